@@ -1,0 +1,487 @@
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from people.models import Organisation, Person
+from people.slugs import unique_slug
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def london_midnight(day) -> datetime:
+    """The aware instant at which `day` begins in Europe/London."""
+    return datetime.combine(day, time.min, tzinfo=LONDON)
+
+
+class Theme(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Theme, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("events:theme", kwargs={"slug": self.slug})
+
+
+class Series(models.Model):
+    """A recurring format, such as the Policy Cafe."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    hosts = models.ManyToManyField(
+        Organisation, related_name="series", blank=True, verbose_name=_("hosts")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("series")
+        verbose_name_plural = _("series")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Series, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("events:series", kwargs={"slug": self.slug})
+
+
+# Structured access information: (field name, label). Venues and events both carry these fields;
+# an event offers a feature when either it or its venue does (see EventQuerySet.with_access).
+ACCESS_FEATURES = [
+    ("step_free_access", _("Step-free access")),
+    ("accessible_toilet", _("Accessible toilet")),
+    ("hearing_loop", _("Hearing loop")),
+    ("bsl_interpretation", _("BSL interpretation")),
+    ("live_captions", _("Live captions")),
+    ("quiet_room", _("Quiet room")),
+    ("accessible_parking", _("Accessible parking")),
+    ("large_print", _("Large-print materials")),
+]
+ACCESS_FEATURE_NAMES = [name for name, _label in ACCESS_FEATURES]
+
+
+class AccessInformation(models.Model):
+    step_free_access = models.BooleanField(_("step-free access"), default=False)
+    accessible_toilet = models.BooleanField(_("accessible toilet"), default=False)
+    hearing_loop = models.BooleanField(_("hearing loop"), default=False)
+    bsl_interpretation = models.BooleanField(_("BSL interpretation"), default=False)
+    live_captions = models.BooleanField(_("live captions"), default=False)
+    quiet_room = models.BooleanField(_("quiet room"), default=False)
+    accessible_parking = models.BooleanField(_("accessible parking"), default=False)
+    large_print = models.BooleanField(_("large-print materials"), default=False)
+    access_notes = models.TextField(_("accessibility notes"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    def own_access_features(self) -> list[tuple[str, str]]:
+        return [(name, label) for name, label in ACCESS_FEATURES if getattr(self, name)]
+
+
+class Venue(AccessInformation):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    address = models.TextField(_("address"), blank=True)
+    postcode = models.CharField(_("postcode"), max_length=12, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
+                name="venue_coordinates_valid",
+                violation_error_message=_("Give both coordinates, within range, or neither."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Venue, self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def full_address(self) -> str:
+        parts = [self.name, *self.address.splitlines(), self.postcode]
+        return ", ".join(p.strip() for p in parts if p and p.strip())
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def map_url(self) -> str:
+        if self.has_coordinates:
+            return f"https://www.openstreetmap.org/?mlat={self.latitude}&mlon={self.longitude}#map=17/{self.latitude}/{self.longitude}"
+        from urllib.parse import quote_plus
+
+        return "https://www.openstreetmap.org/search?query=" + quote_plus(self.full_address)
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self):
+        """Events the public may see: everything but drafts (cancelled ones keep their page)."""
+        return self.exclude(status=Event.Status.DRAFT)
+
+    def upcoming(self, now=None):
+        """Events that have not yet ended."""
+        return self.filter(ends_at__gte=now or timezone.now())
+
+    def past(self, now=None):
+        return self.filter(ends_at__lt=now or timezone.now())
+
+    def starting_on_or_after(self, day):
+        """Events starting on or after the Europe/London date `day`."""
+        return self.filter(starts_at__gte=london_midnight(day))
+
+    def starting_on_or_before(self, day):
+        """Events starting on or before the Europe/London date `day` (the whole of that day)."""
+        return self.filter(starts_at__lt=london_midnight(day + timedelta(days=1)))
+
+    def with_access(self, feature: str):
+        if feature not in ACCESS_FEATURE_NAMES:
+            raise ValueError(feature)
+        return self.filter(Q(**{feature: True}) | Q(**{f"venue__{feature}": True}))
+
+    def visible_to(self, user):
+        """Published events, plus the drafts this user may edit."""
+        if user.is_authenticated and user.is_staff:
+            return self.all()
+        qs = Q(status__in=Event.PUBLIC_STATUSES)
+        if user.is_authenticated:
+            qs |= Q(created_by=user) | Q(
+                roles__role=EventRole.Role.ORGANISER, roles__person__user=user
+            )
+            return self.filter(pk__in=Event.objects.filter(qs).values("pk"))
+        return self.filter(qs)
+
+    def with_listing_data(self):
+        """The fetch shape of an event card: venue, series, themes, hosts, people."""
+        return self.select_related("venue", "series").prefetch_related(
+            "themes",
+            "hosts",
+            models.Prefetch(
+                "roles", queryset=EventRole.objects.select_related("person").order_by("order", "pk")
+            ),
+        )
+
+    def chronological(self):
+        return self.order_by("starts_at", "pk")
+
+    def reverse_chronological(self):
+        return self.order_by("-starts_at", "-pk")
+
+
+class Event(AccessInformation):
+    class Kind(models.TextChoices):
+        CAFE = "cafe", _("Cafe")
+        ROUND_TABLE = "round_table", _("Round-table")
+        WORKSHOP = "workshop", _("Workshop")
+        SEMINAR = "seminar", _("Seminar")
+        TRAINING = "training", _("Training")
+        VISIT = "visit", _("Visit")
+        CONFERENCE = "conference", _("Conference")
+        OTHER = "other", _("Other")
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        ONLINE = "online", _("Online")
+        HYBRID = "hybrid", _("Hybrid")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        POSTPONED = "postponed", _("Postponed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    PUBLIC_STATUSES = (Status.PUBLISHED, Status.POSTPONED, Status.CANCELLED)
+    # A change to any of these moves the event in people's calendars: SEQUENCE must go up.
+    CALENDAR_FIELDS = ("starts_at", "ends_at", "venue_id", "online_url", "mode", "status")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CAFE)
+    summary = models.CharField(
+        _("summary"), max_length=300, blank=True, help_text=_("One or two sentences for listings.")
+    )
+    description = models.TextField(_("description"), blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    mode = models.CharField(
+        _("attendance"), max_length=20, choices=Mode.choices, default=Mode.IN_PERSON
+    )
+    venue = models.ForeignKey(
+        Venue,
+        verbose_name=_("venue"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    online_url = models.URLField(_("online link"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Leave empty for no limit.")
+    )
+    registration_closes_at = models.DateTimeField(
+        _("registration closes at"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to close registration when the event starts."),
+    )
+    series = models.ForeignKey(
+        Series,
+        verbose_name=_("series"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    hosts = models.ManyToManyField(
+        Organisation, verbose_name=_("host organisations"), related_name="hosted_events", blank=True
+    )
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("themes"), related_name="events", blank=True
+    )
+    people = models.ManyToManyField(Person, through="EventRole", related_name="events", blank=True)
+    sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="created_events",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="event_ends_after_start",
+                violation_error_message=_("The event must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
+                name="event_capacity_positive",
+                violation_error_message=_("Capacity must be at least 1, or empty for no limit."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "starts_at"], name="event_status_start_idx"),
+            models.Index(fields=["ends_at"], name="event_ends_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        loaded = getattr(self, "_loaded_calendar_values", None)
+        if self.pk and loaded is not None and loaded != self._calendar_values():
+            self.sequence += 1
+            if "update_fields" in kwargs and kwargs["update_fields"] is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "sequence", "updated_at"}
+        # Slugs follow the title while drafting and never change once the public may link to them.
+        if not self.slug or (self.published_at is None and self.status == self.Status.DRAFT):
+            self.slug = unique_slug(Event, self.title, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+        self._loaded_calendar_values = self._calendar_values()
+
+    def get_absolute_url(self):
+        return reverse("events:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        errors = {}
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = _("The event must end after it starts.")
+        if self.mode in (self.Mode.IN_PERSON, self.Mode.HYBRID) and not self.venue_id:
+            errors["venue"] = _("Choose a venue for an in-person or hybrid event.")
+        if self.mode in (self.Mode.ONLINE, self.Mode.HYBRID) and not self.online_url:
+            errors["online_url"] = _("Give the online link for an online or hybrid event.")
+        if (
+            self.registration_closes_at
+            and self.starts_at
+            and self.registration_closes_at > self.starts_at
+        ):
+            errors["registration_closes_at"] = _(
+                "Registration must close at or before the start of the event."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_calendar_values = instance._calendar_values()
+        return instance
+
+    def _calendar_values(self):
+        return tuple(getattr(self, name, None) for name in self.CALENDAR_FIELDS)
+
+    # --- state -----------------------------------------------------------------------------
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in self.PUBLIC_STATUSES
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def is_postponed(self) -> bool:
+        return self.status == self.Status.POSTPONED
+
+    @property
+    def is_past(self) -> bool:
+        return self.ends_at < timezone.now()
+
+    @property
+    def is_in_person(self) -> bool:
+        return self.mode in (self.Mode.IN_PERSON, self.Mode.HYBRID)
+
+    @property
+    def is_online(self) -> bool:
+        return self.mode in (self.Mode.ONLINE, self.Mode.HYBRID)
+
+    @property
+    def local_starts_at(self) -> datetime:
+        return timezone.localtime(self.starts_at, LONDON)
+
+    @property
+    def local_ends_at(self) -> datetime:
+        return timezone.localtime(self.ends_at, LONDON)
+
+    def access_features(self) -> list[tuple[str, str]]:
+        """Features offered by the event itself or its venue, in a stable order."""
+        venue = self.venue
+        return [
+            (name, label)
+            for name, label in ACCESS_FEATURES
+            if getattr(self, name) or (venue is not None and getattr(venue, name))
+        ]
+
+    def roles_by_kind(self) -> list[tuple[str, list["EventRole"]]]:
+        """Who's who: [(role label, [EventRole, …]), …] in the order of EventRole.Role."""
+        grouped: dict[str, list[EventRole]] = {}
+        for role in self.roles.all():  # uses the prefetch of with_listing_data()
+            grouped.setdefault(role.role, []).append(role)
+        return [
+            (EventRole.Role(value).label, grouped[value])
+            for value in EventRole.Role.values
+            if value in grouped
+        ]
+
+    # --- permissions -----------------------------------------------------------------------
+
+    def organiser_user_ids(self) -> set[int]:
+        return {
+            role.person.user_id
+            for role in self.roles.all()
+            if role.role == EventRole.Role.ORGANISER and role.person.user_id
+        }
+
+    def can_edit(self, user) -> bool:
+        """Only the event's organisers (people linked to users), its creator and staff."""
+        if not user.is_authenticated or not user.is_active:
+            return False
+        if user.is_staff:
+            return True
+        if self.created_by_id == user.pk:
+            return True
+        return user.pk in self.organiser_user_ids()
+
+    def is_visible_to(self, user) -> bool:
+        return self.is_public or self.can_edit(user)
+
+
+class EventRole(models.Model):
+    class Role(models.TextChoices):
+        ORGANISER = "organiser", _("Organiser")
+        CHAIR = "chair", _("Chair")
+        SPEAKER = "speaker", _("Speaker")
+        PANELLIST = "panellist", _("Panellist")
+        FACILITATOR = "facilitator", _("Facilitator")
+        ARTIST = "artist", _("Artist")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="roles")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="event_roles")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    contribution_title = models.CharField(
+        _("contribution title"),
+        max_length=300,
+        blank=True,
+        help_text=_("e.g. Time Credits and their co-productive impact"),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("role at an event")
+        verbose_name_plural = _("roles at events")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "person", "role"],
+                name="eventrole_unique_person_role",
+                violation_error_message=_("This person already holds this role at this event."),
+            )
+        ]
+        indexes = [models.Index(fields=["person", "role"], name="eventrole_person_role_idx")]
+
+    def __str__(self):
+        return f"{self.person} ({self.get_role_display()}) at {self.event}"

@@ -1,0 +1,122 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from people.slugs import unique_slug
+
+
+class User(AbstractUser):
+    """An account. Its email is private; what others see is `public_name`."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    display_name = models.CharField(
+        _("display name"), max_length=100, blank=True, help_text=_("Shown beside your posts.")
+    )
+
+    ORGANISERS_GROUP = "Organisers"
+    MODERATORS_GROUP = "Moderators"
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    def __str__(self):
+        return self.public_name
+
+    def in_group(self, name: str) -> bool:
+        # Cached per instance: templates ask the same question several times a page.
+        cache = self.__dict__.setdefault("_group_names", None)
+        if cache is None:
+            cache = set(self.groups.values_list("name", flat=True))
+            self.__dict__["_group_names"] = cache
+        return name in cache
+
+    @property
+    def is_organiser(self) -> bool:
+        return self.is_active and (self.is_staff or self.in_group(self.ORGANISERS_GROUP))
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.is_active and (self.is_staff or self.in_group(self.MODERATORS_GROUP))
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Organisation, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("events:organisation", kwargs={"slug": self.slug})
+
+
+class Person(models.Model):
+    """A public profile of anyone who appears at an event, with or without an account."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    headline = models.CharField(
+        _("headline"), max_length=200, blank=True, help_text=_("e.g. UK National Teaching Fellow")
+    )
+    bio = models.TextField(_("biography"), blank=True)
+    user = models.OneToOneField(
+        User,
+        verbose_name=_("account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+    )
+    organisations = models.ManyToManyField(
+        Organisation, through="Affiliation", related_name="people", blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Person, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("events:person", kwargs={"slug": self.slug})
+
+
+class Affiliation(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="affiliations"
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("affiliation")
+        verbose_name_plural = _("affiliations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "organisation"], name="affiliation_unique_person_organisation"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} – {self.organisation}"

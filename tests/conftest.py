@@ -1,0 +1,45 @@
+import pytest
+
+from tests.factories import EventFactory, EventRoleFactory, PersonFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_quiet(settings):
+    # Test speed-ups live here, not in config/settings.py.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def organiser(db):
+    """A member of the Organisers group (may create events, edits only their own)."""
+    return UserFactory(groups=["Organisers"])
+
+
+@pytest.fixture
+def moderator(db):
+    return UserFactory(groups=["Moderators"])
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(is_staff=True)
+
+
+@pytest.fixture
+def event(db):
+    return EventFactory()
+
+
+@pytest.fixture
+def organised_event(db, organiser):
+    """A published event whose organiser role is held by `organiser`'s person."""
+    event = EventFactory()
+    person = PersonFactory(user=organiser, name=organiser.public_name)
+    EventRoleFactory(event=event, person=person, role="organiser")
+    return event
