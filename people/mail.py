@@ -1,7 +1,7 @@
 """One seam for every email the site sends.
 
-Callers describe the message; this module decides how it leaves. Messages are sent only after the
-surrounding transaction commits, so nobody is told about a post or a registration that was rolled back.
+Callers describe the message; this module decides how it leaves. Messages are sent only after
+the surrounding transaction commits: nobody hears of a post or registration that rolled back.
 """
 
 from collections.abc import Iterable
