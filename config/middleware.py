@@ -23,6 +23,11 @@ class RequestLogMiddleware:
     def __call__(self, request):
         started = time.perf_counter()
         response = self.get_response(request)
+        if request.method == "HEAD" and not response.streaming and response.content:
+            # gunicorn drops (and warns about) a HEAD body; send the headers only, length kept.
+            length = response.get("Content-Length", str(len(response.content)))
+            response.content = b""
+            response["Content-Length"] = length
         duration_ms = (time.perf_counter() - started) * 1000
         request_logger.info(
             "%s %s %s %.1fms",

@@ -27,6 +27,15 @@ def test_each_request_logs_one_line_with_method_path_status_and_duration(client,
 
 
 @pytest.mark.django_db
+def test_head_requests_get_headers_only_with_the_length_of_the_body(client):
+    full = client.get("/healthz")
+    head = client.head("/healthz")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head["Content-Length"] == str(len(full.content))
+
+
+@pytest.mark.django_db
 def test_request_line_never_contains_a_personal_calendar_token(client, caplog):
     caplog.set_level(logging.INFO, logger="commons.request")
     client.get(f"/calendar/{TOKEN}.ics")
