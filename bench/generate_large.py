@@ -1,0 +1,403 @@
+"""Fill a PostgreSQL database with a large archive: 100,000 events and 1,000,000 posts by default.
+
+    eval "$(make -s prod-env)"
+    .venv/bin/python bench/generate_large.py --events 100000 --posts 1000000
+
+Rows go in with COPY (psycopg's `cursor.copy`), ids assigned here and sequences moved past them;
+columns come from the models' metadata, so a field another branch adds with a default needs no
+change here. `--truncate` empties the events and discussions tables first (benchmark databases
+only: it refuses to run on SQLite and asks for --yes). Prints the time of each step.
+"""
+
+import argparse
+import os
+import random
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, models  # noqa: E402
+from django.utils.text import slugify  # noqa: E402
+from psycopg import sql  # noqa: E402
+
+from events.models import ACCESS_FEATURE_NAMES, Event, EventRole, Series, Theme, Venue  # noqa: E402
+from people.models import Organisation, Person, User  # noqa: E402
+
+NOW = datetime.now(UTC)
+
+THEMES = [
+    "Co-production or reinventing the wheel?",
+    "Core economy vs money economy",
+    "Time Credits",
+    "Participatory budgeting",
+    "Citizens' assemblies",
+    "Youth voice",
+    "Community health",
+    "Housing and homes",
+    "Climate and nature",
+    "Arts and wellbeing",
+    "Welsh language communities",
+    "Social care",
+    "Digital inclusion",
+    "Food justice",
+    "Rural Wales",
+    "Evaluation and evidence",
+    "Public services design",
+    "Volunteering",
+    "Disability justice",
+    "Lived experience",
+]
+PLACES = [
+    "Cardiff",
+    "Swansea",
+    "Newport",
+    "Wrexham",
+    "Bangor",
+    "Aberystwyth",
+    "Carmarthen",
+    "Merthyr Tydfil",
+    "Pontypridd",
+    "Llandudno",
+    "Brecon",
+    "Haverfordwest",
+]
+FORMATS = ["Policy Cafe", "Round-table", "Workshop", "Seminar", "Learning visit", "Training day"]
+TOPICS = [
+    "time banking in practice",
+    "what co-production is not",
+    "valuing unpaid care",
+    "budgets citizens set",
+    "evidence that counts",
+    "designing with, not for",
+    "power and participation",
+    "the core economy in numbers",
+    "young people leading change",
+    "community assets",
+    "health that starts at home",
+    "the money economy and its limits",
+]
+WORDS = [
+    *(
+        [
+            "people",
+            "community",
+            "services",
+            "together",
+            "power",
+            "time",
+            "credits",
+            "evidence",
+            "care",
+            "budgets",
+        ]
+    ),
+    *(
+        [
+            "council",
+            "health",
+            "listening",
+            "design",
+            "practice",
+            "value",
+            "economy",
+            "local",
+            "voice",
+            "trust",
+        ]
+    ),
+    *(
+        [
+            "change",
+            "network",
+            "volunteers",
+            "outcomes",
+            "learning",
+            "reciprocity",
+            "assets",
+            "equality",
+        ]
+    ),
+    *(["wellbeing", "policy"]),
+]
+
+
+def timed(label):
+    class Timer:
+        def __enter__(self):
+            self.started = time.perf_counter()
+            return self
+
+        def __exit__(self, *exc):
+            self.seconds = time.perf_counter() - self.started
+            print(f"{label:<48} {self.seconds:8.1f} s", flush=True)
+
+    return Timer()
+
+
+def next_id(model) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.SQL("SELECT COALESCE(MAX(id), 0) + 1 FROM {}").format(
+                sql.Identifier(model._meta.db_table)
+            )
+        )
+        return cursor.fetchone()[0]
+
+
+def reset_sequence(model) -> None:
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE(MAX(id), 1)) FROM "
+            + connection.ops.quote_name(table),
+            [table],
+        )
+
+
+def copyable_fields(model) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
+
+
+def value_for(field: models.Field, row: dict):
+    if field.attname in row:
+        return row[field.attname]
+    if field.name in row:
+        return row[field.name]
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return NOW
+    if field.has_default():
+        return field.get_default()
+    if field.null:
+        return None
+    if isinstance(field, models.CharField | models.TextField):
+        return ""
+    raise ValueError(f"No value for {field.model.__name__}.{field.name}")
+
+
+def copy_rows(model, rows) -> int:
+    """COPY `rows` (dicts keyed by field name or attname) into `model`'s table; return the count."""
+    fields = copyable_fields(model)
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(model._meta.db_table),
+        sql.SQL(", ").join(sql.Identifier(f.column) for f in fields),
+    )
+    count = 0
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([value_for(f, row) for f in fields])
+            count += 1
+    reset_sequence(model)
+    return count
+
+
+def sentence(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
+
+
+def paragraph(rng: random.Random) -> str:
+    return " ".join(sentence(rng, rng.randint(6, 14)) for _ in range(rng.randint(2, 5)))
+
+
+# --- reference data --------------------------------------------------------------------------
+
+
+def ensure_reference_data(rng: random.Random) -> dict:
+    themes = [Theme.objects.get_or_create(name=name)[0] for name in THEMES]
+    series = [Series.objects.get_or_create(name=name)[0] for name in FORMATS]
+    if Venue.objects.count() < 200:
+        Venue.objects.bulk_create(
+            Venue(
+                name=f"{rng.choice(['Hub', 'Library', 'Centre', 'Hall', 'Chapel'])} {i}, {place}",
+                slug=f"bench-venue-{i}",
+                address=f"{i} High Street\n{place}",
+                postcode=f"CF{i % 90 + 10} {i % 9}AB",
+                step_free_access=rng.random() < 0.7,
+                hearing_loop=rng.random() < 0.3,
+            )
+            for i, place in ((i, rng.choice(PLACES)) for i in range(200))
+        )
+    if Organisation.objects.count() < 300:
+        Organisation.objects.bulk_create(
+            Organisation(name=f"Organisation {i}", slug=f"bench-org-{i}") for i in range(300)
+        )
+    if Person.objects.count() < 3000:
+        Person.objects.bulk_create(
+            Person(name=f"Person {i}", slug=f"bench-person-{i}", headline="Practitioner")
+            for i in range(3000)
+        )
+    return {
+        "themes": [t.pk for t in themes],
+        "series": [s.pk for s in series],
+        "venues": list(Venue.objects.values_list("pk", flat=True)),
+        "organisations": list(Organisation.objects.values_list("pk", flat=True)),
+        "people": list(Person.objects.values_list("pk", flat=True)),
+    }
+
+
+# --- events ------------------------------------------------------------------------------------
+
+
+def generate_events(count: int, rng: random.Random) -> list[int]:
+    """`count` events from ten years ago to one year ahead (about 1 in 10 upcoming)."""
+    with timed("reference data (themes, venues, people)"):
+        ref = ensure_reference_data(rng)
+    first = next_id(Event)
+    ids = list(range(first, first + count))
+    span_past, span_future = 10 * 365 * 24, 365 * 24  # hours
+    statuses = [Event.Status.PUBLISHED] * 90 + [Event.Status.DRAFT] * 4
+    statuses += [Event.Status.CANCELLED] * 4 + [Event.Status.POSTPONED] * 2
+    kinds = Event.Kind.values
+
+    def event_rows():
+        for event_id in ids:
+            hour = rng.randint(-span_past, span_future)
+            starts = (NOW + timedelta(hours=hour)).replace(minute=rng.choice([0, 30]), second=0)
+            starts = starts.replace(microsecond=0)
+            mode = rng.choice(Event.Mode.values)
+            status = rng.choice(statuses)
+            title = f"{rng.choice(FORMATS)}: {rng.choice(TOPICS)} in {rng.choice(PLACES)}"
+            row = {
+                "id": event_id,
+                "title": title,
+                "slug": f"{slugify(title)[:200]}-{event_id}",
+                "kind": rng.choice(kinds),
+                "summary": sentence(rng, 12),
+                "description": "\n\n".join(paragraph(rng) for _ in range(rng.randint(1, 4))),
+                "starts_at": starts,
+                "ends_at": starts + timedelta(hours=rng.choice([1, 2, 3, 6])),
+                "mode": mode,
+                "venue_id": rng.choice(ref["venues"]) if mode != Event.Mode.ONLINE else None,
+                "online_url": "https://meet.example.org/commons" if mode != "in_person" else "",
+                "status": status,
+                "capacity": rng.choice([None, 20, 30, 50, 100]),
+                "series_id": rng.choice(ref["series"]) if rng.random() < 0.4 else None,
+                "sequence": 0,
+                "created_at": starts - timedelta(days=30),
+                "updated_at": starts - timedelta(days=30),
+                "published_at": None if status == Event.Status.DRAFT else starts - timedelta(30),
+            }
+            for name in ACCESS_FEATURE_NAMES:
+                row[name] = rng.random() < 0.2
+            yield row
+
+    with timed(f"events ({count:,})"):
+        copy_rows(Event, event_rows())
+
+    def theme_rows(next_pk):
+        for event_id in ids:
+            for theme_id in rng.sample(ref["themes"], rng.randint(1, 3)):
+                yield {"id": next_pk, "event_id": event_id, "theme_id": theme_id}
+                next_pk += 1
+
+    def host_rows(next_pk):
+        for event_id in ids:
+            for org_id in rng.sample(ref["organisations"], rng.randint(1, 2)):
+                yield {"id": next_pk, "event_id": event_id, "organisation_id": org_id}
+                next_pk += 1
+
+    def role_rows(next_pk):
+        roles = EventRole.Role.values
+        for event_id in ids:
+            for order, person_id in enumerate(rng.sample(ref["people"], rng.randint(2, 4))):
+                role = EventRole.Role.ORGANISER if order == 0 else rng.choice(roles)
+                yield {
+                    "id": next_pk,
+                    "event_id": event_id,
+                    "person_id": person_id,
+                    "role": role,
+                    "order": order,
+                }
+                next_pk += 1
+
+    with timed("event themes, hosts and roles"):
+        # Ids are read before each COPY starts: no other query may run on a copying connection.
+        copy_rows(Event.themes.through, theme_rows(next_id(Event.themes.through)))
+        copy_rows(Event.hosts.through, host_rows(next_id(Event.hosts.through)))
+        copy_rows(EventRole, role_rows(next_id(EventRole)))
+    return ids
+
+
+def truncate() -> None:
+    from django.apps import apps
+
+    tables = [
+        m._meta.db_table
+        for label in ("events", "discussions")
+        for m in apps.get_app_config(label).get_models(include_auto_created=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE "
+            + ", ".join(connection.ops.quote_name(t) for t in tables)
+            + " RESTART IDENTITY CASCADE"
+        )
+
+
+def ensure_users(count: int) -> list[int]:
+    existing = list(User.objects.filter(username__startswith="bench-").values_list("pk", flat=True))
+    if len(existing) >= count:
+        return existing[:count]
+    User.objects.bulk_create(
+        User(
+            username=f"bench-{i}",
+            email=f"bench-{i}@example.org",
+            display_name=f"Member {i}",
+            password="!",  # unusable: these accounts cannot sign in
+        )
+        for i in range(len(existing), count)
+    )
+    return list(User.objects.filter(username__startswith="bench-").values_list("pk", flat=True))
+
+
+def generate_posts(count: int, rng: random.Random) -> None:
+    """Boards, threads and `count` posts (needs the discussions models)."""
+    from django.apps import apps
+
+    if "Post" not in {m.__name__ for m in apps.get_app_config("discussions").get_models()}:
+        print("discussions models are not on this branch yet: no posts generated", flush=True)
+        return
+    raise NotImplementedError("posts generator: written once the discussions models land")
+
+
+def analyze() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--posts", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--truncate", action="store_true", help="empty events and discussions")
+    parser.add_argument("--yes", action="store_true", help="confirm --truncate")
+    args = parser.parse_args(argv)
+    if connection.vendor != "postgresql":
+        parser.error("generate_large needs PostgreSQL (set DATABASE_URL)")
+    rng = random.Random(args.seed)
+    started = time.perf_counter()
+    print(f"database {connection.settings_dict['NAME']}", flush=True)
+    if args.truncate:
+        if not args.yes:
+            parser.error("--truncate deletes every event and post: add --yes")
+        with timed("truncate events and discussions"):
+            truncate()
+    if args.events:
+        generate_events(args.events, rng)
+    if args.posts:
+        generate_posts(args.posts, rng)
+    with timed("ANALYZE"):
+        analyze()
+    print(f"{'total':<48} {time.perf_counter() - started:8.1f} s")
+
+
+if __name__ == "__main__":
+    main()
