@@ -85,47 +85,36 @@ TOPICS = [
     "the money economy and its limits",
 ]
 WORDS = [
-    *(
-        [
-            "people",
-            "community",
-            "services",
-            "together",
-            "power",
-            "time",
-            "credits",
-            "evidence",
-            "care",
-            "budgets",
-        ]
-    ),
-    *(
-        [
-            "council",
-            "health",
-            "listening",
-            "design",
-            "practice",
-            "value",
-            "economy",
-            "local",
-            "voice",
-            "trust",
-        ]
-    ),
-    *(
-        [
-            "change",
-            "network",
-            "volunteers",
-            "outcomes",
-            "learning",
-            "reciprocity",
-            "assets",
-            "equality",
-        ]
-    ),
-    *(["wellbeing", "policy"]),
+    "people",
+    "community",
+    "services",
+    "together",
+    "power",
+    "time",
+    "credits",
+    "evidence",
+    "care",
+    "budgets",
+    "council",
+    "health",
+    "listening",
+    "design",
+    "practice",
+    "value",
+    "economy",
+    "local",
+    "voice",
+    "trust",
+    "change",
+    "network",
+    "volunteers",
+    "outcomes",
+    "learning",
+    "reciprocity",
+    "assets",
+    "equality",
+    "wellbeing",
+    "policy",
 ]
 
 
