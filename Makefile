@@ -8,7 +8,7 @@ PORT ?= 8000
 # The suite runs a second time on PostgreSQL when one answers here.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/commons
 
-.PHONY: run test install install-test assets browser test-sqlite test-postgres fmt lint ci demo bench prod prod-stop prod-env
+.PHONY: run test install install-test assets browser test-sqlite test-postgres fmt lint ci demo bench prod prod-stop prod-env load-run
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is needed"'
@@ -117,3 +117,9 @@ prod-stop:
 	  if [ -s $$f ] && kill -0 $$(cat $$f) 2>/dev/null; then kill -TERM $$(cat $$f); \
 	    for i in $$(seq 1 50); do kill -0 $$(cat $$f) 2>/dev/null || break; sleep 0.2; done; \
 	    echo "stopped $$name"; fi; rm -f $$f; done
+
+# Load run (bench/load_run.py): the production profile with the trivial bench view, then wrk.
+LOAD_DURATION ?= 15
+load-run: install
+	$(MAKE) --no-print-directory prod PROD_EXTRA_ENV="BENCH_VIEWS=1"
+	$(PROD_ENV) BENCH_VIEWS=1 $(PY) bench/load_run.py --duration $(LOAD_DURATION) --workers $(WEB_CONCURRENCY)
