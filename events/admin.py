@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -65,6 +66,8 @@ def _apply(modeladmin, request, queryset, change, done):
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
+    # Django 5.2 warns unless URL fields say which scheme a bare address gets.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "starts_at", "status", "kind", "mode", "venue", "series", "sequence")
     list_filter = ("status", "kind", "mode", "series", "themes", "starts_at")
     list_select_related = ("venue", "series")
