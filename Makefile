@@ -114,10 +114,10 @@ prod: install .secret_key prod-stop
 	@echo "Production profile on http://127.0.0.1:$(PROD_PORT)/ ($(WEB_CONCURRENCY) workers); logs in $(PROD_DIR)/; stop with make prod-stop"
 
 prod-stop:
-	@for name in gunicorn worker; do f=$(PROD_DIR)/$$name.pid; \
-	  if [ -s $$f ] && kill -0 $$(cat $$f) 2>/dev/null; then \
-	    if [ $$name = worker ]; then kill -TERM -- -$$(cat $$f); else kill -TERM $$(cat $$f); fi; \
-	    for i in $$(seq 1 50); do kill -0 $$(cat $$f) 2>/dev/null || break; sleep 0.2; done; \
+	@for name in gunicorn worker; do f=$(PROD_DIR)/$$name.pid; pid=$$(cat $$f 2>/dev/null); \
+	  if [ -n "$$pid" ] && kill -0 $$pid 2>/dev/null; then \
+	    if [ $$name = worker ]; then kill -TERM -- -$$pid; else kill -TERM $$pid; fi; \
+	    for i in $$(seq 1 50); do kill -0 $$pid 2>/dev/null || break; sleep 0.2; done; \
 	    echo "stopped $$name"; fi; rm -f $$f; done
 
 # Load run (bench/load_run.py): the production profile with the trivial bench view, then wrk.

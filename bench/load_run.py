@@ -53,6 +53,8 @@ class Result:
     p50_ms: float | None = None
     p95_ms: float | None = None
     errors: int | None = None
+    app_cpu_ms: float | None = None
+    db_cpu_ms: float | None = None
     statuses: dict = field(default_factory=dict)
     note: str = ""
 
@@ -159,27 +161,72 @@ def fetch(base: str, path: str, headers: dict | None = None):
         return error.code, dict(error.headers)
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids) -> dict[int, float]:
+    """{pid: user + system CPU seconds} of the `pids` still alive."""
+    times = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        times[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return times
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two samples; a process born in between counts from zero."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
+def gunicorn_workers() -> list[int]:
+    pidfile = ROOT / "run" / "prod" / "gunicorn.pid"
+    master = pidfile.read_text().strip() if pidfile.exists() else ""
+    children = Path(f"/proc/{master}/task/{master}/children") if master else None
+    return [int(p) for p in children.read_text().split()] if children and children.exists() else []
+
+
+def database_backends() -> list[int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def run_wrk(wrk, base, result: Result, connections: int, duration: int) -> None:
     command = [wrk, "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{duration}s"]
     command += ["--timeout", "10s", "-s", str(LUA)]
     for name, value in result.headers.items():
         command += ["-H", f"{name}: {value}"]
+    app_before, db_before = cpu_seconds(gunicorn_workers()), cpu_seconds(database_backends())
     output = subprocess.run(
         [*command, base + result.path], capture_output=True, text=True, check=True
     ).stdout
+    app_after, db_after = cpu_seconds(gunicorn_workers()), cpu_seconds(database_backends())
     line = next(line for line in output.splitlines() if line.startswith("WRK_JSON "))
     data = json.loads(line.removeprefix("WRK_JSON "))
     result.statuses = {int(code): count for code, count in data["statuses"].items()}
     result.rps = data["requests"] / (data["duration_us"] / 1e6)
     result.p50_ms = data["p50_us"] / 1000
     result.p95_ms = data["p95_us"] / 1000
+    # CPU per request, server side: steadier than requests/s on a machine shared with others.
+    result.app_cpu_ms = 1000 * cpu_used(app_before, app_after) / max(data["requests"], 1)
+    result.db_cpu_ms = 1000 * cpu_used(db_before, db_after) / max(data["requests"], 1)
     unexpected = sum(n for code, n in result.statuses.items() if code != result.expected)
     result.errors = unexpected + data["socket_errors"]
 
 
-def prepare(base: str) -> list[Result]:
+def prepare(base: str, only: set[str] | None = None) -> list[Result]:
     results = []
     for name, make_path, expected in TARGETS:
+        if only and name not in only and name != "trivial view":
+            continue
         result = Result(name=name, path="", expected=expected)
         results.append(result)
         try:
@@ -216,17 +263,17 @@ def print_table(results: list[Result], context: dict) -> None:
         f"{context['load_before']}"
     )
     header = f"| {'page':<38} | {'req/s':>7} | {'p50 ms':>7} | {'p95 ms':>7} | {'errors':>6} | "
-    header += f"{'vs trivial':>10} |"
+    header += f"{'vs trivial':>10} | {'app CPU ms/req':>14} | {'db CPU ms/req':>13} |"
     print(header)
     print("|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|")
     for r in results:
         if r.rps is None:
-            print(f"| {r.name:<38} | {r.note:<56} |")
+            print(f"| {r.name:<38} | {r.note} |")
             continue
         ratio = f"{r.rps / trivial:.2f}" if trivial else "-"
         print(
             f"| {r.name:<38} | {r.rps:>7.0f} | {r.p50_ms:>7.1f} | {r.p95_ms:>7.1f} | "
-            f"{r.errors:>6} | {ratio:>10} |"
+            f"{r.errors:>6} | {ratio:>10} | {r.app_cpu_ms:>14.2f} | {r.db_cpu_ms:>13.2f} |"
         )
     for r in results:
         if r.path:
@@ -245,10 +292,7 @@ def main(argv=None) -> None:
     status, _ = fetch(args.base, "/healthz")
     if status != 200:
         sys.exit(f"{args.base}/healthz answered {status}: start the profile with `make load-run`")
-    results = prepare(args.base)
-    if args.only:
-        wanted = set(args.only.split(","))
-        results = [r for r in results if r.name in wanted or r.name == "trivial view"]
+    results = prepare(args.base, set(args.only.split(",")) if args.only else None)
     try:
         posts = discussions_model("Post").objects.count()
     except NotAvailable:
