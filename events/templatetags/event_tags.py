@@ -6,6 +6,9 @@ from django.utils.formats import date_format, time_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from events.models import EventRole
 
 register = template.Library()
 
@@ -41,3 +44,22 @@ def event_when(event, *, short=False):
 def elided_pages(page_obj):
     """Page numbers around the current page, with ellipses (Paginator.ELLIPSIS) between runs."""
     return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)
+
+
+ROLE_PLURALS = {
+    EventRole.Role.ORGANISER: gettext_lazy("Organisers"),
+    EventRole.Role.CHAIR: gettext_lazy("Chairs"),
+    EventRole.Role.SPEAKER: gettext_lazy("Speakers"),
+    EventRole.Role.PANELLIST: gettext_lazy("Panellists"),
+    EventRole.Role.FACILITATOR: gettext_lazy("Facilitators"),
+    EventRole.Role.ARTIST: gettext_lazy("Artists"),
+}
+
+
+@register.filter
+def role_heading(roles):
+    """The heading of a who's-who group: "Speaker" for one person, "Speakers" for several."""
+    first = roles[0]
+    if len(roles) > 1:
+        return ROLE_PLURALS.get(first.role, first.get_role_display())
+    return first.get_role_display()

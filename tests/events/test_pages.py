@@ -183,9 +183,9 @@ def whos_who(html):
 def test_event_page_groups_people_by_role_in_order_with_contributions(client, cafe):
     html = page(client, cafe.get_absolute_url())
     assert whos_who(html) == [
-        ("Organiser", ["Sophie Hallett", "Sara Knight"]),
+        ("Organisers", ["Sophie Hallett", "Sara Knight"]),
         ("Chair", ["Mark Drakeford"]),
-        ("Speaker", ["Ruth Dineen", "Becky Booth"]),
+        ("Speakers", ["Ruth Dineen", "Becky Booth"]),
         ("Artist", ["Chris Glynn"]),
     ]
     assert "“Time Credits and their co-productive impact”" in html
