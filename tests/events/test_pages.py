@@ -355,12 +355,16 @@ def test_theme_page_shows_upcoming_then_past_on_request(client):
 def test_person_page_lists_events_where_they_hold_any_role(client):
     ruth = PersonFactory(name="Ruth Dineen", headline="UK National Teaching Fellow")
     past, future = past_and_future()
-    EventRoleFactory(event=future, person=ruth, role="speaker")
+    EventRoleFactory(event=future, person=ruth, role="speaker", contribution_title="Co-pro joys")
     EventRoleFactory(event=future, person=ruth, role="chair")
+    EventRoleFactory(event=future, person=PersonFactory(), role="artist")
     EventRoleFactory(event=past, person=ruth, role="facilitator")
     html = page(client, ruth.get_absolute_url())
     assert "UK National Teaching Fellow" in html
     assert html.count(">Future one</a>") == 1
+    roles = re.findall(r'badge-role">([^<]+)</span>([^<]*)</p>', html)
+    assert roles == [("Speaker", " “Co-pro joys”"), ("Chair", "")]
+    assert 'href="/events/?person=ruth-dineen"' in html
     assert "Past one" in page(client, ruth.get_absolute_url() + "?when=past")
 
 
