@@ -215,7 +215,7 @@ def count_rows(stamp, user_ids):
     posts = 0
     try:
         Post = apps.get_model("discussions", "Post")
-        body_field = "body" if any(f.name == "body" for f in Post._meta.fields) else "source"
+        body_field = "body_source"
         posts = Post.objects.filter(
             **{f"{body_field}__startswith": f"Failure run {stamp} "}
         ).count()

@@ -346,14 +346,230 @@ def ensure_users(count: int) -> list[int]:
     return list(User.objects.filter(username__startswith="bench-").values_list("pk", flat=True))
 
 
-def generate_posts(count: int, rng: random.Random) -> None:
-    """Boards, threads and `count` posts (needs the discussions models)."""
+POST_TEMPLATES = [
+    "Thanks for a thoughtful session. {a} {b}",
+    "I agree with the point about **{w}**. {a}\n\n{b}",
+    "Two things we tried in our area:\n\n- {a}\n- {b}",
+    "> {a}\n\nYes, and {b}",
+    "Notes from our table: {a} More at <https://example.org/notes>. {b}",
+]
+
+
+def post_bodies(rng: random.Random, count: int) -> list[tuple[str, str]]:
+    """`count` distinct (Markdown source, rendered HTML); each body is rendered once."""
+    from discussions.rendering import render_markdown
+
+    bodies = []
+    for i in range(count):
+        source = rng.choice(POST_TEMPLATES).format(
+            a=paragraph(rng), b=paragraph(rng), w=rng.choice(WORDS)
+        )
+        source += f" ({i})"
+        bodies.append((source, render_markdown(source)))
+    return bodies
+
+
+def temp_table(name: str, columns: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        cursor.execute(f"CREATE UNLOGGED TABLE {name} ({columns})")
+
+
+def copy_plain(table: str, columns: list[str], rows) -> None:
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def secondary_indexes(table: str) -> list[tuple[str, str]]:
+    """(name, definition) of the indexes on `table` that back no constraint."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
+            "JOIN pg_class i ON i.oid = x.indexrelid "
+            "WHERE x.indrelid = %s::regclass AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+            [table],
+        )
+        return cursor.fetchall()
+
+
+def generate_posts(count: int, rng: random.Random, *, long_thread: int = 20_000) -> None:
+    """Boards, threads and `count` posts; one thread of `long_thread` posts on a busy board.
+
+    Posts are staged narrow (ids, numbers, an index into 500 distinct bodies), then inserted in
+    one INSERT ... SELECT that joins the bodies and computes the search vector the way
+    discussions.search.update_search_vectors does (title on the opening post weighted A, body
+    B), with the secondary indexes dropped during the load and rebuilt after.
+    """
     from django.apps import apps
 
-    if "Post" not in {m.__name__ for m in apps.get_app_config("discussions").get_models()}:
+    models_by_name = {m.__name__: m for m in apps.get_app_config("discussions").get_models()}
+    if "Post" not in models_by_name:
         print("discussions models are not on this branch yet: no posts generated", flush=True)
         return
-    raise NotImplementedError("posts generator: written once the discussions models land")
+    from discussions.rendering import RENDERER_VERSION
+    from discussions.search import CONFIG
+
+    Board, Thread, Post = (models_by_name[n] for n in ("Board", "Thread", "Post"))
+
+    with timed("members (2,000) and 500 rendered bodies"):
+        users = ensure_users(2000)
+        bodies = post_bodies(rng, 500)
+    events = list(
+        Event.objects.filter(status=Event.Status.PUBLISHED, starts_at__lt=NOW)
+        .exclude(board__isnull=False)
+        .order_by("-starts_at")
+        .values_list("pk", "starts_at")[:8000]
+    )
+    if not events:
+        print("no past published events without a board: generate events first", flush=True)
+        return
+    first_board = next_id(Board)
+    boards = [(first_board + i, event_id, starts) for i, (event_id, starts) in enumerate(events)]
+    with timed(f"boards ({len(boards):,})"):
+        copy_rows(
+            Board,
+            ({"id": b, "event_id": e, "is_open": True, "created_at": s} for b, e, s in boards),
+        )
+
+    # Thread sizes: one long thread, the rest 1..49 posts (mean 25), summing to `count`.
+    sizes = [min(long_thread, count)]
+    while sum(sizes) < count:
+        sizes.append(min(rng.randint(1, 49), count - sum(sizes)))
+    busy_board = boards[0]
+    first_thread = next_id(Thread)
+    threads = []  # (id, board_id, created_at, size)
+    for n, size in enumerate(sizes):
+        # The busy board (the long thread's) gets 300 threads; the others about 5 each.
+        board = busy_board if n < 300 else boards[rng.randrange(len(boards))]
+        created = board[2] + timedelta(hours=rng.randint(2, 24 * 14))
+        threads.append((first_thread + n, board[0], created, size))
+
+    def thread_rows():
+        for thread_id, board_id, created, _size in threads:
+            title = f"{rng.choice(TOPICS).capitalize()}: {rng.choice(THEMES).lower()}"
+            yield {
+                "id": thread_id,
+                "board_id": board_id,
+                "title": title,
+                "slug": slugify(title)[:200],
+                "author_id": rng.choice(users),
+                "created_at": created,
+                "last_activity_at": created,
+                "reply_count": 0,
+            }
+
+    with timed(f"threads ({len(threads):,})"):
+        copy_rows(Thread, thread_rows())
+
+    stage_columns = [
+        "id",
+        "thread_id",
+        "number",
+        "author_id",
+        "body_idx",
+        "reply_to_id",
+        "created_at",
+    ]
+    temp_table(
+        "bench_post_stage",
+        "id bigint, thread_id bigint, number integer, author_id bigint, body_idx integer, "
+        "reply_to_id bigint, created_at timestamptz",
+    )
+    temp_table("bench_body", "idx integer primary key, source text, html text, vec tsvector")
+    first_post = next_id(Post)
+    thread_stats = []  # (thread_id, reply_count, last_post_id, last_poster_id, last_activity_at)
+
+    def stage_rows():
+        post_id = first_post
+        for thread_id, _board_id, created, size in threads:
+            at, first_in_thread, author = created, post_id, None
+            for number in range(1, size + 1):
+                author = rng.choice(users)
+                reply_to = None
+                if number > 2 and rng.random() < 0.1:
+                    reply_to = first_in_thread + rng.randrange(number - 1)
+                yield (post_id, thread_id, number, author, rng.randrange(len(bodies)), reply_to, at)
+                post_id += 1
+                at += timedelta(minutes=rng.randint(1, 600))
+            thread_stats.append((thread_id, size - 1, post_id - 1, author, at))
+
+    with timed(f"posts staged ({count:,}) by COPY"):
+        copy_plain(
+            "bench_body",
+            ["idx", "source", "html"],
+            ((i, source, html) for i, (source, html) in enumerate(bodies)),
+        )
+        copy_plain("bench_post_stage", stage_columns, stage_rows())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE bench_body SET vec = setweight(to_tsvector(%s::regconfig, source), 'B')",
+                [CONFIG],
+            )
+
+    expressions = {
+        "id": "s.id",
+        "thread_id": "s.thread_id",
+        "number": "s.number",
+        "author_id": "s.author_id",
+        "body_source": "b.source",
+        "body_html": "b.html",
+        "renderer_version": str(int(RENDERER_VERSION)),
+        "reply_to_id": "s.reply_to_id",
+        "created_at": "s.created_at",
+        "search_vector": (
+            "CASE WHEN s.number = 1 THEN setweight(to_tsvector(%s::regconfig, t.title), 'A') "
+            "|| b.vec ELSE b.vec END"
+        ),
+    }
+    fields = copyable_fields(Post)
+    select = []
+    for f in fields:
+        if f.column in expressions:
+            select.append(expressions[f.column])
+        elif f.null:
+            select.append("NULL")
+        else:
+            raise ValueError(f"generate_posts does not know how to fill Post.{f.name}")
+    indexes = secondary_indexes(Post._meta.db_table)
+    with timed(f"posts inserted, search vectors computed ({count:,})"), connection.cursor() as c:
+        for name, _definition in indexes:
+            c.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        c.execute(
+            f"INSERT INTO {Post._meta.db_table} ({', '.join(f.column for f in fields)}) "
+            f"SELECT {', '.join(select)} FROM bench_post_stage s "
+            "JOIN bench_body b ON b.idx = s.body_idx "
+            "JOIN discussions_thread t ON t.id = s.thread_id",
+            [CONFIG],
+        )
+    with timed(f"post indexes rebuilt ({len(indexes)})"), connection.cursor() as cursor:
+        for _name, definition in indexes:
+            cursor.execute(definition)
+    reset_sequence(Post)
+
+    with timed("thread counters (reply count, last post)"):
+        temp_table(
+            "bench_thread_stats",
+            "id bigint, reply_count integer, last_post_id bigint, last_poster_id bigint, "
+            "last_activity_at timestamptz",
+        )
+        copy_plain(
+            "bench_thread_stats",
+            ["id", "reply_count", "last_post_id", "last_poster_id", "last_activity_at"],
+            thread_stats,
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE discussions_thread t SET reply_count = s.reply_count, "
+                "last_post_id = s.last_post_id, last_poster_id = s.last_poster_id, "
+                "last_activity_at = s.last_activity_at FROM bench_thread_stats s WHERE s.id = t.id"
+            )
+            for table in ("bench_post_stage", "bench_body", "bench_thread_stats"):
+                cursor.execute(f"DROP TABLE {table}")
 
 
 def analyze() -> None:
