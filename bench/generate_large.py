@@ -187,6 +187,94 @@ def copy_rows(model, rows) -> int:
     return count
 
 
+# Post text: mostly everyday words, some of a 2,000-word vocabulary, now and then a theme word,
+# so that a search for two theme words matches a fraction of the posts, as on a real board.
+FILLER = [
+    "the",
+    "and",
+    "we",
+    "of",
+    "to",
+    "in",
+    "that",
+    "it",
+    "is",
+    "was",
+    "for",
+    "on",
+    "with",
+    "as",
+    "our",
+    "they",
+    "at",
+    "be",
+    "this",
+    "have",
+    "from",
+    "or",
+    "had",
+    "by",
+    "but",
+    "what",
+    "all",
+    "were",
+    "when",
+    "there",
+    "can",
+    "an",
+    "your",
+    "which",
+    "their",
+    "said",
+    "if",
+    "do",
+    "will",
+    "each",
+    "about",
+    "how",
+    "up",
+    "out",
+    "them",
+    "then",
+    "she",
+    "many",
+    "some",
+    "so",
+    "these",
+    "would",
+    "other",
+    "into",
+    "has",
+    "more",
+    "her",
+    "two",
+    "like",
+    "him",
+]
+_SYLLABLES = ["ca", "ri", "lo", "ne", "ta", "mo", "ser", "vin", "dal", "pen", "gor", "wy", "llan"]
+
+
+def vocabulary(rng: random.Random, size: int = 2000) -> list[str]:
+    words = set()
+    while len(words) < size:
+        words.add("".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4))))
+    return sorted(words)
+
+
+def post_paragraph(rng: random.Random, vocab: list[str]) -> str:
+    out = []
+    for _ in range(rng.randint(20, 60)):
+        roll = rng.random()
+        out.append(
+            rng.choice(WORDS)
+            if roll < 0.03
+            else rng.choice(vocab)
+            if roll < 0.4
+            else rng.choice(FILLER)
+        )
+    return " ".join(out).capitalize() + "."
+
+
 def sentence(rng: random.Random, words: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
 
@@ -245,9 +333,12 @@ def generate_events(count: int, rng: random.Random) -> list[int]:
     statuses += [Event.Status.CANCELLED] * 4 + [Event.Status.POSTPONED] * 2
     kinds = Event.Kind.values
 
+    # Ids follow time, as they do on a real site (events are created shortly before they happen),
+    # so the table's physical order is roughly chronological.
+    hours = sorted(rng.randint(-span_past, span_future) for _ in ids)
+
     def event_rows():
-        for event_id in ids:
-            hour = rng.randint(-span_past, span_future)
+        for event_id, hour in zip(ids, hours, strict=True):
             starts = (NOW + timedelta(hours=hour)).replace(minute=rng.choice([0, 30]), second=0)
             starts = starts.replace(microsecond=0)
             mode = rng.choice(Event.Mode.values)
@@ -359,10 +450,10 @@ def post_bodies(rng: random.Random, count: int) -> list[tuple[str, str]]:
     """`count` distinct (Markdown source, rendered HTML); each body is rendered once."""
     from discussions.rendering import render_markdown
 
-    bodies = []
+    bodies, vocab = [], vocabulary(rng)
     for i in range(count):
         source = rng.choice(POST_TEMPLATES).format(
-            a=paragraph(rng), b=paragraph(rng), w=rng.choice(WORDS)
+            a=post_paragraph(rng, vocab), b=post_paragraph(rng, vocab), w=rng.choice(vocab)
         )
         source += f" ({i})"
         bodies.append((source, render_markdown(source)))
@@ -416,9 +507,9 @@ def generate_posts(count: int, rng: random.Random, *, long_thread: int = 20_000)
 
     Board, Thread, Post = (models_by_name[n] for n in ("Board", "Thread", "Post"))
 
-    with timed("members (2,000) and 500 rendered bodies"):
+    with timed("members (2,000) and 5,000 rendered bodies"):
         users = ensure_users(2000)
-        bodies = post_bodies(rng, 500)
+        bodies = post_bodies(rng, 5000)
     events = list(
         Event.objects.filter(status=Event.Status.PUBLISHED, starts_at__lt=NOW)
         .exclude(board__isnull=False)

@@ -52,6 +52,20 @@ class KnownCountPaginator(Paginator):
         return self._known_count
 
 
+class PostNumberPaginator(KnownCountPaginator):
+    """Pages of one thread by post number (numbers run 1..n without gaps: posts are never deleted).
+
+    A page is `number BETWEEN a AND b` on the (thread, number) unique index, so the last page of
+    a 20,000-post thread costs what the first does; OFFSET would walk every earlier post.
+    """
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        posts = self.object_list.filter(number__gt=bottom, number__lte=bottom + self.per_page)
+        return self._get_page(posts, number, self)
+
+
 # --- lookups: what a user may not see is a 404 ----------------------------------------------------
 
 
@@ -255,7 +269,7 @@ def _thread_page(request, thread: Thread, *, page_number=None, form=None, status
     user = request.user
     can_moderate = thread.board.can_moderate(user)
     posts = Post.objects.in_thread(thread).with_page_data()
-    paginator = KnownCountPaginator(posts, POSTS_PER_PAGE, count=thread.post_count)
+    paginator = PostNumberPaginator(posts, POSTS_PER_PAGE, count=thread.post_count)
     page = paginator.get_page(page_number)
     for post in page:
         post.text_visible = post.can_read_text(user, can_moderate=can_moderate)
