@@ -311,6 +311,7 @@ def main(argv=None) -> None:
         if result.path and not result.note:
             print(f"wrk {result.name} ...", flush=True)
             run_wrk(wrk, args.base, result, connections, args.duration)
+            time.sleep(2)  # let requests still queued from this page finish before the next
     print_table(results, context)
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)

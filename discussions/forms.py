@@ -1,7 +1,15 @@
 from django import forms
+from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
-from discussions.models import POST_MAX_LENGTH, THREAD_TITLE_MAX_LENGTH, Board, Flag, Post
+from discussions.models import (
+    POST_MAX_LENGTH,
+    THREAD_TITLE_MAX_LENGTH,
+    Board,
+    Flag,
+    Post,
+    Thread,
+)
 from events.models import Event, Theme
 
 BODY_HELP = _(
@@ -90,3 +98,26 @@ class SearchForm(forms.Form):
         to_field_name="slug",
         empty_label=_("Any event"),
     )
+
+    # The menu offers the events discussed most recently (any event with threads is accepted):
+    # listing every discussed event would grow with the archive, in queries and in HTML.
+    EVENT_MENU_SIZE = 50
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        recent_boards = (
+            Thread.objects.filter(hidden=False)
+            .order_by("-last_activity_at")
+            .values("board_id")[: self.EVENT_MENU_SIZE * 4]
+        )
+        events = list(
+            Event.objects.published()
+            .filter(board__in=recent_boards)
+            .annotate(activity=Max("board__threads__last_activity_at"))
+            .order_by("-activity", "-pk")[: self.EVENT_MENU_SIZE]
+        )
+        chosen = self["event"].value()
+        if chosen and chosen not in {e.slug for e in events}:
+            events += list(self.fields["event"].queryset.filter(slug=chosen))
+        field = self.fields["event"]
+        field.widget.choices = [("", field.empty_label)] + [(e.slug, str(e)) for e in events]
