@@ -503,7 +503,13 @@ def search(request):
     q, results = "", None
     if form.is_valid():
         q = form.cleaned_data["q"]
-        posts = Post.objects.public().select_related("thread__board__event", "author")
+        # Results show a snippet, never the stored HTML or the vector: leaving them out keeps
+        # the rows that are ranked and sorted narrow (the sort stays in memory).
+        posts = (
+            Post.objects.public()
+            .select_related("thread__board__event", "author")
+            .defer("search_vector", "body_html")
+        )
         if form.cleaned_data["theme"]:
             posts = posts.filter(thread__themes=form.cleaned_data["theme"])
         if form.cleaned_data["event"]:
