@@ -1,5 +1,6 @@
 """Project middleware: one log line per request; a friendly 503 while the database is away."""
 
+import hashlib
 import logging
 import time
 
@@ -56,3 +57,56 @@ class DatabaseUnavailableMiddleware:
         if isinstance(exception, OperationalError | InterfaceError):
             return database_unavailable(request, exception)
         return None
+
+
+class AnonymousPageCacheMiddleware:
+    """Serve HTML pages to visitors without a session from the shared cache for a few seconds.
+
+    Off unless ANONYMOUS_PAGE_CACHE_SECONDS > 0. Only GET/HEAD requests without a session or
+    messages cookie are served or stored, and only 200 text/html responses that set no cookie,
+    used no CSRF token and allow caching; the key is the language and the full path. Signed-in
+    members always get fresh pages; anonymous visitors may see a page that old (the listings and
+    boards they read change far more slowly than they are read).
+    """
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.seconds = settings.ANONYMOUS_PAGE_CACHE_SECONDS
+        self.skip_cookies = {settings.SESSION_COOKIE_NAME, "messages"}
+
+    def __call__(self, request):
+        if self.seconds <= 0 or not self._anonymous_read(request):
+            return self.get_response(request)
+        from django.core.cache import cache
+
+        key = (
+            "page:"
+            + hashlib.sha256(
+                f"{request.LANGUAGE_CODE}|{request.get_full_path()}".encode()
+            ).hexdigest()
+        )
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+        response = self.get_response(request)
+        if self._cacheable(request, response):
+            cache.set(key, response, self.seconds)
+        return response
+
+    def _anonymous_read(self, request) -> bool:
+        return request.method in ("GET", "HEAD") and not self.skip_cookies & request.COOKIES.keys()
+
+    @staticmethod
+    def _cacheable(request, response) -> bool:
+        cache_control = response.get("Cache-Control", "")
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and response.get("Content-Type", "").startswith("text/html")
+            and not response.cookies
+            # The page used a CSRF token (a form): it belongs to this visitor's cookie.
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and not any(word in cache_control for word in ("private", "no-store", "no-cache"))
+        )

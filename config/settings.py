@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After Locale (the language is part of the key); off unless ANONYMOUS_PAGE_CACHE_SECONDS.
+    "config.middleware.AnonymousPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -256,6 +258,9 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+
+# Visitors without a session get HTML pages from the shared cache, at most this many seconds old.
+ANONYMOUS_PAGE_CACHE_SECONDS = env_int("ANONYMOUS_PAGE_CACHE_SECONDS", 0)
 
 # /bench/trivial/ (a tiny template: the ceiling of this stack) exists only when BENCH_VIEWS=1.
 BENCH_VIEWS = env_bool("BENCH_VIEWS", False)

@@ -1,0 +1,73 @@
+"""Anonymous HTML pages come from the shared cache when ANONYMOUS_PAGE_CACHE_SECONDS is set."""
+
+import pytest
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.urls import path
+
+from config.urls import urlpatterns as project_urlpatterns
+
+COUNTER = {"renders": 0}
+
+
+def counting_page(request):
+    COUNTER["renders"] += 1
+    return HttpResponse(f"<p>render {COUNTER['renders']}</p>")
+
+
+def form_page(request):
+    COUNTER["renders"] += 1
+    return HttpResponse(f"<form>{get_token(request)}</form>")
+
+
+urlpatterns = [
+    path("test/page/", counting_page),
+    path("test/form/", form_page),
+    *project_urlpatterns,
+]
+
+pytestmark = [pytest.mark.urls("tests.config.test_page_cache"), pytest.mark.django_db]
+
+
+@pytest.fixture(autouse=True)
+def _page_cache(settings):
+    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 30
+    COUNTER["renders"] = 0
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_anonymous_visitors_share_one_rendering(client):
+    first = client.get("/test/page/")
+    second = client.get("/test/page/?page=2")
+    third = client.get("/test/page/")
+    assert first.content == third.content == b"<p>render 1</p>"
+    assert second.content == b"<p>render 2</p>"  # another full path is another page
+    assert COUNTER["renders"] == 2
+
+
+def test_signed_in_members_always_get_a_fresh_page(client, user):
+    client.get("/test/page/")
+    client.force_login(user)
+    assert client.get("/test/page/").content == b"<p>render 2</p>"
+    assert client.get("/test/page/").content == b"<p>render 3</p>"
+
+
+def test_pages_with_a_csrf_token_are_never_shared(client):
+    client.get("/test/form/")
+    client.get("/test/form/")
+    assert COUNTER["renders"] == 2
+
+
+def test_writes_are_never_cached(client):
+    client.post("/test/page/")
+    client.post("/test/page/")
+    assert COUNTER["renders"] == 2
+
+
+def test_off_by_default(client, settings):
+    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 0
+    client.get("/test/page/")
+    assert client.get("/test/page/").content == b"<p>render 2</p>"
