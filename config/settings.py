@@ -262,6 +262,9 @@ CONTENT_SECURITY_POLICY = {
 # Visitors without a session get HTML pages from the shared cache, at most this many seconds old.
 ANONYMOUS_PAGE_CACHE_SECONDS = env_int("ANONYMOUS_PAGE_CACHE_SECONDS", 0)
 
+# Calendar feeds remember their fingerprint this long per change-marker version (events/feeds.py).
+CALENDAR_FINGERPRINT_SECONDS = env_int("CALENDAR_FINGERPRINT_SECONDS", 0)
+
 # /bench/trivial/ (a tiny template: the ceiling of this stack) exists only when BENCH_VIEWS=1.
 BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
 

@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, Sum
 from django.http import HttpResponse, HttpResponseNotModified
@@ -34,15 +35,30 @@ def now() -> datetime:
 
 
 def fingerprint(queryset, *, key: str) -> tuple[str, datetime | None]:
-    """(fingerprint, last change) of the events in `queryset`, in two small queries."""
+    """(fingerprint, last change) of the events in `queryset`, in two small queries.
+
+    With CALENDAR_FINGERPRINT_SECONDS > 0 (production) the result is kept that long in the
+    shared cache under the change marker's version: any committed change moves the version, so
+    only the passing of time (events leaving a date window) can go unseen, for that long. The
+    aggregate grows with the feed's window (thousands of events); the marker read does not.
+    """
+    marker = CalendarChange.objects.filter(pk=1).values_list("version", "changed_at").first()
+    version, changed_at = marker or (0, None)
+    seconds = getattr(settings, "CALENDAR_FINGERPRINT_SECONDS", 0)
+    memo_key = (
+        f"calendar-fp:{version}:" + hashlib.sha256(f"{key}|{get_language()}".encode()).hexdigest()
+    )
+    if seconds > 0 and (memo := cache.get(memo_key)) is not None:
+        return memo
     stats = queryset.order_by().aggregate(
         count=Count("pk"), newest=Max("updated_at"), ids=Sum("pk")
     )
-    marker = CalendarChange.objects.filter(pk=1).values_list("version", "changed_at").first()
-    version, changed_at = marker or (0, None)
     newest = max((t for t in (stats["newest"], changed_at) if t is not None), default=None)
     raw = f"{key}|{get_language()}|{stats['count']}|{stats['ids']}|{stats['newest']}|{version}"
-    return hashlib.sha256(raw.encode()).hexdigest(), newest
+    result = hashlib.sha256(raw.encode()).hexdigest(), newest
+    if seconds > 0:
+        cache.set(memo_key, result, seconds)
+    return result
 
 
 def settled_last_modified(last_change: datetime | None) -> datetime | None:
