@@ -49,7 +49,8 @@ def test_person_signs_in_with_email_and_password(page):
     expect(page).to_have_url(re.compile(r"/$"))
 
 
-def test_keyboard_user_skips_to_main_content_with_visible_focus(page):
+def test_keyboard_user_skips_to_main_and_signs_in_without_a_mouse(page):
+    UserFactory(email="ceri@example.org")
     page.goto("/")
 
     page.keyboard.press("Tab")
@@ -57,12 +58,41 @@ def test_keyboard_user_skips_to_main_content_with_visible_focus(page):
     assert first["text"] == "Skip to main content"
     assert has_visible_focus(first), first
     expect(page.get_by_role("link", name="Skip to main content")).to_be_in_viewport()
-
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "main"
-    # The next Tab continues from main, not from the top of the page again.
+    # The next Tab continues after the skipped header, never back at the top of the page.
     page.keyboard.press("Tab")
     in_header = page.evaluate(
         "() => document.querySelector('header').contains(document.activeElement)"
     )
     assert not in_header, focus_outline(page)
+
+    # From the top again: the header links come in reading order, each visibly focused.
+    page.goto("/")
+    order = []
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        focused = focus_outline(page)
+        assert has_visible_focus(focused), focused
+        order.append(focused["text"].lstrip("◆ "))
+        if focused["text"] == "Sign in":
+            break
+    assert order == ["Skip to main content", "Commons", "Home", "Sign in"][: len(order)], order
+    assert order[-1] == "Sign in"
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Sign in", re.I))
+    page.keyboard.press("Tab")  # skip link
+    page.keyboard.press("Enter")
+    for _ in range(12):  # to the first field of the form, in order
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.type") == "email":
+            break
+    page.keyboard.type("ceri@example.org")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.type") == "password"
+    page.keyboard.type("correct horse battery")
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("Successfully signed in")
