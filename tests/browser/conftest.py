@@ -32,13 +32,24 @@ def browser_tests_skipped() -> bool:
     return os.environ.get("SKIP_BROWSER_TESTS", "").strip().lower() not in {"", "0", "false", "no"}
 
 
+def is_browser_test(item) -> bool:
+    # The marker, not item.keywords: keywords also hold directory names ("tests/browser").
+    return item.get_closest_marker("browser") is not None
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
-    if not browser_tests_skipped():
-        return
-    skip = pytest.mark.skip(reason="SKIP_BROWSER_TESTS is set: browser tests skipped on request")
-    for item in items:
-        if "browser" in item.keywords:
-            item.add_marker(skip)
+    yield  # after pytest-django's own ordering (database tests first, transactional next)
+    # Browser tests run last: once Playwright's loop is up in this thread (see `browser`), the
+    # rest of the session runs with Django's async guard lifted, which only they may need.
+    items.sort(key=is_browser_test)  # a stable sort: keeps pytest-django's order otherwise
+    if browser_tests_skipped():
+        skip = pytest.mark.skip(
+            reason="SKIP_BROWSER_TESTS is set: browser tests skipped on request"
+        )
+        for item in items:
+            if is_browser_test(item):
+                item.add_marker(skip)
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -59,9 +70,10 @@ def browser(request):
         )
     from playwright.sync_api import Error, sync_playwright
 
-    # Playwright's sync API keeps an asyncio loop in this thread; Django would then refuse ORM
-    # calls from the test body. The calls are synchronous, so the guard does not apply.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    # Playwright's sync API leaves its asyncio loop marked running in this thread, so Django
+    # would refuse every later ORM call (test bodies, the database flush between tests). Those
+    # calls are synchronous, so the guard does not apply; browser tests run last (see above) and
+    # the variable is removed again when the session ends.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     playwright = sync_playwright().start()
     try:
@@ -86,10 +98,7 @@ def browser(request):
     yield chromium
     chromium.close()
     playwright.stop()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
