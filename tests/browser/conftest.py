@@ -101,6 +101,16 @@ def browser(request):
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+@pytest.fixture(autouse=True)
+def _site_on_the_live_server(settings, live_server):
+    """Links in emails and calendar files point at the server the browser talks to; rate-limit
+    counters and cached pages from an earlier test (same process, local-memory cache) are gone."""
+    from django.core.cache import cache
+
+    settings.SITE_URL = live_server.url
+    cache.clear()
+
+
 @pytest.fixture
 def new_context(browser, live_server):
     """Make fresh browser contexts (own cookies and storage) pointed at the live server."""
