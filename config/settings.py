@@ -267,7 +267,7 @@ EVENTS_PAGE_SIZE = env_int("EVENTS_PAGE_SIZE", 20)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "config.logs.RedactCalendarTokens"}},
+    "filters": {"redact_tokens": {"()": "events.logging.RedactCalendarTokens"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {
@@ -281,5 +281,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Our middleware logs every request; runserver's own line would repeat it with the token.
         "django.server": {"level": "WARNING"},
+        # Error reports must not carry a personal feed's request (and its token) either.
+        "django.request": {"filters": ["redact_tokens"]},
     },
 }
