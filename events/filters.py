@@ -21,6 +21,7 @@ from people.models import Organisation, Person
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2999, 12, 31)
 RECENT_DAYS = 90
+MENU_LIMIT = 40
 SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,220}")
 
 WHEN_UPCOMING = "upcoming"
@@ -67,6 +68,11 @@ class SlugMenu:
     def objects(self) -> dict:
         rows = self.model._default_manager.only("slug", "name").order_by("name")
         return {row.slug: row for row in rows}
+
+    @property
+    def is_short(self) -> bool:
+        """Short enough for a drop-down menu (longer ones are reached by links to the list)."""
+        return len(self.objects) <= MENU_LIMIT
 
     def choices(self):
         return [("", self.empty_label), *((slug, o.name) for slug, o in self.objects.items())]

@@ -406,3 +406,13 @@ def test_theme_list_and_home_show_themes_with_upcoming_counts(client):
 )
 def test_unknown_entity_pages_are_404(client, url):
     page(client, url, status=404)
+
+
+def test_series_menu_gives_way_to_links_when_there_are_many_series(client):
+    few = SeriesFactory(slug="policy-cafe")
+    assert 'name="series" class="select form-select"' in page(client, "/events/")
+    for _n in range(40):
+        SeriesFactory()
+    html = page(client, f"/events/?series={few.slug}")
+    assert '<select name="series"' not in html
+    assert '<input type="hidden" name="series" value="policy-cafe">' in html
