@@ -416,3 +416,18 @@ def test_series_menu_gives_way_to_links_when_there_are_many_series(client):
     html = page(client, f"/events/?series={few.slug}")
     assert '<select name="series"' not in html
     assert '<input type="hidden" name="series" value="policy-cafe">' in html
+
+
+def test_list_dates_are_london_dates_across_the_spring_clock_change(client):
+    # 00:30 BST on Monday 29 March 2027 is 23:30 UTC on Sunday 28 March.
+    EventFactory(
+        title="Early Monday",
+        starts_at=datetime(2027, 3, 28, 23, 30, tzinfo=UTC),
+        ends_at=datetime(2027, 3, 29, 1, 0, tzinfo=UTC),
+    )
+    assert "Early Monday" in page(client, "/events/?when=all&after=2027-03-29&before=2027-03-29")
+    assert "Early Monday" not in page(
+        client, "/events/?when=all&after=2027-03-28&before=2027-03-28"
+    )
+    html = page(client, "/events/early-monday/")
+    assert "Monday 29 March 2027, 00:30–02:00" in html
