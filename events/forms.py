@@ -320,6 +320,7 @@ RoleFormSet = inlineformset_factory(
     formset=BaseRoleFormSet,
     extra=3,
     can_delete=True,
+    can_delete_extra=False,
 )
 
 

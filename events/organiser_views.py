@@ -124,6 +124,7 @@ def _confirm_or_do(request, event, *, action, do, done_message, form=None, then=
     context = {"event": event, "form": form, "action": action}
     if action == "duplicate":
         context["interval_weeks"] = services.DUPLICATE_INTERVAL.days // 7
+        context["copy_starts_at"] = services.same_local_time_later(event.starts_at)
     status = 400 if form is not None and form.is_bound else 200
     return render(request, "events/event_confirm.html", context, status=status)
 

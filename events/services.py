@@ -131,8 +131,8 @@ def notify_attendees_of_cancellation(*, event: Event) -> None:
 # --- the next one of its kind ---------------------------------------------------------------
 
 
-def _same_local_time_later(moment: datetime | None) -> datetime | None:
-    """`moment` moved by DUPLICATE_INTERVAL keeping its Europe/London wall-clock time."""
+def same_local_time_later(moment: datetime | None) -> datetime | None:
+    """When a copy of an event at `moment` starts: DUPLICATE_INTERVAL on, same London clock time."""
     if moment is None:
         return None
     local = moment.astimezone(LONDON).replace(tzinfo=None) + DUPLICATE_INTERVAL
@@ -160,9 +160,9 @@ def duplicate_event(*, event: Event, user) -> Event:
     if not event.can_duplicate(user):
         raise PermissionDenied
     copy = Event(**{name: getattr(event, name) for name in COPIED_FIELDS})
-    copy.starts_at = _same_local_time_later(event.starts_at)
-    copy.ends_at = _same_local_time_later(event.ends_at)
-    copy.registration_closes_at = _same_local_time_later(event.registration_closes_at)
+    copy.starts_at = same_local_time_later(event.starts_at)
+    copy.ends_at = same_local_time_later(event.ends_at)
+    copy.registration_closes_at = same_local_time_later(event.registration_closes_at)
     copy.status = Event.Status.DRAFT
     copy.created_by = user
     copy.save()

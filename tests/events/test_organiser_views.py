@@ -454,3 +454,65 @@ def test_the_dashboard_uses_a_fixed_number_of_queries(
 def test_the_dashboard_is_for_organisers(client, user):
     client.force_login(user)
     assert client.get(reverse("events:organising")).status_code == 403
+
+
+def test_the_preview_shows_the_event_as_the_public_will_see_it(client, organiser):
+    from datetime import UTC, datetime
+
+    from tests.factories import OrganisationFactory, SeriesFactory, ThemeFactory
+
+    draft = EventFactory(
+        title="Policy Cafe relaunch",
+        status="draft",
+        created_by=organiser,
+        starts_at=datetime(FUTURE_YEAR, 7, 8, 17, 0, tzinfo=UTC),
+        ends_at=datetime(FUTURE_YEAR, 7, 8, 19, 0, tzinfo=UTC),
+        series=SeriesFactory(name="Policy Cafe"),
+        themes=[ThemeFactory(name="Core economy vs money economy")],
+        hosts=[OrganisationFactory(name="Cardiff University")],
+        hearing_loop=True,
+        mode="hybrid",
+        online_url="https://meet.example.org/cafe",
+    )
+    EventRoleFactory(
+        event=draft,
+        person=PersonFactory(name="Becky Booth", headline="Spice"),
+        contribution_title="Time Credits and their co-productive impact",
+    )
+    client.force_login(organiser)
+
+    html = client.get(reverse("events:preview", kwargs={"slug": draft.slug})).content.decode()
+
+    for text in (
+        "Preview — not published",
+        "Policy Cafe relaunch",
+        f"{datetime(FUTURE_YEAR, 7, 8):%A} 8 July {FUTURE_YEAR}, 18:00",
+        "Cardiff University",
+        "Core economy vs money economy",
+        "Hearing loop",
+        "https://meet.example.org/cafe",
+        "Becky Booth, Spice: <em>Time Credits and their co-productive impact</em>",
+    ):
+        assert text in html, text
+    assert "Postpone" not in html
+
+
+def test_the_duplicate_confirmation_names_the_new_date(client, organiser):
+    from datetime import UTC, datetime
+
+    event = EventFactory(created_by=organiser, starts_at=datetime(2031, 10, 8, 17, 0, tzinfo=UTC))
+    event.ends_at = event.starts_at.replace(hour=19)
+    event.save()
+    client.force_login(organiser)
+    html = client.get(reverse("events:duplicate", kwargs={"slug": event.slug})).content.decode()
+    assert "The copy will start on <strong>Wednesday 5 November 2031, 18:00</strong>" in html
+
+
+def test_only_saved_rows_offer_delete(client, organiser, organised_event):
+    client.force_login(organiser)
+    html = client.get(
+        reverse("events:edit", kwargs={"slug": organised_event.slug})
+    ).content.decode()
+    assert 'name="roles-0-DELETE"' in html
+    assert 'name="roles-1-DELETE"' not in html
+    assert 'name="roles-3-person"' in html  # the saved row and three blank ones
