@@ -270,6 +270,9 @@ class EventRoleForm(forms.ModelForm):
 
 class BaseRoleFormSet(BaseInlineFormSet):
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "queryset", EventRole.objects.select_related("person").order_by("order", "pk")
+        )
         super().__init__(*args, **kwargs)
         # One query for the people list, shared by every row (not one per row).
         self.person_choices = [
@@ -280,11 +283,14 @@ class BaseRoleFormSet(BaseInlineFormSet):
             ),
         ]
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("person").order_by("order", "pk")
-
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
+        form.fields["person"].choices = self.person_choices
+        return form
+
+    @property
+    def empty_form(self):
+        form = super().empty_form
         form.fields["person"].choices = self.person_choices
         return form
 

@@ -516,3 +516,25 @@ def test_only_saved_rows_offer_delete(client, organiser, organised_event):
     assert 'name="roles-0-DELETE"' in html
     assert 'name="roles-1-DELETE"' not in html
     assert 'name="roles-3-person"' in html  # the saved row and three blank ones
+
+
+def test_add_another_person_is_an_enhancement_over_three_blank_rows(client, organiser):
+    client.force_login(organiser)
+    html = client.get(reverse("events:create")).content.decode()
+    assert html.count('<legend class="h6">Person ') == 4  # three rows and the template row
+    assert '<template id="role-row-template">' in html
+    assert 'name="roles-__prefix__-person"' in html
+    assert "data-add-role-row hidden" in html
+    assert "js/role-rows.js" in html
+
+
+@pytest.mark.parametrize("count", [1, 5, 40])
+def test_the_event_form_uses_a_fixed_number_of_queries(
+    client, organiser, organised_event, count, django_assert_max_num_queries
+):
+    for _ in range(count):
+        EventRoleFactory(event=organised_event, role="speaker")
+    client.force_login(organiser)
+    with django_assert_max_num_queries(13):
+        response = client.get(reverse("events:edit", kwargs={"slug": organised_event.slug}))
+    assert len(response.context["roles"].forms) == count + 1 + 3
