@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from events import organiser_views
+from events import views_calendar as cal
 
 app_name = "events"
 
@@ -14,4 +15,32 @@ urlpatterns: list = [
     path("events/<slug:slug>/postpone/", organiser_views.postpone_event, name="postpone"),
     path("events/<slug:slug>/cancel/", organiser_views.cancel_event, name="cancel"),
     path("events/<slug:slug>/duplicate/", organiser_views.duplicate_event, name="duplicate"),
+    # Registration, attendee lists and calendars (calendar branch).
+    path("events/calendar.ics", cal.feed, name="feed"),
+    path("events/<slug:slug>/calendar.ics", cal.event_ics, name="event_ics"),
+    path("events/<slug:slug>/register/", cal.register, name="register"),
+    path(
+        "events/<slug:slug>/cancel-registration/",
+        cal.cancel_registration_view,
+        name="cancel_registration",
+    ),
+    path("events/<slug:slug>/attendees/", cal.attendees, name="attendees"),
+    path("events/<slug:slug>/attendees.csv", cal.attendees_csv, name="attendees_csv"),
+    path("themes/<slug:slug>/calendar.ics", cal.theme_feed, name="theme_feed"),
+    path("series/<slug:slug>/calendar.ics", cal.series_feed, name="series_feed"),
+    path("people/<slug:slug>/calendar.ics", cal.person_feed, name="person_feed"),
+    path("organisations/<slug:slug>/calendar.ics", cal.organisation_feed, name="organisation_feed"),
+    # Everything under /calendar/ reaches these views, which keep the token out of logs.
+    path("calendar/<path:token>.ics", cal.personal_feed, name="personal_feed"),
+    re_path(r"^calendar/", cal.personal_feed_not_found),
+    path("me/calendar/", cal.calendar_settings, name="calendar_settings"),
+    path("me/events/", cal.my_events, name="my_events"),
+]
+
+# --- Stand-ins until the pages branch lands (lead: delete this block when merging `pages`) -------
+from events import views_stub  # noqa: E402
+
+urlpatterns += [
+    path("events/", views_stub.event_list, name="list"),
+    path("events/<slug:slug>/", views_stub.event_detail, name="detail"),
 ]
