@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from events.models import ACCESS_FEATURE_NAMES, LONDON, Event, EventRole
+from events.models import ACCESS_FEATURE_NAMES, LONDON, Event, EventRole, Registration
 from people.models import Person
 
 # --- Europe/London wall-clock times ---------------------------------------------------------
@@ -167,6 +167,23 @@ class EventForm(forms.ModelForm):
             ),
             "venue": _("Needed for an in-person or hybrid event."),
         }
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data.get("capacity")
+        if capacity is not None and self.instance.pk:
+            confirmed = self.instance.registrations.filter(
+                state=Registration.State.CONFIRMED
+            ).count()
+            if capacity < confirmed:
+                raise ValidationError(
+                    _(
+                        "%(count)d people already have a place, so the capacity cannot be lower. "
+                        "Cancel places from the attendee list first."
+                    ),
+                    code="below_confirmed",
+                    params={"count": confirmed},
+                )
+        return capacity
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Prefetch, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -62,11 +62,7 @@ def event_editor_required(view):
 
 
 def event_page_url(event: Event) -> str:
-    """The public event page; the preview until the public pages are in place."""
-    try:
-        return event.get_absolute_url()
-    except NoReverseMatch:
-        return reverse("events:preview", kwargs={"slug": event.slug})
+    return event.get_absolute_url()
 
 
 def _event_form_page(request, *, event, template_title, success_message):

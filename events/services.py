@@ -34,16 +34,25 @@ class TransitionNotAllowed(Exception):
 
 @transaction.atomic
 def save_event(*, form, roles, user) -> Event:
-    """Save a valid EventForm and its RoleFormSet together; a new event is a draft by `user`."""
+    """Save a valid EventForm and its RoleFormSet together; a new event is a draft by `user`.
+
+    More places (or no limit any more) go at once to the waitlist, first come first served.
+    """
     event = form.instance
+    old_capacity = None
     if event.pk is None:
         if not Event.user_can_create(user):
             raise PermissionDenied
         event.created_by = user
-    elif not Event.objects.get(pk=event.pk).can_edit(user):
-        raise PermissionDenied
+    else:
+        stored = Event.objects.select_for_update().get(pk=event.pk)
+        if not stored.can_edit(user):
+            raise PermissionDenied
+        old_capacity = stored.capacity
     event = form.save()
     save_event_roles(event=event, formset=roles)
+    if old_capacity is not None and (event.capacity is None or event.capacity > old_capacity):
+        promote_from_waitlist(event=event)
     return event
 
 

@@ -7,7 +7,6 @@ from django.test import Client
 from django.urls import reverse
 
 from events.models import Event, EventRole
-from events.organiser_views import event_page_url
 from people.models import Person
 from tests.events.conftest import FUTURE_YEAR, last_sunday, roles_data
 from tests.factories import EventFactory, EventRoleFactory, PersonFactory, UserFactory
@@ -241,7 +240,7 @@ def test_an_organiser_creates_previews_publishes_postpones_and_cancels_an_event(
     assert _messages(response) == ["Published: the event is now public."]
     event.refresh_from_db()
     assert (event.status, event.sequence) == ("published", 1)
-    assert response.url == event_page_url(event)
+    assert response.url == reverse("events:detail", kwargs={"slug": event.slug})
     assert "Preview — not published" not in client.get(preview_url).content.decode()
 
     client.post(reverse("events:postpone", kwargs={"slug": event.slug}))
@@ -538,3 +537,45 @@ def test_the_event_form_uses_a_fixed_number_of_queries(
     with django_assert_max_num_queries(13):
         response = client.get(reverse("events:edit", kwargs={"slug": organised_event.slug}))
     assert len(response.context["roles"].forms) == count + 1 + 3
+
+
+def _capacity_change(client, organiser, event, event_data, capacity):
+    client.force_login(organiser)
+    return client.post(
+        reverse("events:edit", kwargs={"slug": event.slug}),
+        _edit_data(event, event_data, title=event.title, capacity=capacity),
+    )
+
+
+def test_more_places_go_to_the_waitlist_at_once(client, organiser, organised_event, event_data):
+    from events.models import Registration
+    from events.services import register_attendee
+
+    Event.objects.filter(pk=organised_event.pk).update(capacity=1)
+    first, second, third = UserFactory(), UserFactory(), UserFactory()
+    for attendee in (first, second, third):
+        register_attendee(event=organised_event, user=attendee)
+
+    response = _capacity_change(client, organiser, organised_event, event_data, "2")
+
+    assert response.status_code == 302
+    states = dict(Registration.objects.values_list("user", "state"))
+    assert states == {first.pk: "confirmed", second.pk: "confirmed", third.pk: "waitlisted"}
+
+
+def test_capacity_cannot_drop_below_the_places_already_given(
+    client, organiser, organised_event, event_data
+):
+    from events.services import register_attendee
+
+    for _ in range(3):
+        register_attendee(event=organised_event, user=UserFactory())
+
+    response = _capacity_change(client, organiser, organised_event, event_data, "2")
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["capacity"] == [
+        "3 people already have a place, so the capacity cannot be lower. "
+        "Cancel places from the attendee list first."
+    ]
+    assert Event.objects.get(pk=organised_event.pk).capacity is None
