@@ -17,9 +17,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from events import services
+from events import selectors, services
 from events.forms import CancelEventForm, EventForm, RoleFormSet
 from events.models import Event, EventRole
+from events.views import event_page_context
 
 PAGE_SIZE = 20
 
@@ -103,8 +104,9 @@ def edit_event(request, event):
 @require_http_methods(["GET"])
 @event_editor_required
 def preview_event(request, event):
-    """The event as the public will see it, with the organiser's controls."""
-    return render(request, "events/event_preview.html", {"event": event})
+    """The event page as the public will see it, under a "not published" banner."""
+    event = selectors.event_for_page(event.slug, request.user)  # the page's fetch shape
+    return render(request, "events/event_preview.html", event_page_context(request, event))
 
 
 def _confirm_or_do(request, event, *, action, do, done_message, form=None, then=event_page_url):
