@@ -249,9 +249,14 @@ class EventRoleForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        self.lay_out()
+
+    def lay_out(self):
+        """The row's layout; saved rows have a Delete box (added by the formset after __init__)."""
+        last = [Column("DELETE")] if "DELETE" in self.fields else []
         self.helper.layout = Layout(
             Row(Column("person"), Column("new_person_name"), Column("new_person_headline")),
-            Row(Column("role"), Column("contribution_title"), Column("order"), Column("DELETE")),
+            Row(Column("role"), Column("contribution_title"), Column("order"), *last),
         )
 
     def clean_order(self):
@@ -304,6 +309,10 @@ class BaseRoleFormSet(BaseInlineFormSet):
         form = super()._construct_form(i, **kwargs)
         form.fields["person"].choices = self.person_choices
         return form
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.lay_out()
 
     @property
     def empty_form(self):

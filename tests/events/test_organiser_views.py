@@ -581,3 +581,14 @@ def test_capacity_cannot_drop_below_the_places_already_given(
         "Cancel places from the attendee list first."
     ]
     assert Event.objects.get(pk=organised_event.pk).capacity is None
+
+
+def test_form_layouts_name_only_fields_that_exist(client, settings, organiser, organised_event):
+    settings.CRISPY_FAIL_SILENTLY = False  # a layout naming a missing field raises, not logs
+    client.force_login(organiser)
+    for url in (
+        reverse("events:create"),
+        reverse("events:edit", kwargs={"slug": organised_event.slug}),
+        reverse("events:cancel", kwargs={"slug": organised_event.slug}),
+    ):
+        assert client.get(url).status_code == 200
