@@ -8,7 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from events import services
-from events.models import ACCESS_FEATURE_NAMES, Event, EventRole, Series, Theme, Venue
+from events.models import (
+    ACCESS_FEATURE_NAMES,
+    Event,
+    EventRole,
+    Registration,
+    Series,
+    Theme,
+    Venue,
+)
 
 
 @admin.register(Theme)
@@ -147,3 +155,40 @@ class EventRoleAdmin(admin.ModelAdmin):
     list_select_related = ("person", "event")
     search_fields = ("person__name", "event__title", "contribution_title")
     autocomplete_fields = ("person", "event")
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    """Read-only: places change only through events.services, which keeps the capacity rule."""
+
+    list_display = ("event", "user", "state", "created_at", "promoted_at")
+    list_filter = ("state",)
+    list_select_related = ("event", "user")
+    search_fields = ("event__title", "user__email", "user__display_name", "user__username")
+    date_hierarchy = "created_at"
+    actions = ["cancel_selected"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(
+        description=_("Cancel the selected registrations (the waitlist moves up)"),
+        permissions=["view"],
+    )
+    def cancel_selected(self, request, queryset):
+        cancelled = 0
+        for registration in queryset.filter(state__in=Registration.ACTIVE_STATES):
+            services.cancel_registration(registration=registration)
+            cancelled += 1
+        self.message_user(
+            request,
+            ngettext("%d registration cancelled.", "%d registrations cancelled.", cancelled)
+            % cancelled,
+            messages.SUCCESS,
+        )

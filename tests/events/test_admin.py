@@ -22,6 +22,7 @@ MODELS = [
     "events_venue",
     "events_event",
     "events_eventrole",
+    "events_registration",
     "people_user",
     "people_organisation",
     "people_person",
@@ -41,6 +42,7 @@ def data(db):
     event = EventFactory(title="Policy Cafe relaunch", series=series, themes=[theme])
     role = EventRoleFactory(event=event, role="speaker")
     AffiliationFactory(person=role.person)
+    services.register_attendee(event=event, user=UserFactory(display_name="Policy Fan"))
     return event
 
 
@@ -51,7 +53,9 @@ def test_every_changelist_search_add_and_change_page_renders(admin_client, data,
     assert listing.status_code == 200
     assert listing.context["cl"].result_count >= 1
     assert admin_client.get(changelist, {"q": "Policy"}).status_code == 200
-    assert admin_client.get(reverse(f"admin:{model}_add")).status_code == 200
+    assert admin_client.get(reverse(f"admin:{model}_add")).status_code == (
+        403 if model == "events_registration" else 200
+    )
     some = listing.context["cl"].result_list[0]
     assert admin_client.get(reverse(f"admin:{model}_change", args=[some.pk])).status_code == 200
 
@@ -169,3 +173,23 @@ def test_cancel_action_asks_for_a_reason_first_then_calls_the_service(admin_clie
     event.refresh_from_db()
     assert calls == [event.pk]
     assert (event.status, event.cancellation_reason) == ("cancelled", "Venue closed for repairs")
+
+
+def test_cancelling_registrations_in_the_admin_moves_the_waitlist_up(admin_client):
+    from events.models import Registration
+
+    event = EventFactory(capacity=1)
+    first, second = UserFactory(), UserFactory()
+    for attendee in (first, second):
+        services.register_attendee(event=event, user=attendee)
+    place = Registration.objects.get(user=first)
+
+    admin_client.post(
+        reverse("admin:events_registration_changelist"),
+        {"action": "cancel_selected", ACTION_CHECKBOX_NAME: [place.pk]},
+    )
+
+    assert dict(Registration.objects.values_list("user", "state")) == {
+        first.pk: "cancelled",
+        second.pk: "confirmed",
+    }
