@@ -8,7 +8,7 @@ PORT ?= 8000
 # The suite runs a second time on PostgreSQL when one answers here.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/commons
 
-.PHONY: run test install install-test assets browser test-sqlite test-postgres fmt lint ci demo bench
+.PHONY: run test install install-test assets browser test-sqlite test-postgres fmt lint ci demo bench prod prod-stop prod-env
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is needed"'
@@ -74,3 +74,46 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff format --check .
 
 ci: test
+
+# --- Production profile on this machine (docs/settings.md) -----------------------------------------
+# gunicorn + the task worker against the local PostgreSQL and Redis. Plain http on 127.0.0.1 for
+# load runs: SECURE_SSL_REDIRECT, secure cookies and HSTS are OFF here only; behind a TLS proxy
+# they must be on (they are by default when these variables are not set).
+PROD_PORT ?= 8005
+PROD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/commons_prod
+PROD_REDIS_URL ?= redis://127.0.0.1:6379/3
+WEB_CONCURRENCY ?= 4
+PROD_DIR := run/prod
+PROD_ENV = env -u DEBUG SECRET_KEY="$$(cat .secret_key)" ALLOWED_HOSTS=127.0.0.1,localhost \
+	SITE_URL=http://127.0.0.1:$(PROD_PORT) DATABASE_URL=$(PROD_DATABASE_URL) DB_CONN_MAX_AGE=60 \
+	REDIS_URL=$(PROD_REDIS_URL) CACHE_KEY_PREFIX=commons-prod TASK_BACKEND=database \
+	SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0 \
+	WEB_CONCURRENCY=$(WEB_CONCURRENCY) GUNICORN_BIND=127.0.0.1:$(PROD_PORT) $(PROD_EXTRA_ENV)
+
+.secret_key:
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+# Prints the environment (for scripts: eval "$$(make -s prod-env)").
+prod-env: .secret_key
+	@$(PROD_ENV) sh -c 'for v in SECRET_KEY ALLOWED_HOSTS SITE_URL DATABASE_URL DB_CONN_MAX_AGE REDIS_URL CACHE_KEY_PREFIX TASK_BACKEND SECURE_SSL_REDIRECT SESSION_COOKIE_SECURE CSRF_COOKIE_SECURE SECURE_HSTS_SECONDS WEB_CONCURRENCY GUNICORN_BIND BENCH_VIEWS; do eval "printf \"export %s=%s\n\" $$v \"\$${$$v}\""; done'
+
+prod: install .secret_key prod-stop
+	@mkdir -p $(PROD_DIR)
+	@$(PY) -c "import psycopg; url='$(PROD_DATABASE_URL)'; base, name = url.rsplit('/', 1); \
+	c = psycopg.connect(base + '/postgres', autocommit=True); \
+	c.execute('SELECT 1 FROM pg_database WHERE datname = %s', [name]).fetchone() or c.execute('CREATE DATABASE ' + name); c.close()"
+	$(PROD_ENV) $(PY) manage.py check --deploy --fail-level ERROR
+	$(PROD_ENV) $(PY) manage.py migrate --noinput
+	$(PROD_ENV) $(PY) manage.py collectstatic --noinput -v 0
+	$(PROD_ENV) $(VENV)/bin/gunicorn -c config/gunicorn.conf.py --daemon --pid $(PROD_DIR)/gunicorn.pid \
+		--error-logfile $(PROD_DIR)/gunicorn.log --capture-output
+	$(PROD_ENV) nohup $(PY) manage.py db_worker --interval 1 >> $(PROD_DIR)/worker.log 2>&1 & echo $$! > $(PROD_DIR)/worker.pid
+	@for i in $$(seq 1 50); do curl -fsS http://127.0.0.1:$(PROD_PORT)/healthz >/dev/null 2>&1 && break; sleep 0.2; done
+	@curl -sS http://127.0.0.1:$(PROD_PORT)/healthz; echo
+	@echo "Production profile on http://127.0.0.1:$(PROD_PORT)/ ($(WEB_CONCURRENCY) workers); logs in $(PROD_DIR)/; stop with make prod-stop"
+
+prod-stop:
+	@for name in gunicorn worker; do f=$(PROD_DIR)/$$name.pid; \
+	  if [ -s $$f ] && kill -0 $$(cat $$f) 2>/dev/null; then kill -TERM $$(cat $$f); \
+	    for i in $$(seq 1 50); do kill -0 $$(cat $$f) 2>/dev/null || break; sleep 0.2; done; \
+	    echo "stopped $$name"; fi; rm -f $$f; done

@@ -1,7 +1,9 @@
 """Settings for Commons.
 
-Every deploy-specific value comes from the environment; the table of variables is in README.md.
-Production secrets have no default and fail fast. Test speed-ups live in tests/conftest.py.
+Every deploy-specific value comes from the environment; the table of variables is in
+docs/settings.md (folded into README.md). Production secrets have no default and fail fast.
+Test speed-ups live in tests/conftest.py. Without any variables set this is the embedded
+profile: SQLite, local-memory cache, tasks run immediately.
 """
 
 import os
@@ -62,13 +64,20 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "csp",
+    "django_tasks",
+    "django_tasks_db",
     "people",
     "events",
     "discussions",
 ]
 
 MIDDLEWARE = [
+    # Outermost: times and logs every request, including those answered by later middleware.
+    "config.middleware.RequestLogMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -98,6 +107,10 @@ TEMPLATES = [
     },
 ]
 
+# Persistent connections (one per gunicorn sync worker) checked before each request's first
+# query: a worker serves one request at a time, so a pool per process would hold connections
+# nobody uses. After a PostgreSQL restart the health check drops the dead connection and the
+# next request reconnects on its own. See docs/settings.md.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
@@ -105,6 +118,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Fail fast while PostgreSQL is away: the request gets the 503 page instead of hanging.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "DB_CONNECT_TIMEOUT", 3
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.User"
@@ -153,6 +171,48 @@ STORAGES = {
     },
 }
 
+# The cache every worker shares: rate limits and cached feeds hold across processes. Without
+# REDIS_URL each process has its own local-memory cache (the embedded profile, and tests).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            # Django's RedisCache, wrapped so that a Redis outage reads as cache misses.
+            "BACKEND": "config.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "commons"),
+            "TIMEOUT": env_int("CACHE_TIMEOUT", 300),
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("REDIS_SOCKET_TIMEOUT", "0.25")),
+                "socket_timeout": float(os.environ.get("REDIS_SOCKET_TIMEOUT", "0.25")),
+            },
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "commons"),
+        }
+    }
+
+# Background tasks (mail): "immediate" runs them in the request once the transaction commits
+# (embedded profile, tests); "database" stores them in PostgreSQL for `manage.py db_worker`.
+TASK_BACKEND = os.environ.get("TASK_BACKEND", "immediate")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+            "dummy": "django_tasks.backends.dummy.DummyBackend",
+        }[TASK_BACKEND],
+        "QUEUES": ["default"],
+    }
+}
+
+# Without collectstatic (DEBUG, tests) WhiteNoise looks files up per request instead of at start.
+WHITENOISE_AUTOREFRESH = DEBUG or RUNNING_TESTS
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -173,27 +233,58 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG or RUNNING_TESTS
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Load balancers probe the health check over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp 4): no inline scripts or style attributes anywhere.
+# Bootstrap's JS sets styles through the CSSOM, which style-src does not govern; its CSS draws
+# icons with data: SVG images. JSON-LD blocks are data, not scripts, and are not blocked.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# /bench/trivial/ (a tiny template: the ceiling of this stack) exists only when BENCH_VIEWS=1.
+BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
 
 EVENTS_PAGE_SIZE = env_int("EVENTS_PAGE_SIZE", 20)
 
+# One line per request from config.middleware.RequestLogMiddleware (logger "commons.request");
+# personal calendar tokens are redacted from every record before it is written.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "redact_tokens": {"()": "config.logs.RedactCalendarTokens"},
+        # On django.request itself: also keeps the request (and its path) out of error emails.
+        "redact_request_records": {"()": "events.logging.RedactRequestRecords"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # Personal calendar feed URLs carry a secret token: it never reaches a log line or error email.
-    "filters": {"redact_calendar_tokens": {"()": "events.logging.RedactCalendarTokens"}},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "django.request": {"filters": ["redact_calendar_tokens"]},
-        "django.server": {
-            "handlers": ["console"],
-            "level": "INFO",
-            "propagate": False,
-            "filters": ["redact_calendar_tokens"],
-        },
+        "django.request": {"filters": ["redact_request_records"]},
+        # Our middleware logs every request; runserver's own line would repeat it with the token.
+        "django.server": {"level": "WARNING"},
     },
 }

@@ -43,3 +43,13 @@ def organised_event(db, organiser):
     person = PersonFactory(user=organiser, name=organiser.public_name)
     EventRoleFactory(event=event, person=person, role="organiser")
     return event
+
+
+@pytest.fixture
+def unused_tcp_port():
+    """A local TCP port nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -356,21 +356,19 @@ def test_resolver_404_under_calendar_is_not_logged(client, caplog):
     assert "secret-token-value" not in caplog.text
 
 
-def test_log_filter_redacts_tokens_in_request_and_server_logs(caplog):
-    from events.logging import RedactCalendarTokens
+def test_request_error_records_lose_the_token_and_the_request():
+    from django.test import RequestFactory
 
-    record = logging.LogRecord(
-        "django.server", logging.INFO, __file__, 1, '"%s" %s %s',
-        ("GET /calendar/s3cret.ics HTTP/1.1", 200, 10), None,
-    )  # fmt: skip
-    RedactCalendarTokens().filter(record)
-    assert record.getMessage() == '"GET /calendar/<redacted>.ics HTTP/1.1" 200 10'
+    from events.logging import RedactRequestRecords
+
     record = logging.LogRecord(
         "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s",
         ("/calendar/s3cret.ics",), None,
     )  # fmt: skip
-    RedactCalendarTokens().filter(record)
+    record.request = RequestFactory().get("/calendar/s3cret.ics")
+    RedactRequestRecords().filter(record)
     assert record.getMessage() == "Internal Server Error: /calendar/<redacted>.ics"
+    assert not hasattr(record, "request")
 
 
 def test_personal_feed_304_on_if_none_match(client, user, token):
