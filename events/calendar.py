@@ -70,7 +70,7 @@ def event_location(event: Event) -> str:
     return ""
 
 
-def event_description(event: Event, *, site_url: str) -> str:
+def event_description(event: Event, *, site_url: str, url: str | None = None) -> str:
     """Plain text: summary, who's who, the online link and the event's URL (clients hide URL)."""
     parts = []
     if event.is_cancelled:
@@ -90,7 +90,8 @@ def event_description(event: Event, *, site_url: str) -> str:
         parts.append("\n".join(who))
     if event.is_online and event.online_url:
         parts.append(_("Join online: %(url)s") % {"url": event.online_url})
-    parts.append(_("Details: %(url)s") % {"url": event_url(event, site_url=site_url)})
+    url = url or event_url(event, site_url=site_url)
+    parts.append(_("Details: %(url)s") % {"url": url})
     return clean_text("\n\n".join(parts))
 
 
@@ -126,8 +127,9 @@ def event_component(event: Event, *, site_url: str, tentative: bool = False) -> 
     component.add("dtstart", event.local_starts_at)
     component.add("dtend", event.local_ends_at)
     component.add("summary", title)
-    component.add("description", event_description(event, site_url=site_url))
-    component.add("url", event_url(event, site_url=site_url))
+    url = event_url(event, site_url=site_url)
+    component.add("description", event_description(event, site_url=site_url, url=url))
+    component.add("url", url)
     location = event_location(event)
     if location:
         component.add("location", clean_text(location))
