@@ -267,11 +267,7 @@ EVENTS_PAGE_SIZE = env_int("EVENTS_PAGE_SIZE", 20)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {
-        "redact_tokens": {"()": "config.logs.RedactCalendarTokens"},
-        # On django.request itself: also keeps the request (and its path) out of error emails.
-        "redact_request_records": {"()": "events.logging.RedactRequestRecords"},
-    },
+    "filters": {"redact_tokens": {"()": "events.logging.RedactCalendarTokens"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {
@@ -283,8 +279,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "django.request": {"filters": ["redact_request_records"]},
         # Our middleware logs every request; runserver's own line would repeat it with the token.
         "django.server": {"level": "WARNING"},
+        # Error reports must not carry a personal feed's request (and its token) either.
+        "django.request": {"filters": ["redact_tokens"]},
     },
 }

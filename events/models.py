@@ -15,6 +15,9 @@ from people.slugs import unique_slug
 
 LONDON = ZoneInfo("Europe/London")
 
+# Literal paths under /events/ that an event slug must never shadow.
+RESERVED_EVENT_SLUGS = frozenset({"new", "mine"})
+
 
 def london_midnight(day) -> datetime:
     """The aware instant at which `day` begins in Europe/London."""
@@ -196,6 +199,15 @@ class EventQuerySet(models.QuerySet):
             return self.filter(pk__in=Event.objects.filter(qs).values("pk"))
         return self.filter(qs)
 
+    def editable_by(self, user):
+        """The events this user may edit: see Event.can_edit (same rule, as a query)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        qs = Q(created_by=user) | Q(roles__role=EventRole.Role.ORGANISER, roles__person__user=user)
+        return self.filter(pk__in=Event.objects.filter(qs).values("pk"))
+
     def with_listing_data(self):
         """The fetch shape of an event card: venue, series, themes, hosts, people."""
         return self.select_related("venue", "series").prefetch_related(
@@ -360,6 +372,8 @@ class Event(AccessInformation):
         # Slugs follow the title while drafting and never change once the public may link to them.
         if not self.slug or (self.published_at is None and self.status == self.Status.DRAFT):
             self.slug = unique_slug(Event, self.title, exclude_pk=self.pk)
+            if self.slug in RESERVED_EVENT_SLUGS:
+                self.slug = unique_slug(Event, f"{self.title} event", exclude_pk=self.pk)
         super().save(*args, **kwargs)
         self._loaded_calendar_values = self._calendar_values()
 
@@ -502,6 +516,30 @@ class Event(AccessInformation):
     @property
     def is_full(self) -> bool:
         return self.capacity is not None and self.places_left == 0
+
+    @staticmethod
+    def user_can_create(user) -> bool:
+        """Members of the Organisers group and staff may create events."""
+        return bool(user.is_authenticated and user.is_organiser)
+
+    def can_duplicate(self, user) -> bool:
+        """A copy is a new event: its maker must be allowed to edit this one and to create."""
+        return self.can_edit(user) and self.user_can_create(user)
+
+    # --- status transitions (services.py performs them; these say which are sensible) -------
+
+    @property
+    def can_be_published(self) -> bool:
+        """A draft goes public; a postponed event is published again once it has a new date."""
+        return self.status in (self.Status.DRAFT, self.Status.POSTPONED)
+
+    @property
+    def can_be_postponed(self) -> bool:
+        return self.status == self.Status.PUBLISHED and not self.is_past
+
+    @property
+    def can_be_cancelled(self) -> bool:
+        return self.status in (self.Status.PUBLISHED, self.Status.POSTPONED) and not self.is_past
 
 
 class EventRole(models.Model):

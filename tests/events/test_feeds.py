@@ -361,14 +361,14 @@ def test_resolver_404_under_calendar_is_not_logged(client, caplog):
 def test_request_error_records_lose_the_token_and_the_request():
     from django.test import RequestFactory
 
-    from events.logging import RedactRequestRecords
+    from events.logging import RedactCalendarTokens
 
     record = logging.LogRecord(
         "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s",
         ("/calendar/s3cret.ics",), None,
     )  # fmt: skip
     record.request = RequestFactory().get("/calendar/s3cret.ics")
-    RedactRequestRecords().filter(record)
+    RedactCalendarTokens().filter(record)
     assert record.getMessage() == "Internal Server Error: /calendar/<redacted>.ics"
     assert not hasattr(record, "request")
 
