@@ -450,3 +450,17 @@ def test_calendar_settings_create_regenerate_with_confirmation_and_revoke(client
     client.post(url, {"action": "revoke", "confirm": "on"})
     assert client.get(reverse("events:personal_feed", kwargs={"token": second})).status_code == 404
     assert second not in client.get(url).content.decode()
+
+
+def test_cancel_event_tells_every_registered_attendee(
+    organiser, organised_event, django_capture_on_commit_callbacks
+):
+    from events.services import cancel_event
+
+    attendees = [UserFactory() for _ in range(3)]
+    for attendee in attendees:
+        register_attendee(event=organised_event, user=attendee)
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_event(event=organised_event, user=organiser, reason="The venue flooded.")
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(a.email for a in attendees)
+    assert {m.subject for m in mail.outbox} == {f"Cancelled: {organised_event.title}"}
