@@ -464,3 +464,22 @@ def test_cancel_event_tells_every_registered_attendee(
         cancel_event(event=organised_event, user=organiser, reason="The venue flooded.")
     assert sorted(m.to[0] for m in mail.outbox) == sorted(a.email for a in attendees)
     assert {m.subject for m in mail.outbox} == {f"Cancelled: {organised_event.title}"}
+
+
+def test_admin_lists_registrations_and_its_cancel_action_promotes(client, small_event):
+    users = [UserFactory() for _ in range(3)]
+    for u in users:
+        register_attendee(event=small_event, user=u)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    changelist = reverse("admin:events_registration_changelist")
+    assert client.get(changelist).status_code == 200
+    first = Registration.objects.get(user=users[0])
+    client.post(
+        changelist,
+        {"action": "cancel_registrations", "_selected_action": [first.pk]},
+    )
+    assert [s for _u, s in states(small_event)] == ["cancelled", "confirmed", "confirmed"]
+
+
+def test_feeds_are_never_gzipped_by_middleware(settings):
+    assert "django.middleware.gzip.GZipMiddleware" not in settings.MIDDLEWARE
