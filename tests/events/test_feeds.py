@@ -416,3 +416,27 @@ def test_theme_feed_builds_with_a_fixed_number_of_queries(
     with django_assert_max_num_queries(7):
         response = client.get(reverse("events:theme_feed", kwargs={"slug": theme.slug}))
     assert len(parse_ics(response).events) == count
+
+
+def test_unchanged_feed_is_served_from_cache_and_a_theme_rename_rebuilds_it(
+    client, django_capture_on_commit_callbacks, monkeypatch
+):
+    theme = ThemeFactory(name="Arts")
+    event_at(3, themes=[theme])
+    url = reverse("events:feed")
+    first = client.get(url)
+    built = []
+    real = feeds.ical.feed_calendar
+    monkeypatch.setattr(
+        "events.calendar.feed_calendar", lambda *a, **k: built.append(1) or real(*a, **k)
+    )
+    again = client.get(url)
+    assert again.content == first.content
+    assert built == []
+    with django_capture_on_commit_callbacks(execute=True):
+        theme.name = "Arts and health"
+        theme.save()
+    renamed = client.get(url)
+    assert built == [1]
+    assert parse_ics(renamed).events[0].categories == ["Arts and health"]
+    assert renamed["ETag"] != first["ETag"]
