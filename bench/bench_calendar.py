@@ -5,7 +5,8 @@
 Uses DATABASE_URL if set, else a fresh SQLite file in /tmp. Creates the events with bulk_create
 (each with a venue, a theme and two speakers) unless that many bench events already exist.
 Prints wall time and query count of a full build over HTTP (the real view: validators + build),
-the time of the pure calendar build, and median / p95 of If-None-Match and If-Modified-Since 304s.
+a repeat GET served from the body cache, the time of the pure calendar build, and median / p95
+of If-None-Match and If-Modified-Since 304s. Note the machine's load: numbers scale with it.
 """
 
 import argparse
@@ -95,13 +96,19 @@ def main() -> None:
         print(f"created {len(created)} events in {time.perf_counter() - started:.1f}s")
 
     total = Event.objects.in_feed().count()
-    print(f"database: {connection.vendor}; events in the full feed: {total}")
+    print(
+        f"database: {connection.vendor}; events in the full feed: {total}; load {os.getloadavg()}"
+    )
     time.sleep(1.1)  # let Last-Modified settle (it is held back within the second of a change)
     client = Client()
     url = "/events/calendar.ics?when=all"
 
+    from django.core.cache import cache
+
+    settings.CALENDAR_BODY_CACHE_MAX_BYTES = 0  # cold: every GET builds
     builds = []
     for _ in range(3):
+        cache.clear()
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
             response = client.get(url)
@@ -112,6 +119,17 @@ def main() -> None:
     print(
         f"full feed over HTTP: {len(parsed.events)} events, {size / 1e6:.1f} MB, "
         f"{len(queries)} queries, best {min(builds):.2f}s, median {statistics.median(builds):.2f}s"
+    )
+
+    settings.CALENDAR_BODY_CACHE_MAX_BYTES = 50_000_000
+    client.get(url)  # fills the body cache
+    warm = []
+    for _ in range(5):
+        started = time.perf_counter()
+        assert client.get(url).status_code == 200
+        warm.append((time.perf_counter() - started) * 1000)
+    print(
+        f"unchanged feed again, no validators (body cache): median {statistics.median(warm):.0f}ms"
     )
 
     events = Event.objects.in_feed().with_calendar_data().chronological()
