@@ -103,7 +103,7 @@ def varied_events(user, settings):
         EventFactory(starts_at=winter, ends_at=winter + timedelta(hours=2), themes=[theme]),
         EventFactory(
             title="Caffi Polisi: dŵr, tŷ; â",
-            summary=("Sgwrs hir iawn am gyd-gynhyrchu, gofal; ŵ ŷ â. " * 12).strip(),
+            summary=("Sgwrs hir iawn am gyd-gynhyrchu, gofal; ŵ ŷ â. " * 5).strip(),
             status=Event.Status.CANCELLED,
             cancellation_reason="Llifogydd; the venue flooded,\r\nsorry.",
             themes=[theme],
