@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from events import organiser_views
+from events import organiser_views, views
 from events import views_calendar as cal
 
 app_name = "events"
@@ -35,12 +35,12 @@ urlpatterns: list = [
     re_path(r"^calendar/", cal.personal_feed_not_found),
     path("me/calendar/", cal.calendar_settings, name="calendar_settings"),
     path("me/events/", cal.my_events, name="my_events"),
-]
-
-# --- Stand-ins until the pages branch lands (lead: delete this block when merging `pages`) -------
-from events import views_stub  # noqa: E402
-
-urlpatterns += [
-    path("events/", views_stub.event_list, name="list"),
-    path("events/<slug:slug>/", views_stub.event_detail, name="detail"),
+    # Public pages. The catch-all /events/<slug>/ comes last so a slug never shadows the above.
+    path("events/", views.event_list, name="list"),
+    path("themes/", views.theme_list, name="theme_list"),
+    path("themes/<slug:slug>/", views.theme_detail, name="theme"),
+    path("series/<slug:slug>/", views.series_detail, name="series"),
+    path("people/<slug:slug>/", views.person_detail, name="person"),
+    path("organisations/<slug:slug>/", views.organisation_detail, name="organisation"),
+    path("events/<slug:slug>/", views.event_detail, name="detail"),
 ]
