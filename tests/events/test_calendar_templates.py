@@ -84,3 +84,9 @@ def test_event_page_carries_the_link_tag_and_controls(client):
         f'href="http://testserver/events/{event.slug}/calendar.ics">'
     ) in html
     assert "Add to calendar" in html
+
+
+def test_draft_events_offer_no_calendar_links():
+    draft = EventFactory(status="draft")
+    assert render("events/_calendar_link_tag.html", feed="event", obj=draft).strip() == ""
+    assert render("events/_add_to_calendar.html", feed="event", obj=draft).strip() == ""
