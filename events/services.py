@@ -44,6 +44,8 @@ def save_event(*, form, roles, user) -> Event:
         raise PermissionDenied
     event = form.save()
     save_event_roles(event=event, formset=roles)
+    if "capacity" in form.changed_data:
+        promote_from_waitlist(event=event)  # more places: the waitlist moves up, in order
     return event
 
 

@@ -483,3 +483,27 @@ def test_admin_lists_registrations_and_its_cancel_action_promotes(client, small_
 
 def test_feeds_are_never_gzipped_by_middleware(settings):
     assert "django.middleware.gzip.GZipMiddleware" not in settings.MIDDLEWARE
+
+
+def test_raising_capacity_in_the_edit_form_promotes_the_waitlist_in_order(
+    client, organiser, organised_event, event_data
+):
+    from tests.events.test_organiser_views import _edit_data
+
+    organised_event.capacity = 1
+    organised_event.save()
+    users = [UserFactory() for _ in range(4)]
+    for u in users:
+        register_attendee(event=organised_event, user=u)
+    client.force_login(organiser)
+    response = client.post(
+        reverse("events:edit", kwargs={"slug": organised_event.slug}),
+        _edit_data(organised_event, event_data, capacity="3"),
+    )
+    assert response.status_code == 302
+    assert [s for _u, s in states(organised_event)] == [
+        "confirmed",
+        "confirmed",
+        "confirmed",
+        "waitlisted",
+    ]
