@@ -440,3 +440,16 @@ def test_unchanged_feed_is_served_from_cache_and_a_theme_rename_rebuilds_it(
     assert built == [1]
     assert parse_ics(renamed).events[0].categories == ["Arts and health"]
     assert renamed["ETag"] != first["ETag"]
+
+
+def test_feeds_answer_head_requests_with_headers_only(client, event):
+    get = client.get(reverse("events:feed"))
+    head = client.head(reverse("events:feed"))
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head["ETag"] == get["ETag"]
+    assert head["Content-Type"] == "text/calendar; charset=utf-8"
+
+
+def test_feeds_refuse_post(client, event):
+    assert client.post(reverse("events:feed")).status_code == 405
