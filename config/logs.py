@@ -1,26 +1,7 @@
-"""Logging helpers: personal calendar tokens never reach a log.
+"""Logging helpers for the project; the token redaction itself lives with the feeds it protects."""
 
-A personal feed URL (/calendar/<token>.ics) is a password: anyone holding it reads that person's
-calendar. Every record written through our handlers has such tokens replaced.
-"""
+from events.logging import RedactCalendarTokens, redact_text
 
-import logging
-import re
+redact = redact_text
 
-CALENDAR_TOKEN = re.compile(r"(/calendar/)[^/\s?#\"']+(\.ics)")
-
-
-def redact(text: str) -> str:
-    """`text` with every personal calendar token replaced by <redacted>."""
-    return CALENDAR_TOKEN.sub(r"\1<redacted>\2", text)
-
-
-class RedactCalendarTokens(logging.Filter):
-    """Rewrite each record's message (and its request path) with tokens redacted."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = redact(message)
-        if redacted != message:
-            record.msg, record.args = redacted, ()
-        return True
+__all__ = ["RedactCalendarTokens", "redact"]

@@ -269,7 +269,7 @@ DISCUSSIONS_POSTS_PER_MINUTE = env_int("DISCUSSIONS_POSTS_PER_MINUTE", 5)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "config.logs.RedactCalendarTokens"}},
+    "filters": {"redact_tokens": {"()": "events.logging.RedactCalendarTokens"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {
@@ -283,5 +283,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Our middleware logs every request; runserver's own line would repeat it with the token.
         "django.server": {"level": "WARNING"},
+        # Error reports must not carry a personal feed's request (and its token) either.
+        "django.request": {"filters": ["redact_tokens"]},
     },
 }

@@ -1,3 +1,4 @@
+import secrets
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,9 @@ from people.models import Organisation, Person
 from people.slugs import unique_slug
 
 LONDON = ZoneInfo("Europe/London")
+
+# Literal paths under /events/ that an event slug must never shadow.
+RESERVED_EVENT_SLUGS = frozenset({"new", "mine"})
 
 
 def london_midnight(day) -> datetime:
@@ -195,11 +199,44 @@ class EventQuerySet(models.QuerySet):
             return self.filter(pk__in=Event.objects.filter(qs).values("pk"))
         return self.filter(qs)
 
+    def editable_by(self, user):
+        """The events this user may edit: see Event.can_edit (same rule, as a query)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        qs = Q(created_by=user) | Q(roles__role=EventRole.Role.ORGANISER, roles__person__user=user)
+        return self.filter(pk__in=Event.objects.filter(qs).values("pk"))
+
     def with_listing_data(self):
         """The fetch shape of an event card: venue, series, themes, hosts, people."""
         return self.select_related("venue", "series").prefetch_related(
             "themes",
             "hosts",
+            models.Prefetch(
+                "roles", queryset=EventRole.objects.select_related("person").order_by("order", "pk")
+            ),
+        )
+
+    def with_registration_counts(self):
+        """Annotate `confirmed_count` so places_left / is_full cost no query per event."""
+        return self.annotate(
+            confirmed_count=models.Count(
+                "registrations", filter=Q(registrations__state=Registration.State.CONFIRMED)
+            )
+        )
+
+    def in_feed(self, now=None):
+        """What calendar feeds may hold: public events, cancelled ones only until they are over."""
+        now = now or timezone.now()
+        return self.filter(status__in=Event.PUBLIC_STATUSES).exclude(
+            status=Event.Status.CANCELLED, ends_at__lt=now
+        )
+
+    def with_calendar_data(self):
+        """The fetch shape of a calendar entry: venue, themes, people (fixed number of queries)."""
+        return self.select_related("venue").prefetch_related(
+            models.Prefetch("themes", queryset=Theme.objects.order_by("name", "pk")),
             models.Prefetch(
                 "roles", queryset=EventRole.objects.select_related("person").order_by("order", "pk")
             ),
@@ -335,6 +372,8 @@ class Event(AccessInformation):
         # Slugs follow the title while drafting and never change once the public may link to them.
         if not self.slug or (self.published_at is None and self.status == self.Status.DRAFT):
             self.slug = unique_slug(Event, self.title, exclude_pk=self.pk)
+            if self.slug in RESERVED_EVENT_SLUGS:
+                self.slug = unique_slug(Event, f"{self.title} event", exclude_pk=self.pk)
         super().save(*args, **kwargs)
         self._loaded_calendar_values = self._calendar_values()
 
@@ -449,6 +488,59 @@ class Event(AccessInformation):
     def is_visible_to(self, user) -> bool:
         return self.is_public or self.can_edit(user)
 
+    # --- registration ----------------------------------------------------------------------
+
+    @property
+    def registration_closes(self) -> datetime:
+        return self.registration_closes_at or self.starts_at
+
+    @property
+    def registration_is_open(self) -> bool:
+        """Published (not draft, postponed or cancelled) and before the closing time."""
+        return self.status == self.Status.PUBLISHED and timezone.now() < self.registration_closes
+
+    @property
+    def confirmed_registrations(self) -> int:
+        count = getattr(self, "confirmed_count", None)  # set by with_registration_counts()
+        if count is None:
+            count = self.registrations.filter(state=Registration.State.CONFIRMED).count()
+        return count
+
+    @property
+    def places_left(self) -> int | None:
+        """None when there is no capacity limit."""
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.confirmed_registrations, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.capacity is not None and self.places_left == 0
+
+    @staticmethod
+    def user_can_create(user) -> bool:
+        """Members of the Organisers group and staff may create events."""
+        return bool(user.is_authenticated and user.is_organiser)
+
+    def can_duplicate(self, user) -> bool:
+        """A copy is a new event: its maker must be allowed to edit this one and to create."""
+        return self.can_edit(user) and self.user_can_create(user)
+
+    # --- status transitions (services.py performs them; these say which are sensible) -------
+
+    @property
+    def can_be_published(self) -> bool:
+        """A draft goes public; a postponed event is published again once it has a new date."""
+        return self.status in (self.Status.DRAFT, self.Status.POSTPONED)
+
+    @property
+    def can_be_postponed(self) -> bool:
+        return self.status == self.Status.PUBLISHED and not self.is_past
+
+    @property
+    def can_be_cancelled(self) -> bool:
+        return self.status in (self.Status.PUBLISHED, self.Status.POSTPONED) and not self.is_past
+
 
 class EventRole(models.Model):
     class Role(models.TextChoices):
@@ -485,3 +577,118 @@ class EventRole(models.Model):
 
     def __str__(self):
         return f"{self.person} ({self.get_role_display()}) at {self.event}"
+
+
+# --- Registration and calendars ---------------------------------------------------------------
+
+
+class Registration(models.Model):
+    """A user's place (or place in the queue) at an event. Writes go through events.services."""
+
+    class State(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("On the waitlist")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    ACTIVE_STATES = (State.CONFIRMED, State.WAITLISTED)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="registrations",
+        verbose_name=_("user"),
+    )
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("event")
+    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices)
+    created_at = models.DateTimeField(_("registered at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    promoted_at = models.DateTimeField(_("promoted from the waitlist at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "event"],
+                condition=~Q(state="cancelled"),
+                name="registration_one_active_per_user_event",
+                violation_error_message=_("You are already registered for this event."),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["event", "state", "created_at"], name="registration_queue_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} at {self.event} ({self.get_state_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE_STATES
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.state == self.State.CONFIRMED
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.state == self.State.WAITLISTED
+
+    def waitlist_position(self) -> int | None:
+        """1 for the first person in the queue; None when not waitlisted."""
+        if not self.is_waitlisted:
+            return None
+        ahead = Registration.objects.filter(
+            event_id=self.event_id, state=self.State.WAITLISTED
+        ).filter(Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, pk__lt=self.pk))
+        return ahead.count() + 1
+
+
+class CalendarToken(models.Model):
+    """The secret in a user's personal feed URL. Regenerating replaces it; revoking disables it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_token",
+        verbose_name=_("user"),
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    revoked = models.BooleanField(_("revoked"), default=False)
+
+    class Meta:
+        verbose_name = _("calendar token")
+        verbose_name_plural = _("calendar tokens")
+
+    def __str__(self):
+        return f"Calendar token of {self.user}"  # never the token itself
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @property
+    def is_active(self) -> bool:
+        return not self.revoked
+
+
+class CalendarChange(models.Model):
+    """One row: a counter and timestamp moved after every committed change a calendar shows.
+
+    Feeds derive Last-Modified from it, so unpublishing or deleting an event (which max(updated_at)
+    cannot see) still moves Last-Modified forward, in every process.
+    """
+
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar change marker")
+        verbose_name_plural = _("calendar change markers")
+
+    def __str__(self):
+        return f"v{self.version} at {self.changed_at:%Y-%m-%d %H:%M:%S}"

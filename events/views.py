@@ -1,9 +1,89 @@
-from django.shortcuts import render
+"""Public pages: home, the event list, an event, and the pages of themes, series, people, hosts."""
 
-from events.models import Event, Theme
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+
+from events import selectors
+from events.models import Series, Theme
+from events.structured_data import event_json_ld
+from people.models import Affiliation, Organisation, Person
+
+THEMES_PAGE_SIZE = 60
 
 
 def home(request):
     """The next upcoming events and the themes."""
-    events = Event.objects.published().upcoming().with_listing_data().chronological()[:6]
-    return render(request, "home.html", {"events": events, "themes": Theme.objects.all()})
+    context = {
+        "events": selectors.home_events(),
+        "themes": selectors.themes_with_counts(),
+    }
+    return render(request, "home.html", context)
+
+
+def event_list(request):
+    """Events matching the query string; invalid parameters show errors and no events."""
+    event_filter = selectors.filter_events(request.GET)
+    page = selectors.paginate(event_filter.qs, request.GET.get("page"))
+    context = {"filter": event_filter, "page_obj": page, "events": page.object_list}
+    return render(request, "events/event_list.html", context)
+
+
+def event_page_context(request, event) -> dict:
+    """What the event page shows (the organisers' preview shows the same)."""
+    url = request.build_absolute_uri(event.get_absolute_url())
+    return {
+        "event": event,
+        "canonical_url": url,
+        "series_events": selectors.other_events_in_series(event),
+        "json_ld": event_json_ld(event, url=url, absolute=request.build_absolute_uri),
+    }
+
+
+def event_detail(request, slug):
+    """One event; drafts exist only for those who may edit them."""
+    event = selectors.event_for_page(slug, request.user)
+    return render(request, "events/event_detail.html", event_page_context(request, event))
+
+
+def theme_list(request):
+    """Every theme, with how many events are coming up."""
+    page = selectors.paginate(
+        selectors.themes_with_counts(), request.GET.get("page"), per_page=THEMES_PAGE_SIZE
+    )
+    return render(request, "events/theme_list.html", {"page_obj": page, "themes": page})
+
+
+def _timeline_page(request, template, name, obj, queryset, **extra):
+    timeline = selectors.event_timeline(
+        queryset, when=request.GET.get("when"), page_number=request.GET.get("page")
+    )
+    context = {name: obj, "object": obj, "timeline": timeline, "page_obj": timeline.page, **extra}
+    return render(request, template, context)
+
+
+def theme_detail(request, slug):
+    theme = get_object_or_404(Theme, slug=slug)
+    events = selectors.events_with_theme(theme)
+    return _timeline_page(request, "events/theme_detail.html", "theme", theme, events)
+
+
+def series_detail(request, slug):
+    series = get_object_or_404(Series.objects.prefetch_related("hosts"), slug=slug)
+    events = selectors.events_in_series(series)
+    return _timeline_page(request, "events/series_detail.html", "series", series, events)
+
+
+def person_detail(request, slug):
+    affiliations = Affiliation.objects.select_related("organisation")
+    queryset = Person.objects.prefetch_related(Prefetch("affiliations", queryset=affiliations))
+    person = get_object_or_404(queryset, slug=slug)
+    events = selectors.events_with_person(person)
+    return _timeline_page(request, "events/person_detail.html", "person", person, events)
+
+
+def organisation_detail(request, slug):
+    organisation = get_object_or_404(Organisation, slug=slug)
+    events = selectors.events_hosted_by(organisation)
+    return _timeline_page(
+        request, "events/organisation_detail.html", "organisation", organisation, events
+    )

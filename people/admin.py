@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from people.models import Affiliation, Organisation, Person, User
@@ -23,6 +24,8 @@ class AffiliationInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    # Django 5.2 warns unless URL fields say which scheme a bare address gets.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("name", "slug", "website")
     search_fields = ("name", "description")
     prepopulated_fields = {"slug": ("name",)}

@@ -1,0 +1,128 @@
+"""Page latency on a large database: list, filtered list and event page.
+
+    .venv/bin/python bench/bench_pages.py [--scale 10000] [--requests 50]
+
+Creates a fresh SQLite file in a temporary directory (or uses DATABASE_URL, which must point at an
+empty database), migrates, runs `load_demo --scale N`, then requests each page with the Django test
+client and prints median and p95 latency and the queries per request.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+
+class QueryCounter:
+    """A database execute wrapper that records each statement."""
+
+    def __init__(self, log):
+        self.log = log
+
+    def __call__(self, execute, sql, params, many, context):
+        self.log.append(sql)
+        return execute(sql, params, many, context)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=10_000, help="synthetic events to load")
+    parser.add_argument("--requests", type=int, default=50, help="timed requests per page")
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    tmp = tempfile.TemporaryDirectory(prefix="commons-bench-")
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp.name}/bench.sqlite3")
+    # Production-like settings (DEBUG off), but plain HTTP and static files without a manifest.
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DEBUG="0",
+        SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-secret-key-not-for-production-use"),
+        ALLOWED_HOSTS="testserver",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_HSTS_SECONDS="0",
+        LOG_LEVEL="WARNING",
+    )
+    warnings.filterwarnings("ignore", message="No directory at")
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+    from django.utils import timezone
+
+    from events.models import Event, Theme
+
+    print(f"database: {connection.vendor} ({settings.DATABASES['default']['NAME']})")
+    call_command("migrate", verbosity=0)
+    if Event.objects.exists():
+        sys.exit("The database is not empty: point DATABASE_URL at a fresh database.")
+    started = time.perf_counter()
+    call_command("load_demo", scale=args.scale, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    load_seconds = time.perf_counter() - started
+    print(
+        f"load_demo --scale {args.scale}: {load_seconds:.1f} s "
+        f"({Event.objects.count()} events in the database)"
+    )
+
+    theme = Theme.objects.annotate(n=Count("events")).order_by("-n").first()
+    after = (timezone.localdate() - timezone.timedelta(days=365)).isoformat()
+    event = (
+        Event.objects.published()
+        .filter(series__isnull=False)
+        .annotate(n=Count("roles"))
+        .order_by("-n", "-starts_at")
+        .first()
+    )
+    pages = [
+        ("list", "/events/"),
+        ("filtered list", f"/events/?theme={theme.slug}&q=on&after={after}&when=past"),
+        ("event page", event.get_absolute_url()),
+    ]
+    client = Client()
+    rows = []
+    for name, url in pages:
+        for _warm_up in range(3):
+            assert client.get(url).status_code == 200, url
+        queries = []
+        with connection.execute_wrapper(QueryCounter(queries)):
+            client.get(url)
+        timings, cpu = [], []
+        for _request in range(args.requests):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            response = client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+            assert response.status_code == 200
+        timings.sort()
+        p95 = timings[min(len(timings) - 1, round(0.95 * len(timings)) - 1)]
+        rows.append(
+            (name, statistics.median(timings), p95, statistics.median(cpu), len(queries), url)
+        )
+
+    # CPU time is this process's own work: on a busy shared machine it is the steadier number.
+    print(
+        f"\n{args.requests} requests per page after 3 warm-ups; "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    print(f"{'page':<15} {'median ms':>10} {'p95 ms':>8} {'cpu ms':>7} {'queries':>8}  url")
+    for name, median, p95, cpu_median, query_count, url in rows:
+        print(f"{name:<15} {median:>10.1f} {p95:>8.1f} {cpu_median:>7.1f} {query_count:>8}  {url}")
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()

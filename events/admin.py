@@ -1,0 +1,194 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from events import services
+from events.models import (
+    ACCESS_FEATURE_NAMES,
+    Event,
+    EventRole,
+    Registration,
+    Series,
+    Theme,
+    Venue,
+)
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    search_fields = ("name", "description")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    list_filter = ("hosts",)
+    search_fields = ("name", "description")
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("hosts",)
+
+
+@admin.register(Venue)
+class VenueAdmin(admin.ModelAdmin):
+    list_display = ("name", "postcode", "step_free_access", "accessible_toilet", "hearing_loop")
+    list_filter = ("step_free_access", "accessible_toilet", "hearing_loop", "quiet_room")
+    search_fields = ("name", "address", "postcode")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class EventRoleInline(admin.TabularInline):
+    model = EventRole
+    extra = 1
+    autocomplete_fields = ("person",)
+    fields = ("person", "role", "contribution_title", "order")
+
+
+class CancelReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+def _apply(modeladmin, request, queryset, change, done):
+    """Call a service for each selected event; report what was done and what was refused."""
+    changed, refused = 0, []
+    for event in queryset:
+        try:
+            change(event)
+        except (services.TransitionNotAllowed, PermissionDenied) as refusal:
+            refused.append(f"{event}: {refusal}")
+        else:
+            changed += 1
+    if changed:
+        modeladmin.message_user(request, done(changed), messages.SUCCESS)
+    for line in refused:
+        modeladmin.message_user(request, line, messages.WARNING)
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    # Django 5.2 warns unless URL fields say which scheme a bare address gets.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ("title", "starts_at", "status", "kind", "mode", "venue", "series", "sequence")
+    list_filter = ("status", "kind", "mode", "series", "themes", "starts_at")
+    list_select_related = ("venue", "series")
+    search_fields = ("title", "summary", "description", "slug")
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ("series", "venue", "hosts", "themes")
+    status_fields = ("status", "cancellation_reason", "sequence", "published_at", "created_by")
+    readonly_fields = ("slug", *status_fields)
+    inlines = [EventRoleInline]
+    actions = ["publish_selected", "postpone_selected", "cancel_selected"]
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "kind", "summary", "description", "series")}),
+        (_("When and where"), {"fields": ("starts_at", "ends_at", "mode", "venue", "online_url")}),
+        (_("Places"), {"fields": ("capacity", "registration_closes_at")}),
+        (_("Themes and hosts"), {"fields": ("themes", "hosts")}),
+        (_("Access"), {"fields": (*ACCESS_FEATURE_NAMES, "access_notes")}),
+        (
+            _("Status (change it with the actions on the list)"),
+            {"fields": status_fields},
+        ),
+    )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Publish the selected events"))
+    def publish_selected(self, request, queryset):
+        _apply(
+            self,
+            request,
+            queryset,
+            lambda e: services.publish_event(event=e, user=request.user),
+            lambda n: ngettext("%d event published.", "%d events published.", n) % n,
+        )
+
+    @admin.action(description=_("Postpone the selected events"))
+    def postpone_selected(self, request, queryset):
+        _apply(
+            self,
+            request,
+            queryset,
+            lambda e: services.postpone_event(event=e, user=request.user),
+            lambda n: ngettext("%d event postponed.", "%d events postponed.", n) % n,
+        )
+
+    @admin.action(description=_("Cancel the selected events (asks for a reason)…"))
+    def cancel_selected(self, request, queryset):
+        """An intermediate page asks for the reason, then cancels through the service."""
+        form = CancelReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            _apply(
+                self,
+                request,
+                queryset,
+                lambda e: services.cancel_event(event=e, user=request.user, reason=reason),
+                lambda n: ngettext("%d event cancelled.", "%d events cancelled.", n) % n,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Cancel events"),
+            "opts": self.model._meta,
+            "events": queryset,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/events/event/cancel_selected.html", context)
+
+
+@admin.register(EventRole)
+class EventRoleAdmin(admin.ModelAdmin):
+    list_display = ("person", "role", "event", "contribution_title", "order")
+    list_filter = ("role",)
+    list_select_related = ("person", "event")
+    search_fields = ("person__name", "event__title", "contribution_title")
+    autocomplete_fields = ("person", "event")
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    """Read-only: places change only through events.services, which keeps the capacity rule."""
+
+    list_display = ("event", "user", "state", "created_at", "promoted_at")
+    list_filter = ("state",)
+    list_select_related = ("event", "user")
+    search_fields = ("event__title", "user__email", "user__display_name", "user__username")
+    date_hierarchy = "created_at"
+    actions = ["cancel_selected"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(
+        description=_("Cancel the selected registrations (the waitlist moves up)"),
+        permissions=["view"],
+    )
+    def cancel_selected(self, request, queryset):
+        cancelled = 0
+        for registration in queryset.filter(state__in=Registration.ACTIVE_STATES):
+            services.cancel_registration(registration=registration)
+            cancelled += 1
+        self.message_user(
+            request,
+            ngettext("%d registration cancelled.", "%d registrations cancelled.", cancelled)
+            % cancelled,
+            messages.SUCCESS,
+        )

@@ -1,0 +1,263 @@
+"""Calendar files (RFC 5545) for events: pure functions from fetched events to icalendar objects.
+
+Nothing here reads the clock or makes up identifiers: the same data gives byte-identical output
+(stable ETags, no duplicate entries in subscribers' calendars). Callers fetch events with
+`Event.objects.with_calendar_data()` so that a feed costs a fixed number of queries.
+"""
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, timedelta
+from urllib.parse import quote, urlencode, urlsplit
+
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Timezone, vDuration
+from icalendar import Event as VEvent
+
+from events.logging import PERSONAL_PREFIX, redact_path  # noqa: F401 (part of this API)
+from events.models import Event
+
+PRODID = "-//Commons//Commons events//EN"
+REFRESH = timedelta(hours=1)
+
+# Europe/London in the shape Outlook reads correctly: one DAYLIGHT and one STANDARD, each with an
+# RRULE and no RDATE lists. icalendar's add_missing_timezones() writes RDATE lists (1970-2038).
+VTIMEZONE_LONDON = (
+    "BEGIN:VTIMEZONE\r\nTZID:Europe/London\r\n"
+    "BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0000\r\nTZOFFSETTO:+0100\r\nTZNAME:BST\r\n"
+    "DTSTART:19700329T010000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\n"
+    "BEGIN:STANDARD\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0000\r\nTZNAME:GMT\r\n"
+    "DTSTART:19701025T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\n"
+    "END:VTIMEZONE\r\n"
+)
+
+# Control characters other than tab and newline are not allowed in TEXT values.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def london_timezone() -> Timezone:
+    wrapped = "BEGIN:VCALENDAR\r\n" + VTIMEZONE_LONDON + "END:VCALENDAR\r\n"
+    return Calendar.from_ical(wrapped).timezones[0]
+
+
+def clean_text(text: str) -> str:
+    """Plain text for a TEXT value: CRLF/CR as LF, no control characters."""
+    return _CONTROL.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+def utc_seconds(moment):
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def site_host(site_url: str) -> str:
+    return urlsplit(site_url).hostname or "localhost"
+
+
+def event_uid(event: Event, *, site_url: str) -> str:
+    """From the primary key: never changes when the title, slug or time does."""
+    return f"event-{event.pk}@{site_host(site_url)}"
+
+
+def event_url(event: Event, *, site_url: str) -> str:
+    return site_url.rstrip("/") + event.get_absolute_url()
+
+
+def event_location(event: Event) -> str:
+    if event.is_in_person and event.venue is not None:
+        return event.venue.full_address
+    if event.is_online and event.online_url:
+        return event.online_url
+    return ""
+
+
+def event_description(event: Event, *, site_url: str) -> str:
+    """Plain text: summary, who's who, the online link and the event's URL (clients hide URL)."""
+    parts = []
+    if event.is_cancelled:
+        line = _("This event has been cancelled.")
+        if event.cancellation_reason:
+            line += " " + event.cancellation_reason
+        parts.append(line)
+    elif event.is_postponed:
+        parts.append(_("This event has been postponed; a new date will follow."))
+    if event.summary:
+        parts.append(event.summary)
+    who = [
+        f"{label}: " + ", ".join(_person_line(role) for role in roles)
+        for label, roles in event.roles_by_kind()
+    ]
+    if who:
+        parts.append("\n".join(who))
+    if event.is_online and event.online_url:
+        parts.append(_("Join online: %(url)s") % {"url": event.online_url})
+    parts.append(_("Details: %(url)s") % {"url": event_url(event, site_url=site_url)})
+    return clean_text("\n\n".join(parts))
+
+
+def _person_line(role) -> str:
+    if role.contribution_title:
+        return f"{role.person.name} ({role.contribution_title})"
+    return role.person.name
+
+
+def event_status(event: Event) -> str:
+    if event.is_cancelled:
+        return "CANCELLED"
+    if event.is_postponed:
+        return "TENTATIVE"
+    return "CONFIRMED"
+
+
+def event_component(event: Event, *, site_url: str, tentative: bool = False) -> VEvent:
+    """One VEVENT. `tentative` marks a confirmed event TENTATIVE (a waitlisted place)."""
+    stamp = utc_seconds(event.updated_at)
+    status = event_status(event)
+    if tentative and status == "CONFIRMED":
+        status = "TENTATIVE"
+    title = clean_text(event.title)
+    if event.is_cancelled:
+        title = _("Cancelled: %(title)s") % {"title": title}
+    component = VEvent()
+    component.add("uid", event_uid(event, site_url=site_url))
+    component.add("dtstamp", stamp)
+    component.add("created", utc_seconds(event.created_at))
+    component.add("last-modified", stamp)
+    component.add("sequence", event.sequence)
+    component.add("dtstart", event.local_starts_at)
+    component.add("dtend", event.local_ends_at)
+    component.add("summary", title)
+    component.add("description", event_description(event, site_url=site_url))
+    component.add("url", event_url(event, site_url=site_url))
+    location = event_location(event)
+    if location:
+        component.add("location", clean_text(location))
+    venue = event.venue if event.is_in_person else None
+    if venue is not None and venue.has_coordinates:
+        component.add("geo", (float(venue.latitude), float(venue.longitude)))
+    if event.is_online and event.online_url:
+        component.add(
+            "conference",
+            event.online_url,
+            parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": _("Join")},
+        )
+    themes = [clean_text(theme.name) for theme in event.themes.all()]
+    if themes:
+        component.add("categories", themes)
+    component.add("status", status)
+    return component
+
+
+def _calendar(*, name: str, refresh: bool) -> Calendar:
+    name = " ".join(clean_text(name).split())  # NAME is not TEXT-escaped: keep it on one line
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("name", name)
+    calendar.add("x-wr-calname", name)
+    if refresh:
+        calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", vDuration(REFRESH))
+    calendar.add_component(london_timezone())
+    return calendar
+
+
+def event_calendar(event: Event, *, site_url: str) -> Calendar:
+    """A single event as a download or email attachment (a snapshot: no METHOD, no refresh)."""
+    calendar = _calendar(name=f"Commons: {clean_text(event.title)}", refresh=False)
+    calendar.add_component(event_component(event, site_url=site_url))
+    return calendar
+
+
+def feed_calendar(
+    events: Iterable[Event], *, name: str, site_url: str, refresh: bool = True
+) -> Calendar:
+    """A subscribable feed of events."""
+    calendar = _calendar(name=name, refresh=refresh)
+    for event in events:
+        calendar.add_component(event_component(event, site_url=site_url))
+    return calendar
+
+
+def personal_calendar(
+    events: Iterable[Event], *, waitlisted_ids: set[int], name: str, site_url: str
+) -> Calendar:
+    """A user's own feed: waitlisted places are TENTATIVE."""
+    calendar = _calendar(name=name, refresh=True)
+    for event in events:
+        calendar.add_component(
+            event_component(event, site_url=site_url, tentative=event.pk in waitlisted_ids)
+        )
+    return calendar
+
+
+def filter_feed_name(cleaned: dict) -> str:
+    """'Commons: events on Risk-averse cultures, with Ann Jones' for the filters in use."""
+    parts = []
+    if cleaned.get("theme"):
+        parts.append(_("on %(theme)s") % {"theme": cleaned["theme"]})
+    if cleaned.get("series"):
+        parts.append(_("in %(series)s") % {"series": cleaned["series"]})
+    if cleaned.get("person"):
+        parts.append(_("with %(person)s") % {"person": cleaned["person"]})
+    if cleaned.get("organisation"):
+        parts.append(_("hosted by %(organisation)s") % {"organisation": cleaned["organisation"]})
+    if cleaned.get("kind"):
+        parts.append(_("of kind %(kind)s") % {"kind": Event.Kind(cleaned["kind"]).label})
+    if cleaned.get("mode"):
+        parts.append(_("attended %(mode)s") % {"mode": Event.Mode(cleaned["mode"]).label.lower()})
+    if cleaned.get("q"):
+        parts.append(_("matching “%(q)s”") % {"q": cleaned["q"]})
+    if not parts:
+        return _("Commons: events")
+    return _("Commons: events %(filters)s") % {"filters": ", ".join(str(p) for p in parts)}
+
+
+def to_bytes(calendar: Calendar) -> bytes:
+    return calendar.to_ical()
+
+
+# --- subscribe links ---------------------------------------------------------------------------
+
+
+def webcal_url(https_url: str) -> str:
+    return "webcal://" + https_url.split("://", 1)[1]
+
+
+def google_subscribe_url(https_url: str) -> str:
+    return "https://calendar.google.com/calendar/r?cid=" + quote(webcal_url(https_url), safe="")
+
+
+def outlook_subscribe_url(https_url: str, *, name: str) -> str:
+    return "https://outlook.live.com/calendar/0/addfromweb?" + urlencode(
+        {"url": https_url, "name": name}
+    )
+
+
+def google_event_url(event: Event, *, site_url: str) -> str:
+    fmt = "%Y%m%dT%H%M%SZ"
+    start, end = event.starts_at.astimezone(UTC), event.ends_at.astimezone(UTC)
+    return "https://calendar.google.com/calendar/render?" + urlencode(
+        {
+            "action": "TEMPLATE",
+            "text": event.title,
+            "dates": f"{start:{fmt}}/{end:{fmt}}",
+            "details": event_description(event, site_url=site_url),
+            "location": event_location(event),
+            "ctz": "Europe/London",
+        }
+    )
+
+
+def outlook_event_url(event: Event, *, site_url: str) -> str:
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    return "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(
+        {
+            "path": "/calendar/action/compose",
+            "rru": "addevent",
+            "subject": event.title,
+            "startdt": f"{event.starts_at.astimezone(UTC):{fmt}}",
+            "enddt": f"{event.ends_at.astimezone(UTC):{fmt}}",
+            "body": event_description(event, site_url=site_url),
+            "location": event_location(event),
+        }
+    )

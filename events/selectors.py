@@ -1,0 +1,110 @@
+"""Read-side queries shared by the public pages and the calendar feeds."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from events.filters import WHEN_PAST, WHEN_UPCOMING
+from events.filters import filter_events as filter_events  # lives beside its FilterSet
+from events.models import Event, EventRole, Series, Theme
+from people.models import Organisation, Person
+
+HOME_EVENT_COUNT = 6
+SERIES_SIBLING_LIMIT = 12
+
+
+def paginate(queryset, page_number, *, per_page=None) -> Page:
+    """A page of `queryset`; a missing, malformed or too-large page number gives a real page."""
+    paginator = Paginator(queryset, per_page or settings.EVENTS_PAGE_SIZE)
+    return paginator.get_page(page_number)
+
+
+def event_for_page(slug: str, user) -> Event:
+    """The event at `slug` if `user` may see it (drafts only to their editors), else 404."""
+    return get_object_or_404(Event.objects.visible_to(user).with_listing_data(), slug=slug)
+
+
+def other_events_in_series(event: Event) -> list[Event]:
+    """The series' other public events, nearest first in time order."""
+    if event.series_id is None:
+        return []
+    qs = (
+        Event.objects.published()
+        .filter(series_id=event.series_id)
+        .exclude(pk=event.pk)
+        .select_related("venue")
+        .chronological()
+    )
+    return list(qs[:SERIES_SIBLING_LIMIT])
+
+
+def home_events() -> list[Event]:
+    qs = Event.objects.published().upcoming().with_listing_data().chronological()
+    return list(qs[:HOME_EVENT_COUNT])
+
+
+def themes_with_counts():
+    """Every theme with its number of upcoming public events."""
+    upcoming = Q(events__status__in=Event.PUBLIC_STATUSES, events__ends_at__gte=timezone.now())
+    return Theme.objects.annotate(upcoming_count=Count("events", filter=upcoming)).order_by("name")
+
+
+@dataclass
+class EventTimeline:
+    """The upcoming or past events of one theme, series, person or organisation."""
+
+    when: str
+    upcoming_count: int
+    past_count: int
+    page: Page
+
+
+def event_timeline(queryset, *, when: str | None, page_number) -> EventTimeline:
+    """Paginated upcoming (soonest first) or past (latest first) events of `queryset`.
+
+    Without an explicit `when`, shows upcoming events, or past ones when none are coming up.
+    """
+    now = timezone.now()
+    counts = queryset.aggregate(
+        upcoming=Count("pk", filter=Q(ends_at__gte=now)),
+        past=Count("pk", filter=Q(ends_at__lt=now)),
+    )
+    if when not in (WHEN_UPCOMING, WHEN_PAST):
+        when = WHEN_PAST if counts["upcoming"] == 0 and counts["past"] else WHEN_UPCOMING
+    if when == WHEN_PAST:
+        listed = queryset.past(now).reverse_chronological()
+    else:
+        listed = queryset.upcoming(now).chronological()
+    paginator = Paginator(listed.with_listing_data(), settings.EVENTS_PAGE_SIZE)
+    paginator.count = counts[when]  # already counted above: spare the paginator's COUNT query
+    return EventTimeline(
+        when=when,
+        upcoming_count=counts["upcoming"],
+        past_count=counts["past"],
+        page=paginator.get_page(page_number),
+    )
+
+
+def public_events():
+    return Event.objects.published()
+
+
+def events_with_theme(theme: Theme):
+    return public_events().filter(themes=theme)
+
+
+def events_in_series(series: Series):
+    return public_events().filter(series=series)
+
+
+def events_with_person(person: Person):
+    roles = EventRole.objects.filter(event=OuterRef("pk"), person=person)
+    return public_events().filter(Exists(roles))
+
+
+def events_hosted_by(organisation: Organisation):
+    return public_events().filter(hosts=organisation)

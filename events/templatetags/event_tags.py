@@ -1,0 +1,65 @@
+import json
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.formats import date_format, time_format
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from events.models import EventRole
+
+register = template.Library()
+
+# The characters that could end or confuse a <script> element, as JSON escapes (as json_script).
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def ld_json(value):
+    """`value` as a JSON-LD data block: a non-executable <script type="application/ld+json">."""
+    text = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
+
+
+@register.simple_tag
+def event_when(event, *, short=False):
+    """The event's date and time in Europe/London, e.g. "Thursday 12 March 2026, 18:00–20:00"."""
+    start, end = event.local_starts_at, event.local_ends_at
+    day_format = "D j M Y" if short else "l j F Y"
+    if start.date() == end.date():
+        return _("%(day)s, %(start)s–%(end)s") % {
+            "day": date_format(start, day_format),
+            "start": time_format(start, "H:i"),
+            "end": time_format(end, "H:i"),
+        }
+    return _("%(start)s – %(end)s") % {
+        "start": date_format(start, day_format + ", H:i"),
+        "end": date_format(end, day_format + ", H:i"),
+    }
+
+
+@register.simple_tag
+def elided_pages(page_obj):
+    """Page numbers around the current page, with ellipses (Paginator.ELLIPSIS) between runs."""
+    return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)
+
+
+ROLE_PLURALS = {
+    EventRole.Role.ORGANISER: gettext_lazy("Organisers"),
+    EventRole.Role.CHAIR: gettext_lazy("Chairs"),
+    EventRole.Role.SPEAKER: gettext_lazy("Speakers"),
+    EventRole.Role.PANELLIST: gettext_lazy("Panellists"),
+    EventRole.Role.FACILITATOR: gettext_lazy("Facilitators"),
+    EventRole.Role.ARTIST: gettext_lazy("Artists"),
+}
+
+
+@register.filter
+def role_heading(roles):
+    """The heading of a who's-who group: "Speaker" for one person, "Speakers" for several."""
+    first = roles[0]
+    if len(roles) > 1:
+        return ROLE_PLURALS.get(first.role, first.get_role_display())
+    return first.get_role_display()

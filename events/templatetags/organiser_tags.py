@@ -1,0 +1,14 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def editable_by(event, user) -> bool:
+    """`{% if event|editable_by:user %}`: Event.can_edit in templates."""
+    return event.can_edit(user)
+
+
+@register.filter
+def duplicable_by(event, user) -> bool:
+    return event.can_duplicate(user)

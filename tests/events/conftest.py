@@ -1,0 +1,115 @@
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+from icalendar import Calendar
+
+from events.models import Event, EventRole
+from tests.factories import PersonFactory, ThemeFactory, VenueFactory
+
+FUTURE_YEAR = date.today().year + 3
+
+
+def parse_ics(response) -> Calendar:
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    return Calendar.from_ical(response.content)
+
+
+def uids(calendar: Calendar) -> set[str]:
+    return {str(component["UID"]) for component in calendar.events}
+
+
+def uid_of(event) -> str:
+    from django.conf import settings
+
+    from events.calendar import event_uid
+
+    return event_uid(event, site_url=settings.SITE_URL)
+
+
+@pytest.fixture
+def make_events(db):
+    """Create `n` published events quickly (bulk), each with a theme and two people."""
+
+    def make(n: int, **fields):
+        venue = VenueFactory()
+        theme = ThemeFactory()
+        start = (timezone.now() + timedelta(days=3)).replace(microsecond=0)
+        events = Event.objects.bulk_create(
+            Event(
+                title=f"Bulk event {i}",
+                slug=f"bulk-{venue.pk}-{i}",
+                summary="Bulk",
+                starts_at=start + timedelta(hours=i),
+                ends_at=start + timedelta(hours=i + 2),
+                venue=venue,
+                status=Event.Status.PUBLISHED,
+                published_at=start,
+                **fields,
+            )
+            for i in range(n)
+        )
+        Event.themes.through.objects.bulk_create(
+            Event.themes.through(event_id=e.pk, theme_id=theme.pk) for e in events
+        )
+        people = [PersonFactory(), PersonFactory()]
+        EventRole.objects.bulk_create(
+            EventRole(event=e, person=p, role=EventRole.Role.SPEAKER)
+            for e in events
+            for p in people
+        )
+        return events
+
+    return make
+
+
+def last_sunday(year: int, month: int) -> date:
+    """The last Sunday of a month: when the UK's clocks change (in March and October)."""
+    day = (date(year, month + 1, 1) if month < 12 else date(year + 1, 1, 1)) - timedelta(days=1)
+    return day - timedelta(days=(day.weekday() - 6) % 7)
+
+
+def roles_data(rows, *, initial=0, extra_blank=0) -> dict:
+    """POST data for the roles formset (prefix "roles"): `rows` of field values, then blank rows."""
+    rows = [*rows, *({} for _ in range(extra_blank))]
+    data = {
+        "roles-TOTAL_FORMS": str(len(rows)),
+        "roles-INITIAL_FORMS": str(initial),
+        "roles-MIN_NUM_FORMS": "0",
+        "roles-MAX_NUM_FORMS": "1000",
+    }
+    for index, row in enumerate(rows):
+        for name, value in row.items():
+            data[f"roles-{index}-{name}"] = value
+    return data
+
+
+@pytest.fixture
+def venue(db):
+    return VenueFactory(name="Glamorgan Building")
+
+
+@pytest.fixture
+def event_data(venue):
+    """A function giving valid POST data for EventForm (a July evening in Cardiff), overridable."""
+
+    def build(**overrides) -> dict:
+        data = {
+            "title": "Policy Cafe relaunch",
+            "kind": "cafe",
+            "summary": "Co-production or reinventing the wheel?",
+            "description": "An evening of conversation.",
+            "series": "",
+            "starts_at": f"{FUTURE_YEAR}-07-08T18:00",
+            "ends_at": f"{FUTURE_YEAR}-07-08T20:00",
+            "mode": "in_person",
+            "venue": str(venue.pk),
+            "online_url": "",
+            "capacity": "40",
+            "registration_closes_at": "",
+            "access_notes": "",
+        }
+        data.update(overrides)
+        return {k: v for k, v in data.items() if v is not None}
+
+    return build

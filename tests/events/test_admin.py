@@ -1,0 +1,195 @@
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from events import services
+from events.models import Event
+from tests.factories import (
+    AffiliationFactory,
+    EventFactory,
+    EventRoleFactory,
+    SeriesFactory,
+    ThemeFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    "events_theme",
+    "events_series",
+    "events_venue",
+    "events_event",
+    "events_eventrole",
+    "events_registration",
+    "people_user",
+    "people_organisation",
+    "people_person",
+    "people_affiliation",
+]
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.fixture
+def data(db):
+    theme, series = ThemeFactory(name="Core economy"), SeriesFactory(name="Policy Cafe")
+    event = EventFactory(title="Policy Cafe relaunch", series=series, themes=[theme])
+    role = EventRoleFactory(event=event, role="speaker")
+    AffiliationFactory(person=role.person)
+    services.register_attendee(event=event, user=UserFactory(display_name="Policy Fan"))
+    return event
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_every_changelist_search_add_and_change_page_renders(admin_client, data, model):
+    changelist = reverse(f"admin:{model}_changelist")
+    listing = admin_client.get(changelist)
+    assert listing.status_code == 200
+    assert listing.context["cl"].result_count >= 1
+    assert admin_client.get(changelist, {"q": "Policy"}).status_code == 200
+    assert admin_client.get(reverse(f"admin:{model}_add")).status_code == (
+        403 if model == "events_registration" else 200
+    )
+    some = listing.context["cl"].result_list[0]
+    assert admin_client.get(reverse(f"admin:{model}_change", args=[some.pk])).status_code == 200
+
+
+def test_event_search_finds_by_title(admin_client, data):
+    EventFactory(title="Round-table on the Social Services Bill")
+    response = admin_client.get(reverse("admin:events_event_changelist"), {"q": "relaunch"})
+    assert list(response.context["cl"].result_list) == [data]
+
+
+@pytest.mark.parametrize(
+    ("model", "term"), [("person", "Person"), ("theme", "Core"), ("organisation", "Org")]
+)
+def test_autocomplete_for_people_themes_and_hosts(admin_client, data, model, term):
+    app = "people" if model in ("person", "organisation") else "events"
+    field = {"person": "person", "theme": "themes", "organisation": "hosts"}[model]
+    source = "eventrole" if model == "person" else "event"
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "events", "model_name": source, "field_name": field, "term": term},
+    )
+    assert response.status_code == 200, (app, response.content)
+    assert response.json()["results"]
+
+
+def test_adding_an_event_in_the_admin_records_its_creator(admin_client, data):
+    venue = data.venue
+    response = admin_client.post(
+        reverse("admin:events_event_add"),
+        {
+            "title": "Morning with Cynnal Cymru",
+            "kind": "workshop",
+            "starts_at_0": "2031-05-06",
+            "starts_at_1": "09:30",
+            "ends_at_0": "2031-05-06",
+            "ends_at_1": "12:00",
+            "mode": "in_person",
+            "venue": str(venue.pk),
+            "roles-TOTAL_FORMS": "0",
+            "roles-INITIAL_FORMS": "0",
+            "roles-MIN_NUM_FORMS": "0",
+            "roles-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event = Event.objects.get(title="Morning with Cynnal Cymru")
+    assert (event.created_by, event.status) == (response.wsgi_request.user, "draft")
+
+
+def _spy(monkeypatch, name):
+    calls = []
+    real = getattr(services, name)
+
+    def spy(**kwargs):
+        calls.append(kwargs["event"].pk)
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, name, spy)
+    return calls
+
+
+def test_publish_and_postpone_actions_call_the_services_and_report_refusals(
+    admin_client, monkeypatch
+):
+    draft = EventFactory(status="draft", title="Draft")
+    live = EventFactory(title="Live")
+    calls = _spy(monkeypatch, "publish_event")
+    changelist = reverse("admin:events_event_changelist")
+
+    response = admin_client.post(
+        changelist, {"action": "publish_selected", ACTION_CHECKBOX_NAME: [draft.pk, live.pk]}
+    )
+
+    assert sorted(calls) == sorted([draft.pk, live.pk])
+    assert [Event.objects.get(pk=e.pk).status for e in (draft, live)] == ["published", "published"]
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "1 event published.",
+        "Live: Only a draft or a postponed event can be published; this one is published.",
+    ]
+
+    postponed = _spy(monkeypatch, "postpone_event")
+    admin_client.post(changelist, {"action": "postpone_selected", ACTION_CHECKBOX_NAME: [live.pk]})
+    assert postponed == [live.pk]
+    assert Event.objects.get(pk=live.pk).status == "postponed"
+
+
+def test_cancel_action_asks_for_a_reason_first_then_calls_the_service(admin_client, monkeypatch):
+    event = EventFactory(title="Cafe")
+    calls = _spy(monkeypatch, "cancel_event")
+    changelist = reverse("admin:events_event_changelist")
+
+    ask = admin_client.post(
+        changelist, {"action": "cancel_selected", ACTION_CHECKBOX_NAME: [event.pk]}
+    )
+    assert ask.status_code == 200
+    assert "Reason for cancelling" in ask.content.decode()
+    assert (calls, Event.objects.get().status) == ([], "published")
+
+    no_reason = admin_client.post(
+        changelist,
+        {"action": "cancel_selected", ACTION_CHECKBOX_NAME: [event.pk], "apply": "1", "reason": ""},
+    )
+    assert no_reason.status_code == 200
+    assert Event.objects.get().status == "published"
+
+    admin_client.post(
+        changelist,
+        {
+            "action": "cancel_selected",
+            ACTION_CHECKBOX_NAME: [event.pk],
+            "apply": "1",
+            "reason": "Venue closed for repairs",
+        },
+    )
+    event.refresh_from_db()
+    assert calls == [event.pk]
+    assert (event.status, event.cancellation_reason) == ("cancelled", "Venue closed for repairs")
+
+
+def test_cancelling_registrations_in_the_admin_moves_the_waitlist_up(admin_client):
+    from events.models import Registration
+
+    event = EventFactory(capacity=1)
+    first, second = UserFactory(), UserFactory()
+    for attendee in (first, second):
+        services.register_attendee(event=event, user=attendee)
+    place = Registration.objects.get(user=first)
+
+    admin_client.post(
+        reverse("admin:events_registration_changelist"),
+        {"action": "cancel_selected", ACTION_CHECKBOX_NAME: [place.pk]},
+    )
+
+    assert dict(Registration.objects.values_list("user", "state")) == {
+        first.pk: "cancelled",
+        second.pk: "confirmed",
+    }

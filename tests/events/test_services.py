@@ -1,0 +1,193 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from events import services
+from events.models import Event, EventRole
+from tests.factories import (
+    EventFactory,
+    EventRoleFactory,
+    OrganisationFactory,
+    PersonFactory,
+    SeriesFactory,
+    ThemeFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def draft(organiser):
+    return EventFactory(
+        title="Policy Cafe", status=Event.Status.DRAFT, published_at=None, created_by=organiser
+    )
+
+
+def _fresh(event):
+    return Event.objects.get(pk=event.pk)
+
+
+def test_publishing_a_draft_makes_it_public_freezes_its_slug_and_bumps_sequence(draft, organiser):
+    services.publish_event(event=draft, user=organiser)
+    event = _fresh(draft)
+    assert (event.status, event.sequence) == (Event.Status.PUBLISHED, 1)
+    assert event.published_at is not None
+    event.title = "Policy Cafe: a new title"
+    event.save()
+    assert _fresh(event).slug == "policy-cafe"
+
+
+def test_postpone_then_publish_again_then_cancel_each_bump_sequence(organised_event, organiser):
+    services.postpone_event(event=organised_event, user=organiser)
+    assert (_fresh(organised_event).status, _fresh(organised_event).sequence) == ("postponed", 1)
+    first_published_at = _fresh(organised_event).published_at
+    services.publish_event(event=organised_event, user=organiser)
+    assert (_fresh(organised_event).status, _fresh(organised_event).sequence) == ("published", 2)
+    assert _fresh(organised_event).published_at == first_published_at
+    services.cancel_event(event=organised_event, user=organiser, reason="The venue flooded.")
+    event = _fresh(organised_event)
+    assert (event.status, event.sequence, event.cancellation_reason) == (
+        "cancelled",
+        3,
+        "The venue flooded.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "action"),
+    [
+        ("draft", "postpone"),
+        ("draft", "cancel"),
+        ("postponed", "postpone"),
+        ("published", "publish"),
+        ("cancelled", "publish"),
+        ("cancelled", "postpone"),
+        ("cancelled", "cancel"),
+    ],
+)
+def test_senseless_transitions_are_refused_with_a_message_and_change_nothing(staff, status, action):
+    event = EventFactory(status=status)
+    before = (event.status, event.sequence)
+    call = {
+        "publish": lambda: services.publish_event(event=event, user=staff),
+        "postpone": lambda: services.postpone_event(event=event, user=staff),
+        "cancel": lambda: services.cancel_event(event=event, user=staff, reason="Because."),
+    }[action]
+    with pytest.raises(services.TransitionNotAllowed) as refusal:
+        call()
+    assert str(refusal.value).startswith("Only ")
+    assert (_fresh(event).status, _fresh(event).sequence) == before
+
+
+def test_a_finished_event_cannot_be_postponed_or_cancelled(staff):
+    now = timezone.now()
+    event = EventFactory(
+        starts_at=now - timedelta(days=2), ends_at=now - timedelta(days=2, hours=-2)
+    )
+    with pytest.raises(services.TransitionNotAllowed):
+        services.postpone_event(event=event, user=staff)
+    with pytest.raises(services.TransitionNotAllowed):
+        services.cancel_event(event=event, user=staff, reason="Too late")
+    assert _fresh(event).status == "published"
+
+
+@pytest.mark.parametrize("reason", ["", "   \n "])
+def test_cancelling_needs_a_reason(organised_event, organiser, reason):
+    with pytest.raises(services.TransitionNotAllowed, match="Say why"):
+        services.cancel_event(event=organised_event, user=organiser, reason=reason)
+    assert _fresh(organised_event).status == "published"
+
+
+def test_status_changes_need_permission_to_edit(event, organiser):
+    for call in (
+        lambda: services.postpone_event(event=event, user=organiser),
+        lambda: services.cancel_event(event=event, user=organiser, reason="Mine now"),
+        lambda: services.duplicate_event(event=event, user=organiser),
+    ):
+        with pytest.raises(PermissionDenied):
+            call()
+    assert (_fresh(event).status, Event.objects.count()) == ("published", 1)
+
+
+def test_cancelling_calls_the_attendee_notification_hook_once(
+    organised_event, organiser, monkeypatch
+):
+    notified = []
+    monkeypatch.setattr(
+        services, "notify_attendees_of_cancellation", lambda *, event: notified.append(event.pk)
+    )
+    services.cancel_event(event=organised_event, user=organiser, reason="Storm warning")
+    assert notified == [organised_event.pk]
+
+
+def test_duplicate_is_a_draft_four_weeks_later_at_the_same_london_time_with_everything_copied(
+    organiser,
+):
+    # 18:00 BST on a Wednesday in October; four weeks on the clocks have gone back: 18:00 GMT.
+    starts = datetime(2031, 10, 8, 17, 0, tzinfo=UTC)
+    theme, host, series = ThemeFactory(), OrganisationFactory(), SeriesFactory()
+    original = EventFactory(
+        title="Policy Cafe",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        registration_closes_at=starts - timedelta(hours=1),
+        capacity=30,
+        series=series,
+        hearing_loop=True,
+        access_notes="Lift on the left",
+        themes=[theme],
+        hosts=[host],
+        status=Event.Status.CANCELLED,
+        cancellation_reason="Snow",
+    )
+    sophie, ruth = PersonFactory(user=organiser), PersonFactory()
+    EventRoleFactory(event=original, person=sophie, role="organiser", order=0)
+    EventRoleFactory(
+        event=original, person=ruth, role="speaker", contribution_title="Talk", order=1
+    )
+
+    copy = services.duplicate_event(event=original, user=organiser)
+
+    copy = _fresh(copy)
+    assert copy.pk != original.pk
+    assert (copy.status, copy.published_at, copy.cancellation_reason, copy.sequence) == (
+        "draft",
+        None,
+        "",
+        0,
+    )
+    assert (copy.title, copy.slug, copy.created_by) == ("Policy Cafe", "policy-cafe-2", organiser)
+    assert copy.starts_at == datetime(2031, 11, 5, 18, 0, tzinfo=UTC)
+    assert copy.ends_at == datetime(2031, 11, 5, 20, 0, tzinfo=UTC)
+    assert copy.registration_closes_at == datetime(2031, 11, 5, 17, 0, tzinfo=UTC)
+    assert copy.local_starts_at.weekday() == original.local_starts_at.weekday()
+    assert (copy.capacity, copy.series, copy.venue, copy.hearing_loop, copy.access_notes) == (
+        30,
+        series,
+        original.venue,
+        True,
+        "Lift on the left",
+    )
+    assert (list(copy.themes.all()), list(copy.hosts.all())) == ([theme], [host])
+    assert [
+        (r.person, r.role, r.contribution_title, r.order) for r in copy.roles.order_by("order")
+    ] == [(sophie, "organiser", "", 0), (ruth, "speaker", "Talk", 1)]
+    assert EventRole.objects.filter(event=original).count() == 2
+
+
+def test_duplicating_needs_the_right_to_create_events(organised_event):
+    # Someone named as organiser of the event but not in the Organisers group.
+    member = UserFactory()
+    EventRoleFactory(event=organised_event, person=PersonFactory(user=member), role="organiser")
+    assert organised_event.can_edit(member)
+    with pytest.raises(PermissionDenied):
+        services.duplicate_event(event=organised_event, user=member)
+    assert Event.objects.count() == 1
+
+
+def test_events_cannot_take_a_slug_that_is_an_organiser_page(organiser):
+    assert EventFactory(title="New", status="draft").slug == "new-event"
+    assert EventFactory(title="Mine", status="draft").slug == "mine-event"
