@@ -97,3 +97,8 @@ def has_visible_focus(outline: dict) -> bool:
     width = float(outline["outlineWidth"].removesuffix("px") or 0)
     drawn = outline["outlineStyle"] not in {"none", ""} and width >= 2
     return drawn or outline["boxShadow"] not in {"none", ""}
+
+
+def messages(page):
+    """The confirmation messages shown after an action (Django's messages, at the top of main)."""
+    return page.locator(".messages")
