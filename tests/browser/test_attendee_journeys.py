@@ -50,7 +50,9 @@ def test_attendee_filters_registers_downloads_the_ics_and_finds_it_under_my_even
     filters.get_by_label("Theme").select_option(label="Core economy vs money economy")
     filters.get_by_text("Dates and access").click()
     filters.get_by_label("From", exact=True).fill(timezone.localdate().isoformat())
-    filters.get_by_label("To", exact=True).fill((timezone.localdate() + timedelta(days=60)).isoformat())
+    filters.get_by_label("To", exact=True).fill(
+        (timezone.localdate() + timedelta(days=60)).isoformat()
+    )
     filters.get_by_role("button", name="Show events").click()
     expect(page.get_by_text("1 event", exact=True)).to_be_visible()
     titles = page.locator(".event-card__title")
