@@ -16,6 +16,7 @@ from tests.factories import (
     PersonFactory,
     SeriesFactory,
     ThemeFactory,
+    UserFactory,
     VenueFactory,
 )
 
@@ -132,3 +133,40 @@ def test_empty_list_says_what_to_do_next(page):
     expect(empty).to_contain_text("No events match these filters.")
     expect(empty.get_by_role("link", name="See all upcoming events")).to_be_visible()
     check_page(page, "empty event list")
+
+
+def test_every_page_passes_axe_and_fits_a_phone(page, sign_in_as):
+    """A sweep of the pages the journeys do not walk through, signed in as an organiser."""
+    event = policy_cafe()
+    role = event.roles.select_related("person").first()
+    organiser = UserFactory(groups=["Organisers"], email="trefnydd@example.org")
+    event.created_by = organiser
+    event.save()
+    paths = [
+        "/themes/",
+        event.themes.first().get_absolute_url(),
+        event.series.get_absolute_url(),
+        role.person.get_absolute_url(),
+        event.hosts.first().get_absolute_url(),
+        "/accounts/signup/",
+    ]
+    signed_in_paths = [
+        "/me/events/",
+        "/me/calendar/",
+        "/events/mine/",
+        f"/events/{event.slug}/edit/",
+        f"/events/{event.slug}/attendees/",
+        f"/events/{event.slug}/cancel/",
+    ]
+    failures = []
+    for path in [*paths, None, *signed_in_paths]:
+        if path is None:
+            sign_in_as(organiser)
+            continue
+        response = page.goto(path)
+        try:
+            assert response.ok, f"{path} answered {response.status}"
+            check_page(page, path)
+        except AssertionError as failure:
+            failures.append(str(failure))
+    assert not failures, "\n\n".join(failures)
