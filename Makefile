@@ -31,7 +31,7 @@ assets: node_modules/.installed
 
 # Debian's Chromium drives the browser tests (Playwright's own download does not work here).
 browser:
-	@if [ -n "$$SKIP_BROWSER_TESTS" ]; then echo "SKIP_BROWSER_TESTS is set: browser tests will be skipped"; \
+	@if [ -n "$$SKIP_BROWSER_TESTS" ] && [ "$$SKIP_BROWSER_TESTS" != 0 ]; then echo "SKIP_BROWSER_TESTS is set: browser tests will be skipped"; \
 	elif command -v chromium >/dev/null 2>&1; then chromium --version; \
 	else echo "Installing Debian's chromium for the browser tests"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
@@ -90,6 +90,7 @@ PROD_ENV = env -u DEBUG SECRET_KEY="$$(cat .secret_key)" ALLOWED_HOSTS=127.0.0.1
 	REDIS_URL=$(PROD_REDIS_URL) CACHE_KEY_PREFIX=commons-prod TASK_BACKEND=database \
 	SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0 \
 	ANONYMOUS_PAGE_CACHE_SECONDS=$(PAGE_CACHE_SECONDS) CALENDAR_FINGERPRINT_SECONDS=$(PAGE_CACHE_SECONDS) \
+	CALENDAR_BODY_CACHE_MAX_BYTES=16000000 \
 	WEB_CONCURRENCY=$(WEB_CONCURRENCY) GUNICORN_BIND=127.0.0.1:$(PROD_PORT) $(PROD_EXTRA_ENV)
 
 .secret_key:
@@ -97,7 +98,7 @@ PROD_ENV = env -u DEBUG SECRET_KEY="$$(cat .secret_key)" ALLOWED_HOSTS=127.0.0.1
 
 # Prints the environment (for scripts: eval "$$(make -s prod-env)").
 prod-env: .secret_key
-	@$(PROD_ENV) sh -c 'for v in SECRET_KEY ALLOWED_HOSTS SITE_URL DATABASE_URL DB_CONN_MAX_AGE REDIS_URL CACHE_KEY_PREFIX TASK_BACKEND SECURE_SSL_REDIRECT SESSION_COOKIE_SECURE CSRF_COOKIE_SECURE SECURE_HSTS_SECONDS ANONYMOUS_PAGE_CACHE_SECONDS CALENDAR_FINGERPRINT_SECONDS WEB_CONCURRENCY GUNICORN_BIND BENCH_VIEWS; do eval "printf \"export %s=%s\n\" $$v \"\$${$$v}\""; done'
+	@$(PROD_ENV) sh -c 'for v in SECRET_KEY ALLOWED_HOSTS SITE_URL DATABASE_URL DB_CONN_MAX_AGE REDIS_URL CACHE_KEY_PREFIX TASK_BACKEND SECURE_SSL_REDIRECT SESSION_COOKIE_SECURE CSRF_COOKIE_SECURE SECURE_HSTS_SECONDS ANONYMOUS_PAGE_CACHE_SECONDS CALENDAR_FINGERPRINT_SECONDS CALENDAR_BODY_CACHE_MAX_BYTES WEB_CONCURRENCY GUNICORN_BIND BENCH_VIEWS; do eval "printf \"export %s=%s\n\" $$v \"\$${$$v}\""; done'
 
 prod: install .secret_key prod-stop
 	@mkdir -p $(PROD_DIR)

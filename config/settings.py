@@ -264,11 +264,15 @@ ANONYMOUS_PAGE_CACHE_SECONDS = env_int("ANONYMOUS_PAGE_CACHE_SECONDS", 0)
 
 # Calendar feeds remember their fingerprint this long per change-marker version (events/feeds.py).
 CALENDAR_FINGERPRINT_SECONDS = env_int("CALENDAR_FINGERPRINT_SECONDS", 0)
+# Feed bodies up to this size are kept in the cache under their fingerprint (events/feeds.py).
+CALENDAR_BODY_CACHE_MAX_BYTES = env_int("CALENDAR_BODY_CACHE_MAX_BYTES", 2_000_000)
 
 # /bench/trivial/ (a tiny template: the ceiling of this stack) exists only when BENCH_VIEWS=1.
 BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
 
 EVENTS_PAGE_SIZE = env_int("EVENTS_PAGE_SIZE", 20)
+# Posts (threads and replies) one user may send per minute; counted in the cache (0: no limit).
+DISCUSSIONS_POSTS_PER_MINUTE = env_int("DISCUSSIONS_POSTS_PER_MINUTE", 5)
 
 # One line per request from config.middleware.RequestLogMiddleware (logger "commons.request");
 # personal calendar tokens are redacted from every record before it is written.

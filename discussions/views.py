@@ -52,12 +52,9 @@ class KnownCountPaginator(Paginator):
         return self._known_count
 
 
-class PostNumberPaginator(KnownCountPaginator):
-    """Pages of one thread by post number (numbers run 1..n without gaps: posts are never deleted).
-
-    A page is `number BETWEEN a AND b` on the (thread, number) unique index, so the last page of
-    a 20,000-post thread costs what the first does; OFFSET would walk every earlier post.
-    """
+class ThreadPaginator(KnownCountPaginator):
+    """Pages of a thread by post number (numbers are dense from 1), not by OFFSET: the last page
+    of a 2,000-post thread costs what the first does."""
 
     def page(self, number):
         number = self.validate_number(number)
@@ -269,7 +266,7 @@ def _thread_page(request, thread: Thread, *, page_number=None, form=None, status
     user = request.user
     can_moderate = thread.board.can_moderate(user)
     posts = Post.objects.in_thread(thread).with_page_data()
-    paginator = PostNumberPaginator(posts, POSTS_PER_PAGE, count=thread.post_count)
+    paginator = ThreadPaginator(posts, POSTS_PER_PAGE, count=thread.post_count)
     page = paginator.get_page(page_number)
     for post in page:
         post.text_visible = post.can_read_text(user, can_moderate=can_moderate)

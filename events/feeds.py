@@ -4,15 +4,16 @@ A feed's fingerprint is a few aggregates over its events (count, newest updated_
 primary keys) plus the CalendarChange marker, which every committed change to events, their
 people, places and themes, or to registrations moves forward. The ETag is a hash of the body;
 the fingerprint -> ETag mapping is remembered in the cache, so a matching If-None-Match is
-answered without building. Public feeds also keep their body in the cache under the same
-fingerprint, so a full download costs two small queries and a cache read, not a rebuild (a feed of
-5,000 events takes icalendar seconds to serialise). A cache miss only costs a build, never a
-wrong answer.
+answered without building. Bodies up to CALENDAR_BODY_CACHE_MAX_BYTES are remembered too, so
+clients that poll without validators (Google) do not rebuild an unchanged feed. A cache miss only
+costs a build, never a wrong answer. The fingerprint includes a hash of the code that writes the
+files, so a deploy that changes the output never serves the old bytes or 304s.
 """
 
 import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -22,12 +23,17 @@ from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import get_language
 
+from events import calendar as ical
 from events.models import CalendarChange
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 PUBLIC_CACHE_CONTROL = "public, max-age=3600"
 PRIVATE_CACHE_CONTROL = "private, max-age=3600"
 ETAG_CACHE_SECONDS = 24 * 3600
+BODY_CACHE_SECONDS = 3600
+FORMAT_VERSION = hashlib.sha256(
+    b"".join(Path(module.__file__).read_bytes() for module in (ical,))
+).hexdigest()[:16]
 
 
 def now() -> datetime:
@@ -54,7 +60,10 @@ def fingerprint(queryset, *, key: str) -> tuple[str, datetime | None]:
         count=Count("pk"), newest=Max("updated_at"), ids=Sum("pk")
     )
     newest = max((t for t in (stats["newest"], changed_at) if t is not None), default=None)
-    raw = f"{key}|{get_language()}|{stats['count']}|{stats['ids']}|{stats['newest']}|{version}"
+    raw = (
+        f"{FORMAT_VERSION}|{key}|{get_language()}|"
+        f"{stats['count']}|{stats['ids']}|{stats['newest']}|{version}"
+    )
     result = hashlib.sha256(raw.encode()).hexdigest(), newest
     if seconds > 0:
         cache.set(memo_key, result, seconds)
@@ -106,15 +115,16 @@ def calendar_response(
             return _not_modified(known_etag, last_modified, private)
 
     body_key = f"calendar-body:{fp}"
-    cached = None if private else cache.get(body_key)
-    if cached is not None:
-        etag, body = cached
+    body = cache.get(body_key)
+    if body is not None and known_etag:
+        etag = known_etag  # the body was remembered with this fingerprint: no need to hash it again
     else:
-        body = build()
+        if body is None:
+            body = build()
+            if len(body) <= getattr(settings, "CALENDAR_BODY_CACHE_MAX_BYTES", 2_000_000):
+                cache.set(body_key, body, BODY_CACHE_SECONDS)
         etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
         cache.set(cache_key, etag, ETAG_CACHE_SECONDS)
-        if not private:
-            cache.set(body_key, (etag, body), ETAG_CACHE_SECONDS)
     if if_none_match is not None and _etag_matches(if_none_match, etag):
         return _not_modified(etag, last_modified, private)
 
