@@ -136,14 +136,14 @@ def prepare_posts(count: int, stamp: str):
     except Exception as error:  # the discussions branch names its reply URL differently
         print(f"posts not exercised: {error}", flush=True)
         return []
+    # One member per post: the posting rate limit (5 a minute) must not refuse the load itself.
     users = User.objects.bulk_create(
         User(username=f"failp-{stamp}-{i}", email=f"failp-{stamp}-{i}@example.org", password="!")
-        for i in range(20)
+        for i in range(count)
     )
-    sessions = [signed_in_cookies(u) for u in users]
     jobs = []
-    for i in range(count):
-        cookies, csrf = sessions[i % len(sessions)]
+    for i, user in enumerate(users):
+        cookies, csrf = signed_in_cookies(user)
         thread = threads[i % len(threads)]
         jobs.append(("post", reverse(reply_url_name, args=[thread.pk]), cookies, csrf, i))
     return jobs
@@ -266,8 +266,8 @@ def main(argv=None):
     parser.add_argument("--between", type=float, default=6.0)
     parser.add_argument("--redis-outage", type=float, default=6.0, help="seconds; 0 to skip")
     parser.add_argument("--after", type=float, default=6.0)
-    parser.add_argument("--registrations", type=int, default=2500, help="at most this many")
-    parser.add_argument("--posts", type=int, default=2500, help="at most this many")
+    parser.add_argument("--registrations", type=int, default=1000, help="at most this many")
+    parser.add_argument("--posts", type=int, default=1000, help="at most this many")
     args = parser.parse_args(argv)
     if args.pg_outage > 10:
         parser.error("keep the PostgreSQL outage at 10 s or less: others share this server")
