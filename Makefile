@@ -31,7 +31,7 @@ assets: node_modules/.installed
 
 # Debian's Chromium drives the browser tests (Playwright's own download does not work here).
 browser:
-	@if [ -n "$$SKIP_BROWSER_TESTS" ]; then echo "SKIP_BROWSER_TESTS is set: browser tests will be skipped"; \
+	@if [ -n "$$SKIP_BROWSER_TESTS" ] && [ "$$SKIP_BROWSER_TESTS" != 0 ]; then echo "SKIP_BROWSER_TESTS is set: browser tests will be skipped"; \
 	elif command -v chromium >/dev/null 2>&1; then chromium --version; \
 	else echo "Installing Debian's chromium for the browser tests"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \

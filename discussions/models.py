@@ -1,0 +1,449 @@
+"""Follow-up boards: one Board per event, Threads on it, Posts in them, and who follows what.
+
+Listing data is denormalised on Thread (reply_count, last_post, last_poster, last_activity_at)
+and kept up to date by discussions.services, so a board page is one query for its threads.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator, slugify
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Event, EventRole, Theme
+
+POST_MAX_LENGTH = 20_000
+THREAD_TITLE_MAX_LENGTH = 200
+POSTS_PER_PAGE = 20
+THREADS_PER_PAGE = 25
+
+
+def is_moderator(user) -> bool:
+    return bool(user.is_authenticated and user.is_moderator)
+
+
+class BoardQuerySet(models.QuerySet):
+    def public(self):
+        """Boards of events the public may see."""
+        return self.filter(event__status__in=Event.PUBLIC_STATUSES)
+
+    def for_event(self, event: Event) -> "Board":
+        """The event's board, created on first use. Only public events have one."""
+        if not event.is_public:
+            raise Board.DoesNotExist
+        board, _created = self.get_or_create(event=event)
+        board.event = event
+        return board
+
+
+class Board(models.Model):
+    """The follow-up board of one event."""
+
+    event = models.OneToOneField(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="board"
+    )
+    is_open = models.BooleanField(_("open"), default=True)
+    closed_message = models.TextField(
+        _("message shown while closed"),
+        blank=True,
+        max_length=1000,
+        help_text=_("Tell readers why the board is closed, and where the conversation goes next."),
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = BoardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("board")
+        verbose_name_plural = _("boards")
+
+    def __str__(self):
+        return str(self.event)
+
+    def get_absolute_url(self):
+        return reverse("discussions:board", kwargs={"event_slug": self.event.slug})
+
+    def can_moderate(self, user) -> bool:
+        """Moderators (the group), staff, and the organisers of this board's event."""
+        if not user.is_authenticated or not user.is_active:
+            return False
+        return is_moderator(user) or self.event.can_edit(user)
+
+    def can_post(self, user) -> bool:
+        return user.is_authenticated and user.is_active and self.is_open
+
+
+class ThreadQuerySet(models.QuerySet):
+    def for_board(self, board: Board):
+        return self.filter(board=board)
+
+    def visible_to(self, user, *, board: Board | None = None):
+        """Threads of public events; hidden ones only for who may moderate them."""
+        qs = self.filter(board__event__status__in=Event.PUBLIC_STATUSES)
+        if board is not None and board.can_moderate(user):
+            return qs
+        if is_moderator(user):
+            return qs
+        return qs.filter(hidden=False)
+
+    def on_theme(self, theme: Theme):
+        return self.filter(themes=theme)
+
+    def most_active(self):
+        return self.order_by("-last_activity_at", "-pk")
+
+    def for_listing(self):
+        """Pinned first, then by latest activity (the board's order)."""
+        return self.order_by("-pinned", "-last_activity_at", "-pk")
+
+    def with_listing_data(self):
+        """The fetch shape of a thread row: authors, last poster, themes."""
+        return self.select_related("author", "last_poster").prefetch_related("themes")
+
+
+class Thread(models.Model):
+    board = models.ForeignKey(
+        Board, verbose_name=_("board"), on_delete=models.CASCADE, related_name="threads"
+    )
+    title = models.CharField(_("title"), max_length=THREAD_TITLE_MAX_LENGTH)
+    slug = models.SlugField(_("slug"), max_length=THREAD_TITLE_MAX_LENGTH, allow_unicode=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="discussion_threads",
+    )
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("themes"), related_name="threads", blank=True
+    )
+    pinned = models.BooleanField(_("pinned"), default=False)
+    locked = models.BooleanField(_("locked"), default=False)
+    hidden = models.BooleanField(_("hidden"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
+    # Denormalised for the board listing; maintained by discussions.services.
+    reply_count = models.PositiveIntegerField(_("replies"), default=0)
+    last_post = models.ForeignKey(
+        "Post", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_poster = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ThreadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("thread")
+        verbose_name_plural = _("threads")
+        indexes = [
+            models.Index(
+                fields=["board", "-pinned", "-last_activity_at"], name="thread_board_listing_idx"
+            ),
+            models.Index(fields=["-last_activity_at"], name="thread_activity_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.title)[:THREAD_TITLE_MAX_LENGTH] or "thread"
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("discussions:thread", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @property
+    def post_count(self) -> int:
+        return self.reply_count + 1
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.post_count // POSTS_PER_PAGE))
+
+    def is_visible_to(self, user) -> bool:
+        return self.board.event.is_public and (not self.hidden or self.board.can_moderate(user))
+
+    def refusal_reason(self) -> str:
+        """Why replies are refused, or "" when they are accepted."""
+        if not self.board.is_open:
+            return _("This board is closed: it can be read but takes no new posts.")
+        if self.locked:
+            return _("This thread is locked: it can be read but takes no new replies.")
+        if self.hidden:
+            return _("This thread is hidden by a moderator.")
+        return ""
+
+
+class PostQuerySet(models.QuerySet):
+    def in_thread(self, thread: Thread):
+        return self.filter(thread=thread).order_by("number")
+
+    def with_page_data(self):
+        """The fetch shape of a post on a thread page: author, the post it answers, its author."""
+        return self.select_related("author", "reply_to", "reply_to__author", "hidden_by")
+
+    def shown(self):
+        """Posts whose text anybody may read (not withdrawn, not hidden, thread not hidden)."""
+        return self.filter(withdrawn_at__isnull=True, hidden_at__isnull=True, thread__hidden=False)
+
+    def public(self):
+        return self.shown().filter(thread__board__event__status__in=Event.PUBLIC_STATUSES)
+
+
+class Post(models.Model):
+    thread = models.ForeignKey(
+        Thread, verbose_name=_("thread"), on_delete=models.CASCADE, related_name="posts"
+    )
+    # Position in the thread (1 is the opening post), for permalinks and paging.
+    number = models.PositiveIntegerField(_("number"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="discussion_posts",
+    )
+    body_source = models.TextField(_("text"), max_length=POST_MAX_LENGTH)
+    body_html = models.TextField(editable=False)
+    renderer_version = models.PositiveSmallIntegerField(default=1, editable=False)
+    reply_to = models.ForeignKey(
+        "self",
+        verbose_name=_("in reply to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replies",
+    )
+    created_at = models.DateTimeField(_("posted at"), default=timezone.now)
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Filled on PostgreSQL by discussions.search.update_search_vectors; its GIN index is created
+    # by a migration on PostgreSQL only (SQLite searches with icontains instead).
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        ordering = ["thread", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "number"], name="post_unique_thread_number"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("body_source"), POST_MAX_LENGTH),
+                name="post_body_max_length",
+                violation_error_message=_("A post can be at most %(max)s characters long.")
+                % {"max": POST_MAX_LENGTH},
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["author", "-created_at"], name="post_author_created_idx"),
+            models.Index(fields=["-created_at"], name="post_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.thread} #{self.number}"
+
+    def get_absolute_url(self):
+        return reverse("discussions:post", kwargs={"pk": self.pk})
+
+    @property
+    def anchor(self) -> str:
+        return f"post-{self.pk}"
+
+    @property
+    def page_number(self) -> int:
+        return (self.number - 1) // POSTS_PER_PAGE + 1
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def is_shown(self) -> bool:
+        return not self.is_withdrawn and not self.is_hidden
+
+    @property
+    def quote_text(self) -> str:
+        """A short plain-text excerpt, for "in reply to" quotes."""
+        return Truncator(strip_tags(self.body_html)).words(25)
+
+    def can_edit(self, user) -> bool:
+        """Only the author, and not once a moderator has hidden or the author has withdrawn it."""
+        return (
+            user.is_authenticated and user.is_active and self.author_id == user.pk and self.is_shown
+        )
+
+    def can_read_text(self, user, *, can_moderate: bool) -> bool:
+        """Hidden and withdrawn text is for the author and moderators only."""
+        if self.is_shown:
+            return True
+        return can_moderate or (user.is_authenticated and self.author_id == user.pk)
+
+    def can_see_history(self, user, *, can_moderate: bool) -> bool:
+        return can_moderate or (user.is_authenticated and self.author_id == user.pk)
+
+
+class PostRevision(models.Model):
+    """The text a post had before an edit."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    body_source = models.TextField(_("text"))
+    edited_at = models.DateTimeField(_("replaced at"), default=timezone.now)
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("post revision")
+        verbose_name_plural = _("post revisions")
+        ordering = ["-edited_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.post} before {self.edited_at:%Y-%m-%d %H:%M}"
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class Subscription(models.Model):
+    """A user follows a thread or a whole board (exactly one). Unfollowing keeps the row, inactive,
+    so that replying again to a thread one has unsubscribed from does not re-subscribe."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="discussion_subscriptions"
+    )
+    thread = models.ForeignKey(
+        Thread, on_delete=models.CASCADE, null=True, blank=True, related_name="subscriptions"
+    )
+    board = models.ForeignKey(
+        Board, on_delete=models.CASCADE, null=True, blank=True, related_name="subscriptions"
+    )
+    active = models.BooleanField(_("sends email"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(thread__isnull=False, board__isnull=True)
+                | Q(thread__isnull=True, board__isnull=False),
+                name="subscription_exactly_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "thread"],
+                condition=Q(thread__isnull=False),
+                name="subscription_unique_user_thread",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "board"],
+                condition=Q(board__isnull=False),
+                name="subscription_unique_user_board",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.target}"
+
+    @property
+    def target(self):
+        return self.thread if self.thread_id else self.board
+
+
+class FlagQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
+
+    def for_moderator(self, user):
+        """Flags this user may handle: all for moderators, their events' boards for organisers."""
+        if is_moderator(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        own_events = Event.objects.filter(
+            Q(created_by=user) | Q(roles__role=EventRole.Role.ORGANISER, roles__person__user=user)
+        ).values("pk")
+        return self.filter(post__thread__board__event__in=own_events)
+
+    def with_queue_data(self):
+        return self.select_related(
+            "reporter", "post__author", "post__thread__board__event", "resolved_by"
+        )
+
+
+class Flag(models.Model):
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam or advertising")
+        ABUSE = "abuse", _("Abusive, harassing or hateful")
+        PRIVACY = "privacy", _("Shares someone's private information")
+        OFF_TOPIC = "off_topic", _("Off topic")
+        OTHER = "other", _("Something else")
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="flags")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="discussion_flags"
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    text = models.TextField(
+        _("details"),
+        blank=True,
+        max_length=2000,
+        help_text=_("Optional: anything the moderators should know."),
+    )
+    created_at = models.DateTimeField(_("flagged at"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = FlagQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "reporter"],
+                condition=Q(resolved_at__isnull=True),
+                name="flag_one_open_per_reporter_post",
+                violation_error_message=_("You have already flagged this post."),
+            )
+        ]
+        indexes = [models.Index(fields=["resolved_at", "created_at"], name="flag_queue_idx")]
+
+    def __str__(self):
+        return f"{self.get_reason_display()}: {self.post}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

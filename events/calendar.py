@@ -190,13 +190,18 @@ def personal_calendar(
     return calendar
 
 
-def filter_feed_name(cleaned: dict) -> str:
-    """'Commons: events on Risk-averse cultures, with Ann Jones' for the filters in use."""
+def filter_feed_name(cleaned: dict, *, theme_names=None, series_names=None) -> str:
+    """'Commons: events on Risk-averse cultures, with Ann Jones' for the filters in use.
+
+    Themes and series come as slugs; `theme_names` and `series_names` map them to names.
+    """
     parts = []
     if cleaned.get("theme"):
-        parts.append(_("on %(theme)s") % {"theme": cleaned["theme"]})
+        theme = (theme_names or {}).get(cleaned["theme"], cleaned["theme"])
+        parts.append(_("on %(theme)s") % {"theme": theme})
     if cleaned.get("series"):
-        parts.append(_("in %(series)s") % {"series": cleaned["series"]})
+        series = (series_names or {}).get(cleaned["series"], cleaned["series"])
+        parts.append(_("in %(series)s") % {"series": series})
     if cleaned.get("person"):
         parts.append(_("with %(person)s") % {"person": cleaned["person"]})
     if cleaned.get("organisation"):

@@ -165,7 +165,12 @@ def _filtered_feed(request, params: QueryDict, *, key: str):
             _("This calendar feed does not understand its query:") + "\n" + "\n".join(lines),
             content_type="text/plain; charset=utf-8",
         )
-    name = ical.filter_feed_name(filterset.form.cleaned_data)
+    cleaned = filterset.form.cleaned_data
+    name = ical.filter_feed_name(
+        cleaned,
+        theme_names=filterset.theme_names if cleaned.get("theme") else None,
+        series_names=filterset.series_names if cleaned.get("series") else None,
+    )
     return _serve_feed(request, filterset.qs, name=name, key=key + "?" + _sorted_query(params))
 
 

@@ -1,0 +1,92 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from discussions.models import POST_MAX_LENGTH, THREAD_TITLE_MAX_LENGTH, Board, Flag, Post
+from events.models import Event, Theme
+
+BODY_HELP = _(
+    "Markdown works: *emphasis*, **strong**, [links](https://example.org), lists, "
+    "> quotes and `code`. At most %(max)s characters."
+) % {"max": f"{POST_MAX_LENGTH:,}"}
+
+
+def body_field(label) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=POST_MAX_LENGTH,
+        strip=True,
+        help_text=BODY_HELP,
+        widget=forms.Textarea(attrs={"rows": 8, "class": "post-body-input"}),
+    )
+
+
+class ThreadForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=THREAD_TITLE_MAX_LENGTH)
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes"),
+        queryset=Theme.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Choose one or more: the thread is listed on each theme's page."),
+    )
+    body = body_field(_("Opening post"))
+
+    def __init__(self, *args, board: Board, **kwargs):
+        super().__init__(*args, **kwargs)
+        themes = self.fields["themes"]
+        # A site without themes yet still lets people talk.
+        themes.required = Theme.objects.exists()
+        if not self.is_bound:
+            self.initial.setdefault("themes", [t.pk for t in board.event.themes.all()])
+
+
+class ReplyForm(forms.Form):
+    body = body_field(_("Your reply"))
+    reply_to = forms.ModelChoiceField(
+        queryset=Post.objects.none(), required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, thread, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reply_to"].queryset = Post.objects.filter(thread=thread)
+
+
+class EditPostForm(forms.Form):
+    body = body_field(_("Text"))
+
+
+class FlagForm(forms.ModelForm):
+    class Meta:
+        model = Flag
+        fields = ["reason", "text"]
+        widgets = {"reason": forms.RadioSelect, "text": forms.Textarea(attrs={"rows": 3})}
+
+
+class CloseBoardForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message for readers"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the board is closed, and where the conversation continues."),
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search discussions"), required=False, max_length=200)
+    theme = forms.ModelChoiceField(
+        label=_("Theme"),
+        queryset=Theme.objects.all(),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("Any theme"),
+    )
+    event = forms.ModelChoiceField(
+        label=_("Event"),
+        queryset=Event.objects.published()
+        .filter(board__threads__isnull=False)
+        .distinct()
+        .order_by("-starts_at"),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("Any event"),
+    )

@@ -1,0 +1,114 @@
+"""Discussion search: PostgreSQL full-text search when the database is PostgreSQL, icontains else.
+
+On PostgreSQL every post carries a `search_vector` (thread title weighted A on the opening post,
+body weighted B), GIN-indexed; results are ranked with SearchRank and get highlighted snippets
+from SearchHeadline. Snippets are built from the Markdown source, so they are escaped here and
+only our own <mark> tags are added.
+"""
+
+from collections.abc import Iterable
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from discussions.models import Post
+
+CONFIG = "english"
+# Private-use characters mark the highlights until the text is escaped.
+_START, _STOP = "\ue000", "\ue001"
+SNIPPET_LENGTH = 240
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def update_search_vectors(*, post_ids: Iterable[int] | None = None, thread_ids=None) -> None:
+    """Recompute the search vectors of some posts (all when both are None). PostgreSQL only."""
+    if not is_postgresql():
+        return
+    where, params = [], []
+    if post_ids is not None:
+        where.append("p.id = ANY(%s)")
+        params.append(list(post_ids))
+    if thread_ids is not None:
+        where.append("p.thread_id = ANY(%s)")
+        params.append(list(thread_ids))
+    sql = (
+        "UPDATE discussions_post AS p SET search_vector = "
+        "setweight(to_tsvector(%s::regconfig,"
+        " CASE WHEN p.number = 1 THEN t.title ELSE '' END), 'A')"
+        " || setweight(to_tsvector(%s::regconfig, p.body_source), 'B') "
+        "FROM discussions_thread AS t WHERE t.id = p.thread_id"
+    )
+    if where:
+        sql += " AND " + " AND ".join(where)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [CONFIG, CONFIG, *params])
+
+
+def _highlight(text: str) -> str:
+    return mark_safe(  # noqa: S308 (escaped first; only our own <mark> tags are added)
+        escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>")
+    )
+
+
+def _plain_snippet(text: str, q: str) -> str:
+    """A window of text around the first match, with the matches marked (SQLite fallback)."""
+    lowered, needle = text.lower(), q.lower()
+    at = lowered.find(needle) if needle else -1
+    start = max(0, at - SNIPPET_LENGTH // 3) if at >= 0 else 0
+    window = text[start : start + SNIPPET_LENGTH]
+    prefix = "…" if start else ""
+    suffix = "…" if start + SNIPPET_LENGTH < len(text) else ""
+    if needle:
+        out, low, i = [], window.lower(), 0
+        while (j := low.find(needle, i)) >= 0:
+            out += [window[i:j], _START, window[j : j + len(needle)], _STOP]
+            i = j + len(needle)
+        out.append(window[i:])
+        window = "".join(out)
+    return _highlight(prefix + window + suffix)
+
+
+def search_posts(posts: QuerySet, q: str) -> QuerySet:
+    """Matching posts, best first; each gets a `snippet` (safe HTML) attribute via `snippets()`."""
+    q = q.strip()
+    if not q:
+        return posts.order_by("-created_at", "-pk")
+    if is_postgresql():
+        query = SearchQuery(q, config=CONFIG, search_type="websearch")
+        return (
+            posts.filter(search_vector=query)
+            .annotate(
+                rank=SearchRank(F("search_vector"), query),
+                headline=SearchHeadline(
+                    "body_source",
+                    query,
+                    config=CONFIG,
+                    start_sel=_START,
+                    stop_sel=_STOP,
+                    max_words=40,
+                    min_words=15,
+                ),
+            )
+            .order_by("-rank", "-created_at", "-pk")
+        )
+    return posts.filter(
+        Q(body_source__icontains=q) | Q(number=1, thread__title__icontains=q)
+    ).order_by("-created_at", "-pk")
+
+
+def with_snippets(posts: Iterable[Post], q: str) -> list[Post]:
+    """Attach a highlighted `snippet` to each post of a (paginated) result page."""
+    posts = list(posts)
+    for post in posts:
+        headline = getattr(post, "headline", None)
+        if headline is not None:
+            post.snippet = _highlight(headline)
+        else:
+            post.snippet = _plain_snippet(post.body_source, q.strip())
+    return posts

@@ -1,0 +1,38 @@
+"""Template tags that let event pages show discussions without events importing discussions."""
+
+from django import template
+
+from discussions.models import Board, Thread
+from events.models import Event
+
+register = template.Library()
+
+THEME_THREADS_LIMIT = 10
+PANEL_THREADS_LIMIT = 3
+
+
+@register.simple_tag
+def threads_on_theme(theme, limit=THEME_THREADS_LIMIT):
+    """The most active visible threads on a theme, from every event's board (bounded)."""
+    return list(
+        Thread.objects.on_theme(theme)
+        .filter(hidden=False, board__event__status__in=Event.PUBLIC_STATUSES)
+        .select_related("board__event", "last_poster")
+        .most_active()[:limit]
+    )
+
+
+@register.simple_tag
+def board_summary(event, limit=PANEL_THREADS_LIMIT):
+    """What the event page shows of its board: the board (or None), thread count, latest threads."""
+    if not event.is_public:
+        return None
+    board = Board.objects.filter(event=event).first()
+    if board is None:
+        return {"board": None, "thread_count": 0, "threads": []}
+    threads = Thread.objects.for_board(board).filter(hidden=False)
+    return {
+        "board": board,
+        "thread_count": threads.count(),
+        "threads": list(threads.select_related("last_poster").for_listing()[:limit]),
+    }

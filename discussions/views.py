@@ -1,0 +1,535 @@
+"""Thin views: parse, call one service or queryset, respond. Rules live on the models."""
+
+from functools import cached_property
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.syndication.views import Feed
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from discussions import services
+from discussions.forms import (
+    CloseBoardForm,
+    EditPostForm,
+    FlagForm,
+    ReplyForm,
+    SearchForm,
+    ThreadForm,
+)
+from discussions.models import (
+    POSTS_PER_PAGE,
+    THREADS_PER_PAGE,
+    Board,
+    Flag,
+    Post,
+    Subscription,
+    Thread,
+)
+from discussions.search import search_posts, with_snippets
+from events.models import Event, EventRole
+
+SEARCH_PAGE_SIZE = 20
+_ROLES = Prefetch("event__roles", queryset=EventRole.objects.select_related("person"))
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told its row count (from a denormalised counter) instead of counting rows."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._known_count = count
+
+    @cached_property
+    def count(self):
+        return self._known_count
+
+
+# --- lookups: what a user may not see is a 404 ----------------------------------------------------
+
+
+def get_board(event_slug: str) -> Board:
+    """A public event's board (created on first visit); drafts have none."""
+    boards = Board.objects.public().select_related("event").prefetch_related(_ROLES)
+    try:
+        return boards.get(event__slug=event_slug)
+    except Board.DoesNotExist:
+        event = get_object_or_404(
+            Event.objects.filter(status__in=Event.PUBLIC_STATUSES), slug=event_slug
+        )
+        return boards.get(pk=Board.objects.for_event(event).pk)
+
+
+def get_thread(request, pk: int) -> Thread:
+    thread = get_object_or_404(
+        Thread.objects.select_related("board__event").prefetch_related(
+            Prefetch("board__event__roles", queryset=EventRole.objects.select_related("person")),
+            "themes",
+        ),
+        pk=pk,
+    )
+    if not thread.is_visible_to(request.user):
+        raise Http404
+    return thread
+
+
+def get_post(request, pk: int) -> Post:
+    post = get_object_or_404(
+        Post.objects.select_related("author", "thread__board__event").prefetch_related(
+            Prefetch(
+                "thread__board__event__roles", queryset=EventRole.objects.select_related("person")
+            )
+        ),
+        pk=pk,
+    )
+    if not post.thread.is_visible_to(request.user):
+        raise Http404
+    return post
+
+
+def _require_moderator(request, board: Board) -> None:
+    if not board.can_moderate(request.user):
+        raise PermissionDenied
+
+
+def _is_following(user, **target) -> bool:
+    if not user.is_authenticated:
+        return False
+    return Subscription.objects.active().filter(user=user, **target).exists()
+
+
+def _refusal(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+# --- board ----------------------------------------------------------------------------------------
+
+
+def board(request, event_slug):
+    """The threads of an event's board: pinned first, then by latest activity."""
+    board = get_board(event_slug)
+    threads = (
+        Thread.objects.for_board(board)
+        .visible_to(request.user, board=board)
+        .with_listing_data()
+        .for_listing()
+    )
+    page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "discussions/board.html",
+        {
+            "board": board,
+            "event": board.event,
+            "page": page,
+            "can_moderate": board.can_moderate(request.user),
+            "is_following": _is_following(request.user, board=board),
+        },
+    )
+
+
+class BoardFeed(Feed):
+    """Atom feed of the newest posts on a board."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request, event_slug):
+        return get_board(event_slug)
+
+    def title(self, board):
+        return _("Discussion: %(event)s") % {"event": board.event.title}
+
+    def link(self, board):
+        return board.get_absolute_url()
+
+    def subtitle(self, board):
+        return _("New posts on the follow-up board of %(event)s") % {"event": board.event.title}
+
+    def items(self, board):
+        return (
+            Post.objects.public()
+            .filter(thread__board=board)
+            .select_related("thread", "author")
+            .order_by("-created_at", "-pk")[:50]
+        )
+
+    def item_title(self, post):
+        return post.thread.title if post.number == 1 else _("Re: %s") % post.thread.title
+
+    def item_description(self, post):
+        return post.body_html
+
+    def item_link(self, post):
+        return post.get_absolute_url()
+
+    def item_pubdate(self, post):
+        return post.created_at
+
+    def item_updateddate(self, post):
+        return post.edited_at or post.created_at
+
+    def item_author_name(self, post):
+        return post.author.public_name if post.author else _("Former member")
+
+
+@login_required
+def thread_create(request, event_slug):
+    board = get_board(event_slug)
+    if not board.is_open:
+        messages.error(request, _("This board is closed: it can be read but takes no new posts."))
+        return redirect(board)
+    form = ThreadForm(request.POST or None, board=board)
+    if request.method == "POST" and form.is_valid():
+        try:
+            thread = services.start_thread(
+                board=board,
+                author=request.user,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                themes=form.cleaned_data["themes"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("Your thread is started. You will get an email on replies.")
+            )
+            return redirect(thread)
+    return render(
+        request,
+        "discussions/thread_form.html",
+        {"form": form, "board": board, "event": board.event},
+    )
+
+
+@login_required
+@require_POST
+def board_follow(request, event_slug, action):
+    board = get_board(event_slug)
+    if action == "follow":
+        services.follow(user=request.user, board=board)
+        messages.success(request, _("You now get an email for every new post on this board."))
+    else:
+        services.unfollow(user=request.user, board=board)
+        messages.success(request, _("You no longer get emails for this board."))
+    return redirect(board)
+
+
+@login_required
+def board_close(request, event_slug):
+    board = get_board(event_slug)
+    _require_moderator(request, board)
+    form = CloseBoardForm(request.POST or None, initial={"message": board.closed_message})
+    if request.method == "POST" and form.is_valid():
+        services.close_board(board=board, user=request.user, message=form.cleaned_data["message"])
+        messages.success(request, _("The board is closed. Everything stays readable."))
+        return redirect(board)
+    return render(
+        request,
+        "discussions/board_close.html",
+        {"form": form, "board": board, "event": board.event},
+    )
+
+
+@login_required
+@require_POST
+def board_reopen(request, event_slug):
+    board = get_board(event_slug)
+    _require_moderator(request, board)
+    services.reopen_board(board=board, user=request.user)
+    messages.success(request, _("The board is open again."))
+    return redirect(board)
+
+
+# --- threads --------------------------------------------------------------------------------------
+
+
+def _thread_page(request, thread: Thread, *, page_number=None, form=None, status=200):
+    user = request.user
+    can_moderate = thread.board.can_moderate(user)
+    posts = Post.objects.in_thread(thread).with_page_data()
+    paginator = KnownCountPaginator(posts, POSTS_PER_PAGE, count=thread.post_count)
+    page = paginator.get_page(page_number)
+    for post in page:
+        post.text_visible = post.can_read_text(user, can_moderate=can_moderate)
+        post.user_can_edit = post.can_edit(user)
+        if post.reply_to:
+            post.quote_visible = post.reply_to.can_read_text(user, can_moderate=can_moderate)
+    refusal = thread.refusal_reason()
+    if form is None and user.is_authenticated and not refusal:
+        form = ReplyForm(thread=thread, initial=_reply_initial(request, thread))
+    return render(
+        request,
+        "discussions/thread.html",
+        {
+            "thread": thread,
+            "board": thread.board,
+            "event": thread.board.event,
+            "page": page,
+            "form": form,
+            "refusal": refusal,
+            "can_moderate": can_moderate,
+            "is_following": _is_following(user, thread=thread),
+            "replying_to": _replying_to(request, thread, form, can_moderate),
+        },
+        status=status,
+    )
+
+
+def _reply_initial(request, thread) -> dict:
+    reply_to = request.GET.get("reply_to", "")
+    return {"reply_to": reply_to} if reply_to.isdigit() else {}
+
+
+def _replying_to(request, thread, form, can_moderate) -> Post | None:
+    """The post a reply form answers (for its quote), when it belongs to this thread."""
+    if form is None:
+        return None
+    value = form["reply_to"].value()
+    if not str(value or "").isdigit():
+        return None
+    post = Post.objects.select_related("author").filter(thread=thread, pk=value).first()
+    if post is not None:
+        post.quote_visible = post.can_read_text(request.user, can_moderate=can_moderate)
+    return post
+
+
+def thread_detail(request, pk, slug):
+    thread = get_thread(request, pk)
+    if slug != thread.slug:
+        return HttpResponseRedirect(thread.get_absolute_url())
+    return _thread_page(request, thread, page_number=request.GET.get("page"))
+
+
+@login_required
+@require_POST
+def reply(request, pk):
+    thread = get_thread(request, pk)
+    form = ReplyForm(request.POST, thread=thread)
+    if form.is_valid():
+        try:
+            post = services.post_reply(
+                thread=thread,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                reply_to=form.cleaned_data["reply_to"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your reply is posted."))
+            return redirect(post)
+    status = 429 if form.has_error("__all__", "rate_limited") else 400
+    return _thread_page(request, thread, page_number=thread.page_count, form=form, status=status)
+
+
+@login_required
+@require_POST
+def thread_follow(request, pk, action):
+    thread = get_thread(request, pk)
+    if action == "follow":
+        services.follow(user=request.user, thread=thread)
+        messages.success(request, _("You now get an email for every reply to this thread."))
+    else:
+        services.unfollow(user=request.user, thread=thread)
+        messages.success(request, _("You no longer get emails for this thread."))
+    return redirect(thread)
+
+
+THREAD_ACTIONS = {
+    "lock": (services.lock_thread, _("The thread is locked: no new replies.")),
+    "unlock": (services.unlock_thread, _("The thread is unlocked.")),
+    "pin": (services.pin_thread, _("The thread is pinned to the top of the board.")),
+    "unpin": (services.unpin_thread, _("The thread is unpinned.")),
+    "hide": (services.hide_thread, _("The thread is hidden from everyone but moderators.")),
+    "unhide": (services.unhide_thread, _("The thread is visible again.")),
+}
+
+
+@login_required
+@require_POST
+def thread_moderate(request, pk, action):
+    thread = get_thread(request, pk)
+    service, message = THREAD_ACTIONS[action]
+    service(thread=thread, moderator=request.user)
+    messages.success(request, message)
+    return redirect(thread)
+
+
+# --- posts ----------------------------------------------------------------------------------------
+
+
+def post_permalink(request, pk):
+    """Redirect to the page of the thread that shows this post, at the post."""
+    post = get_post(request, pk)
+    url = post.thread.get_absolute_url()
+    if post.page_number > 1:
+        url += f"?page={post.page_number}"
+    return HttpResponseRedirect(f"{url}#{post.anchor}")
+
+
+@login_required
+def post_edit(request, pk):
+    post = get_post(request, pk)
+    if not post.can_edit(request.user):
+        raise PermissionDenied
+    form = EditPostForm(request.POST or None, initial={"body": post.body_source})
+    if request.method == "POST" and form.is_valid():
+        services.edit_post(post=post, editor=request.user, body=form.cleaned_data["body"])
+        messages.success(
+            request, _("Your post is updated; the earlier text is kept in its history.")
+        )
+        return redirect(post)
+    return render(request, "discussions/post_edit.html", _post_context(post, form=form))
+
+
+@login_required
+def post_withdraw(request, pk):
+    post = get_post(request, pk)
+    if not post.can_edit(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        services.withdraw_post(post=post, user=request.user)
+        messages.success(request, _("Your post is withdrawn. Others now see only that it was."))
+        return redirect(post)
+    return render(request, "discussions/post_withdraw.html", _post_context(post))
+
+
+def post_history(request, pk):
+    post = get_post(request, pk)
+    if not post.can_see_history(
+        request.user, can_moderate=post.thread.board.can_moderate(request.user)
+    ):
+        raise PermissionDenied
+    revisions = post.revisions.select_related("editor")
+    return render(
+        request, "discussions/post_history.html", _post_context(post, revisions=revisions)
+    )
+
+
+@login_required
+def post_flag(request, pk):
+    post = get_post(request, pk)
+    form = FlagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.flag_post(post=post, reporter=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.info(request, _refusal(exc))
+        else:
+            messages.success(request, _("Thank you: the moderators will look at this post."))
+        return redirect(post)
+    return render(request, "discussions/post_flag.html", _post_context(post, form=form))
+
+
+@login_required
+@require_POST
+def post_moderate(request, pk, action):
+    post = get_post(request, pk)
+    _require_moderator(request, post.thread.board)
+    if action == "hide":
+        services.hide_post(post=post, moderator=request.user)
+        messages.success(
+            request, _("The post is hidden from everyone but moderators and its author.")
+        )
+    else:
+        services.restore_post(post=post, moderator=request.user)
+        messages.success(request, _("The post is visible again."))
+    return redirect(post)
+
+
+def _post_context(post, **extra) -> dict:
+    thread = post.thread
+    return {
+        "post": post,
+        "thread": thread,
+        "board": thread.board,
+        "event": thread.board.event,
+        **extra,
+    }
+
+
+# --- moderation -----------------------------------------------------------------------------------
+
+
+@login_required
+def moderation_queue(request):
+    """Open flags this user may handle: all for moderators, their own boards for organisers."""
+    flags = Flag.objects.open().for_moderator(request.user).with_queue_data()
+    page = Paginator(flags, 25).get_page(request.GET.get("page"))
+    return render(request, "discussions/moderation.html", {"page": page})
+
+
+@login_required
+@require_POST
+def flag_resolve(request, pk):
+    flag = get_object_or_404(Flag.objects.for_moderator(request.user), pk=pk)
+    hide = request.POST.get("action") == "hide"
+    services.resolve_flag(flag=flag, moderator=request.user, hide=hide)
+    messages.success(
+        request,
+        _("Flag resolved and post hidden.") if hide else _("Flag resolved; the post stays."),
+    )
+    return redirect("discussions:moderation")
+
+
+# --- search ---------------------------------------------------------------------------------------
+
+
+def search(request):
+    """Search posts and thread titles; filter by theme and event."""
+    form = SearchForm(request.GET or None)
+    q, results = "", None
+    if form.is_valid():
+        q = form.cleaned_data["q"]
+        posts = Post.objects.public().select_related("thread__board__event", "author")
+        if form.cleaned_data["theme"]:
+            posts = posts.filter(thread__themes=form.cleaned_data["theme"])
+        if form.cleaned_data["event"]:
+            posts = posts.filter(thread__board__event=form.cleaned_data["event"])
+        if q or form.cleaned_data["theme"] or form.cleaned_data["event"]:
+            results = Paginator(search_posts(posts, q), SEARCH_PAGE_SIZE).get_page(
+                request.GET.get("page")
+            )
+            results.object_list = with_snippets(results.object_list, q)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "discussions/search.html",
+        {
+            "form": form,
+            "q": q,
+            "page": results,
+            "pagination_query": query.urlencode() + "&" if query else "",
+        },
+    )
+
+
+# --- one-click unsubscribe ------------------------------------------------------------------------
+
+
+@csrf_exempt  # RFC 8058: mail clients POST without a CSRF token; the signed token protects it.
+def unsubscribe(request, token):
+    try:
+        subscription = services.subscription_from_token(token)
+    except Subscription.DoesNotExist:
+        raise Http404 from None
+    if request.method == "POST":
+        services.unsubscribe(subscription=subscription)
+        return render(request, "discussions/unsubscribed.html", {"subscription": subscription})
+    return render(
+        request, "discussions/unsubscribe.html", {"subscription": subscription, "token": token}
+    )
+
+
+def thread_redirect(request, pk):
+    """/threads/<id>/ without its slug."""
+    return redirect(get_thread(request, pk))

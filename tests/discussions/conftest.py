@@ -1,0 +1,43 @@
+import pytest
+from django.core.cache import cache
+
+from discussions import services
+from discussions.models import Board
+from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # The rate limit counts posts in the cache; each test starts with none.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def board(event):
+    return Board.objects.for_event(event)
+
+
+@pytest.fixture
+def organised_board(organised_event):
+    return Board.objects.for_event(organised_event)
+
+
+@pytest.fixture
+def author(db):
+    return UserFactory(display_name="Ada Author")
+
+
+@pytest.fixture
+def thread(board, author):
+    return services.start_thread(
+        board=board, author=author, title="Who holds the power?", body="Opening *thoughts*."
+    )
+
+
+@pytest.fixture
+def organised_thread(organised_board, author):
+    return services.start_thread(
+        board=organised_board, author=author, title="Risk-averse cultures", body="Let us talk."
+    )

@@ -1,0 +1,136 @@
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from discussions import services
+from tests.factories import EventFactory, ThemeFactory, UserFactory
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL full-text search"
+)
+
+
+@pytest.fixture
+def corpus(board, author, moderator):
+    """Threads on two events and themes, with a hidden post that must never be found."""
+    core, power = ThemeFactory(name="Core economy"), ThemeFactory(name="Power")
+    other_board = services.Board.objects.for_event(EventFactory(title="Round table"))
+    care = services.start_thread(
+        board=board,
+        author=author,
+        title="Care and the core economy",
+        body="Unpaid care holds the money economy up.",
+        themes=[core],
+    )
+    services.post_reply(thread=care, author=UserFactory(), body="Volunteering is care too.")
+    hidden = services.post_reply(thread=care, author=UserFactory(), body="Secret care <script>")
+    services.hide_post(post=hidden, moderator=moderator)
+    power_thread = services.start_thread(
+        board=other_board,
+        author=author,
+        title="Wresting power from governments",
+        body="Citizens organising together can change what care looks like.",
+        themes=[power],
+    )
+    return {"care": care, "power": power_thread, "core": core, "power_theme": power}
+
+
+def search(client, **params):
+    return client.get(reverse("discussions:search"), params)
+
+
+def test_search_finds_posts_and_titles_but_not_hidden_posts(client, corpus):
+    response = search(client, q="care")
+
+    found = {(p.thread.title, p.number) for p in response.context["page"]}
+    assert found == {
+        ("Care and the core economy", 1),
+        ("Care and the core economy", 2),
+        ("Wresting power from governments", 1),
+    }
+    assert "Secret" not in response.content.decode()
+
+
+def test_search_by_title_words_finds_the_opening_post(client, corpus):
+    response = search(client, q="governments")
+
+    assert [(p.thread.title, p.number) for p in response.context["page"]] == [
+        ("Wresting power from governments", 1)
+    ]
+
+
+def test_search_filters_by_theme_and_event(client, corpus, board):
+    by_theme = search(client, q="care", theme=corpus["core"].slug)
+    by_event = search(client, q="care", event=board.event.slug)
+    theme_only = search(client, theme=corpus["power_theme"].slug)
+
+    assert {p.thread for p in by_theme.context["page"]} == {corpus["care"]}
+    assert {p.thread for p in by_event.context["page"]} == {corpus["care"]}
+    assert [p.thread for p in theme_only.context["page"]] == [corpus["power"]]
+
+
+def test_snippets_highlight_matches_and_escape_the_source(client, board, author):
+    services.start_thread(
+        board=board, author=author, title="Escaping", body="<b>bold</b> talk of co-production"
+    )
+
+    response = search(client, q="co-production")
+
+    (post,) = response.context["page"]
+    snippet = str(post.snippet)
+    # SQLite shows the tag as text; PostgreSQL's headline drops it. Neither passes it as markup.
+    assert "<b>" not in snippet
+    assert "bold" in snippet
+    assert "<mark>co" in snippet
+
+
+def test_empty_search_invites_a_query(client, db):
+    response = search(client)
+
+    assert response.context["page"] is None
+    assert "Search what people said" in response.content.decode()
+
+
+def test_search_with_no_results_says_what_to_do(client, corpus):
+    response = search(client, q="zebra")
+
+    assert list(response.context["page"]) == []
+    assert "Try fewer or different words" in response.content.decode()
+
+
+@pytest.mark.postgres
+@postgres_only
+def test_postgres_search_ranks_and_highlights(client, board, author):
+    services.start_thread(
+        board=board,
+        author=author,
+        title="Risk",
+        body="Risk averse cultures, risk everywhere: risk.",
+    )
+    services.start_thread(board=board, author=author, title="Other", body="One mention of risk.")
+
+    response = search(client, q="risk")
+
+    posts = list(response.context["page"])
+    assert [p.thread.title for p in posts] == ["Risk", "Other"]
+    assert posts[0].rank > posts[1].rank
+    assert "<mark>Risk</mark>" in str(posts[0].snippet)
+
+
+@pytest.mark.postgres
+@postgres_only
+def test_postgres_search_stems_words(client, board, author):
+    services.start_thread(board=board, author=author, title="T", body="Organisers organised it.")
+
+    response = search(client, q="organising")
+
+    assert [p.body_source for p in response.context["page"]] == ["Organisers organised it."]
+
+
+@pytest.mark.postgres
+@postgres_only
+def test_edits_update_the_search_vector(client, thread, author):
+    services.edit_post(post=thread.posts.get(), editor=author, body="Now about allotments")
+
+    assert list(search(client, q="allotments").context["page"]) == [thread.posts.get()]
+    assert list(search(client, q="thoughts").context["page"]) == []
