@@ -8,7 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from events import services
-from events.models import ACCESS_FEATURE_NAMES, Event, EventRole, Series, Theme, Venue
+from events.models import (
+    ACCESS_FEATURE_NAMES,
+    Event,
+    EventRole,
+    Registration,
+    Series,
+    Theme,
+    Venue,
+)
 
 
 @admin.register(Theme)
@@ -147,3 +155,41 @@ class EventRoleAdmin(admin.ModelAdmin):
     list_select_related = ("person", "event")
     search_fields = ("person__name", "event__title", "contribution_title")
     autocomplete_fields = ("person", "event")
+
+
+# --- Registrations (calendar engineer) ---------------------------------------------------------
+# Read-only: places change only through events.services, which keeps the capacity invariant and
+# promotes the waitlist. Calendar tokens are secrets and have no admin page.
+
+
+@admin.action(description=_("Cancel the selected registrations (promotes from the waitlist)"))
+def cancel_registrations(modeladmin, request, queryset):
+    cancelled = 0
+    for registration in queryset.filter(state__in=Registration.ACTIVE_STATES):
+        services.cancel_registration(registration=registration)
+        cancelled += 1
+    modeladmin.message_user(
+        request,
+        ngettext("Cancelled %d registration.", "Cancelled %d registrations.", cancelled)
+        % cancelled,
+        messages.SUCCESS,
+    )
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ("event", "user", "state", "created_at", "promoted_at")
+    list_filter = ("state",)
+    search_fields = ("event__title", "user__display_name", "user__email")
+    list_select_related = ("event", "user")
+    date_hierarchy = "created_at"
+    actions = [cancel_registrations]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

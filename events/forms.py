@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from events.models import ACCESS_FEATURE_NAMES, LONDON, Event, EventRole
+from events.models import ACCESS_FEATURE_NAMES, LONDON, Event, EventRole, Registration
 from people.models import Person
 
 # --- Europe/London wall-clock times ---------------------------------------------------------
@@ -168,6 +168,23 @@ class EventForm(forms.ModelForm):
             "venue": _("Needed for an in-person or hybrid event."),
         }
 
+    def clean_capacity(self):
+        capacity = self.cleaned_data.get("capacity")
+        if capacity is not None and self.instance.pk:
+            confirmed = self.instance.registrations.filter(
+                state=Registration.State.CONFIRMED
+            ).count()
+            if capacity < confirmed:
+                raise ValidationError(
+                    _(
+                        "%(count)d people already have a place, so the capacity cannot be lower. "
+                        "Cancel places from the attendee list first."
+                    ),
+                    code="below_confirmed",
+                    params={"count": confirmed},
+                )
+        return capacity
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mode"].choices = Event.Mode.choices  # no empty radio button
@@ -232,9 +249,14 @@ class EventRoleForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        self.lay_out()
+
+    def lay_out(self):
+        """The row's layout; saved rows have a Delete box (added by the formset after __init__)."""
+        last = [Column("DELETE")] if "DELETE" in self.fields else []
         self.helper.layout = Layout(
             Row(Column("person"), Column("new_person_name"), Column("new_person_headline")),
-            Row(Column("role"), Column("contribution_title"), Column("order"), Column("DELETE")),
+            Row(Column("role"), Column("contribution_title"), Column("order"), *last),
         )
 
     def clean_order(self):
@@ -270,6 +292,9 @@ class EventRoleForm(forms.ModelForm):
 
 class BaseRoleFormSet(BaseInlineFormSet):
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "queryset", EventRole.objects.select_related("person").order_by("order", "pk")
+        )
         super().__init__(*args, **kwargs)
         # One query for the people list, shared by every row (not one per row).
         self.person_choices = [
@@ -280,11 +305,18 @@ class BaseRoleFormSet(BaseInlineFormSet):
             ),
         ]
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("person").order_by("order", "pk")
-
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
+        form.fields["person"].choices = self.person_choices
+        return form
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.lay_out()
+
+    @property
+    def empty_form(self):
+        form = super().empty_form
         form.fields["person"].choices = self.person_choices
         return form
 
@@ -320,6 +352,7 @@ RoleFormSet = inlineformset_factory(
     formset=BaseRoleFormSet,
     extra=3,
     can_delete=True,
+    can_delete_extra=False,
 )
 
 

@@ -13,13 +13,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Prefetch, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from events import services
+from events import selectors, services
 from events.forms import CancelEventForm, EventForm, RoleFormSet
 from events.models import Event, EventRole
+from events.views import event_page_context
 
 PAGE_SIZE = 20
 
@@ -62,11 +63,7 @@ def event_editor_required(view):
 
 
 def event_page_url(event: Event) -> str:
-    """The public event page; the preview until the public pages are in place."""
-    try:
-        return event.get_absolute_url()
-    except NoReverseMatch:
-        return reverse("events:preview", kwargs={"slug": event.slug})
+    return event.get_absolute_url()
 
 
 def _event_form_page(request, *, event, template_title, success_message):
@@ -107,8 +104,9 @@ def edit_event(request, event):
 @require_http_methods(["GET"])
 @event_editor_required
 def preview_event(request, event):
-    """The event as the public will see it, with the organiser's controls."""
-    return render(request, "events/event_preview.html", {"event": event})
+    """The event page as the public will see it, under a "not published" banner."""
+    event = selectors.event_for_page(event.slug, request.user)  # the page's fetch shape
+    return render(request, "events/event_preview.html", event_page_context(request, event))
 
 
 def _confirm_or_do(request, event, *, action, do, done_message, form=None, then=event_page_url):
@@ -124,6 +122,7 @@ def _confirm_or_do(request, event, *, action, do, done_message, form=None, then=
     context = {"event": event, "form": form, "action": action}
     if action == "duplicate":
         context["interval_weeks"] = services.DUPLICATE_INTERVAL.days // 7
+        context["copy_starts_at"] = services.same_local_time_later(event.starts_at)
     status = 400 if form is not None and form.is_bound else 200
     return render(request, "events/event_confirm.html", context, status=status)
 

@@ -34,16 +34,25 @@ class TransitionNotAllowed(Exception):
 
 @transaction.atomic
 def save_event(*, form, roles, user) -> Event:
-    """Save a valid EventForm and its RoleFormSet together; a new event is a draft by `user`."""
+    """Save a valid EventForm and its RoleFormSet together; a new event is a draft by `user`.
+
+    More places (or no limit any more) go at once to the waitlist, first come first served.
+    """
     event = form.instance
+    old_capacity = None
     if event.pk is None:
         if not Event.user_can_create(user):
             raise PermissionDenied
         event.created_by = user
-    elif not Event.objects.get(pk=event.pk).can_edit(user):
-        raise PermissionDenied
+    else:
+        stored = Event.objects.select_for_update().get(pk=event.pk)
+        if not stored.can_edit(user):
+            raise PermissionDenied
+        old_capacity = stored.capacity
     event = form.save()
     save_event_roles(event=event, formset=roles)
+    if old_capacity is not None and (event.capacity is None or event.capacity > old_capacity):
+        promote_from_waitlist(event=event)
     return event
 
 
@@ -129,8 +138,8 @@ def cancel_event(*, event: Event, user, reason: str) -> Event:
 # --- the next one of its kind ---------------------------------------------------------------
 
 
-def _same_local_time_later(moment: datetime | None) -> datetime | None:
-    """`moment` moved by DUPLICATE_INTERVAL keeping its Europe/London wall-clock time."""
+def same_local_time_later(moment: datetime | None) -> datetime | None:
+    """When a copy of an event at `moment` starts: DUPLICATE_INTERVAL on, same London clock time."""
     if moment is None:
         return None
     local = moment.astimezone(LONDON).replace(tzinfo=None) + DUPLICATE_INTERVAL
@@ -158,9 +167,9 @@ def duplicate_event(*, event: Event, user) -> Event:
     if not event.can_duplicate(user):
         raise PermissionDenied
     copy = Event(**{name: getattr(event, name) for name in COPIED_FIELDS})
-    copy.starts_at = _same_local_time_later(event.starts_at)
-    copy.ends_at = _same_local_time_later(event.ends_at)
-    copy.registration_closes_at = _same_local_time_later(event.registration_closes_at)
+    copy.starts_at = same_local_time_later(event.starts_at)
+    copy.ends_at = same_local_time_later(event.ends_at)
+    copy.registration_closes_at = same_local_time_later(event.registration_closes_at)
     copy.status = Event.Status.DRAFT
     copy.created_by = user
     copy.save()

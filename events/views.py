@@ -28,17 +28,21 @@ def event_list(request):
     return render(request, "events/event_list.html", context)
 
 
-def event_detail(request, slug):
-    """One event; drafts exist only for those who may edit them."""
-    event = selectors.event_for_page(slug, request.user)
+def event_page_context(request, event) -> dict:
+    """What the event page shows (the organisers' preview shows the same)."""
     url = request.build_absolute_uri(event.get_absolute_url())
-    context = {
+    return {
         "event": event,
         "canonical_url": url,
         "series_events": selectors.other_events_in_series(event),
         "json_ld": event_json_ld(event, url=url, absolute=request.build_absolute_uri),
     }
-    return render(request, "events/event_detail.html", context)
+
+
+def event_detail(request, slug):
+    """One event; drafts exist only for those who may edit them."""
+    event = selectors.event_for_page(slug, request.user)
+    return render(request, "events/event_detail.html", event_page_context(request, event))
 
 
 def theme_list(request):

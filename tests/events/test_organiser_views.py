@@ -7,7 +7,6 @@ from django.test import Client
 from django.urls import reverse
 
 from events.models import Event, EventRole
-from events.organiser_views import event_page_url
 from people.models import Person
 from tests.events.conftest import FUTURE_YEAR, last_sunday, roles_data
 from tests.factories import EventFactory, EventRoleFactory, PersonFactory, UserFactory
@@ -234,14 +233,14 @@ def test_an_organiser_creates_previews_publishes_postpones_and_cancels_an_event(
 
     preview = client.get(preview_url).content.decode()
     assert "Preview — not published" in preview
-    assert "Becky Booth, Spice" in preview
+    assert "Becky Booth</a>" in preview
     assert reverse("events:publish", kwargs={"slug": event.slug}) in preview
 
     response = client.post(reverse("events:publish", kwargs={"slug": event.slug}))
     assert _messages(response) == ["Published: the event is now public."]
     event.refresh_from_db()
     assert (event.status, event.sequence) == ("published", 1)
-    assert response.url == event_page_url(event)
+    assert response.url == reverse("events:detail", kwargs={"slug": event.slug})
     assert "Preview — not published" not in client.get(preview_url).content.decode()
 
     client.post(reverse("events:postpone", kwargs={"slug": event.slug}))
@@ -454,3 +453,142 @@ def test_the_dashboard_uses_a_fixed_number_of_queries(
 def test_the_dashboard_is_for_organisers(client, user):
     client.force_login(user)
     assert client.get(reverse("events:organising")).status_code == 403
+
+
+def test_the_preview_shows_the_event_as_the_public_will_see_it(client, organiser):
+    from datetime import UTC, datetime
+
+    from tests.factories import OrganisationFactory, SeriesFactory, ThemeFactory
+
+    draft = EventFactory(
+        title="Policy Cafe relaunch",
+        status="draft",
+        created_by=organiser,
+        starts_at=datetime(FUTURE_YEAR, 7, 8, 17, 0, tzinfo=UTC),
+        ends_at=datetime(FUTURE_YEAR, 7, 8, 19, 0, tzinfo=UTC),
+        series=SeriesFactory(name="Policy Cafe"),
+        themes=[ThemeFactory(name="Core economy vs money economy")],
+        hosts=[OrganisationFactory(name="Cardiff University")],
+        hearing_loop=True,
+        mode="hybrid",
+        online_url="https://meet.example.org/cafe",
+    )
+    EventRoleFactory(
+        event=draft,
+        person=PersonFactory(name="Becky Booth", headline="Spice"),
+        contribution_title="Time Credits and their co-productive impact",
+    )
+    client.force_login(organiser)
+
+    html = client.get(reverse("events:preview", kwargs={"slug": draft.slug})).content.decode()
+
+    for text in (
+        "Preview — not published",
+        "Policy Cafe relaunch",
+        f"{datetime(FUTURE_YEAR, 7, 8):%A} 8 July {FUTURE_YEAR}, 18:00",
+        "Cardiff University",
+        "Core economy vs money economy",
+        "Hearing loop",
+        "https://meet.example.org/cafe",
+        "Becky Booth</a>",
+        "“Time Credits and their co-productive impact”",
+    ):
+        assert text in html, text
+    assert "Postpone" not in html
+    assert html.count("Preview — not published") == 1
+
+
+def test_the_duplicate_confirmation_names_the_new_date(client, organiser):
+    from datetime import UTC, datetime
+
+    event = EventFactory(created_by=organiser, starts_at=datetime(2031, 10, 8, 17, 0, tzinfo=UTC))
+    event.ends_at = event.starts_at.replace(hour=19)
+    event.save()
+    client.force_login(organiser)
+    html = client.get(reverse("events:duplicate", kwargs={"slug": event.slug})).content.decode()
+    assert "The copy will start on <strong>Wednesday 5 November 2031, 18:00</strong>" in html
+
+
+def test_only_saved_rows_offer_delete(client, organiser, organised_event):
+    client.force_login(organiser)
+    html = client.get(
+        reverse("events:edit", kwargs={"slug": organised_event.slug})
+    ).content.decode()
+    assert 'name="roles-0-DELETE"' in html
+    assert 'name="roles-1-DELETE"' not in html
+    assert 'name="roles-3-person"' in html  # the saved row and three blank ones
+
+
+def test_add_another_person_is_an_enhancement_over_three_blank_rows(client, organiser):
+    client.force_login(organiser)
+    html = client.get(reverse("events:create")).content.decode()
+    assert html.count('<legend class="h6">Person ') == 4  # three rows and the template row
+    assert '<template id="role-row-template">' in html
+    assert 'name="roles-__prefix__-person"' in html
+    assert "data-add-role-row hidden" in html
+    assert "js/role-rows.js" in html
+
+
+@pytest.mark.parametrize("count", [1, 5, 40])
+def test_the_event_form_uses_a_fixed_number_of_queries(
+    client, organiser, organised_event, count, django_assert_max_num_queries
+):
+    for _ in range(count):
+        EventRoleFactory(event=organised_event, role="speaker")
+    client.force_login(organiser)
+    with django_assert_max_num_queries(13):
+        response = client.get(reverse("events:edit", kwargs={"slug": organised_event.slug}))
+    assert len(response.context["roles"].forms) == count + 1 + 3
+
+
+def _capacity_change(client, organiser, event, event_data, capacity):
+    client.force_login(organiser)
+    return client.post(
+        reverse("events:edit", kwargs={"slug": event.slug}),
+        _edit_data(event, event_data, title=event.title, capacity=capacity),
+    )
+
+
+def test_more_places_go_to_the_waitlist_at_once(client, organiser, organised_event, event_data):
+    from events.models import Registration
+    from events.services import register_attendee
+
+    Event.objects.filter(pk=organised_event.pk).update(capacity=1)
+    first, second, third = UserFactory(), UserFactory(), UserFactory()
+    for attendee in (first, second, third):
+        register_attendee(event=organised_event, user=attendee)
+
+    response = _capacity_change(client, organiser, organised_event, event_data, "2")
+
+    assert response.status_code == 302
+    states = dict(Registration.objects.values_list("user", "state"))
+    assert states == {first.pk: "confirmed", second.pk: "confirmed", third.pk: "waitlisted"}
+
+
+def test_capacity_cannot_drop_below_the_places_already_given(
+    client, organiser, organised_event, event_data
+):
+    from events.services import register_attendee
+
+    for _ in range(3):
+        register_attendee(event=organised_event, user=UserFactory())
+
+    response = _capacity_change(client, organiser, organised_event, event_data, "2")
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["capacity"] == [
+        "3 people already have a place, so the capacity cannot be lower. "
+        "Cancel places from the attendee list first."
+    ]
+    assert Event.objects.get(pk=organised_event.pk).capacity is None
+
+
+def test_form_layouts_name_only_fields_that_exist(client, settings, organiser, organised_event):
+    settings.CRISPY_FAIL_SILENTLY = False  # a layout naming a missing field raises, not logs
+    client.force_login(organiser)
+    for url in (
+        reverse("events:create"),
+        reverse("events:edit", kwargs={"slug": organised_event.slug}),
+        reverse("events:cancel", kwargs={"slug": organised_event.slug}),
+    ):
+        assert client.get(url).status_code == 200

@@ -90,7 +90,6 @@ BAD_PARAMS = [
     "after=%D9%A1%D9%A2%D9%A3",
     "theme=%F0%9D%94%98%F0%9D%94%AB%F0%9D%94%A6",
     "when=tomorrow",
-    "when=recent",
     "when=" + "1" * 30,
     "access=jetpack",
     "access=step_free_access&access=nope",
