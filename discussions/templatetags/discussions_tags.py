@@ -1,7 +1,7 @@
 """Template tags that let event pages show discussions without events importing discussions."""
 
 from django import template
-from django.db.models import Count, Window
+from django.db.models import Count, FilteredRelation, Q, Window
 
 from discussions.models import Board, Thread
 from events.models import Event
@@ -10,6 +10,7 @@ register = template.Library()
 
 THEME_THREADS_LIMIT = 10
 PANEL_THREADS_LIMIT = 3
+PANEL_THREAD_FIELDS = ["id", "title", "slug", "pinned", "reply_count", "last_activity_at"]
 
 
 @register.simple_tag
@@ -27,18 +28,34 @@ def threads_on_theme(theme, limit=THEME_THREADS_LIMIT):
 def board_summary(event, limit=PANEL_THREADS_LIMIT):
     """What the event page shows of its board: the board (or None), thread count, latest threads.
 
-    One query: the latest threads carry the total as a window count; only a board without
-    threads is looked up on its own.
+    One query however many threads (the event page has a query budget): the board LEFT JOINed to
+    its visible threads, newest first, with the total as a window count.
     """
     if not event.is_public:
         return None
-    threads = list(
-        Thread.objects.filter(board__event=event, hidden=False)
-        .select_related("board", "last_poster")
-        .annotate(total=Window(Count("pk")))
-        .for_listing()[:limit]
+    rows = list(
+        Board.objects.filter(event=event)
+        .annotate(
+            visible=FilteredRelation("threads", condition=Q(threads__hidden=False)),
+            total=Window(Count("visible__pk")),
+        )
+        .order_by("-visible__pinned", "-visible__last_activity_at", "-visible__pk")
+        .values(
+            "pk",
+            "is_open",
+            "closed_message",
+            "total",
+            *(f"visible__{name}" for name in PANEL_THREAD_FIELDS),
+        )[:limit]
     )
-    if threads:
-        return {"board": threads[0].board, "thread_count": threads[0].total, "threads": threads}
-    board = Board.objects.filter(event=event).first()
-    return {"board": board, "thread_count": 0, "threads": []}
+    if not rows:
+        return {"board": None, "thread_count": 0, "threads": []}
+    first = rows[0]
+    board = Board(pk=first["pk"], event=event, is_open=first["is_open"])
+    board.closed_message = first["closed_message"]
+    threads = [
+        Thread(board=board, **{name: row[f"visible__{name}"] for name in PANEL_THREAD_FIELDS})
+        for row in rows
+        if row["visible__id"] is not None
+    ]
+    return {"board": board, "thread_count": first["total"], "threads": threads}

@@ -105,3 +105,15 @@ def test_event_panel_costs_one_query_however_many_threads(board, django_assert_n
         )
 
     assert "40 threads continue the conversation." in html
+
+
+def test_event_panel_costs_one_query_without_a_board_or_threads(event, django_assert_num_queries):
+    template = '{% include "discussions/_event_board_panel.html" with event=event %}'
+    with django_assert_num_queries(1):
+        before = render(template, event=event)
+    services.Board.objects.for_event(event)
+    with django_assert_num_queries(1):
+        empty = render(template, event=event)
+
+    assert "No threads yet." in before
+    assert "No threads yet." in empty
