@@ -317,8 +317,11 @@ def generate(
             title=f"{rng.choice(SYNTHETIC_SENTENCES)[:-1]} ({key} {n})",
             slug=slug,
             author=users[n % len(users)],
-            created_at=now - timedelta(days=30),
-            last_activity_at=now - timedelta(minutes=n),
+            # Older than the seed threads, so those stay on top of the demo board.
+            created_at=now - timedelta(days=60, hours=n),
+            last_activity_at=now
+            - timedelta(days=60, hours=n)
+            + timedelta(seconds=30 * count_for(n)),
             reply_count=count_for(n) - 1,
             last_poster=users[(n + count_for(n) - 1) % len(users)],
         )
