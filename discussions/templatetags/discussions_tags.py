@@ -1,7 +1,7 @@
 """Template tags that let event pages show discussions without events importing discussions."""
 
 from django import template
-from django.db.models import Count, FilteredRelation, Q, Window
+from django.db.models import Count, F, FilteredRelation, Q, Window
 
 from discussions.models import Board, Thread
 from events.models import Event
@@ -10,7 +10,6 @@ register = template.Library()
 
 THEME_THREADS_LIMIT = 10
 PANEL_THREADS_LIMIT = 3
-PANEL_THREAD_FIELDS = ["id", "title", "slug", "pinned", "reply_count", "last_activity_at"]
 
 
 @register.simple_tag
@@ -28,34 +27,52 @@ def threads_on_theme(theme, limit=THEME_THREADS_LIMIT):
 def board_summary(event, limit=PANEL_THREADS_LIMIT):
     """What the event page shows of its board: the board (or None), thread count, latest threads.
 
-    One query however many threads (the event page has a query budget): the board LEFT JOINed to
-    its visible threads, newest first, with the total as a window count.
+    One query whether or not the board has threads: the board LEFT JOINs its visible threads in
+    the board's order, and a window count over the join carries the total.
     """
     if not event.is_public:
         return None
+    shown = FilteredRelation("threads", condition=Q(threads__hidden=False))
     rows = list(
         Board.objects.filter(event=event)
-        .annotate(
-            visible=FilteredRelation("threads", condition=Q(threads__hidden=False)),
-            total=Window(Count("visible__pk")),
+        .annotate(shown=shown)
+        .annotate(thread_total=Window(Count("shown__id")))
+        .order_by(
+            F("shown__pinned").desc(nulls_last=True),
+            F("shown__last_activity_at").desc(nulls_last=True),
+            F("shown__id").desc(nulls_last=True),
         )
-        .order_by("-visible__pinned", "-visible__last_activity_at", "-visible__pk")
         .values(
             "pk",
             "is_open",
             "closed_message",
-            "total",
-            *(f"visible__{name}" for name in PANEL_THREAD_FIELDS),
+            "thread_total",
+            "shown__id",
+            "shown__title",
+            "shown__slug",
+            "shown__reply_count",
+            "shown__last_activity_at",
         )[:limit]
     )
     if not rows:
         return {"board": None, "thread_count": 0, "threads": []}
     first = rows[0]
-    board = Board(pk=first["pk"], event=event, is_open=first["is_open"])
-    board.closed_message = first["closed_message"]
+    board = Board(
+        pk=first["pk"],
+        event=event,
+        is_open=first["is_open"],
+        closed_message=first["closed_message"],
+    )
     threads = [
-        Thread(board=board, **{name: row[f"visible__{name}"] for name in PANEL_THREAD_FIELDS})
+        Thread(
+            pk=row["shown__id"],
+            board=board,
+            title=row["shown__title"],
+            slug=row["shown__slug"],
+            reply_count=row["shown__reply_count"],
+            last_activity_at=row["shown__last_activity_at"],
+        )
         for row in rows
-        if row["visible__id"] is not None
+        if row["shown__id"] is not None
     ]
-    return {"board": board, "thread_count": first["total"], "threads": threads}
+    return {"board": board, "thread_count": first["thread_total"], "threads": threads}
