@@ -261,6 +261,8 @@ CONTENT_SECURITY_POLICY = {
 BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
 
 EVENTS_PAGE_SIZE = env_int("EVENTS_PAGE_SIZE", 20)
+# Posts (threads and replies) one user may send per minute; counted in the cache (0: no limit).
+DISCUSSIONS_POSTS_PER_MINUTE = env_int("DISCUSSIONS_POSTS_PER_MINUTE", 5)
 
 # One line per request from config.middleware.RequestLogMiddleware (logger "commons.request");
 # personal calendar tokens are redacted from every record before it is written.

@@ -241,11 +241,29 @@ def load_seed(*, stdout=None) -> int:
 # --- synthetic data -------------------------------------------------------------------------------
 
 
+SYNTHETIC_TOWNS = [
+    "Aberystwyth", "Bangor", "Brecon", "Bridgend", "Caernarfon", "Cardiff", "Cardigan",
+    "Carmarthen", "Chepstow", "Conwy", "Dolgellau", "Ebbw Vale", "Haverfordwest", "Holyhead",
+    "Llandrindod Wells", "Llandudno", "Llanelli", "Machynlleth", "Merthyr Tydfil", "Monmouth",
+    "Neath", "Newport", "Newtown", "Pembroke", "Pontypridd", "Porthmadog", "Rhyl", "Ruthin",
+    "Swansea", "Wrexham",
+]  # fmt: skip
+SYNTHETIC_TOPICS = [
+    "allotments", "befriending", "choir", "credit union", "dementia cafe", "food bank",
+    "housing co-operative", "library friends", "men's shed", "parent carers", "repair cafe",
+    "community transport", "tenants' association", "time bank", "walking group",
+    "youth forum", "community energy", "digital skills", "refugee welcome", "veterans' breakfast",
+]  # fmt: skip
+
+
 def _bodies(rng: random.Random, count: int) -> list[tuple[str, str]]:
-    """`count` distinct (source, html) bodies, each rendered once."""
+    """`count` distinct (source, html) bodies, each rendered once: common sentences about
+    co-production, plus a specific one (a town and a local group) so searches vary in reach."""
     bodies = []
     for i in range(count):
-        sentences = rng.sample(SYNTHETIC_SENTENCES, k=rng.randint(2, 5))
+        sentences = rng.sample(SYNTHETIC_SENTENCES, k=rng.randint(2, 4))
+        town, topic = rng.choice(SYNTHETIC_TOWNS), rng.choice(SYNTHETIC_TOPICS)
+        sentences.insert(rng.randrange(len(sentences) + 1), f"In {town} the {topic} helped.")
         source = " ".join(sentences) + f"\n\n*Note {i}.*"
         bodies.append((source, render_markdown(source)))
     return bodies
@@ -277,7 +295,7 @@ def generate(
     themes=(),
     key: str = "thread",
     seed: int = 2026,
-    distinct_bodies: int = 200,
+    distinct_bodies: int = 1000,
 ) -> list[Thread]:
     """Bulk-create synthetic threads on `board` (slugs `syn-<key>-<n>`; existing ones are kept).
 

@@ -52,6 +52,17 @@ class KnownCountPaginator(Paginator):
         return self._known_count
 
 
+class ThreadPaginator(KnownCountPaginator):
+    """Pages of a thread by post number (numbers are dense from 1), not by OFFSET: the last page
+    of a 2,000-post thread costs what the first does."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        posts = self.object_list.filter(number__gt=bottom, number__lte=bottom + self.per_page)
+        return self._get_page(posts, number, self)
+
+
 # --- lookups: what a user may not see is a 404 ----------------------------------------------------
 
 
@@ -255,7 +266,7 @@ def _thread_page(request, thread: Thread, *, page_number=None, form=None, status
     user = request.user
     can_moderate = thread.board.can_moderate(user)
     posts = Post.objects.in_thread(thread).with_page_data()
-    paginator = KnownCountPaginator(posts, POSTS_PER_PAGE, count=thread.post_count)
+    paginator = ThreadPaginator(posts, POSTS_PER_PAGE, count=thread.post_count)
     page = paginator.get_page(page_number)
     for post in page:
         post.text_visible = post.can_read_text(user, can_moderate=can_moderate)

@@ -157,16 +157,33 @@ class EventRoleAdmin(admin.ModelAdmin):
     autocomplete_fields = ("person", "event")
 
 
+# --- Registrations (calendar engineer) ---------------------------------------------------------
+# Read-only: places change only through events.services, which keeps the capacity invariant and
+# promotes the waitlist. Calendar tokens are secrets and have no admin page.
+
+
+@admin.action(description=_("Cancel the selected registrations (promotes from the waitlist)"))
+def cancel_registrations(modeladmin, request, queryset):
+    cancelled = 0
+    for registration in queryset.filter(state__in=Registration.ACTIVE_STATES):
+        services.cancel_registration(registration=registration)
+        cancelled += 1
+    modeladmin.message_user(
+        request,
+        ngettext("Cancelled %d registration.", "Cancelled %d registrations.", cancelled)
+        % cancelled,
+        messages.SUCCESS,
+    )
+
+
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
-    """Read-only: places change only through events.services, which keeps the capacity rule."""
-
     list_display = ("event", "user", "state", "created_at", "promoted_at")
     list_filter = ("state",)
+    search_fields = ("event__title", "user__display_name", "user__email")
     list_select_related = ("event", "user")
-    search_fields = ("event__title", "user__email", "user__display_name", "user__username")
     date_hierarchy = "created_at"
-    actions = ["cancel_selected"]
+    actions = [cancel_registrations]
 
     def has_add_permission(self, request):
         return False
@@ -176,19 +193,3 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    @admin.action(
-        description=_("Cancel the selected registrations (the waitlist moves up)"),
-        permissions=["view"],
-    )
-    def cancel_selected(self, request, queryset):
-        cancelled = 0
-        for registration in queryset.filter(state__in=Registration.ACTIVE_STATES):
-            services.cancel_registration(registration=registration)
-            cancelled += 1
-        self.message_user(
-            request,
-            ngettext("%d registration cancelled.", "%d registrations cancelled.", cancelled)
-            % cancelled,
-            messages.SUCCESS,
-        )

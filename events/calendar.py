@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import UTC, timedelta
 from urllib.parse import quote, urlencode, urlsplit
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Timezone, vDuration
 from icalendar import Event as VEvent
@@ -58,8 +59,19 @@ def event_uid(event: Event, *, site_url: str) -> str:
     return f"event-{event.pk}@{site_host(site_url)}"
 
 
-def event_url(event: Event, *, site_url: str) -> str:
+def event_url(event: Event, *, site_url: str, path_template: str | None = None) -> str:
+    """Absolute URL of the event page (`path_template`: see detail_path_template)."""
+    if path_template is not None:
+        return site_url.rstrip("/") + path_template.replace(_SLUG_PLACEHOLDER, event.slug)
     return site_url.rstrip("/") + event.get_absolute_url()
+
+
+_SLUG_PLACEHOLDER = "slug-placeholder-0"
+
+
+def detail_path_template() -> str:
+    """The event page path with a placeholder slug: one reverse() per feed, not per event."""
+    return reverse("events:detail", kwargs={"slug": _SLUG_PLACEHOLDER})
 
 
 def event_location(event: Event) -> str:
@@ -70,7 +82,7 @@ def event_location(event: Event) -> str:
     return ""
 
 
-def event_description(event: Event, *, site_url: str) -> str:
+def event_description(event: Event, *, site_url: str, url: str | None = None) -> str:
     """Plain text: summary, who's who, the online link and the event's URL (clients hide URL)."""
     parts = []
     if event.is_cancelled:
@@ -90,7 +102,8 @@ def event_description(event: Event, *, site_url: str) -> str:
         parts.append("\n".join(who))
     if event.is_online and event.online_url:
         parts.append(_("Join online: %(url)s") % {"url": event.online_url})
-    parts.append(_("Details: %(url)s") % {"url": event_url(event, site_url=site_url)})
+    url = url or event_url(event, site_url=site_url)
+    parts.append(_("Details: %(url)s") % {"url": url})
     return clean_text("\n\n".join(parts))
 
 
@@ -108,7 +121,9 @@ def event_status(event: Event) -> str:
     return "CONFIRMED"
 
 
-def event_component(event: Event, *, site_url: str, tentative: bool = False) -> VEvent:
+def event_component(
+    event: Event, *, site_url: str, tentative: bool = False, path_template: str | None = None
+) -> VEvent:
     """One VEVENT. `tentative` marks a confirmed event TENTATIVE (a waitlisted place)."""
     stamp = utc_seconds(event.updated_at)
     status = event_status(event)
@@ -126,8 +141,9 @@ def event_component(event: Event, *, site_url: str, tentative: bool = False) -> 
     component.add("dtstart", event.local_starts_at)
     component.add("dtend", event.local_ends_at)
     component.add("summary", title)
-    component.add("description", event_description(event, site_url=site_url))
-    component.add("url", event_url(event, site_url=site_url))
+    url = event_url(event, site_url=site_url, path_template=path_template)
+    component.add("description", event_description(event, site_url=site_url, url=url))
+    component.add("url", url)
     location = event_location(event)
     if location:
         component.add("location", clean_text(location))
@@ -173,8 +189,9 @@ def feed_calendar(
 ) -> Calendar:
     """A subscribable feed of events."""
     calendar = _calendar(name=name, refresh=refresh)
+    template = detail_path_template()
     for event in events:
-        calendar.add_component(event_component(event, site_url=site_url))
+        calendar.add_component(event_component(event, site_url=site_url, path_template=template))
     return calendar
 
 
@@ -183,25 +200,26 @@ def personal_calendar(
 ) -> Calendar:
     """A user's own feed: waitlisted places are TENTATIVE."""
     calendar = _calendar(name=name, refresh=True)
+    template = detail_path_template()
     for event in events:
         calendar.add_component(
-            event_component(event, site_url=site_url, tentative=event.pk in waitlisted_ids)
+            event_component(
+                event,
+                site_url=site_url,
+                tentative=event.pk in waitlisted_ids,
+                path_template=template,
+            )
         )
     return calendar
 
 
-def filter_feed_name(cleaned: dict, *, theme_names=None, series_names=None) -> str:
-    """'Commons: events on Risk-averse cultures, with Ann Jones' for the filters in use.
-
-    Themes and series come as slugs; `theme_names` and `series_names` map them to names.
-    """
+def filter_feed_name(cleaned: dict) -> str:
+    """'Commons: events on Risk-averse cultures, with Ann Jones' for the filters in use."""
     parts = []
     if cleaned.get("theme"):
-        theme = (theme_names or {}).get(cleaned["theme"], cleaned["theme"])
-        parts.append(_("on %(theme)s") % {"theme": theme})
+        parts.append(_("on %(theme)s") % {"theme": cleaned["theme"]})
     if cleaned.get("series"):
-        series = (series_names or {}).get(cleaned["series"], cleaned["series"])
-        parts.append(_("in %(series)s") % {"series": series})
+        parts.append(_("in %(series)s") % {"series": cleaned["series"]})
     if cleaned.get("person"):
         parts.append(_("with %(person)s") % {"person": cleaned["person"]})
     if cleaned.get("organisation"):

@@ -4,13 +4,18 @@ A feed's fingerprint is a few aggregates over its events (count, newest updated_
 primary keys) plus the CalendarChange marker, which every committed change to events, their
 people, places and themes, or to registrations moves forward. The ETag is a hash of the body;
 the fingerprint -> ETag mapping is remembered in the cache, so a matching If-None-Match is
-answered without building. A cache miss only costs a build, never a wrong answer.
+answered without building. Bodies up to CALENDAR_BODY_CACHE_MAX_BYTES are remembered too, so
+clients that poll without validators (Google) do not rebuild an unchanged feed. A cache miss only
+costs a build, never a wrong answer. The fingerprint includes a hash of the code that writes the
+files, so a deploy that changes the output never serves the old bytes or 304s.
 """
 
 import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, Sum
 from django.http import HttpResponse, HttpResponseNotModified
@@ -18,12 +23,17 @@ from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import get_language
 
+from events import calendar as ical
 from events.models import CalendarChange
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 PUBLIC_CACHE_CONTROL = "public, max-age=3600"
 PRIVATE_CACHE_CONTROL = "private, max-age=3600"
 ETAG_CACHE_SECONDS = 24 * 3600
+BODY_CACHE_SECONDS = 3600
+FORMAT_VERSION = hashlib.sha256(
+    b"".join(Path(module.__file__).read_bytes() for module in (ical,))
+).hexdigest()[:16]
 
 
 def now() -> datetime:
@@ -38,7 +48,10 @@ def fingerprint(queryset, *, key: str) -> tuple[str, datetime | None]:
     marker = CalendarChange.objects.filter(pk=1).values_list("version", "changed_at").first()
     version, changed_at = marker or (0, None)
     newest = max((t for t in (stats["newest"], changed_at) if t is not None), default=None)
-    raw = f"{key}|{get_language()}|{stats['count']}|{stats['ids']}|{stats['newest']}|{version}"
+    raw = (
+        f"{FORMAT_VERSION}|{key}|{get_language()}|"
+        f"{stats['count']}|{stats['ids']}|{stats['newest']}|{version}"
+    )
     return hashlib.sha256(raw.encode()).hexdigest(), newest
 
 
@@ -86,7 +99,12 @@ def calendar_response(
         if since is not None and last_modified.timestamp() <= since:
             return _not_modified(known_etag, last_modified, private)
 
-    body = build()
+    body_key = f"calendar-body:{fp}"
+    body = cache.get(body_key)
+    if body is None:
+        body = build()
+        if len(body) <= getattr(settings, "CALENDAR_BODY_CACHE_MAX_BYTES", 2_000_000):
+            cache.set(body_key, body, BODY_CACHE_SECONDS)
     etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
     cache.set(cache_key, etag, ETAG_CACHE_SECONDS)
     if if_none_match is not None and _etag_matches(if_none_match, etag):

@@ -2,6 +2,7 @@
 
 import re
 from datetime import date, timedelta
+from functools import cached_property
 from urllib.parse import urlencode
 
 import django_filters
@@ -11,7 +12,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from events.models import ACCESS_FEATURES, Event, EventRole, Series, Theme
@@ -21,13 +21,20 @@ from people.models import Organisation, Person
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2999, 12, 31)
 RECENT_DAYS = 90
+MENU_LIMIT = 40
 SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,220}")
 
 WHEN_UPCOMING = "upcoming"
 WHEN_PAST = "past"
 WHEN_RECENT = "recent"
-WHEN_CHOICES = [(WHEN_UPCOMING, _("Upcoming")), (WHEN_PAST, _("Past"))]
-WHEN_RECENT_CHOICE = (WHEN_RECENT, _("Upcoming and recent"))
+WHEN_ALL = "all"
+# The list page offers the first two; feeds (and hand-written URLs) may use every one.
+WHEN_SHOWN_CHOICES = [(WHEN_UPCOMING, _("Upcoming")), (WHEN_PAST, _("Past"))]
+WHEN_CHOICES = [
+    *WHEN_SHOWN_CHOICES,
+    (WHEN_RECENT, _("Upcoming and the last 90 days")),
+    (WHEN_ALL, _("All")),
+]
 
 
 class SlugChoiceField(forms.ModelChoiceField):
@@ -43,6 +50,35 @@ class SlugChoiceField(forms.ModelChoiceField):
 
 class SlugChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = SlugChoiceField
+
+
+class SlugMenu:
+    """The rows of a small model as menu choices by slug, loaded on first use, once per request.
+
+    Form fields deep-copy their choices; copies share this object (and its one query).
+    """
+
+    def __init__(self, model, empty_label):
+        self.model, self.empty_label = model, empty_label
+
+    def __deepcopy__(self, memo):
+        return self
+
+    @cached_property
+    def objects(self) -> dict:
+        rows = self.model._default_manager.only("slug", "name").order_by("name")
+        return {row.slug: row for row in rows}
+
+    @property
+    def is_short(self) -> bool:
+        """Short enough for a drop-down menu (longer ones are reached by links to the list)."""
+        return len(self.objects) <= MENU_LIMIT
+
+    def choices(self):
+        return [("", self.empty_label), *((slug, o.name) for slug, o in self.objects.items())]
+
+    def get(self, slug):
+        return self.objects[slug]
 
 
 class EventFilterForm(forms.Form):
@@ -82,8 +118,9 @@ class EventFilter(django_filters.FilterSet):
         empty_label=None,
         widget=forms.RadioSelect,
     )
-    theme = django_filters.ChoiceFilter(
-        label=_("Theme"), method="filter_theme", choices=[], empty_label=_("Any theme")
+    # Choices are loaded once per request in __init__; the cleaned value is the Theme itself.
+    theme = django_filters.TypedChoiceFilter(
+        label=_("Theme"), method="filter_theme", choices=[], empty_value=None
     )
     kind = django_filters.ChoiceFilter(
         label=_("Kind of event"),
@@ -97,8 +134,8 @@ class EventFilter(django_filters.FilterSet):
         field_name="mode",
         empty_label=_("In person or online"),
     )
-    series = django_filters.ChoiceFilter(
-        label=_("Series"), method="filter_series", choices=[], empty_label=_("Any series")
+    series = django_filters.TypedChoiceFilter(
+        label=_("Series"), method="filter_series", choices=[], empty_value=None
     )
     after = django_filters.DateFilter(**_date_field_kwargs(_("From")))
     before = django_filters.DateFilter(**_date_field_kwargs(_("To")))
@@ -130,7 +167,7 @@ class EventFilter(django_filters.FilterSet):
         form = EventFilterForm
 
     def __init__(self, data=None, queryset=None, *, default_when=WHEN_UPCOMING, now=None, **kw):
-        if default_when not in (WHEN_UPCOMING, WHEN_PAST, WHEN_RECENT):
+        if default_when not in dict(WHEN_CHOICES):
             raise ValueError(default_when)
         self.raw_data = data if data is not None else {}
         # Always bound: no parameters means "the default view", never "everything".
@@ -140,20 +177,12 @@ class EventFilter(django_filters.FilterSet):
         super().__init__(data, queryset, **kw)
         self.default_when = default_when
         self.now = now or timezone.now()
-        if default_when == WHEN_RECENT:
-            self.filters["when"].extra["choices"] = [*WHEN_CHOICES, WHEN_RECENT_CHOICE]
-        # Fetched only when a theme or series is asked for or the form is drawn (a feed answered
-        # 304 needs neither), then reused for validation, rendering and the active filters.
-        self.filters["theme"].extra["choices"] = lambda: list(self.theme_names.items())
-        self.filters["series"].extra["choices"] = lambda: list(self.series_names.items())
-
-    @cached_property
-    def theme_names(self) -> dict[str, str]:
-        return dict(Theme.objects.values_list("slug", "name"))
-
-    @cached_property
-    def series_names(self) -> dict[str, str]:
-        return dict(Series.objects.values_list("slug", "name"))
+        self.theme_menu = SlugMenu(Theme, _("Any theme"))
+        self.series_menu = SlugMenu(Series, _("Any series"))
+        for name, menu in [("theme", self.theme_menu), ("series", self.series_menu)]:
+            self.filters[name].extra["choices"] = menu.choices
+            self.filters[name].extra["coerce"] = menu.get
+        self.form.fields["when"].widget.choices = WHEN_SHOWN_CHOICES
 
     # --- filtering -------------------------------------------------------------------------
 
@@ -182,6 +211,8 @@ class EventFilter(django_filters.FilterSet):
             return queryset.past(self.now).reverse_chronological()
         if when == WHEN_RECENT:
             return queryset.upcoming(self.now - timedelta(days=RECENT_DAYS)).chronological()
+        if when == WHEN_ALL:
+            return queryset.chronological()
         return queryset.upcoming(self.now).chronological()
 
     def filter_noop(self, queryset, name, value):
@@ -197,11 +228,11 @@ class EventFilter(django_filters.FilterSet):
         return queryset
 
     def filter_theme(self, queryset, name, value):
-        themes = Event.themes.through.objects.filter(event=OuterRef("pk"), theme__slug=value)
+        themes = Event.themes.through.objects.filter(event=OuterRef("pk"), theme=value)
         return queryset.filter(Exists(themes))
 
     def filter_series(self, queryset, name, value):
-        return queryset.filter(series__slug=value)
+        return queryset.filter(series=value)
 
     def filter_person(self, queryset, name, value):
         return queryset.filter(Exists(EventRole.objects.filter(event=OuterRef("pk"), person=value)))
@@ -223,8 +254,8 @@ class EventFilter(django_filters.FilterSet):
             return []
         data = self.form.cleaned_data
         labels = {
-            "theme": self.theme_names.get,
-            "series": self.series_names.get,
+            "theme": str,
+            "series": str,
             "kind": lambda v: Event.Kind(v).label,
             "mode": lambda v: Event.Mode(v).label,
             "person": str,
@@ -256,7 +287,7 @@ class EventFilter(django_filters.FilterSet):
             active.append(
                 {
                     "label": self.filters["when"].label,
-                    "value": dict(self.form.fields["when"].choices)[data["when"]],
+                    "value": dict(WHEN_CHOICES)[data["when"]],
                     "query": self._query_without("when"),
                 }
             )
@@ -277,3 +308,16 @@ class EventFilter(django_filters.FilterSet):
                     continue
                 pairs.append((key, item))
         return urlencode(pairs)
+
+
+def filter_events(params, *, default_when: str = WHEN_UPCOMING, now=None) -> EventFilter:
+    """Public events for these query parameters: `.qs`, with `.form` and `.errors`.
+
+    The event list and its calendar feed call this, so one query string means one set of events.
+    """
+    return EventFilter(
+        params,
+        queryset=Event.objects.published().with_listing_data(),
+        default_when=default_when,
+        now=now,
+    )

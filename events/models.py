@@ -234,12 +234,20 @@ class EventQuerySet(models.QuerySet):
         )
 
     def with_calendar_data(self):
-        """The fetch shape of a calendar entry: venue, themes, people (fixed number of queries)."""
-        return self.select_related("venue").prefetch_related(
-            models.Prefetch("themes", queryset=Theme.objects.order_by("name", "pk")),
-            models.Prefetch(
-                "roles", queryset=EventRole.objects.select_related("person").order_by("order", "pk")
-            ),
+        """The fetch shape of a calendar entry: venue, themes, people (fixed number of queries).
+
+        Long texts a calendar entry never shows are not fetched (feeds hold thousands of rows).
+        """
+        return (
+            self.select_related("venue")
+            .defer("description", "access_notes", "venue__access_notes")
+            .prefetch_related(
+                models.Prefetch("themes", queryset=Theme.objects.order_by("name", "pk")),
+                models.Prefetch(
+                    "roles",
+                    queryset=EventRole.objects.select_related("person").order_by("order", "pk"),
+                ),
+            )
         )
 
     def chronological(self):

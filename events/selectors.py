@@ -8,22 +8,13 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from events.filters import WHEN_PAST, WHEN_UPCOMING, EventFilter
+from events.filters import WHEN_PAST, WHEN_UPCOMING
+from events.filters import filter_events as filter_events  # lives beside its FilterSet
 from events.models import Event, EventRole, Series, Theme
 from people.models import Organisation, Person
 
 HOME_EVENT_COUNT = 6
 SERIES_SIBLING_LIMIT = 12
-
-
-def filter_events(params, *, default_when: str = WHEN_UPCOMING, now=None) -> EventFilter:
-    """The event list for these query parameters (`.qs`), with its form and errors."""
-    return EventFilter(
-        params,
-        queryset=Event.objects.published().with_listing_data(),
-        default_when=default_when,
-        now=now,
-    )
 
 
 def paginate(queryset, page_number, *, per_page=None) -> Page:

@@ -5,8 +5,16 @@ from events import views_calendar as cal
 
 app_name = "events"
 
+# Literal paths come before /events/<slug>/ (see RESERVED_EVENT_SLUGS): a slug never shadows them.
 urlpatterns: list = [
-    # Organiser workflow. Literal paths come before /events/<slug>/ (see RESERVED_EVENT_SLUGS).
+    # Public pages.
+    path("events/", views.event_list, name="list"),
+    path("themes/", views.theme_list, name="theme_list"),
+    path("themes/<slug:slug>/", views.theme_detail, name="theme"),
+    path("series/<slug:slug>/", views.series_detail, name="series"),
+    path("people/<slug:slug>/", views.person_detail, name="person"),
+    path("organisations/<slug:slug>/", views.organisation_detail, name="organisation"),
+    # Organiser workflow.
     path("events/new/", organiser_views.create_event, name="create"),
     path("events/mine/", organiser_views.organising, name="organising"),
     path("events/<slug:slug>/edit/", organiser_views.edit_event, name="edit"),
@@ -35,12 +43,6 @@ urlpatterns: list = [
     re_path(r"^calendar/", cal.personal_feed_not_found),
     path("me/calendar/", cal.calendar_settings, name="calendar_settings"),
     path("me/events/", cal.my_events, name="my_events"),
-    # Public pages. The catch-all /events/<slug>/ comes last so a slug never shadows the above.
-    path("events/", views.event_list, name="list"),
-    path("themes/", views.theme_list, name="theme_list"),
-    path("themes/<slug:slug>/", views.theme_detail, name="theme"),
-    path("series/<slug:slug>/", views.series_detail, name="series"),
-    path("people/<slug:slug>/", views.person_detail, name="person"),
-    path("organisations/<slug:slug>/", views.organisation_detail, name="organisation"),
+    # The catch-all event page comes last.
     path("events/<slug:slug>/", views.event_detail, name="detail"),
 ]

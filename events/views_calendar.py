@@ -14,7 +14,7 @@ from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotFou
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from events import calendar as ical
 from events.feeds import calendar_response
@@ -67,7 +67,7 @@ def cancel_registration_view(request, slug):
 
 
 @login_required
-@require_GET
+@require_safe
 def my_events(request):
     """The signed-in user's registrations: upcoming and past, each paginated."""
     base = (
@@ -102,7 +102,7 @@ def _attendees(event):
     )
 
 
-@require_GET
+@require_safe
 def attendees(request, slug):
     """Organisers' list of who is coming and who is waiting."""
     if not request.user.is_authenticated:
@@ -118,7 +118,7 @@ def csv_safe(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-@require_GET
+@require_safe
 def attendees_csv(request, slug):
     """The attendee list as CSV (names, state, times; no email addresses)."""
     if not request.user.is_authenticated:
@@ -165,12 +165,7 @@ def _filtered_feed(request, params: QueryDict, *, key: str):
             _("This calendar feed does not understand its query:") + "\n" + "\n".join(lines),
             content_type="text/plain; charset=utf-8",
         )
-    cleaned = filterset.form.cleaned_data
-    name = ical.filter_feed_name(
-        cleaned,
-        theme_names=filterset.theme_names if cleaned.get("theme") else None,
-        series_names=filterset.series_names if cleaned.get("series") else None,
-    )
+    name = ical.filter_feed_name(filterset.form.cleaned_data)
     return _serve_feed(request, filterset.qs, name=name, key=key + "?" + _sorted_query(params))
 
 
@@ -179,7 +174,7 @@ def _sorted_query(params: QueryDict) -> str:
     return urlencode(pairs)
 
 
-@require_GET
+@require_safe
 def event_ics(request, slug):
     """One event as a .ics download."""
     event = get_object_or_404(Event.objects.filter(status__in=Event.PUBLIC_STATUSES), slug=slug)
@@ -194,7 +189,7 @@ def event_ics(request, slug):
     )
 
 
-@require_GET
+@require_safe
 def feed(request):
     """/events/calendar.ics: the events of /events/ for the same query string."""
     return _filtered_feed(request, request.GET, key="list")
@@ -207,22 +202,22 @@ def _path_feed(request, model, param, slug):
     return _filtered_feed(request, params, key=param)
 
 
-@require_GET
+@require_safe
 def theme_feed(request, slug):
     return _path_feed(request, Theme, "theme", slug)
 
 
-@require_GET
+@require_safe
 def series_feed(request, slug):
     return _path_feed(request, Series, "series", slug)
 
 
-@require_GET
+@require_safe
 def person_feed(request, slug):
     return _path_feed(request, Person, "person", slug)
 
 
-@require_GET
+@require_safe
 def organisation_feed(request, slug):
     return _path_feed(request, Organisation, "organisation", slug)
 
@@ -247,7 +242,7 @@ def personal_feed_not_found(request, *args, **kwargs):
     return response
 
 
-@require_GET
+@require_safe
 def personal_feed(request, token):
     """/calendar/<token>.ics: a user's own feed. Unknown or revoked token: 404 (never logged)."""
     owner = (

@@ -93,3 +93,15 @@ def test_draft_event_has_no_panel(db):
     )
 
     assert html.strip() == ""
+
+
+def test_event_panel_costs_one_query_however_many_threads(board, django_assert_num_queries):
+    fill_board(board, 40, authors=[UserFactory()])
+    event = board.event
+
+    with django_assert_num_queries(1):
+        html = render(
+            '{% include "discussions/_event_board_panel.html" with event=event %}', event=event
+        )
+
+    assert "40 threads continue the conversation." in html

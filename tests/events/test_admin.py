@@ -173,23 +173,3 @@ def test_cancel_action_asks_for_a_reason_first_then_calls_the_service(admin_clie
     event.refresh_from_db()
     assert calls == [event.pk]
     assert (event.status, event.cancellation_reason) == ("cancelled", "Venue closed for repairs")
-
-
-def test_cancelling_registrations_in_the_admin_moves_the_waitlist_up(admin_client):
-    from events.models import Registration
-
-    event = EventFactory(capacity=1)
-    first, second = UserFactory(), UserFactory()
-    for attendee in (first, second):
-        services.register_attendee(event=event, user=attendee)
-    place = Registration.objects.get(user=first)
-
-    admin_client.post(
-        reverse("admin:events_registration_changelist"),
-        {"action": "cancel_selected", ACTION_CHECKBOX_NAME: [place.pk]},
-    )
-
-    assert dict(Registration.objects.values_list("user", "state")) == {
-        first.pk: "cancelled",
-        second.pk: "confirmed",
-    }

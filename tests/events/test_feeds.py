@@ -262,8 +262,10 @@ def test_last_modified_moves_forward_when_an_event_leaves(
     assert parse_http_date(after["Last-Modified"]) > parse_http_date(before["Last-Modified"])
 
 
-def test_last_modified_is_held_back_within_the_second_of_a_change(client, event):
-    # An event saved just now: a second change in the same second would get the same date.
+def test_last_modified_is_held_back_within_the_second_of_a_change(client, event, monkeypatch):
+    # Within the second of a change: another change in this second would get the same date.
+    event.refresh_from_db()
+    monkeypatch.setattr(feeds, "now", lambda: event.updated_at.replace(microsecond=999_999))
     response = client.get(reverse("events:feed"))
     assert "Last-Modified" not in response
     assert response["ETag"]
@@ -356,21 +358,19 @@ def test_resolver_404_under_calendar_is_not_logged(client, caplog):
     assert "secret-token-value" not in caplog.text
 
 
-def test_log_filter_redacts_tokens_in_request_and_server_logs(caplog):
+def test_request_error_records_lose_the_token_and_the_request():
+    from django.test import RequestFactory
+
     from events.logging import RedactCalendarTokens
 
-    record = logging.LogRecord(
-        "django.server", logging.INFO, __file__, 1, '"%s" %s %s',
-        ("GET /calendar/s3cret.ics HTTP/1.1", 200, 10), None,
-    )  # fmt: skip
-    RedactCalendarTokens().filter(record)
-    assert record.getMessage() == '"GET /calendar/<redacted>.ics HTTP/1.1" 200 10'
     record = logging.LogRecord(
         "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s",
         ("/calendar/s3cret.ics",), None,
     )  # fmt: skip
+    record.request = RequestFactory().get("/calendar/s3cret.ics")
     RedactCalendarTokens().filter(record)
     assert record.getMessage() == "Internal Server Error: /calendar/<redacted>.ics"
+    assert not hasattr(record, "request")
 
 
 def test_personal_feed_304_on_if_none_match(client, user, token):
@@ -416,3 +416,40 @@ def test_theme_feed_builds_with_a_fixed_number_of_queries(
     with django_assert_max_num_queries(7):
         response = client.get(reverse("events:theme_feed", kwargs={"slug": theme.slug}))
     assert len(parse_ics(response).events) == count
+
+
+def test_unchanged_feed_is_served_from_cache_and_a_theme_rename_rebuilds_it(
+    client, django_capture_on_commit_callbacks, monkeypatch
+):
+    theme = ThemeFactory(name="Arts")
+    event_at(3, themes=[theme])
+    url = reverse("events:feed")
+    first = client.get(url)
+    built = []
+    real = feeds.ical.feed_calendar
+    monkeypatch.setattr(
+        "events.calendar.feed_calendar", lambda *a, **k: built.append(1) or real(*a, **k)
+    )
+    again = client.get(url)
+    assert again.content == first.content
+    assert built == []
+    with django_capture_on_commit_callbacks(execute=True):
+        theme.name = "Arts and health"
+        theme.save()
+    renamed = client.get(url)
+    assert built == [1]
+    assert parse_ics(renamed).events[0].categories == ["Arts and health"]
+    assert renamed["ETag"] != first["ETag"]
+
+
+def test_feeds_answer_head_requests_with_headers_only(client, event):
+    get = client.get(reverse("events:feed"))
+    head = client.head(reverse("events:feed"))
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head["ETag"] == get["ETag"]
+    assert head["Content-Type"] == "text/calendar; charset=utf-8"
+
+
+def test_feeds_refuse_post(client, event):
+    assert client.post(reverse("events:feed")).status_code == 405

@@ -90,7 +90,6 @@ BAD_PARAMS = [
     "after=%D9%A1%D9%A2%D9%A3",
     "theme=%F0%9D%94%98%F0%9D%94%AB%F0%9D%94%A6",
     "when=tomorrow",
-    "when=recent",
     "when=" + "1" * 30,
     "access=jetpack",
     "access=step_free_access&access=nope",
@@ -407,3 +406,28 @@ def test_theme_list_and_home_show_themes_with_upcoming_counts(client):
 )
 def test_unknown_entity_pages_are_404(client, url):
     page(client, url, status=404)
+
+
+def test_series_menu_gives_way_to_links_when_there_are_many_series(client):
+    few = SeriesFactory(slug="policy-cafe")
+    assert 'name="series" class="select form-select"' in page(client, "/events/")
+    for _n in range(40):
+        SeriesFactory()
+    html = page(client, f"/events/?series={few.slug}")
+    assert '<select name="series"' not in html
+    assert '<input type="hidden" name="series" value="policy-cafe">' in html
+
+
+def test_list_dates_are_london_dates_across_the_spring_clock_change(client):
+    # 00:30 BST on Monday 29 March 2027 is 23:30 UTC on Sunday 28 March.
+    EventFactory(
+        title="Early Monday",
+        starts_at=datetime(2027, 3, 28, 23, 30, tzinfo=UTC),
+        ends_at=datetime(2027, 3, 29, 1, 0, tzinfo=UTC),
+    )
+    assert "Early Monday" in page(client, "/events/?when=all&after=2027-03-29&before=2027-03-29")
+    assert "Early Monday" not in page(
+        client, "/events/?when=all&after=2027-03-28&before=2027-03-28"
+    )
+    html = page(client, "/events/early-monday/")
+    assert "Monday 29 March 2027, 00:30–02:00" in html
