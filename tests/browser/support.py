@@ -60,12 +60,14 @@ def assert_no_horizontal_scroll(page, context: str = "") -> None:
 
 
 def screenshot(page, name: str) -> None:
-    """Save full-page PNGs at desktop (1280 px) and phone (375 px) widths into screenshots/."""
+    """Save full-page PNGs at desktop (1280 px) and phone (375 px) widths into screenshots/, and
+    the first screenful at desktop width (`-desktop-fold.png`, the size a README shows well)."""
     SCREENSHOTS.mkdir(exist_ok=True)
     original = page.viewport_size
     try:
         page.set_viewport_size({"width": 1280, "height": 800})
         page.screenshot(path=SCREENSHOTS / f"{name}-desktop.png", full_page=True)
+        page.screenshot(path=SCREENSHOTS / f"{name}-desktop-fold.png")
         page.set_viewport_size(PHONE)
         page.screenshot(path=SCREENSHOTS / f"{name}-phone.png", full_page=True)
     finally:
@@ -97,3 +99,8 @@ def has_visible_focus(outline: dict) -> bool:
     width = float(outline["outlineWidth"].removesuffix("px") or 0)
     drawn = outline["outlineStyle"] not in {"none", ""} and width >= 2
     return drawn or outline["boxShadow"] not in {"none", ""}
+
+
+def messages(page):
+    """The confirmation messages shown after an action (Django's messages, at the top of main)."""
+    return page.locator(".messages")

@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.support import check_page, focus_outline, has_visible_focus
-from tests.factories import UserFactory
+from tests.browser.support import check_page, focus_outline, has_visible_focus, messages
+from tests.factories import EventFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,8 +52,25 @@ def test_person_signs_in_with_email_and_password(page):
     expect(page).to_have_url(re.compile(r"/$"))
 
 
-def test_keyboard_user_skips_to_main_and_signs_in_without_a_mouse(page):
+def tab_to(page, name, limit=80):
+    """Press Tab until the element called `name` has focus; every stop must show its focus and
+    come later in reading order than the one before. Returns the names of the stops."""
+    stops, positions = [], []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = focus_outline(page)
+        assert has_visible_focus(focused), focused
+        stops.append(focused["text"].lstrip("◆ "))
+        positions.append(page.evaluate(DOCUMENT_POSITION))
+        assert positions == sorted(positions), f"focus jumps back: {stops}"
+        if stops[-1] == name:
+            return stops
+    raise AssertionError(f"{name!r} not reached by keyboard in {limit} Tabs: {stops}")
+
+
+def test_keyboard_user_skips_to_main_signs_in_and_registers_without_a_mouse(page):
     UserFactory(email="ceri@example.org")
+    event = EventFactory(title="Round-table: co-production in practice", capacity=10)
     page.goto("/")
 
     page.keyboard.press("Tab")
@@ -73,18 +90,8 @@ def test_keyboard_user_skips_to_main_and_signs_in_without_a_mouse(page):
     # From the top again: focus moves forward through the header in reading order, every stop
     # visibly focused, until "Sign in".
     page.goto("/")
-    stops, positions = [], []
-    for _ in range(12):
-        page.keyboard.press("Tab")
-        focused = focus_outline(page)
-        assert has_visible_focus(focused), focused
-        stops.append(focused["text"].lstrip("◆ "))
-        positions.append(page.evaluate(DOCUMENT_POSITION))
-        if focused["text"] == "Sign in":
-            break
+    stops = tab_to(page, "Sign in")
     assert stops[:3] == ["Skip to main content", "Commons", "Home"], stops
-    assert stops[-1] == "Sign in", stops
-    assert positions == sorted(positions), f"focus jumps back: {stops}"
     page.keyboard.press("Enter")
 
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Sign in", re.I))
@@ -101,4 +108,17 @@ def test_keyboard_user_skips_to_main_and_signs_in_without_a_mouse(page):
     page.keyboard.press("Enter")
 
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    expect(page.get_by_role("alert")).to_contain_text("Successfully signed in")
+    expect(messages(page)).to_contain_text("Successfully signed in")
+
+    # Back on the home page: to the event, then register, still by keyboard alone.
+    tab_to(page, "Skip to main content")
+    page.keyboard.press("Enter")
+    tab_to(page, "Round-table: co-production in practice")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Round-table: co-production in practice"
+    )
+    tab_to(page, "Register")
+    page.keyboard.press("Enter")
+    expect(messages(page)).to_contain_text("You are registered")
+    assert event.registrations.get().user.email == "ceri@example.org"

@@ -1,0 +1,109 @@
+"""An organiser's journey: sign in, create an event with its people, preview, publish, postpone."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from events.models import Event
+from tests.browser.support import check_page, messages
+from tests.factories import PersonFactory, ThemeFactory, UserFactory, VenueFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def field(scope, label):
+    """A form field by its label, as a person reads it (crispy adds "*" to required ones)."""
+    return scope.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$"))
+
+
+def add_person(page, number, *, role, name=None, listed=None, headline="", contribution=""):
+    row = page.get_by_role("group", name=f"Person {number}", exact=True)
+    if listed:
+        field(row, "Person already listed").select_option(label=listed)
+    else:
+        field(row, "Or add a new person: name").fill(name)
+        field(row, "New person's headline").fill(headline)
+    field(row, "Role").select_option(label=role)
+    if contribution:
+        field(row, "Contribution title").fill(contribution)
+
+
+def test_organiser_creates_previews_publishes_and_postpones_an_event(page, new_context):
+    UserFactory(email="owain@example.org", display_name="Owain Rees", groups=["Organisers"])
+    ThemeFactory(name="Co-production or reinventing the wheel?")
+    VenueFactory(name="Temple of Peace")
+    PersonFactory(name="Dr Mair Lewis", headline="UK National Teaching Fellow")
+
+    page.goto("/")
+    page.get_by_role("link", name="Sign in").click()
+    field(page, "Email").fill("owain@example.org")
+    field(page, "Password").fill("correct horse battery")
+    page.get_by_role("button", name=re.compile("^Sign in$", re.I)).click()
+
+    page.get_by_role("link", name="New event").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("New event")
+    check_page(page, "event form", shot="event-form")
+    field(page, "Title").fill("Policy Cafe: time credits in Wales")
+    field(page, "Kind").select_option(label="Cafe")
+    field(page, "Summary").fill("What time credits changed for community groups.")
+    field(page, "Co-production or reinventing the wheel?").check()
+    field(page, "Starts at").fill("2031-03-12T18:30")
+    field(page, "Ends at").fill("2031-03-12T20:00")
+    field(page, "In person").check()
+    field(page, "Venue").select_option(label="Temple of Peace")
+    field(page, "Capacity").fill("30")
+    field(page, "Step-free access").check()
+    add_person(page, 1, role="Chair", listed="Dr Mair Lewis — UK National Teaching Fellow")
+    add_person(
+        page,
+        2,
+        role="Speaker",
+        name="Becky Ford",
+        headline="Spice",
+        contribution="Time Credits and their co-productive impact",
+    )
+    add_person(page, 3, role="Speaker", name="Dafydd Hughes", headline="Welsh Government")
+    page.get_by_role("button", name="Save draft").click()
+
+    # The preview: marked as not yet public, with everyone in their role.
+    expect(messages(page)).to_contain_text("Draft saved")
+    expect(page.get_by_text("Preview — not published")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Policy Cafe: time credits in Wales")
+    chairs = page.get_by_role("list").filter(has_text="Dr Mair Lewis")
+    speakers = page.get_by_role("list").filter(has_text="Becky Ford")
+    expect(chairs.get_by_role("listitem")).to_have_text(
+        ["Dr Mair Lewis, UK National Teaching Fellow"]
+    )
+    expect(speakers.get_by_role("listitem")).to_have_text(
+        [
+            "Becky Ford, Spice: Time Credits and their co-productive impact",
+            "Dafydd Hughes, Welsh Government",
+        ]
+    )
+    check_page(page, "event preview")
+    event = Event.objects.get(title="Policy Cafe: time credits in Wales")
+    assert event.status == Event.Status.DRAFT
+
+    toolbar = page.get_by_role("navigation", name="Organiser tools")
+    toolbar.get_by_role("button", name="Publish").click()
+    expect(messages(page)).to_contain_text("Published")
+
+    page.get_by_role("navigation", name="Organiser tools").get_by_role(
+        "link", name="Postpone…"
+    ).click()
+    check_page(page, "postpone confirmation")
+    page.get_by_role("button", name="Yes, postpone").click()
+    expect(messages(page)).to_contain_text("Postponed")
+    event.refresh_from_db()
+    assert event.status == Event.Status.POSTPONED
+
+    # The public sees the change.
+    visitor = new_context().new_page()
+    visitor.goto(event.get_absolute_url())
+    expect(visitor.get_by_role("heading", level=1)).to_have_text(
+        "Policy Cafe: time credits in Wales"
+    )
+    expect(visitor.get_by_role("heading", name="This event has been postponed")).to_be_visible()
+    expect(visitor.get_by_role("button", name="Register")).to_have_count(0)
+    check_page(visitor, "postponed event page")
