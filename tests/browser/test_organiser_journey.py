@@ -77,7 +77,7 @@ def test_organiser_creates_previews_publishes_and_postpones_an_event(page, new_c
     )
     expect(speakers.get_by_role("listitem")).to_have_text(
         [
-            "Becky Ford, Spice: Time Credits and their co-productive impact",
+            "Becky Ford, Spice “Time Credits and their co-productive impact”",
             "Dafydd Hughes, Welsh Government",
         ]
     )
