@@ -5,6 +5,7 @@ follow the themes raised at the Policy Cafe re-launch; `scale` adds synthetic th
 in bulk (`generate`, also used by bench/bench_discussions.py).
 """
 
+import functools
 import random
 from datetime import timedelta
 
@@ -256,9 +257,11 @@ SYNTHETIC_TOPICS = [
 ]  # fmt: skip
 
 
-def _bodies(rng: random.Random, count: int) -> list[tuple[str, str]]:
-    """`count` distinct (source, html) bodies, each rendered once: common sentences about
-    co-production, plus a specific one (a town and a local group) so searches vary in reach."""
+@functools.cache
+def _bodies(seed: int, count: int) -> list[tuple[str, str]]:
+    """`count` distinct (source, html) bodies, each rendered once per process: common sentences
+    about co-production, plus a specific one (a town and a local group) so searches vary."""
+    rng = random.Random(seed)
     bodies = []
     for i in range(count):
         sentences = rng.sample(SYNTHETIC_SENTENCES, k=rng.randint(2, 4))
@@ -303,7 +306,7 @@ def generate(
     Markdown is rendered once per distinct body; rows go in with bulk_create in batches.
     """
     rng = random.Random(seed)
-    bodies = _bodies(rng, distinct_bodies)
+    bodies = _bodies(seed, distinct_bodies)
     count_for = posts_per_thread if callable(posts_per_thread) else lambda n: posts_per_thread
     slugs = [f"{SYNTHETIC_PREFIX}{key}-{n}" for n in range(threads)]
     have = set(Thread.objects.filter(board=board, slug__in=slugs).values_list("slug", flat=True))
@@ -314,8 +317,11 @@ def generate(
             title=f"{rng.choice(SYNTHETIC_SENTENCES)[:-1]} ({key} {n})",
             slug=slug,
             author=users[n % len(users)],
-            created_at=now - timedelta(days=30),
-            last_activity_at=now - timedelta(minutes=n),
+            # Older than the seed threads, so those stay on top of the demo board.
+            created_at=now - timedelta(days=60, hours=n),
+            last_activity_at=now
+            - timedelta(days=60, hours=n)
+            + timedelta(seconds=30 * count_for(n)),
             reply_count=count_for(n) - 1,
             last_poster=users[(n + count_for(n) - 1) % len(users)],
         )

@@ -498,24 +498,11 @@ def search(request):
     """Search posts and thread titles; filter by theme and event."""
     form = SearchForm(request.GET or None)
     q, results = "", None
-    if form.is_valid():
+    if form.is_valid() and any(form.cleaned_data.values()):
         q = form.cleaned_data["q"]
-        # Results show a snippet, never the stored HTML or the vector: leaving them out keeps
-        # the rows that are ranked and sorted narrow (the sort stays in memory).
-        posts = (
-            Post.objects.public()
-            .select_related("thread__board__event", "author")
-            .defer("search_vector", "body_html")
-        )
-        if form.cleaned_data["theme"]:
-            posts = posts.filter(thread__themes=form.cleaned_data["theme"])
-        if form.cleaned_data["event"]:
-            posts = posts.filter(thread__board__event=form.cleaned_data["event"])
-        if q or form.cleaned_data["theme"] or form.cleaned_data["event"]:
-            results = Paginator(search_posts(posts, q), SEARCH_PAGE_SIZE).get_page(
-                request.GET.get("page")
-            )
-            results.object_list = with_snippets(results.object_list, q)
+        found = search_posts(q, theme=form.cleaned_data["theme"], event=form.cleaned_data["event"])
+        results = Paginator(found, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+        results.object_list = with_snippets(results.object_list, q)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -62,13 +62,14 @@ def event_editor_required(view):
     return wrapper
 
 
-def event_page_url(event: Event) -> str:
-    return event.get_absolute_url()
+def _posted(request):
+    """The submitted data of a POST (even an empty one, so it is validated), else None."""
+    return request.POST if request.method == "POST" else None
 
 
 def _event_form_page(request, *, event, template_title, success_message):
-    form = EventForm(request.POST or None, instance=event)
-    roles = RoleFormSet(request.POST or None, instance=event or Event(), prefix="roles")
+    form = EventForm(_posted(request), instance=event)
+    roles = RoleFormSet(_posted(request), instance=event or Event(), prefix="roles")
     if request.method == "POST" and all([form.is_valid(), roles.is_valid()]):
         event = services.save_event(form=form, roles=roles, user=request.user)
         messages.success(request, success_message)
@@ -109,14 +110,16 @@ def preview_event(request, event):
     return render(request, "events/event_preview.html", event_page_context(request, event))
 
 
-def _confirm_or_do(request, event, *, action, do, done_message, form=None, then=event_page_url):
+def _confirm_or_do(
+    request, event, *, action, do, done_message, form=None, then=Event.get_absolute_url
+):
     """GET: the confirmation page. POST: the change, then `then(result)` with a message."""
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
             result = do()
         except services.TransitionNotAllowed as refusal:
             messages.error(request, str(refusal))
-            return redirect(event_page_url(event))
+            return redirect(event.get_absolute_url())
         messages.success(request, done_message)
         return redirect(then(result))
     context = {"event": event, "form": form, "action": action}
@@ -161,7 +164,7 @@ def postpone_event(request, event):
 @event_editor_required
 def cancel_event(request, event):
     """Cancel the event with a reason, after confirmation."""
-    form = CancelEventForm(request.POST or None)
+    form = CancelEventForm(_posted(request))
     return _confirm_or_do(
         request,
         event,

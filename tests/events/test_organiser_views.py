@@ -592,3 +592,13 @@ def test_form_layouts_name_only_fields_that_exist(client, settings, organiser, o
         reverse("events:cancel", kwargs={"slug": organised_event.slug}),
     ):
         assert client.get(url).status_code == 200
+
+
+def test_an_empty_post_is_a_form_error_not_a_blank_form(client, organiser, organised_event):
+    client.force_login(organiser)
+    create = client.post(reverse("events:create"))
+    cancel = client.post(reverse("events:cancel", kwargs={"slug": organised_event.slug}))
+    assert (create.status_code, cancel.status_code) == (400, 400)
+    assert create.context["form"].errors["title"] == ["This field is required."]
+    assert cancel.context["form"].errors["reason"] == ["This field is required."]
+    assert (Event.objects.count(), Event.objects.get().status) == (1, "published")

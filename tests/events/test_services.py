@@ -191,3 +191,34 @@ def test_duplicating_needs_the_right_to_create_events(organised_event):
 def test_events_cannot_take_a_slug_that_is_an_organiser_page(organiser):
     assert EventFactory(title="New", status="draft").slug == "new-event"
     assert EventFactory(title="Mine", status="draft").slug == "mine-event"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_publishes_change_the_event_once():
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    staff = UserFactory(is_staff=True)
+    draft = EventFactory(status=Event.Status.DRAFT)
+    start = Barrier(5)
+
+    def publish(_):
+        start.wait()
+        try:
+            services.publish_event(event=draft, user=staff)
+            return "published"
+        except services.TransitionNotAllowed:
+            return "refused"
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        outcomes = sorted(pool.map(publish, range(5)))
+
+    assert outcomes == ["published"] + ["refused"] * 4
+    assert (_fresh(draft).status, _fresh(draft).sequence) == ("published", 1)
