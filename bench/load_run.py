@@ -135,7 +135,7 @@ TARGETS = [
     ("board page", board_url, 200),
     ("discussion search", search_url, 200),
     ("calendar feed (all events)", lambda: url("events:feed"), 200),
-    ("calendar feed, If-None-Match -> 304", lambda: url("events:feed"), 304),
+    ("calendar feed: If-None-Match -> 304", lambda: url("events:feed"), 304),
 ]
 
 
