@@ -8,7 +8,7 @@ PORT ?= 8000
 # The suite runs a second time on PostgreSQL when one answers here.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/commons
 
-.PHONY: run test install install-test assets browser test-sqlite test-postgres fmt lint ci demo bench prod prod-stop prod-env
+.PHONY: run test install install-test assets browser test-sqlite test-postgres fmt lint ci demo bench prod prod-stop prod-env load-run failure-run
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is needed"'
@@ -107,13 +107,26 @@ prod: install .secret_key prod-stop
 	$(PROD_ENV) $(PY) manage.py collectstatic --noinput -v 0
 	$(PROD_ENV) $(VENV)/bin/gunicorn -c config/gunicorn.conf.py --daemon --pid $(PROD_DIR)/gunicorn.pid \
 		--error-logfile $(PROD_DIR)/gunicorn.log --capture-output
-	$(PROD_ENV) nohup $(PY) manage.py db_worker --interval 1 >> $(PROD_DIR)/worker.log 2>&1 & echo $$! > $(PROD_DIR)/worker.pid
+	@# The worker exits when PostgreSQL goes away; a loop (its own process group) restarts it.
+	$(PROD_ENV) setsid sh -c 'while :; do $(PY) manage.py db_worker --interval 1; echo "db_worker exited ($$?); restarting in 2 s"; sleep 2; done' >> $(PROD_DIR)/worker.log 2>&1 & echo $$! > $(PROD_DIR)/worker.pid
 	@for i in $$(seq 1 50); do curl -fsS http://127.0.0.1:$(PROD_PORT)/healthz >/dev/null 2>&1 && break; sleep 0.2; done
 	@curl -sS http://127.0.0.1:$(PROD_PORT)/healthz; echo
 	@echo "Production profile on http://127.0.0.1:$(PROD_PORT)/ ($(WEB_CONCURRENCY) workers); logs in $(PROD_DIR)/; stop with make prod-stop"
 
 prod-stop:
-	@for name in gunicorn worker; do f=$(PROD_DIR)/$$name.pid; \
-	  if [ -s $$f ] && kill -0 $$(cat $$f) 2>/dev/null; then kill -TERM $$(cat $$f); \
-	    for i in $$(seq 1 50); do kill -0 $$(cat $$f) 2>/dev/null || break; sleep 0.2; done; \
+	@for name in gunicorn worker; do f=$(PROD_DIR)/$$name.pid; pid=$$(cat $$f 2>/dev/null); \
+	  if [ -n "$$pid" ] && kill -0 $$pid 2>/dev/null; then \
+	    if [ $$name = worker ]; then kill -TERM -- -$$pid; else kill -TERM $$pid; fi; \
+	    for i in $$(seq 1 50); do kill -0 $$pid 2>/dev/null || break; sleep 0.2; done; \
 	    echo "stopped $$name"; fi; rm -f $$f; done
+
+# Load run (bench/load_run.py): the production profile with the trivial bench view, then wrk.
+LOAD_DURATION ?= 15
+load-run: install
+	$(MAKE) --no-print-directory prod PROD_EXTRA_ENV="BENCH_VIEWS=1"
+	$(PROD_ENV) BENCH_VIEWS=1 $(PY) bench/load_run.py --duration $(LOAD_DURATION) --workers $(WEB_CONCURRENCY)
+
+# Failure run (bench/failure_run.py): stops PostgreSQL (<= 10 s) and Redis under write load.
+failure-run: install
+	$(MAKE) --no-print-directory prod
+	$(PROD_ENV) $(PY) bench/failure_run.py

@@ -366,6 +366,9 @@ class Event(AccessInformation):
         indexes = [
             models.Index(fields=["status", "starts_at"], name="event_status_start_idx"),
             models.Index(fields=["ends_at"], name="event_ends_idx"),
+            # A series' events in time order (event page "more in this series", series pages):
+            # an index walk of a few rows instead of sorting the whole series.
+            models.Index(fields=["series", "starts_at", "id"], name="event_series_start_idx"),
         ]
 
     def __str__(self):

@@ -1,7 +1,7 @@
 """Template tags that let event pages show discussions without events importing discussions."""
 
 from django import template
-from django.db.models import Count, Window
+from django.db.models import Count, F, FilteredRelation, Q, Window
 
 from discussions.models import Board, Thread
 from events.models import Event
@@ -27,18 +27,52 @@ def threads_on_theme(theme, limit=THEME_THREADS_LIMIT):
 def board_summary(event, limit=PANEL_THREADS_LIMIT):
     """What the event page shows of its board: the board (or None), thread count, latest threads.
 
-    One query: the latest threads carry the total as a window count; only a board without
-    threads is looked up on its own.
+    One query whether or not the board has threads: the board LEFT JOINs its visible threads in
+    the board's order, and a window count over the join carries the total.
     """
     if not event.is_public:
         return None
-    threads = list(
-        Thread.objects.filter(board__event=event, hidden=False)
-        .select_related("board", "last_poster")
-        .annotate(total=Window(Count("pk")))
-        .for_listing()[:limit]
+    shown = FilteredRelation("threads", condition=Q(threads__hidden=False))
+    rows = list(
+        Board.objects.filter(event=event)
+        .annotate(shown=shown)
+        .annotate(thread_total=Window(Count("shown__id")))
+        .order_by(
+            F("shown__pinned").desc(nulls_last=True),
+            F("shown__last_activity_at").desc(nulls_last=True),
+            F("shown__id").desc(nulls_last=True),
+        )
+        .values(
+            "pk",
+            "is_open",
+            "closed_message",
+            "thread_total",
+            "shown__id",
+            "shown__title",
+            "shown__slug",
+            "shown__reply_count",
+            "shown__last_activity_at",
+        )[:limit]
     )
-    if threads:
-        return {"board": threads[0].board, "thread_count": threads[0].total, "threads": threads}
-    board = Board.objects.filter(event=event).first()
-    return {"board": board, "thread_count": 0, "threads": []}
+    if not rows:
+        return {"board": None, "thread_count": 0, "threads": []}
+    first = rows[0]
+    board = Board(
+        pk=first["pk"],
+        event=event,
+        is_open=first["is_open"],
+        closed_message=first["closed_message"],
+    )
+    threads = [
+        Thread(
+            pk=row["shown__id"],
+            board=board,
+            title=row["shown__title"],
+            slug=row["shown__slug"],
+            reply_count=row["shown__reply_count"],
+            last_activity_at=row["shown__last_activity_at"],
+        )
+        for row in rows
+        if row["shown__id"] is not None
+    ]
+    return {"board": board, "thread_count": first["thread_total"], "threads": threads}

@@ -73,12 +73,12 @@ def test_organiser_creates_previews_publishes_and_postpones_an_event(page, new_c
     chairs = page.get_by_role("list").filter(has_text="Dr Mair Lewis")
     speakers = page.get_by_role("list").filter(has_text="Becky Ford")
     expect(chairs.get_by_role("listitem")).to_have_text(
-        [re.compile(r"Dr Mair Lewis, UK National Teaching Fellow")]
+        ["Dr Mair Lewis, UK National Teaching Fellow"]
     )
-    expect(speakers.get_by_role("listitem")).to_have_text(
+    expect(speakers.get_by_role("listitem")).to_contain_text(
         [
-            re.compile(r"Becky Ford, Spice\W+Time Credits and their co-productive impact"),
-            re.compile(r"Dafydd Hughes, Welsh Government"),
+            re.compile(r"Becky Ford, Spice\s+“Time Credits and their co-productive impact”"),
+            "Dafydd Hughes, Welsh Government",
         ]
     )
     check_page(page, "event preview")
