@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from discussions import services
 from discussions.models import Board, Subscription
 from tests.browser.support import check_page, messages
+from tests.discussions.factories import ThreadFactory, fill_thread
 from tests.factories import EventFactory, ThemeFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -173,3 +174,41 @@ def test_long_reply_survives_the_rate_limit_and_a_thread_survives_a_missing_titl
     assert error_id, "the title's error is not tied to the field"
     expect(page.get_by_label("Opening post")).to_have_value(long_text)
     check_page(page, "thread form with an error")
+
+
+def test_long_thread_reads_comfortably_and_pages_on_a_phone(page):
+    authors = [
+        UserFactory(display_name=name) for name in ("Ffion Rees", "Huw Jenkins", "Lowri Ellis")
+    ]
+    thread = ThreadFactory(title="A year of the Policy Cafe", author=authors[0])
+    fill_thread(
+        thread,
+        45,
+        authors=authors,
+        body="What stays with me is how people who never meet in policy rooms found a common "
+        "language once the tea was poured, and how hard it was to carry that back to work. " * 3,
+    )
+    page.goto(thread.get_absolute_url())
+    posts = page.locator("li.post")
+    expect(posts).to_have_count(20)
+    typography = posts.first.locator(".post-body").evaluate(
+        """el => {
+            const style = getComputedStyle(el);
+            const context = document.createElement('canvas').getContext('2d');
+            context.font = style.font;
+            const text = el.innerText;
+            const charWidth = context.measureText(text).width / text.length;
+            return {charsPerLine: el.getBoundingClientRect().width / charWidth,
+                    fontSize: parseFloat(style.fontSize), lineHeight: parseFloat(style.lineHeight)};
+        }"""
+    )
+    # A comfortable measure (at most ~90 characters a line) and generous leading.
+    assert typography["charsPerLine"] <= 90, typography
+    assert typography["lineHeight"] >= 1.5 * typography["fontSize"], typography
+    check_page(page, "long thread, page 1", shot="thread-long")
+
+    pages = page.get_by_role("navigation", name="Pages of this thread", exact=True)
+    pages.get_by_role("link", name="Next").click()
+    expect(page).to_have_url(re.compile(r"page=2"))
+    expect(posts.first.locator(".post-meta")).to_contain_text("#21")
+    check_page(page, "long thread, page 2")
