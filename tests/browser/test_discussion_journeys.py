@@ -1,6 +1,7 @@
 """Journeys through an event's follow-up board: start, reply, quote, email, moderate, keep text."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -145,6 +146,9 @@ def test_long_reply_survives_the_rate_limit_and_a_thread_survives_a_missing_titl
     thread = start_thread(title="Lessons from the round table", author=UserFactory(), body="Hi.")
     sign_in_as(writer)
     page.goto(thread.get_absolute_url())
+    # The limit counts posts per clock minute: keep both posts inside one minute.
+    while time.time() % 60 > 45:
+        time.sleep(0.5)
     page.get_by_label("Your reply").fill("A first, short reply.")
     page.get_by_role("button", name="Post reply").click()
     expect(messages(page)).to_contain_text("Your reply is posted")
