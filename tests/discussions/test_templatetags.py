@@ -105,3 +105,16 @@ def test_event_panel_costs_one_query_however_many_threads(board, django_assert_n
         )
 
     assert "40 threads continue the conversation." in html
+
+
+def test_theme_page_lists_threads_from_every_events_board(client, board, author):
+    theme = ThemeFactory(name="Risk-averse cultures", slug="risk-averse")
+    other = services.Board.objects.for_event(EventFactory(title="Round-table"))
+    services.start_thread(board=board, author=author, title="Cafe thread", body="x", themes=[theme])
+    services.start_thread(board=other, author=author, title="WG thread", body="x", themes=[theme])
+
+    html = client.get("/themes/risk-averse/").content.decode()
+
+    assert "Discussions on this theme" in html
+    assert "Cafe thread" in html
+    assert "WG thread" in html

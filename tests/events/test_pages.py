@@ -419,15 +419,13 @@ def test_series_menu_gives_way_to_links_when_there_are_many_series(client):
 
 
 def test_list_dates_are_london_dates_across_the_spring_clock_change(client):
-    # 00:30 BST on Monday 29 March 2027 is 23:30 UTC on Sunday 28 March.
+    # Clocks go forward on Sunday 25 March 2040: 00:30 BST on Monday 26 March is 23:30 UTC.
     EventFactory(
         title="Early Monday",
-        starts_at=datetime(2027, 3, 28, 23, 30, tzinfo=UTC),
-        ends_at=datetime(2027, 3, 29, 1, 0, tzinfo=UTC),
+        starts_at=datetime(2040, 3, 25, 23, 30, tzinfo=UTC),
+        ends_at=datetime(2040, 3, 26, 1, 0, tzinfo=UTC),
     )
-    assert "Early Monday" in page(client, "/events/?when=all&after=2027-03-29&before=2027-03-29")
-    assert "Early Monday" not in page(
-        client, "/events/?when=all&after=2027-03-28&before=2027-03-28"
-    )
+    assert "Early Monday" in page(client, "/events/?after=2040-03-26&before=2040-03-26")
+    assert "Early Monday" not in page(client, "/events/?after=2040-03-25&before=2040-03-25")
     html = page(client, "/events/early-monday/")
-    assert "Monday 29 March 2027, 00:30–02:00" in html
+    assert "Monday 26 March 2040, 00:30–02:00" in html

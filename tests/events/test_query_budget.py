@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from events.demo import load_synthetic
 from events.models import Event, Series, Theme
+from events.services import register_attendee
 from people.models import Organisation, Person
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +82,18 @@ def test_signed_in_event_page_stays_within_the_query_budget(
         assert client.get(event.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(BUDGET):
         assert client.get("/events/").status_code == 200
+
+
+def test_event_page_of_a_registered_attendee_stays_within_the_query_budget(
+    client, user, django_assert_max_num_queries
+):
+    load_synthetic(count=50)
+    event = Event.objects.published().upcoming().filter(series__isnull=False).first()
+    event.capacity = 40
+    event.save()
+    register_attendee(event=event, user=user)
+    client.force_login(user)
+    with django_assert_max_num_queries(BUDGET):
+        response = client.get(event.get_absolute_url())
+    assert "You are registered." in response.content.decode()
+    assert "39 places left." in response.content.decode()
