@@ -14,7 +14,7 @@ from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotFou
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from events import calendar as ical
 from events.feeds import calendar_response
@@ -53,15 +53,29 @@ def register(request, slug):
     return redirect(event)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def cancel_registration_view(request, slug):
-    """Give up the signed-in user's place or waitlist place."""
+    """Give up the signed-in user's place or waitlist place, after a confirmation page."""
     event = get_object_or_404(Event.objects.filter(status__in=Event.PUBLIC_STATUSES), slug=slug)
     if not request.user.is_authenticated:
         return redirect_to_login(event.get_absolute_url())
+    back_to_my_events = request.POST.get("next", request.GET.get("next")) == "my_events"
+    if request.method != "POST":
+        registration = (
+            Registration.objects.filter(
+                event=event, user=request.user, state__in=Registration.ACTIVE_STATES
+            )
+            .select_related("event")
+            .first()
+        )
+        if registration is None:
+            messages.info(request, _("You have no place or waitlist place at this event."))
+            return redirect(event)
+        context = {"event": event, "registration": registration, "next": back_to_my_events}
+        return render(request, "events/registration_cancel_confirm.html", context)
     cancel_registration(event=event, user=request.user)
     messages.success(request, _("Your registration is cancelled."))
-    if request.POST.get("next") == "my_events":
+    if back_to_my_events:
         return redirect("events:my_events")
     return redirect(event)
 

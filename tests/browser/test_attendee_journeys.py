@@ -110,7 +110,9 @@ def test_waitlisted_attendee_is_promoted_when_someone_cancels(
     holder_page = new_page(new_context())
     sign_in_as(holder, holder_page.context)
     holder_page.goto(event.get_absolute_url())
-    holder_page.get_by_role("button", name="Cancel my place").click()
+    holder_page.get_by_role("link", name="Cancel my place").click()
+    check_page(holder_page, "give up a place")
+    holder_page.get_by_role("button", name="Yes, give up my place").click()
     expect(messages(holder_page)).to_contain_text("Your registration is cancelled")
     expect(holder_page.get_by_role("button", name="Join the waitlist")).to_be_visible()
 
@@ -120,7 +122,7 @@ def test_waitlisted_attendee_is_promoted_when_someone_cancels(
 
     hopeful_page.reload()
     expect(hopeful_page.get_by_text("You are registered.", exact=True)).to_be_visible()
-    expect(hopeful_page.get_by_role("button", name="Cancel my place")).to_be_visible()
+    expect(hopeful_page.get_by_role("link", name="Cancel my place")).to_be_visible()
     assert Event.objects.get(pk=event.pk).registrations.filter(state="confirmed").count() == 1
     hopeful_page.get_by_role("link", name="My events").click()
     expect(hopeful_page.get_by_role("row").filter(has_text=event.title)).to_contain_text(

@@ -132,6 +132,10 @@ def test_empty_list_says_what_to_do_next(page):
     empty = page.locator(".empty-state")
     expect(empty).to_contain_text("No events match these filters.")
     expect(empty.get_by_role("link", name="See all upcoming events")).to_be_visible()
+    # Our green, not Bootstrap's blue, on the chosen radio button.
+    upcoming = page.get_by_role("radio", name="Upcoming")
+    expect(upcoming).to_be_checked()
+    assert upcoming.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(11, 93, 75)"
     check_page(page, "empty event list")
 
 

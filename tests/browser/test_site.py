@@ -34,7 +34,7 @@ def test_home_is_styled_by_bootstrap_and_our_own_css(page):
     favicon = page.request.get(styles["favicon"])
     assert favicon.ok
     assert favicon.headers["content-type"].startswith("image/svg")
-    check_page(page, "home page", shot="home")
+    check_page(page, "home page", shot="home-empty")
 
 
 def test_person_signs_in_with_email_and_password(page):

@@ -507,3 +507,32 @@ def test_raising_capacity_in_the_edit_form_promotes_the_waitlist_in_order(
         "confirmed",
         "waitlisted",
     ]
+
+
+def test_giving_up_a_place_asks_first_and_changes_nothing_until_confirmed(
+    client, user, small_event
+):
+    register_attendee(event=small_event, user=user)
+    client.force_login(user)
+    url = reverse("events:cancel_registration", args=[small_event.slug])
+
+    page = client.get(url)
+
+    assert "Yes, give up my place" in page.content.decode()
+    assert list(small_event.registrations.values_list("state", flat=True)) == ["confirmed"]
+    response = client.post(url)
+    assert response.url == small_event.get_absolute_url()
+    assert list(small_event.registrations.values_list("state", flat=True)) == ["cancelled"]
+
+
+def test_cancel_page_without_a_registration_explains_and_returns_to_the_event(
+    client, user, small_event
+):
+    client.force_login(user)
+
+    response = client.get(reverse("events:cancel_registration", args=[small_event.slug]))
+
+    assert response.url == small_event.get_absolute_url()
+    assert [str(m) for m in response.wsgi_request._messages] == [
+        "You have no place or waitlist place at this event."
+    ]
