@@ -119,7 +119,7 @@ prod: install .secret_key prod-stop
 prod-stop:
 	@for name in gunicorn worker; do f=$(PROD_DIR)/$$name.pid; pid=$$(cat $$f 2>/dev/null); \
 	  if [ -n "$$pid" ] && kill -0 $$pid 2>/dev/null; then \
-	    if [ $$name = worker ]; then kill -TERM -- -$$pid; else kill -TERM $$pid; fi; \
+	    if [ $$name = worker ]; then /bin/kill -TERM -- -$$pid; else kill -TERM $$pid; fi; \
 	    for i in $$(seq 1 50); do kill -0 $$pid 2>/dev/null || break; sleep 0.2; done; \
 	    echo "stopped $$name"; fi; rm -f $$f; done
 
