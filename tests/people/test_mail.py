@@ -1,9 +1,12 @@
+import io
 import signal
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from people.mail import deserialise_email, send_email_on_commit, serialise_email
@@ -99,3 +102,25 @@ def test_database_backend_task_rolls_back_with_the_write():
     assert DBTaskResult.objects.count() == 0
     run_worker_once()
     assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("database_tasks")
+def test_a_mail_task_abandoned_by_a_dead_worker_is_requeued_and_sent():
+    with transaction.atomic():
+        send_email_on_commit(**MESSAGE)
+        send_email_on_commit(**{**MESSAGE, "to": ["bea@example.org"]})
+    rows = DBTaskResult.objects.all()
+    (abandoned,) = [row for row in rows if "ann@example.org" in str(row.args_kwargs)]
+    (running,) = [row for row in rows if "bea@example.org" in str(row.args_kwargs)]
+    # One worker died 20 minutes into a send; another is busy right now.
+    DBTaskResult.objects.filter(pk=abandoned.pk).update(
+        status="RUNNING", started_at=timezone.now() - timedelta(minutes=20)
+    )
+    DBTaskResult.objects.filter(pk=running.pk).update(status="RUNNING", started_at=timezone.now())
+
+    call_command("requeue_stale_tasks", verbosity=0, stdout=io.StringIO())
+    run_worker_once()
+
+    assert [m.to for m in mail.outbox] == [["ann@example.org"]]
+    assert DBTaskResult.objects.get(pk=running.pk).status == "RUNNING"
