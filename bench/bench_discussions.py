@@ -14,9 +14,9 @@ import os
 import statistics
 import sys
 import time
-import warnings
 from datetime import timedelta
-from pathlib import Path
+
+from benchlib import setup_django
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/commons_discussions_bench"
 THREADS = 500
@@ -75,31 +75,10 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="reuse the data of an earlier run")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     if not args.keep:
         recreate_database(url)
-    os.environ.update(
-        DATABASE_URL=url,
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DEBUG="0",
-        SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-secret-key-not-for-production-use"),
-        ALLOWED_HOSTS="testserver",
-        SECURE_SSL_REDIRECT="0",
-        SECURE_HSTS_SECONDS="0",
-        LOG_LEVEL="WARNING",
-    )
-    warnings.filterwarnings("ignore", message="No directory at")
-
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    setup_django(url)
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client

@@ -14,8 +14,8 @@ import statistics
 import sys
 import tempfile
 import time
-import warnings
-from pathlib import Path
+
+from benchlib import setup_django
 
 
 class QueryCounter:
@@ -35,30 +35,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50, help="timed requests per page")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     tmp = tempfile.TemporaryDirectory(prefix="commons-bench-")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp.name}/bench.sqlite3")
-    # Production-like settings (DEBUG off), but plain HTTP and static files without a manifest.
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DEBUG="0",
-        SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-secret-key-not-for-production-use"),
-        ALLOWED_HOSTS="testserver",
-        SECURE_SSL_REDIRECT="0",
-        SECURE_HSTS_SECONDS="0",
-        LOG_LEVEL="WARNING",
-    )
-    warnings.filterwarnings("ignore", message="No directory at")
-
-    import django
-
-    django.setup()
+    setup_django(os.environ.get("DATABASE_URL", f"sqlite:///{tmp.name}/bench.sqlite3"))
     from django.conf import settings
-
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     from django.core.management import call_command
     from django.db import connection
     from django.db.models import Count
