@@ -429,3 +429,18 @@ def test_list_dates_are_london_dates_across_the_spring_clock_change(client):
     assert "Early Monday" not in page(client, "/events/?after=2040-03-25&before=2040-03-25")
     html = page(client, "/events/early-monday/")
     assert "Monday 26 March 2040, 00:30–02:00" in html
+
+
+def test_event_page_offers_a_way_straight_to_registration_while_it_is_open(client):
+    open_event = EventFactory(capacity=10)
+    started = EventFactory(
+        starts_at=timezone.now() - timedelta(hours=1), ends_at=timezone.now() + timedelta(hours=1)
+    )
+
+    open_html = client.get(open_event.get_absolute_url()).content.decode()
+    started_html = client.get(started.get_absolute_url()).content.decode()
+
+    target = f"registration-heading-{open_event.pk}"
+    assert f'href="#{target}"' in open_html
+    assert f'id="{target}"' in open_html
+    assert "Go to registration" not in started_html
