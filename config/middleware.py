@@ -7,8 +7,8 @@ import time
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponseNotModified
 
-from config.logs import redact
 from config.views import database_unavailable
+from events.logging import redact_text as redact
 
 request_logger = logging.getLogger("commons.request")
 

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from config.logs import RedactCalendarTokens, redact
+from events.logging import RedactCalendarTokens
+from events.logging import redact_text as redact
 
 TOKEN = "s3cr3t-Token_abc123"
 
