@@ -52,6 +52,8 @@ gettext:
 # locale/cy/LC_MESSAGES/django.po (docs/cy-glossary.md), then `make install` compiles them.
 messages: $(VENV)/.installed-test
 	DEBUG=1 $(PY) manage.py makemessages -l cy $(MAKEMESSAGES_ARGS)
+	@# The header's date changes on every run and would make every branch's catalogue conflict.
+	sed -i '/^"POT-Creation-Date: /d' locale/cy/LC_MESSAGES/django.po
 	$(PY) locale/vendor_catalogue.py
 
 # Debian's Chromium drives the browser tests (Playwright's own download does not work here).
