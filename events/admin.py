@@ -88,7 +88,19 @@ class EventAdmin(admin.ModelAdmin):
     actions = ["publish_selected", "postpone_selected", "cancel_selected"]
     fieldsets = (
         (None, {"fields": ("title", "slug", "kind", "summary", "description", "series")}),
-        (_("When and where"), {"fields": ("starts_at", "ends_at", "mode", "venue", "online_url")}),
+        (
+            _("When and where"),
+            {
+                "fields": (
+                    "starts_at",
+                    "ends_at",
+                    "mode",
+                    "venue",
+                    "online_url",
+                    "online_url_is_public",
+                )
+            },
+        ),
         (_("Places"), {"fields": ("capacity", "registration_closes_at")}),
         (_("Themes and hosts"), {"fields": ("themes", "hosts")}),
         (_("Access"), {"fields": (*ACCESS_FEATURE_NAMES, "access_notes")}),

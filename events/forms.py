@@ -142,6 +142,7 @@ class EventForm(forms.ModelForm):
             "mode",
             "venue",
             "online_url",
+            "online_url_is_public",
             "capacity",
             "registration_closes_at",
             *ACCESS_FEATURE_NAMES,
@@ -201,7 +202,7 @@ class EventForm(forms.ModelForm):
                 Row(Column("themes"), Column("hosts")),
             ),
             Fieldset(_("When"), Row(Column("starts_at"), Column("ends_at"))),
-            Fieldset(_("Where"), "mode", "venue", "online_url"),
+            Fieldset(_("Where"), "mode", "venue", "online_url", "online_url_is_public"),
             Fieldset(_("Places"), Row(Column("capacity"), Column("registration_closes_at"))),
             Fieldset(_("Access"), *ACCESS_FEATURE_NAMES, "access_notes"),
         )

@@ -304,6 +304,14 @@ class Event(AccessInformation):
         related_name="events",
     )
     online_url = models.URLField(_("online link"), blank=True)
+    online_url_is_public = models.BooleanField(
+        _("link is public"),
+        default=False,
+        help_text=_(
+            "Show the online link to everyone. Otherwise only people with a confirmed place "
+            "and the organisers see it (on the page, in their calendar and in their emails)."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
@@ -498,6 +506,25 @@ class Event(AccessInformation):
 
     def is_visible_to(self, user) -> bool:
         return self.is_public or self.can_edit(user)
+
+    def can_see_joining_link(self, user, *, registration=...) -> bool:
+        """The online link: public if the organisers say so, else confirmed attendees and editors.
+
+        Every surface applies this one rule: the page, emails, .ics attachments and feeds (public
+        feeds never carry a private link; the personal feed does for the owner's confirmed places).
+        `registration`: the user's active registration here (or None) when the caller has it.
+        """
+        if not self.is_online or not self.online_url:
+            return False
+        if self.online_url_is_public:
+            return True
+        if not user.is_authenticated:
+            return False
+        if self.can_edit(user):
+            return True
+        if registration is ...:
+            return self.registrations.filter(user=user, state=Registration.State.CONFIRMED).exists()
+        return registration is not None and registration.is_confirmed
 
     # --- registration ----------------------------------------------------------------------
 

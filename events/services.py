@@ -155,6 +155,7 @@ COPIED_FIELDS = [
     "mode",
     "venue_id",
     "online_url",
+    "online_url_is_public",
     "capacity",
     *ACCESS_FEATURE_NAMES,
     "access_notes",
@@ -308,10 +309,13 @@ def _promote_waitlisted(*, event: Event) -> list[Registration]:
     return promoted
 
 
-def _ics_attachment(event: Event) -> tuple[str, bytes, str]:
+def _ics_attachment(event: Event, *, include_joining_link: bool = False) -> tuple[str, bytes, str]:
+    """The event's .ics; `include_joining_link` only for mail to people who may see the link."""
     full = Event.objects.with_calendar_data().get(pk=event.pk)
-    body = ical.to_bytes(ical.event_calendar(full, site_url=settings.SITE_URL))
-    return (f"{event.slug}.ics", body, "text/calendar")
+    calendar = ical.event_calendar(
+        full, site_url=settings.SITE_URL, include_joining_link=include_joining_link
+    )
+    return (f"{event.slug}.ics", ical.to_bytes(calendar), "text/calendar")
 
 
 def _email_confirmation(registration: Registration, *, subject: str, promoted=False) -> None:
@@ -328,7 +332,7 @@ def _email_confirmation(registration: Registration, *, subject: str, promoted=Fa
                 "site_url": settings.SITE_URL,
             },
         ),
-        attachments=[_ics_attachment(event)],
+        attachments=[_ics_attachment(event, include_joining_link=True)],  # a confirmed place
     )
 
 
