@@ -101,7 +101,7 @@ class EventAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        (_("Places"), {"fields": ("capacity", "registration_closes_at")}),
+        (_("Places"), {"fields": ("capacity", "registration_closes_at", "send_reminder")}),
         (_("Themes and hosts"), {"fields": ("themes", "hosts")}),
         (_("Access"), {"fields": (*ACCESS_FEATURE_NAMES, "access_notes")}),
         (

@@ -145,6 +145,7 @@ class EventForm(forms.ModelForm):
             "online_url_is_public",
             "capacity",
             "registration_closes_at",
+            "send_reminder",
             *ACCESS_FEATURE_NAMES,
             "access_notes",
         ]
@@ -203,7 +204,11 @@ class EventForm(forms.ModelForm):
             ),
             Fieldset(_("When"), Row(Column("starts_at"), Column("ends_at"))),
             Fieldset(_("Where"), "mode", "venue", "online_url", "online_url_is_public"),
-            Fieldset(_("Places"), Row(Column("capacity"), Column("registration_closes_at"))),
+            Fieldset(
+                _("Places"),
+                Row(Column("capacity"), Column("registration_closes_at")),
+                "send_reminder",
+            ),
             Fieldset(_("Access"), *ACCESS_FEATURE_NAMES, "access_notes"),
         )
 

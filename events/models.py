@@ -319,6 +319,11 @@ class Event(AccessInformation):
     capacity = models.PositiveIntegerField(
         _("capacity"), null=True, blank=True, help_text=_("Leave empty for no limit.")
     )
+    send_reminder = models.BooleanField(
+        _("send a reminder the day before"),
+        default=True,
+        help_text=_("People with a place get an email 24 hours before the start."),
+    )
     registration_closes_at = models.DateTimeField(
         _("registration closes at"),
         null=True,
@@ -352,6 +357,9 @@ class Event(AccessInformation):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # What attendees were last told about time and place (events.notices.event_details), so a
+    # postponed event's new date is announced as "was ... now ...".
+    announced_details = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = EventQuerySet.as_manager()
 
@@ -643,6 +651,8 @@ class Registration(models.Model):
     created_at = models.DateTimeField(_("registered at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     promoted_at = models.DateTimeField(_("promoted from the waitlist at"), null=True, blank=True)
+    # Set when the day-before reminder is sent: running the sender twice sends nothing twice.
+    reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -730,3 +740,65 @@ class CalendarChange(models.Model):
 
     def __str__(self):
         return f"v{self.version} at {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ReminderOptOut(models.Model):
+    """A user who asked for no more reminders (from a reminder's footer). Notices still come."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminder_opt_out",
+        verbose_name=_("user"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder opt-out")
+        verbose_name_plural = _("reminder opt-outs")
+
+    def __str__(self):
+        return f"No reminders for {self.user}"
+
+
+class AttendeeMessage(models.Model):
+    """The log of "Email attendees": who sent what, when, to how many."""
+
+    class Audience(models.TextChoices):
+        CONFIRMED = "confirmed", _("People with a place")
+        WAITLISTED = "waitlisted", _("People on the waitlist")
+        BOTH = "both", _("Both")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="attendee_messages", verbose_name=_("event")
+    )
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("sender"),
+    )
+    subject = models.CharField(_("subject"), max_length=150)
+    body = models.TextField(_("message"), max_length=5000)
+    audience = models.CharField(_("to"), max_length=20, choices=Audience.choices)
+    recipient_count = models.PositiveIntegerField(_("recipients"))
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("message to attendees")
+        verbose_name_plural = _("messages to attendees")
+        indexes = [models.Index(fields=["event", "-created_at"], name="attendeemessage_event_idx")]
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        """The registration states this message goes to."""
+        return {
+            self.Audience.CONFIRMED: (Registration.State.CONFIRMED,),
+            self.Audience.WAITLISTED: (Registration.State.WAITLISTED,),
+            self.Audience.BOTH: Registration.ACTIVE_STATES,
+        }[self.audience]

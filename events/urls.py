@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from events import organiser_views, views
+from events import attendee_views, organiser_views, views
 from events import views_calendar as cal
 
 app_name = "events"
@@ -34,6 +34,8 @@ urlpatterns: list = [
     ),
     path("events/<slug:slug>/attendees/", cal.attendees, name="attendees"),
     path("events/<slug:slug>/attendees.csv", cal.attendees_csv, name="attendees_csv"),
+    path("events/<slug:slug>/email/", attendee_views.email_attendees, name="email_attendees"),
+    path("me/reminders/<str:token>/", attendee_views.reminder_opt_out, name="reminder_opt_out"),
     path("themes/<slug:slug>/calendar.ics", cal.theme_feed, name="theme_feed"),
     path("series/<slug:slug>/calendar.ics", cal.series_feed, name="series_feed"),
     path("people/<slug:slug>/calendar.ics", cal.person_feed, name="person_feed"),
