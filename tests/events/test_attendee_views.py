@@ -161,9 +161,7 @@ def test_saving_a_new_venue_and_time_tells_attendees_with_the_updated_ics(
     message = mail.outbox[0]
     assert message.subject == "Changed: Policy Cafe"
     assert "Where: " in message.body
-    assert "-> Temple of Peace, Park Place, Cardiff, CF10 3AT" in (
-        message.body
-    )
+    assert "-> Temple of Peace, Park Place, Cardiff, CF10 3AT" in (message.body)
     assert f"{start:%H:%M}–{end:%H:%M}" in message.body
     [(filename, content, mimetype)] = message.attachments
     [component] = Calendar.from_ical(content).events
