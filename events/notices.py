@@ -15,10 +15,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.mail import send_email_on_commit
 from events import calendar as ical
 from events.models import LONDON, AttendeeMessage, Event, Registration
 from events.templatetags.event_tags import event_when
-from people.mail import send_email_on_commit
 
 # The reminder goes out this long before the start.
 REMINDER_LEAD = timedelta(hours=24)

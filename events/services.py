@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.mail import send_email_on_commit
 from events import notices
 from events.models import (
     ACCESS_FEATURE_NAMES,
@@ -26,7 +27,6 @@ from events.models import (
     Registration,
     ReminderOptOut,
 )
-from people.mail import send_email_on_commit
 from people.models import Person
 
 # A duplicated event is the next one of its kind: same weekday and local time, four weeks on.

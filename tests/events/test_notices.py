@@ -15,8 +15,8 @@ from events import notices, services
 from events.models import AttendeeMessage, Event, Registration, ReminderOptOut
 from events.services import register_attendee
 from events.tasks import send_event_reminders
+from tests.core.test_mail import run_worker_once
 from tests.factories import EventFactory, EventRoleFactory, PersonFactory, UserFactory, VenueFactory
-from tests.people.test_mail import run_worker_once
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from events import notices, services
 from events.forms_attendees import AttendeeMessageForm
 from events.models import AttendeeMessage, ReminderOptOut
-from events.organiser_views import event_editor_required
+from events.views.organising import event_editor_required
 from people.models import User
 
 LOG_PAGE_SIZE = 20
