@@ -219,11 +219,12 @@ class EventQuerySet(models.QuerySet):
         )
 
     def with_registration_counts(self):
-        """Annotate `confirmed_count` so places_left / is_full cost no query per event."""
+        """Annotate confirmed counts so places_left / is_full cost no query per event."""
+        confirmed = Q(registrations__state=Registration.State.CONFIRMED)
+        online = Q(registrations__attendance=Registration.Attendance.ONLINE)
         return self.annotate(
-            confirmed_count=models.Count(
-                "registrations", filter=Q(registrations__state=Registration.State.CONFIRMED)
-            )
+            confirmed_count=models.Count("registrations", filter=confirmed),
+            confirmed_online_count=models.Count("registrations", filter=confirmed & online),
         )
 
     def in_feed(self, now=None):
@@ -317,7 +318,16 @@ class Event(AccessInformation):
     )
     cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
     capacity = models.PositiveIntegerField(
-        _("capacity"), null=True, blank=True, help_text=_("Leave empty for no limit.")
+        _("capacity"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for no limit. For a hybrid event: places in the room."),
+    )
+    online_capacity = models.PositiveIntegerField(
+        _("online places"),
+        null=True,
+        blank=True,
+        help_text=_("Hybrid events only: places online. Leave empty for no limit."),
     )
     send_reminder = models.BooleanField(
         _("send a reminder the day before"),
@@ -377,6 +387,11 @@ class Event(AccessInformation):
                 condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
                 name="event_capacity_positive",
                 violation_error_message=_("Capacity must be at least 1, or empty for no limit."),
+            ),
+            models.CheckConstraint(
+                condition=Q(online_capacity__isnull=True) | Q(online_capacity__gte=1),
+                name="event_online_capacity_positive",
+                violation_error_message=_("Online places must be at least 1, or empty."),
             ),
         ]
         indexes = [
@@ -553,15 +568,58 @@ class Event(AccessInformation):
         return count
 
     @property
+    def is_hybrid(self) -> bool:
+        return self.mode == self.Mode.HYBRID
+
+    @property
+    def confirmed_online(self) -> int:
+        """Confirmed places online (a hybrid event's second pool; 0 for other events)."""
+        if not self.is_hybrid:
+            return 0
+        count = getattr(self, "confirmed_online_count", None)  # with_registration_counts()
+        if count is None:
+            count = self.registrations.filter(
+                state=Registration.State.CONFIRMED, attendance=Registration.Attendance.ONLINE
+            ).count()
+        return count
+
+    def attendance_for(self, chosen: str | None) -> str:
+        """The attendance of a new registration: chosen at a hybrid event, implied elsewhere."""
+        if self.is_hybrid:
+            return chosen or Registration.Attendance.ROOM
+        if self.mode == self.Mode.ONLINE:
+            return Registration.Attendance.ONLINE
+        return Registration.Attendance.ROOM
+
+    def capacity_for(self, attendance: str) -> int | None:
+        """The limit of the pool `attendance` draws on: a hybrid event's room counts only the
+        room, its online places only online; any other event has one pool (`capacity`)."""
+        if self.is_hybrid and attendance == Registration.Attendance.ONLINE:
+            return self.online_capacity
+        return self.capacity
+
+    @property
     def places_left(self) -> int | None:
-        """None when there is no capacity limit."""
+        """Places left (in the room, for a hybrid event); None when there is no limit."""
         if self.capacity is None:
             return None
-        return max(self.capacity - self.confirmed_registrations, 0)
+        return max(self.capacity - self.confirmed_registrations + self.confirmed_online, 0)
+
+    @property
+    def online_places_left(self) -> int | None:
+        """A hybrid event's online places left; None when not limited (or not hybrid)."""
+        if not self.is_hybrid or self.online_capacity is None:
+            return None
+        return max(self.online_capacity - self.confirmed_online, 0)
 
     @property
     def is_full(self) -> bool:
+        """No place left (in the room, for a hybrid event)."""
         return self.capacity is not None and self.places_left == 0
+
+    @property
+    def is_online_full(self) -> bool:
+        return self.online_places_left == 0
 
     @staticmethod
     def user_can_create(user) -> bool:
@@ -636,6 +694,10 @@ class Registration(models.Model):
         WAITLISTED = "waitlisted", _("On the waitlist")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Attendance(models.TextChoices):
+        ROOM = "room", _("In the room")
+        ONLINE = "online", _("Online")
+
     ACTIVE_STATES = (State.CONFIRMED, State.WAITLISTED)
 
     user = models.ForeignKey(
@@ -648,6 +710,11 @@ class Registration(models.Model):
         Event, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("event")
     )
     state = models.CharField(_("state"), max_length=20, choices=State.choices)
+    attendance = models.CharField(
+        _("attending"), max_length=10, choices=Attendance.choices, default=Attendance.ROOM
+    )
+    # Seen by the event's organisers only (attendee page and CSV), never by anyone else.
+    access_needs = models.TextField(_("access needs"), max_length=1000, blank=True)
     created_at = models.DateTimeField(_("registered at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     promoted_at = models.DateTimeField(_("promoted from the waitlist at"), null=True, blank=True)
@@ -689,9 +756,12 @@ class Registration(models.Model):
         """1 for the first person in the queue; None when not waitlisted."""
         if not self.is_waitlisted:
             return None
-        ahead = Registration.objects.filter(
-            event_id=self.event_id, state=self.State.WAITLISTED
-        ).filter(Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, pk__lt=self.pk))
+        ahead = Registration.objects.filter(event_id=self.event_id, state=self.State.WAITLISTED)
+        if self.event.is_hybrid:  # the room and online places have a queue each
+            ahead = ahead.filter(attendance=self.attendance)
+        ahead = ahead.filter(
+            Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, pk__lt=self.pk)
+        )
         return ahead.count() + 1
 
 

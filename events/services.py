@@ -60,10 +60,8 @@ def save_event(*, form, roles, user) -> Event:
     event = form.save()
     save_event_roles(event=event, formset=roles)
     if stored is not None:
-        if stored.capacity is not None and (
-            event.capacity is None or event.capacity > stored.capacity
-        ):
-            promote_from_waitlist(event=event)
+        # More places (room or online), or pools merged by a change of mode: fill them in order.
+        promote_from_waitlist(event=event)
         tell_attendees_of_changes(event=event, before=stored)
     return event
 
@@ -202,6 +200,7 @@ COPIED_FIELDS = [
     "online_url",
     "online_url_is_public",
     "capacity",
+    "online_capacity",
     "send_reminder",
     *ACCESS_FEATURE_NAMES,
     "access_notes",
@@ -242,10 +241,15 @@ class RegistrationClosed(Exception):
     """The event does not take registrations now (draft, postponed, cancelled or closed)."""
 
 
-def register_attendee(*, event: Event, user) -> Registration:
+def register_attendee(
+    *, event: Event, user, attendance: str | None = None, access_needs: str = ""
+) -> Registration:
     """Give `user` a place, or a place on the waitlist; returns their active registration.
 
-    Idempotent: a user who is already registered (confirmed or waitlisted) gets that registration.
+    At a hybrid event `attendance` chooses the room or online: each has its own places (the
+    room `capacity`, online `online_capacity`, either unlimited when empty) and its own waitlist.
+    `access_needs` is for the organisers only. Idempotent: a user who is already registered
+    (confirmed or waitlisted) gets that registration.
     """
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event.pk)
@@ -255,12 +259,15 @@ def register_attendee(*, event: Event, user) -> Registration:
         if not event.registration_is_open:
             raise RegistrationClosed(_("Registration for this event is closed."))
         _promote_waitlisted(event=event)  # nobody jumps the queue after a capacity increase
-        confirmed = _confirmed_count(event)
-        has_place = event.capacity is None or confirmed < event.capacity
+        attendance = event.attendance_for(attendance)
+        limit = event.capacity_for(attendance)
+        has_place = limit is None or _confirmed_count(event, attendance) < limit
         registration = Registration.objects.create(
             event=event,
             user=user,
             state=Registration.State.CONFIRMED if has_place else Registration.State.WAITLISTED,
+            attendance=attendance,
+            access_needs=(access_needs or "").strip(),
         )
         if registration.is_confirmed:
             _email_confirmation(registration, subject=_("You have a place at %(title)s"))
@@ -326,19 +333,34 @@ def _active_registration(*, event: Event, user) -> Registration | None:
     ).first()
 
 
-def _confirmed_count(event: Event) -> int:
-    return Registration.objects.filter(event=event, state=Registration.State.CONFIRMED).count()
+def _pool(event: Event, attendance: str | None):
+    """Registrations drawing on the same places: a hybrid event's room or online; else all."""
+    registrations = Registration.objects.filter(event=event)
+    if event.is_hybrid and attendance is not None:
+        registrations = registrations.filter(attendance=attendance)
+    return registrations
+
+
+def _confirmed_count(event: Event, attendance: str | None = None) -> int:
+    return _pool(event, attendance).filter(state=Registration.State.CONFIRMED).count()
 
 
 def _promote_waitlisted(*, event: Event) -> list[Registration]:
     """With the event row locked: confirm the first waitlisted people while places are free."""
     if event.status != Event.Status.PUBLISHED or event.starts_at <= timezone.now():
         return []
-    queue = Registration.objects.select_for_update().filter(
-        event=event, state=Registration.State.WAITLISTED
-    )
-    if event.capacity is not None:
-        free = event.capacity - _confirmed_count(event)
+    pools = Registration.Attendance.values if event.is_hybrid else [None]
+    promoted = []
+    for attendance in pools:
+        promoted += _promote_in_pool(event=event, attendance=attendance)
+    return promoted
+
+
+def _promote_in_pool(*, event: Event, attendance: str | None) -> list[Registration]:
+    queue = _pool(event, attendance).select_for_update().filter(state=Registration.State.WAITLISTED)
+    limit = event.capacity_for(attendance or Registration.Attendance.ROOM)
+    if limit is not None:
+        free = limit - _confirmed_count(event, attendance)
         if free <= 0:
             return []
         queue = queue.order_by("created_at", "pk")[:free]

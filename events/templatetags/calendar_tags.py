@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from events import calendar as ical
 from events import selectors
+from events.forms_registration import RegistrationForm
 
 register = template.Library()
 
@@ -72,3 +73,9 @@ def my_registration(context, event):
 @register.simple_tag(takes_context=True)
 def user_can_edit(context, event) -> bool:
     return event.can_edit(context["request"].user)
+
+
+@register.simple_tag
+def registration_form(event):
+    """The event page's registration form (where to join, for a hybrid event; access needs)."""
+    return RegistrationForm(event=event)
