@@ -70,11 +70,6 @@ def my_registration(context, event):
     return selectors.active_registration(event, context["request"].user)
 
 
-@register.simple_tag(takes_context=True)
-def user_can_edit(context, event) -> bool:
-    return event.can_edit(context["request"].user)
-
-
 @register.simple_tag
 def registration_form(event):
     """The event page's registration form (where to join, for a hybrid event; access needs)."""
