@@ -149,6 +149,8 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
+# allauth's mail (password reset...) in the account's language (people/adapters.py).
+ACCOUNT_ADAPTER = "people.adapters.AccountAdapter"
 
 # Addresses carry the language: /cy/... and /en/... (config/urls.py, core/i18n.py). English is
 # "en" so that its prefix is /en/; core/formats/en gives it British formats. Welsh first: the

@@ -7,6 +7,7 @@ cookie the switch sets), or else the one their browser asks for (Accept-Language
 """
 
 import functools
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.http import HttpResponseRedirect
@@ -55,6 +56,14 @@ def languages(request) -> dict:
     return {"language_alternates": alternates}
 
 
+@contextmanager
+def in_language_of(user):
+    """Render what is sent to `user` (mail, their own feed) in their account's language (the
+    site's default while they have chosen none)."""
+    with translation.override(getattr(user, "preferred_language", "") or settings.LANGUAGE_CODE):
+        yield
+
+
 @require_safe
 def switch_language(request, code):
     """Remember the reader's choice (cookie) and show the same page in that language."""
@@ -66,6 +75,11 @@ def switch_language(request, code):
         target = "/"
     if code not in codes:
         return HttpResponseRedirect(target)
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.preferred_language != code:
+        # A member's choice is their account's language too: their mail follows it.
+        user.preferred_language = code
+        user.save(update_fields=["preferred_language"])
     response = HttpResponseRedirect(translate_url(target, code))
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,

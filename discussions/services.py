@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.i18n import in_language_of
 from core.mail import send_email_on_commit
 from discussions.models import (
     Board,
@@ -337,28 +338,34 @@ def _recipients(post: Post, *, include_thread_followers: bool) -> dict:
 def _notify_new_post(post: Post, *, include_thread_followers: bool = True) -> None:
     thread = post.thread
     event = thread.board.event
-    permalink = settings.SITE_URL + post.get_absolute_url()
     for sub in _recipients(post, include_thread_followers=include_thread_followers).values():
-        unsubscribe_url = settings.SITE_URL + reverse(
-            "discussions:unsubscribe", kwargs={"token": unsubscribe_token(sub)}
-        )
-        context = {
-            "post": post,
-            "thread": thread,
-            "event": event,
-            "recipient": sub.user,
-            "subscription": sub,
-            "permalink": permalink,
-            "unsubscribe_url": unsubscribe_url,
-        }
-        send_email_on_commit(
-            to=[sub.user.email],
-            subject=_("[%(event)s] %(title)s") % {"event": event.title, "title": thread.title},
-            text=render_to_string("discussions/email/new_post.txt", context),
-            html=render_to_string("discussions/email/new_post.html", context),
-            headers={
-                "List-Unsubscribe": f"<{unsubscribe_url}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                "List-Id": f"<board-{thread.board_id}.commons>",
-            },
-        )
+        with in_language_of(sub.user):
+            _send_post_notice(post, sub, thread=thread, event=event)
+
+
+def _send_post_notice(post: Post, sub, *, thread, event) -> None:
+    """One follower's mail about `post`, in the active (their) language and addresses."""
+    permalink = settings.SITE_URL + post.get_absolute_url()
+    unsubscribe_url = settings.SITE_URL + reverse(
+        "discussions:unsubscribe", kwargs={"token": unsubscribe_token(sub)}
+    )
+    context = {
+        "post": post,
+        "thread": thread,
+        "event": event,
+        "recipient": sub.user,
+        "subscription": sub,
+        "permalink": permalink,
+        "unsubscribe_url": unsubscribe_url,
+    }
+    send_email_on_commit(
+        to=[sub.user.email],
+        subject=_("[%(event)s] %(title)s") % {"event": event.title, "title": thread.title},
+        text=render_to_string("discussions/email/new_post.txt", context),
+        html=render_to_string("discussions/email/new_post.html", context),
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "List-Id": f"<board-{thread.board_id}.commons>",
+        },
+    )

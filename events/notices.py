@@ -13,8 +13,10 @@ from django.conf import settings
 from django.core import signing
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.i18n import in_language_of
 from core.mail import send_email_on_commit
 from events import calendar as ical
 from events.models import LONDON, AttendeeMessage, Event, Registration
@@ -123,25 +125,33 @@ def send_event_notice(*, event: Event, kind: str, changes: list[Change]) -> int:
     registrations = active_registrations(event)
     attachments = {}
     for registration in registrations:
-        sees_link = event.can_see_joining_link(registration.user, registration=registration)
-        if sees_link not in attachments:
-            attachments[sees_link] = ics_attachment(event, include_joining_link=sees_link)
-        context = {
-            "kind": kind,
-            "event": event,
-            "registration": registration,
-            "changes": changes,
-            "when": event_when(event),
-            "sees_link": sees_link,
-            "site_url": settings.SITE_URL,
-        }
-        send_email_on_commit(
-            to=[registration.user.email],
-            subject=NOTICE_SUBJECTS[kind]() % {"title": event.title},
-            text=render_to_string("events/email/event_changed.txt", context),
-            attachments=[attachments[sees_link]],
-        )
+        with in_language_of(registration.user):
+            _send_notice(registration, event=event, kind=kind, changes=changes, files=attachments)
     return len(registrations)
+
+
+def _send_notice(registration, *, event, kind, changes, files) -> None:
+    """One attendee's notice, in the active (their) language; `files` caches the .ics per
+    joining-link visibility and language."""
+    sees_link = event.can_see_joining_link(registration.user, registration=registration)
+    key = (sees_link, translation.get_language())
+    if key not in files:
+        files[key] = ics_attachment(event, include_joining_link=sees_link)
+    context = {
+        "kind": kind,
+        "event": event,
+        "registration": registration,
+        "changes": changes,
+        "when": event_when(event),
+        "sees_link": sees_link,
+        "site_url": settings.SITE_URL,
+    }
+    send_email_on_commit(
+        to=[registration.user.email],
+        subject=NOTICE_SUBJECTS[kind]() % {"title": event.title},
+        text=render_to_string("events/email/event_changed.txt", context),
+        attachments=[files[key]],
+    )
 
 
 # --- reminders -------------------------------------------------------------------------------
@@ -161,28 +171,29 @@ def user_id_from_opt_out_token(token: str) -> int | None:
 
 def send_reminder(registration: Registration, *, attachment) -> None:
     """The day-before reminder to one confirmed attendee, with a way to stop reminders."""
-    event = registration.event
-    opt_out_url = settings.SITE_URL + reverse(
-        "events:reminder_opt_out", kwargs={"token": reminder_opt_out_token(registration.user)}
-    )
-    context = {
-        "event": event,
-        "registration": registration,
-        "when": event_when(event),
-        "sees_link": True,  # reminders go to confirmed places only
-        "opt_out_url": opt_out_url,
-        "site_url": settings.SITE_URL,
-    }
-    send_email_on_commit(
-        to=[registration.user.email],
-        subject=_("Tomorrow: %(title)s") % {"title": event.title},
-        text=render_to_string("events/email/reminder.txt", context),
-        attachments=[attachment],
-        headers={
-            "List-Unsubscribe": f"<{opt_out_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
+    with in_language_of(registration.user):
+        event = registration.event
+        opt_out_url = settings.SITE_URL + reverse(
+            "events:reminder_opt_out", kwargs={"token": reminder_opt_out_token(registration.user)}
+        )
+        context = {
+            "event": event,
+            "registration": registration,
+            "when": event_when(event),
+            "sees_link": True,  # reminders go to confirmed places only
+            "opt_out_url": opt_out_url,
+            "site_url": settings.SITE_URL,
+        }
+        send_email_on_commit(
+            to=[registration.user.email],
+            subject=_("Tomorrow: %(title)s") % {"title": event.title},
+            text=render_to_string("events/email/reminder.txt", context),
+            attachments=[attachment],
+            headers={
+                "List-Unsubscribe": f"<{opt_out_url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        )
 
 
 # --- organisers' messages --------------------------------------------------------------------
@@ -210,18 +221,23 @@ def attendee_message_text(
 
 
 def send_attendee_message(message: AttendeeMessage, registrations: list[Registration]) -> None:
-    """One mail per recipient; replies go to the sender, not to the site."""
-    sender = message.sender
+    """One mail per recipient, in their language; replies go to the sender, not to the site."""
     for registration in registrations:
-        send_email_on_commit(
-            to=[registration.user.email],
-            subject=attendee_message_subject(message.event, message.subject),
-            text=attendee_message_text(
-                event=message.event,
-                subject=message.subject,
-                body=message.body,
-                sender_name=sender.public_name,
-                recipient_name=registration.user.public_name,
-            ),
-            headers={"Reply-To": sender.email},
-        )
+        with in_language_of(registration.user):
+            _send_attendee_message(message, registration)
+
+
+def _send_attendee_message(message: AttendeeMessage, registration: Registration) -> None:
+    sender = message.sender
+    send_email_on_commit(
+        to=[registration.user.email],
+        subject=attendee_message_subject(message.event, message.subject),
+        text=attendee_message_text(
+            event=message.event,
+            subject=message.subject,
+            body=message.body,
+            sender_name=sender.public_name,
+            recipient_name=registration.user.public_name,
+        ),
+        headers={"Reply-To": sender.email},
+    )

@@ -13,9 +13,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import in_language_of
 from core.mail import send_email_on_commit
 from events import notices
 from events.models import (
@@ -313,17 +314,22 @@ def notify_attendees_of_cancellation(*, event: Event) -> int:
         .select_related("user")
         .order_by("created_at", "pk")
     )
-    attachment = notices.ics_attachment(event, include_joining_link=False)  # no longer needed
+    attachments = {}  # per language: the file's text is in the reader's language
     for registration in registrations:
-        send_email_on_commit(
-            to=[registration.user.email],
-            subject=_("Cancelled: %(title)s") % {"title": event.title},
-            text=render_to_string(
-                "events/email/event_cancelled.txt",
-                {"registration": registration, "event": event, "site_url": settings.SITE_URL},
-            ),
-            attachments=[attachment],
-        )
+        with in_language_of(registration.user):
+            language = translation.get_language()
+            if language not in attachments:
+                # No joining link: the event is no longer happening.
+                attachments[language] = notices.ics_attachment(event, include_joining_link=False)
+            send_email_on_commit(
+                to=[registration.user.email],
+                subject=_("Cancelled: %(title)s") % {"title": event.title},
+                text=render_to_string(
+                    "events/email/event_cancelled.txt",
+                    {"registration": registration, "event": event, "site_url": settings.SITE_URL},
+                ),
+                attachments=[attachments[language]],
+            )
     return len(registrations)
 
 
@@ -378,38 +384,42 @@ def _promote_in_pool(*, event: Event, attendance: str | None) -> list[Registrati
 
 
 def _email_confirmation(registration: Registration, *, subject: str, promoted=False) -> None:
-    event = registration.event
-    send_email_on_commit(
-        to=[registration.user.email],
-        subject=subject % {"title": event.title},
-        text=render_to_string(
-            "events/email/registration_confirmed.txt",
-            {
-                "registration": registration,
-                "event": event,
-                "promoted": promoted,
-                "site_url": settings.SITE_URL,
-            },
-        ),
-        attachments=[notices.ics_attachment(event, include_joining_link=True)],  # a confirmed place
-    )
+    with in_language_of(registration.user):
+        event = registration.event
+        send_email_on_commit(
+            to=[registration.user.email],
+            subject=subject % {"title": event.title},
+            text=render_to_string(
+                "events/email/registration_confirmed.txt",
+                {
+                    "registration": registration,
+                    "event": event,
+                    "promoted": promoted,
+                    "site_url": settings.SITE_URL,
+                },
+            ),
+            attachments=[
+                notices.ics_attachment(event, include_joining_link=True)
+            ],  # a confirmed place
+        )
 
 
 def _email_waitlisted(registration: Registration) -> None:
-    event = registration.event
-    send_email_on_commit(
-        to=[registration.user.email],
-        subject=_("You are on the waitlist for %(title)s") % {"title": event.title},
-        text=render_to_string(
-            "events/email/registration_waitlisted.txt",
-            {
-                "registration": registration,
-                "event": event,
-                "position": registration.waitlist_position(),
-                "site_url": settings.SITE_URL,
-            },
-        ),
-    )
+    with in_language_of(registration.user):
+        event = registration.event
+        send_email_on_commit(
+            to=[registration.user.email],
+            subject=_("You are on the waitlist for %(title)s") % {"title": event.title},
+            text=render_to_string(
+                "events/email/registration_waitlisted.txt",
+                {
+                    "registration": registration,
+                    "event": event,
+                    "position": registration.waitlist_position(),
+                    "site_url": settings.SITE_URL,
+                },
+            ),
+        )
 
 
 # --- reminders ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from core.i18n import in_language_of
 from events import calendar as ical
 from events.calendar_http import calendar_response
 from events.filters import EventFilter
@@ -153,9 +154,11 @@ def personal_feed(request, token):
             )
         )
 
-    return calendar_response(
-        request, queryset=queryset, key=f"personal:{user.pk}", build=build, private=True
-    )
+    # The owner's language, whatever the address (old unprefixed ones included).
+    with in_language_of(user):
+        return calendar_response(
+            request, queryset=queryset, key=f"personal:{user.pk}", build=build, private=True
+        )
 
 
 @login_required
