@@ -109,6 +109,7 @@ def event_description(
         parts.append(_("This event has been postponed; a new date will follow."))
     if event.summary:
         parts.append(event.summary)
+    parts.append(_("Language: %(language)s") % {"language": event.language_line})
     who = [
         f"{label}: " + ", ".join(_person_line(role) for role in roles)
         for label, roles in event.roles_by_kind()
@@ -266,6 +267,9 @@ def filter_feed_name(cleaned: dict) -> str:
         parts.append(_("of kind %(kind)s") % {"kind": Event.Kind(cleaned["kind"]).label})
     if cleaned.get("mode"):
         parts.append(_("attended %(mode)s") % {"mode": Event.Mode(cleaned["mode"]).label.lower()})
+    if cleaned.get("language"):
+        language = Event.Language(cleaned["language"]).label
+        parts.append(_("in %(language)s") % {"language": language})
     if cleaned.get("q"):
         parts.append(_("matching “%(q)s”") % {"q": cleaned["q"]})
     if not parts:

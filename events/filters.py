@@ -134,6 +134,12 @@ class EventFilter(django_filters.FilterSet):
         field_name="mode",
         empty_label=_("In person or online"),
     )
+    language = django_filters.ChoiceFilter(
+        label=_("Language"),
+        choices=Event.Language.choices,
+        method="filter_language",
+        empty_label=_("Any language"),
+    )
     series = django_filters.TypedChoiceFilter(
         label=_("Series"), method="filter_series", choices=[], empty_value=None
     )
@@ -231,6 +237,10 @@ class EventFilter(django_filters.FilterSet):
         themes = Event.themes.through.objects.filter(event=OuterRef("pk"), theme=value)
         return queryset.filter(Exists(themes))
 
+    def filter_language(self, queryset, name, value):
+        """Events one can follow in `value`: held in it, bilingual, or interpreted."""
+        return queryset.filter(Event.LANGUAGE_FILTERS[value])
+
     def filter_series(self, queryset, name, value):
         return queryset.filter(series=value)
 
@@ -258,6 +268,7 @@ class EventFilter(django_filters.FilterSet):
             "series": str,
             "kind": lambda v: Event.Kind(v).label,
             "mode": lambda v: Event.Mode(v).label,
+            "language": lambda v: Event.Language(v).label,
             "person": str,
             "organisation": str,
             "q": lambda v: f"“{v}”",

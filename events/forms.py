@@ -147,6 +147,8 @@ class EventForm(forms.ModelForm):
             "starts_at",
             "ends_at",
             "mode",
+            "language",
+            "interpretation",
             "venue",
             "online_url",
             "online_url_is_public",
@@ -166,6 +168,7 @@ class EventForm(forms.ModelForm):
             "themes": forms.CheckboxSelectMultiple,
             "hosts": forms.CheckboxSelectMultiple,
             "mode": forms.RadioSelect,
+            "language": forms.RadioSelect,
             "description": forms.Textarea(attrs={"rows": 6}),
             "access_notes": forms.Textarea(attrs={"rows": 3}),
         }

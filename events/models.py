@@ -293,6 +293,13 @@ class Event(AccessInformation):
         ONLINE = "online", _("Online")
         HYBRID = "hybrid", _("Hybrid")
 
+    class Language(models.TextChoices):
+        """The language the event is held in (not the language of its page)."""
+
+        WELSH = "cy", _("Welsh")
+        ENGLISH = "en", _("English")
+        BILINGUAL = "bilingual", _("Bilingual (Welsh and English)")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -300,6 +307,12 @@ class Event(AccessInformation):
         CANCELLED = "cancelled", _("Cancelled")
 
     PUBLIC_STATUSES = (Status.PUBLISHED, Status.POSTPONED, Status.CANCELLED)
+    # Who can follow the event in a language: held in it, bilingual, or interpreted into it.
+    LANGUAGE_FILTERS = {
+        "cy": Q(language__in=("cy", "bilingual")) | Q(interpretation=True),
+        "en": Q(language__in=("en", "bilingual")) | Q(interpretation=True),
+        "bilingual": Q(language="bilingual"),
+    }
     # A change to any of these moves the event in people's calendars: SEQUENCE must go up.
     CALENDAR_FIELDS = ("starts_at", "ends_at", "venue_id", "online_url", "mode", "status")
 
@@ -314,6 +327,17 @@ class Event(AccessInformation):
     ends_at = models.DateTimeField(_("ends at"))
     mode = models.CharField(
         _("attendance"), max_length=20, choices=Mode.choices, default=Mode.IN_PERSON
+    )
+    language = models.CharField(
+        _("language of the event"),
+        max_length=10,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+    )
+    interpretation = models.BooleanField(
+        _("simultaneous interpretation"),
+        default=False,
+        help_text=_("Welsh–English simultaneous interpretation is offered."),
     )
     venue = models.ForeignKey(
         Venue,
@@ -494,6 +518,14 @@ class Event(AccessInformation):
     @property
     def is_in_person(self) -> bool:
         return self.mode in (self.Mode.IN_PERSON, self.Mode.HYBRID)
+
+    @property
+    def language_line(self) -> str:
+        """ "Welsh", or "English; simultaneous interpretation offered", in the reader's language."""
+        line = str(self.get_language_display())
+        if self.interpretation:
+            line = _("%(language)s; simultaneous interpretation offered") % {"language": line}
+        return line
 
     @property
     def is_online(self) -> bool:
