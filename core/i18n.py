@@ -56,6 +56,12 @@ def languages(request) -> dict:
     return {"language_alternates": alternates}
 
 
+def interface_language() -> str:
+    """The active language as one of settings.LANGUAGES' codes ("en-gb" -> "en")."""
+    code = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 @contextmanager
 def in_language_of(user):
     """Render what is sent to `user` (mail, their own feed) in their account's language (the

@@ -122,6 +122,11 @@ class Thread(models.Model):
         Board, verbose_name=_("board"), on_delete=models.CASCADE, related_name="threads"
     )
     title = models.CharField(_("title"), max_length=THREAD_TITLE_MAX_LENGTH)
+    # The language the writer wrote in (their interface language): pages mark it with `lang`,
+    # search indexes it with a matching configuration (discussions/search.py).
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     slug = models.SlugField(_("slug"), max_length=THREAD_TITLE_MAX_LENGTH, allow_unicode=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -219,6 +224,9 @@ class Post(models.Model):
     )
     # Position in the thread (1 is the opening post), for permalinks and paging.
     number = models.PositiveIntegerField(_("number"))
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),

@@ -16,7 +16,11 @@ from django.utils.safestring import mark_safe
 
 from discussions.models import Post, Thread
 
+# Text is indexed with the configuration of its language: English stems ("meetings" finds
+# "meeting"); PostgreSQL has no Welsh stemmer, so Welsh is indexed word for word ("simple"). A
+# query is read both ways and matches either.
 CONFIG = "english"
+CONFIGS = {"en": "english", "cy": "simple"}
 # Private-use characters mark the highlights until the text is escaped.
 _START, _STOP = "\ue000", "\ue001"
 SNIPPET_LENGTH = 240
@@ -39,17 +43,18 @@ def update_search_vectors(*, post_ids: Iterable[int] | None = None, thread_ids=N
     if thread_ids is not None:
         where.append("p.thread_id = ANY(%s)")
         params.append(list(thread_ids))
+    config = "(CASE {} WHEN 'cy' THEN 'simple' ELSE 'english' END)::regconfig"
     sql = (
         "UPDATE discussions_post AS p SET search_vector = "
-        "setweight(to_tsvector(%s::regconfig,"
+        f"setweight(to_tsvector({config.format('t.language')},"
         " CASE WHEN p.number = 1 THEN t.title ELSE '' END), 'A')"
-        " || setweight(to_tsvector(%s::regconfig, p.body_source), 'B') "
+        f" || setweight(to_tsvector({config.format('p.language')}, p.body_source), 'B') "
         "FROM discussions_thread AS t WHERE t.id = p.thread_id"
     )
     if where:
         sql += " AND " + " AND ".join(where)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [CONFIG, CONFIG, *params])
+        cursor.execute(sql, params)
 
 
 def _highlight(text: str) -> str:
@@ -122,7 +127,9 @@ def search_posts(q: str, *, theme=None, event=None):
         return posts.filter(
             Q(body_source__icontains=q) | Q(number=1, thread__title__icontains=q)
         ).order_by("-created_at", "-pk")
-    query = SearchQuery(q, config=CONFIG, search_type="websearch")
+    query = SearchQuery(q, config="english", search_type="websearch") | SearchQuery(
+        q, config="simple", search_type="websearch"
+    )
     rank = SearchRank(F("search_vector"), query)
     # Two small steps rather than one join: the planner misjudges how many posts match, and
     # then either rescans the GIN index per thread or joins every post before the filter.

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.i18n import in_language_of
+from core.i18n import in_language_of, interface_language
 from core.mail import send_email_on_commit
 from discussions.models import (
     Board,
@@ -116,9 +116,11 @@ def start_thread(*, board: Board, author, title: str, body: str, themes=()) -> T
         )
     check_rate_limit(author)
     now = timezone.now()
+    language = interface_language()  # the writer's: they wrote in the interface they read
     thread = Thread.objects.create(
         board=board,
         title=title.strip(),
+        language=language,
         author=author,
         created_at=now,
         last_activity_at=now,
@@ -126,7 +128,12 @@ def start_thread(*, board: Board, author, title: str, body: str, themes=()) -> T
     )
     thread.themes.set(themes)
     post = Post.objects.create(
-        thread=thread, number=1, author=author, created_at=now, **_rendered(body)
+        thread=thread,
+        number=1,
+        author=author,
+        created_at=now,
+        language=language,
+        **_rendered(body),
     )
     thread.last_post = post
     thread.save(update_fields=["last_post"])
@@ -154,6 +161,7 @@ def post_reply(*, thread: Thread, author, body: str, reply_to: Post | None = Non
         author=author,
         reply_to=reply_to,
         created_at=now,
+        language=interface_language(),
         **_rendered(body),
     )
     thread.reply_count += 1
