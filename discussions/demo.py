@@ -33,7 +33,8 @@ DEMO_USERS = {
 # Accounts the events demo creates; used when present.
 EVENTS_DEMO_USERS = ["sophie@example.org", "attendee@example.org"]
 
-# (theme slug or None, title, opening post, [(author index, body, reply-to index or None)])
+# (theme slug or None, title, opening post, [(author index, body, reply-to index or None)],
+#  optionally the language written in: "cy" for a thread in Welsh; English otherwise)
 # Author index 0 is the organiser (Sophie, when the events demo made her account).
 SEED_THREADS = [
     (
@@ -131,6 +132,22 @@ SEED_THREADS = [
             (2, "Careful: measuring care can turn it into a transaction.", 0),
         ],
     ),
+    (
+        "co-production-or-reinventing-the-wheel",
+        "Cyd-gynhyrchu yn Gymraeg: beth sy'n wahanol?",
+        "Yn y caffi roedd sawl un yn dweud ei bod hi'n haws rhannu profiad yn eich iaith eich hun. "
+        "Oes gan rywun enghreifftiau o gyd-gynhyrchu sy'n digwydd drwy gyfrwng y Gymraeg?",
+        [
+            (
+                2,
+                "Yn ein grŵp cymunedol ni, mae'r sgyrsiau gorau'n digwydd yn Gymraeg, ond mae'r "
+                "papurau i gyd yn Saesneg. Dyna'r bwlch.",
+                None,
+            ),
+            (1, "Cytuno'n llwyr. Mae cyfieithu ar y pryd yn help, ond nid yw'n ddigon.", 1),
+        ],
+        "cy",
+    ),
 ]
 
 SYNTHETIC_SENTENCES = [
@@ -182,12 +199,22 @@ def _demo_users() -> list[User]:
 
 
 def _seed_thread(board, spec, users, start, *, pinned=False):
-    theme_slug, title, opening, replies = spec
-    thread = Thread(board=board, title=title, author=users[0], pinned=pinned)
+    theme_slug, title, opening, replies, *rest = spec
+    language = rest[0] if rest else "en"
+    thread = Thread(board=board, title=title, author=users[0], pinned=pinned, language=language)
     thread.save()  # sets the slug
     if theme_slug:
         thread.themes.set(Theme.objects.filter(slug=theme_slug))
-    posts = [Post(thread=thread, number=1, author=users[0], body_source=opening, created_at=start)]
+    posts = [
+        Post(
+            thread=thread,
+            number=1,
+            author=users[0],
+            body_source=opening,
+            created_at=start,
+            language=language,
+        )
+    ]
     for n, (author_index, body, reply_index) in enumerate(replies, start=2):
         posts.append(
             Post(
@@ -197,6 +224,7 @@ def _seed_thread(board, spec, users, start, *, pinned=False):
                 body_source=body,
                 created_at=start + timedelta(hours=3 * n),
                 reply_to=posts[reply_index] if reply_index is not None else None,
+                language=language,
             )
         )
     for post in posts:

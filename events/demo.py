@@ -156,6 +156,8 @@ def _events():
                 ("chris-glynn", EventRole.Role.ARTIST, "Drawing responses"),
             ],
             "capacity": 80,
+            "language": Event.Language.ENGLISH,
+            "interpretation": True,
         },
         {
             "slug": "co-production-morning-with-cynnal-cymru",
@@ -172,6 +174,7 @@ def _events():
             "themes": ["how-citizens-can-wrest-power-from-governments", "risk-averse-cultures"],
             "roles": [("ruth-dineen", EventRole.Role.FACILITATOR, "Co-production in practice")],
             "capacity": 15,
+            "language": Event.Language.WELSH,
         },
         {
             "slug": "round-table-service-user-empowerment",
@@ -194,6 +197,8 @@ def _events():
             ],
             "roles": [("ruth-dineen", EventRole.Role.PANELLIST, "What the front line told us")],
             "capacity": 20,
+            "language": Event.Language.BILINGUAL,
+            "interpretation": True,
             "bsl_interpretation": True,
         },
         {
@@ -218,6 +223,7 @@ def _events():
                 ("becky-booth", EventRole.Role.SPEAKER, "What Time Credits taught us"),
             ],
             "capacity": 60,
+            "language": Event.Language.BILINGUAL,
             "live_captions": True,
         },
         {

@@ -9,7 +9,7 @@ from tests.factories import EventFactory, SeriesFactory, ThemeFactory, UserFacto
 
 
 def policy_cafe():
-    themes = [ThemeFactory(slug=spec[0]) for spec in demo.SEED_THREADS if spec[0]]
+    themes = [ThemeFactory(slug=slug) for slug in {spec[0] for spec in demo.SEED_THREADS} if slug]
     past = timezone.now() - timedelta(days=14)
     return EventFactory(
         slug="policy-cafe-re-launch",
@@ -70,3 +70,14 @@ def test_scale_adds_threads_and_a_long_thread_in_proportion(db):
     long = synthetic.get(slug="syn-long-0")
     assert (long.reply_count, long.posts.count()) == (59, 60)
     assert long.last_post.number == 60
+
+
+def test_demo_has_a_thread_in_welsh_marked_as_welsh(db):
+    policy_cafe()
+    UserFactory(email="sophie@example.org")
+
+    demo.load()
+
+    thread = Thread.objects.get(title="Cyd-gynhyrchu yn Gymraeg: beth sy'n wahanol?")
+    assert thread.language == "cy"
+    assert set(thread.posts.values_list("language", flat=True)) == {"cy"}
