@@ -65,3 +65,13 @@ def test_list_filtered_by_language_and_its_welsh_feed(client, events):
     assert "Iaith: Cymraeg" in summaries["Caffi"]
     assert "Manylion: http://127.0.0.1:8000/cy/events/" in summaries["Caffi"]
     assert "Iaith: Saesneg; cyfieithu ar y pryd ar gael" in summaries["Seminar"]
+
+
+def test_event_text_in_the_other_language_is_marked_with_lang(client, events):
+    with translation.override("cy"):
+        english_on_welsh_page = client.get(events["english"].get_absolute_url()).content.decode()
+        welsh_on_welsh_page = client.get(events["welsh"].get_absolute_url()).content.decode()
+        bilingual = client.get(events["bilingual"].get_absolute_url()).content.decode()
+    assert '<h1 id="event-title" class="event-title" lang="en">Cafe</h1>' in english_on_welsh_page
+    assert '<h1 id="event-title" class="event-title">Caffi</h1>' in welsh_on_welsh_page
+    assert '<h1 id="event-title" class="event-title">Round-table</h1>' in bilingual

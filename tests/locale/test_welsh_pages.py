@@ -121,6 +121,7 @@ def welsh_site(db):
     venue = VenueFactory(name="Canolfan y Ddinas", address="Heol y Frenhines\nCaerdydd")
     event = EventFactory(
         title="Cyd-gynhyrchu yn y gymuned",
+        language="cy",
         slug="cyd-gynhyrchu",
         summary="Sgwrs am gyd-gynhyrchu.",
         description="Dewch i drafod.",
@@ -141,6 +142,7 @@ def welsh_site(db):
     post = discussions.post_reply(thread=thread, author=organiser, body="Cytuno'n llwyr.")
     draft = EventFactory(
         title="Drafft newydd",
+        language="cy",
         summary="Cyfarfod i gynllunio.",
         venue=venue,
         status="draft",
