@@ -181,6 +181,11 @@ class EventForm(forms.ModelForm):
             "venue": _("Needed for an in-person or hybrid event."),
         }
 
+    def clean_language(self):
+        return self.cleaned_data.get("language") or (
+            self.instance.language if self.instance.pk else Event.Language.ENGLISH
+        )
+
     def _places_taken(self, attendance: str) -> int:
         """Confirmed places in the pool a limit applies to (a hybrid event's room or online)."""
         confirmed = self.instance.registrations.filter(state=Registration.State.CONFIRMED)
@@ -217,6 +222,9 @@ class EventForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mode"].choices = Event.Mode.choices  # no empty radio button
+        self.fields["language"].choices = Event.Language.choices
+        # Optional: a request without it (an older form, an API-like post) keeps the default.
+        self.fields["language"].required = False
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -231,6 +239,7 @@ class EventForm(forms.ModelForm):
             ),
             Fieldset(_("When"), Row(Column("starts_at"), Column("ends_at"))),
             Fieldset(_("Where"), "mode", "venue", "online_url", "online_url_is_public"),
+            Fieldset(_("Language"), "language", "interpretation"),
             Fieldset(
                 _("Places"),
                 Row(

@@ -121,6 +121,7 @@ def test_description_is_plain_text_with_summary_whos_who_and_link():
     component = only_event(parse(ical.event_calendar(fetched(event), site_url=SITE)))
     assert str(component["DESCRIPTION"]) == (
         "Talking about time credits.\n\n"
+        "Language: English\n\n"
         "Chair: Bryn Evans (Welcome)\nSpeaker: Ann Jones\n\n"
         f"Details: {SITE}{event.get_absolute_url()}"
     )
