@@ -82,7 +82,12 @@ def switch_language(request, code):
     if code not in codes:
         return HttpResponseRedirect(target)
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and user.preferred_language != code:
+    # preferred_language comes with issue 16's account settings; until then only the cookie.
+    if (
+        user is not None
+        and user.is_authenticated
+        and getattr(user, "preferred_language", code) != code
+    ):
         # A member's choice is their account's language too: their mail follows it.
         user.preferred_language = code
         user.save(update_fields=["preferred_language"])

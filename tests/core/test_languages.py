@@ -11,9 +11,16 @@ from discussions import services as discussions
 from discussions.models import Board
 from events import services as events
 from events.models import CalendarToken
+from people.models import User
 from tests.factories import EventFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    # The account language arrives with issue 16 (people 0003, landing now): until then, skip.
+    pytest.mark.skipif(
+        not hasattr(User, "preferred_language"), reason="needs User.preferred_language (issue 16)"
+    ),
+]
 
 
 def welsh_url(name, **kwargs):
