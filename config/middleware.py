@@ -8,6 +8,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponseNotModified
 
 from config.views import database_unavailable
+from events.feeds import etag_matches
 from events.logging import redact_text as redact
 
 request_logger = logging.getLogger("commons.request")
@@ -95,7 +96,7 @@ class AnonymousPageCacheMiddleware:
         if_none_match = request.headers.get("If-None-Match")
         if if_none_match:
             validators = cache.get(key + ":validators")
-            if validators and validators[0] in {t.strip() for t in if_none_match.split(",")}:
+            if validators and etag_matches(if_none_match, validators[0]):
                 return self._not_modified(validators)
         cached = cache.get(key)
         if cached is not None:

@@ -84,9 +84,16 @@ def settled_last_modified(last_change: datetime | None) -> datetime | None:
     return second
 
 
-def _etag_matches(header: str, etag: str) -> bool:
-    candidates = [tag.strip() for tag in header.split(",")]
-    return "*" in candidates or etag in candidates
+def etag_matches(header: str, etag: str) -> bool:
+    """If-None-Match uses the weak comparison (RFC 9110 §13.1.2): W/"x" matches "x".
+
+    A compressing proxy turns our strong ETag into a weak one; a strong comparison would then
+    never give it a 304.
+    """
+    if not etag:
+        return False
+    candidates = [tag.strip().removeprefix("W/") for tag in header.split(",")]
+    return "*" in candidates or etag.removeprefix("W/") in candidates
 
 
 def calendar_response(
@@ -107,7 +114,7 @@ def calendar_response(
 
     known_etag = cache.get(cache_key)
     if if_none_match is not None:
-        if known_etag and _etag_matches(if_none_match, known_etag):
+        if known_etag and etag_matches(if_none_match, known_etag):
             return _not_modified(known_etag, last_modified, private)
     elif if_modified_since and last_modified is not None:
         since = parse_http_date_safe(if_modified_since)
@@ -125,7 +132,7 @@ def calendar_response(
                 cache.set(body_key, body, BODY_CACHE_SECONDS)
         etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
         cache.set(cache_key, etag, ETAG_CACHE_SECONDS)
-    if if_none_match is not None and _etag_matches(if_none_match, etag):
+    if if_none_match is not None and etag_matches(if_none_match, etag):
         return _not_modified(etag, last_modified, private)
 
     response = HttpResponse(body, content_type=CONTENT_TYPE)

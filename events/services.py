@@ -10,13 +10,15 @@ registrations never exceeds the capacity.
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from events import calendar as ical
+from events.forms import london_aware
 from events.models import ACCESS_FEATURE_NAMES, LONDON, Event, EventRole, Registration
 from people.mail import send_email_on_commit
 from people.models import Person
@@ -95,6 +97,7 @@ def publish_event(*, event: Event, user) -> Event:
             _("Only a draft or a postponed event can be published; this one is %(status)s.")
             % {"status": event.get_status_display().lower()}
         )
+    _refuse_clock_change_times(event)
     event.status = Event.Status.PUBLISHED
     fields = ["status", "updated_at"]
     if event.published_at is None:
@@ -102,6 +105,25 @@ def publish_event(*, event: Event, user) -> Event:
         fields.append("published_at")
     event.save(update_fields=fields)
     return event
+
+
+def _refuse_clock_change_times(event: Event) -> None:
+    """The form's rule, again at publishing: a duplicate (four weeks on) can land on 01:30 of the
+    October clock-change Sunday, which happens twice; clients then disagree by an hour."""
+    for field in ("starts_at", "ends_at", "registration_closes_at"):
+        moment = getattr(event, field)
+        if moment is None:
+            continue
+        try:
+            london_aware(moment.astimezone(LONDON).replace(tzinfo=None))
+        except ValidationError as error:
+            raise TransitionNotAllowed(
+                _("%(field)s: %(problem)s Edit the event, then publish it.")
+                % {
+                    "field": capfirst(Event._meta.get_field(field).verbose_name),
+                    "problem": " ".join(error.messages),
+                }
+            ) from None
 
 
 @transaction.atomic

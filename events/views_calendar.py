@@ -270,16 +270,22 @@ def personal_feed(request, token):
     queryset = personal_events(user)
 
     def build() -> bytes:
-        waitlisted = set(
-            Registration.objects.filter(user=user, state=Registration.State.WAITLISTED).values_list(
-                "event_id", flat=True
-            )
+        places = list(
+            Registration.objects.filter(
+                user=user, state__in=Registration.ACTIVE_STATES
+            ).values_list("event_id", "state", "promoted_at")
         )
+        waitlisted = {pk for pk, state, _at in places if state == Registration.State.WAITLISTED}
+        promoted = {pk: at for pk, state, at in places if at and pk not in waitlisted}
         events = queryset.with_calendar_data().chronological()
         name = _("Commons: my events (%(name)s)") % {"name": user.public_name}
         return ical.to_bytes(
             ical.personal_calendar(
-                events, waitlisted_ids=waitlisted, name=name, site_url=_site_url()
+                events,
+                waitlisted_ids=waitlisted,
+                promoted=promoted,
+                name=name,
+                site_url=_site_url(),
             )
         )
 

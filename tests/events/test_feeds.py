@@ -202,6 +202,27 @@ def test_if_none_match_gives_304_without_building(client, event, monkeypatch):
     assert response["ETag"] == etag
 
 
+@pytest.mark.parametrize(
+    "header",
+    ["W/{etag}", '"other", W/{etag}', '{etag}, W/"other"', "*"],
+)
+def test_weak_and_listed_etags_compare_weakly_and_give_304(client, event, header):
+    # A compressing proxy forwards our strong ETag as W/"…" (RFC 9110 §13.1.2: weak comparison).
+    url = reverse("events:feed")
+    etag = client.get(url)["ETag"]
+    response = client.get(url, HTTP_IF_NONE_MATCH=header.format(etag=etag))
+    assert response.status_code == 304
+    assert response["ETag"] == etag
+
+
+def test_a_weak_etag_of_other_content_gives_200(client, event):
+    url = reverse("events:feed")
+    etag = client.get(url)["ETag"]
+    response = client.get(url, HTTP_IF_NONE_MATCH='W/"' + "0" * 40 + '"')
+    assert response.status_code == 200
+    assert response["ETag"] == etag
+
+
 def test_if_none_match_with_an_old_etag_gives_the_new_body(client, event):
     url = reverse("events:feed")
     old = client.get(url)["ETag"]
