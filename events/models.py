@@ -258,8 +258,11 @@ class EventQuerySet(models.QuerySet):
 
         SEQUENCE + 1 and a new updated_at (DTSTAMP, LAST-MODIFIED), as Event.save does for the
         event's own fields, so a client re-importing the file does not keep the old entry.
+        Drafts are in nobody's calendar: their first SEQUENCE is the one they are published with.
         """
-        return self.update(sequence=models.F("sequence") + 1, updated_at=timezone.now())
+        return self.exclude(status=Event.Status.DRAFT).update(
+            sequence=models.F("sequence") + 1, updated_at=timezone.now()
+        )
 
     def touch(self) -> int:
         """A detail of these events' entries changed (a theme name): new updated_at only."""

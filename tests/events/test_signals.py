@@ -103,3 +103,10 @@ def test_theme_changes_give_a_new_updated_at_without_a_new_sequence(change):
     after = Event.objects.get(pk=event.pk)
     assert after.updated_at > stamp
     assert after.sequence == 0
+
+
+def test_people_added_to_a_draft_leave_its_sequence_alone():
+    # A draft is in nobody's calendar: it is published with SEQUENCE 0 + its publishing.
+    draft = EventFactory(status=Event.Status.DRAFT, published_at=None)
+    EventRoleFactory(event=draft, person=PersonFactory(), role="speaker")
+    assert Event.objects.get(pk=draft.pk).sequence == 0
