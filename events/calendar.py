@@ -117,8 +117,11 @@ class _TextFromHTML(HTMLParser):
         self.parts: list[str] = []
         self.links: list[tuple[str | None, int]] = []  # (href, where its text starts)
         self.dropping = 0
+        self.lists = 0
 
     def handle_starttag(self, tag, attrs):
+        if tag in ("ul", "ol"):
+            self.lists += 1
         if tag in self.DROPPED:
             self.dropping += 1
         elif tag in self.BLOCKS:
@@ -131,6 +134,8 @@ class _TextFromHTML(HTMLParser):
             self.links.append((dict(attrs).get("href"), len(self.parts)))
 
     def handle_endtag(self, tag):
+        if tag in ("ul", "ol"):
+            self.lists = max(self.lists - 1, 0)
         if tag in self.DROPPED:
             self.dropping = max(self.dropping - 1, 0)
         elif tag in self.BLOCKS:
@@ -142,13 +147,13 @@ class _TextFromHTML(HTMLParser):
                 self.parts.append(f" ({href})")
 
     def handle_data(self, data):
-        if not self.dropping:
-            self.parts.append(data)
+        if self.dropping or (self.lists and not data.strip()):
+            return  # the line breaks between list items: each item starts its own line
+        self.parts.append(data)
 
     def text(self) -> str:
         text = "".join(self.parts)
         text = re.sub(r"[ \t]+\n", "\n", text)
-        text = re.sub(r"\n\s*\n- ", "\n- ", text)  # list items on consecutive lines
         return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 

@@ -6,6 +6,7 @@
   events/feeds.py relies on this: an entry's bytes are kept by (event id, updated_at, sequence).
 - The CalendarChange marker moves after every committed change a public calendar shows, so a
   feed's Last-Modified moves forward even when an event leaves it (deleted, unpublished).
+  It feeds Last-Modified only: ETags come from the events themselves (events/feeds.py).
 """
 
 from django.db import transaction
@@ -110,10 +111,12 @@ def touch_events_of_deleted_theme(sender, instance, **kwargs) -> None:
 
 
 def connect() -> None:
-    from events.models import Event, EventRole, Registration, Series, Theme, Venue
+    from events.models import Event, EventRole, Series, Theme, Venue
     from people.models import Organisation, Person
 
-    for model in (Event, EventRole, Registration, Series, Theme, Venue, Organisation, Person):
+    # Registrations do not move it: only the personal feed shows them, and its fingerprint
+    # reads the owner's registrations itself (events/feeds.py, Places).
+    for model in (Event, EventRole, Series, Theme, Venue, Organisation, Person):
         uid = f"calendar-change-{model._meta.label_lower}"
         post_save.connect(calendars_changed, sender=model, dispatch_uid=f"{uid}-save")
         post_delete.connect(calendars_changed, sender=model, dispatch_uid=f"{uid}-delete")

@@ -3,7 +3,6 @@
 import csv
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from events import calendar as ical
-from events.feeds import calendar_response
+from events.feeds import CalendarFile, Places, calendar_response
 from events.filters import EventFilter
 from events.forms_calendar import CalendarTokenForm
 from events.models import CalendarToken, Event, EventRole, Registration, Series, Theme
@@ -159,18 +158,6 @@ def attendees_csv(request, slug):
 # --- calendar files and feeds ----------------------------------------------------------------
 
 
-def _site_url() -> str:
-    return settings.SITE_URL
-
-
-def _serve_feed(request, queryset, *, name, key, private=False):
-    def build() -> bytes:
-        events = queryset.with_calendar_data().chronological()
-        return ical.to_bytes(ical.feed_calendar(events, name=name, site_url=_site_url()))
-
-    return calendar_response(request, queryset=queryset, key=key, build=build, private=private)
-
-
 def _filtered_feed(request, params: QueryDict, *, key: str):
     filterset = EventFilter(params, queryset=Event.objects.in_feed(), default_when="recent")
     if not filterset.is_valid():
@@ -180,7 +167,8 @@ def _filtered_feed(request, params: QueryDict, *, key: str):
             content_type="text/plain; charset=utf-8",
         )
     name = ical.filter_feed_name(filterset.form.cleaned_data)
-    return _serve_feed(request, filterset.qs, name=name, key=key + "?" + _sorted_query(params))
+    file = CalendarFile(queryset=filterset.qs, key=key + "?" + _sorted_query(params), name=name)
+    return calendar_response(request, file)
 
 
 def _sorted_query(params: QueryDict) -> str:
@@ -192,15 +180,13 @@ def _sorted_query(params: QueryDict) -> str:
 def event_ics(request, slug):
     """One event as a .ics download."""
     event = get_object_or_404(Event.objects.filter(status__in=Event.PUBLIC_STATUSES), slug=slug)
-    queryset = Event.objects.filter(pk=event.pk)
-
-    def build() -> bytes:
-        full = queryset.with_calendar_data().get()
-        return ical.to_bytes(ical.event_calendar(full, site_url=_site_url()))
-
-    return calendar_response(
-        request, queryset=queryset, key=f"event:{event.pk}", build=build, filename=f"{slug}.ics"
+    file = CalendarFile(
+        queryset=Event.objects.filter(pk=event.pk),
+        key=f"event:{event.pk}",
+        name=None,  # a single-event file: no calendar name (see ical.event_calendar)
+        filename=f"{slug}.ics",
     )
+    return calendar_response(request, file)
 
 
 @require_safe
@@ -267,31 +253,13 @@ def personal_feed(request, token):
     if owner is None:
         return personal_feed_not_found(request)
     user = owner.user
-    queryset = personal_events(user)
-
-    def build() -> bytes:
-        places = list(
-            Registration.objects.filter(
-                user=user, state__in=Registration.ACTIVE_STATES
-            ).values_list("event_id", "state", "promoted_at")
-        )
-        waitlisted = {pk for pk, state, _at in places if state == Registration.State.WAITLISTED}
-        promoted = {pk: at for pk, state, at in places if at and pk not in waitlisted}
-        events = queryset.with_calendar_data().chronological()
-        name = _("Commons: my events (%(name)s)") % {"name": user.public_name}
-        return ical.to_bytes(
-            ical.personal_calendar(
-                events,
-                waitlisted_ids=waitlisted,
-                promoted=promoted,
-                name=name,
-                site_url=_site_url(),
-            )
-        )
-
-    return calendar_response(
-        request, queryset=queryset, key=f"personal:{user.pk}", build=build, private=True
+    file = CalendarFile(
+        queryset=personal_events(user),
+        key=f"personal:{user.pk}",
+        name=_("Commons: my events (%(name)s)") % {"name": user.public_name},
+        places=Places.of(user),
     )
+    return calendar_response(request, file)
 
 
 @login_required

@@ -345,3 +345,49 @@ def test_subscribe_links():
         "https://outlook.live.com/calendar/0/addfromweb?url="
         "https%3A%2F%2Fcommons.example.org%2Fthemes%2Farts%2Fcalendar.ics&name=Arts"
     )
+
+
+# --- item 2: what pretalx does well --------------------------------------------------------
+
+
+def test_speakers_follow_the_title_in_the_events_order():
+    event = EventFactory(title="Policy Cafe: Time credits")
+    EventRoleFactory(event=event, person=PersonFactory(name="Mark Jones"), role="chair", order=0)
+    EventRoleFactory(event=event, person=PersonFactory(name="Ruth Dineen"), role="speaker", order=1)
+    EventRoleFactory(
+        event=event, person=PersonFactory(name="Becky Booth"), role="panellist", order=2
+    )
+    component = only_event(parse(ical.event_calendar(fetched(event), site_url=SITE)))
+    assert str(component["SUMMARY"]) == "Policy Cafe: Time credits — Ruth Dineen, Becky Booth"
+
+
+def test_many_speakers_are_counted_after_the_first_three():
+    event = EventFactory(title="Cafe")
+    for order, name in enumerate(["A Un", "B Dau", "C Tri", "D Pedwar", "E Pump"]):
+        EventRoleFactory(event=event, person=PersonFactory(name=name), role="speaker", order=order)
+    component = only_event(parse(ical.event_calendar(fetched(event), site_url=SITE)))
+    assert str(component["SUMMARY"]) == "Cafe — A Un, B Dau, C Tri and 2 more"
+
+
+def test_description_carries_the_full_text_as_plain_text():
+    event = EventFactory(
+        summary="Short.",
+        description=(
+            "## Why\n\nA *long* [read](https://example.org/r) &amp; more.\n\n"
+            "- one\n- two\n\n<script>steal()</script>"
+        ),
+    )
+    component = only_event(parse(ical.event_calendar(fetched(event), site_url=SITE)))
+    assert str(component["DESCRIPTION"]) == (
+        "Short.\n\nWhy\n\nA long read (https://example.org/r) & more.\n\n- one\n- two\n\n"
+        f"Details: {SITE}/events/{event.slug}/"
+    )
+
+
+def test_a_long_description_is_cut_at_a_word_and_the_link_stays():
+    event = EventFactory(summary="", description="gair " * 2000)
+    text = str(only_event(parse(ical.event_calendar(fetched(event), site_url=SITE)))["DESCRIPTION"])
+    body, details = text.split("\n\n")
+    assert body.endswith("gair…")
+    assert len(body) <= ical.DESCRIPTION_MAX_CHARS + 1
+    assert details == f"Details: {SITE}/events/{event.slug}/"
