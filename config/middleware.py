@@ -8,8 +8,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponseNotModified
 
 from config.views import database_unavailable
-from events.feeds import etag_matches
-from events.logging import redact_text as redact
+from core.logging import redact_text as redact
+from events.calendar_http import etag_matches
 
 request_logger = logging.getLogger("commons.request")
 

@@ -3,7 +3,8 @@
 - A venue, person or role change moves what entries show (LOCATION, GEO, DESCRIPTION, SUMMARY):
   the events showing it are revised (SEQUENCE + 1, new DTSTAMP/LAST-MODIFIED), as Event.save
   does for the event's own fields. A theme change (CATEGORIES) gives them a new updated_at.
-  events/feeds.py relies on this: an entry's bytes are kept by (event id, updated_at, sequence).
+  events/calendar_http.py relies on this: it keeps an entry's bytes by (event id, updated_at,
+  sequence).
 - The CalendarChange marker moves after every committed change a public calendar shows, so a
   feed's Last-Modified moves forward even when an event leaves it (deleted, unpublished).
 """
