@@ -104,7 +104,7 @@ def main() -> None:
 
     from django.core.cache import cache
 
-    from events.feeds import ENTRIES
+    from events.calendar_http import ENTRIES
 
     def timed_get(**headers):
         with CaptureQueriesContext(connection) as queries:

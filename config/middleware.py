@@ -7,7 +7,7 @@ import time
 from django.db import InterfaceError, OperationalError
 
 from config.views import database_unavailable
-from events.logging import redact_text as redact
+from core.logging import redact_text as redact
 
 request_logger = logging.getLogger("commons.request")
 
@@ -66,7 +66,7 @@ class AnonymousPageCacheMiddleware:
     messages cookie are served or stored, and only 200 HTML responses that set no cookie, used
     no CSRF token and allow caching; the key is the language and the full path. Signed-in
     members always get fresh pages; anonymous visitors may see a page that old (what they read
-    changes far more slowly than it is read). Calendar files are left alone: events/feeds.py
+    changes far more slowly than it is read). Calendar files are left alone: events/calendar_http.py
     has their one path (fingerprint, validators, assembled body) and answers their 304s.
     """
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "core",
     "people",
     "events",
     "discussions",
@@ -262,8 +263,8 @@ CONTENT_SECURITY_POLICY = {
 # Visitors without a session get HTML pages from the shared cache, at most this many seconds old.
 ANONYMOUS_PAGE_CACHE_SECONDS = env_int("ANONYMOUS_PAGE_CACHE_SECONDS", 0)
 
-# Serialised VEVENTs each worker process keeps in memory (events/feeds.py: a feed is assembled
-# from them; the shared cache holds them too). About 1 kB each.
+# Serialised VEVENTs each worker process keeps in memory (events/calendar_http.py: a feed is
+# assembled from them; the shared cache holds them too). About 1 kB each.
 CALENDAR_ENTRIES_PER_PROCESS = env_int("CALENDAR_ENTRIES_PER_PROCESS", 40_000)
 
 # /bench/trivial/ (a tiny template: the ceiling of this stack) exists only when BENCH_VIEWS=1.
@@ -278,7 +279,7 @@ DISCUSSIONS_POSTS_PER_MINUTE = env_int("DISCUSSIONS_POSTS_PER_MINUTE", 5)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "events.logging.RedactCalendarTokens"}},
+    "filters": {"redact_tokens": {"()": "core.logging.RedactCalendarTokens"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {

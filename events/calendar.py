@@ -6,8 +6,8 @@ Nothing here reads the clock or makes up identifiers: the same data gives byte-i
 
 A file is its calendar head (properties and the VTIMEZONE), one VEVENT per event, and a tail:
 `event_entry()` gives one VEVENT's bytes and `assemble()` joins them, byte for byte what
-`feed_calendar(...).to_ical()` gives. events/feeds.py keeps each VEVENT's bytes by the event's
-version, so a feed is assembled rather than serialised again.
+`feed_calendar(...).to_ical()` gives. events/calendar_http.py keeps each VEVENT's bytes by the
+event's version, so a feed is assembled rather than serialised again.
 
 What a client shows must never mislead: cancelled, postponed and waitlisted entries say so at the
 start of their title (Outlook shows no STATUS), a cancelled entry carries no joining link, and a
@@ -27,7 +27,7 @@ from django.utils.translation import ngettext
 from icalendar import Calendar, Timezone, vDuration, vText
 from icalendar import Event as VEvent
 
-from events.logging import PERSONAL_PREFIX, redact_path  # noqa: F401 (part of this API)
+from core.logging import PERSONAL_PREFIX, redact_path  # noqa: F401 (part of this API)
 from events.models import Event, EventRole
 
 PRODID = "-//Commons//Commons events//EN"

@@ -3,10 +3,11 @@
 - A venue, person or role change moves what entries show (LOCATION, GEO, DESCRIPTION, SUMMARY):
   the events showing it are revised (SEQUENCE + 1, new DTSTAMP/LAST-MODIFIED), as Event.save
   does for the event's own fields. A theme change (CATEGORIES) gives them a new updated_at.
-  events/feeds.py relies on this: an entry's bytes are kept by (event id, updated_at, sequence).
+  events/calendar_http.py relies on this: it keeps an entry's bytes by (event id, updated_at,
+  sequence).
 - The CalendarChange marker moves after every committed change a public calendar shows, so a
   feed's Last-Modified moves forward even when an event leaves it (deleted, unpublished).
-  It feeds Last-Modified only: ETags come from the events themselves (events/feeds.py).
+  It feeds Last-Modified only: ETags come from the events themselves (events/calendar_http.py).
 """
 
 from django.db import transaction
@@ -115,7 +116,7 @@ def connect() -> None:
     from people.models import Organisation, Person
 
     # Registrations do not move it: only the personal feed shows them, and its fingerprint
-    # reads the owner's registrations itself (events/feeds.py, Places).
+    # reads the owner's registrations itself (events/calendar_http.py, Places).
     for model in (Event, EventRole, Series, Theme, Venue, Organisation, Person):
         uid = f"calendar-change-{model._meta.label_lower}"
         post_save.connect(calendars_changed, sender=model, dispatch_uid=f"{uid}-save")

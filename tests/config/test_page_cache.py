@@ -85,7 +85,7 @@ urlpatterns.insert(0, path("test/feed.ics", feed))
 
 
 def test_calendar_files_are_left_to_their_own_path(client):
-    # events/feeds.py answers calendar 304s itself (one place); the page cache keeps no copy.
+    # events/calendar_http.py answers calendar 304s itself (one place); no copy is kept here.
     assert client.get("/test/feed.ics").content == b"BEGIN:VCALENDAR"
     again = client.get("/test/feed.ics", HTTP_IF_NONE_MATCH='"v1"')
     assert again.status_code == 200

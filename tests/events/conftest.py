@@ -29,8 +29,8 @@ def uid_of(event) -> str:
 
 @pytest.fixture(autouse=True)
 def _no_kept_calendar_entries():
-    """Each test starts without kept VEVENTs (events/feeds.py keeps them per process)."""
-    from events.feeds import ENTRIES
+    """Each test starts without kept VEVENTs (events/calendar_http.py keeps them per process)."""
+    from events.calendar_http import ENTRIES
 
     ENTRIES.clear()
     yield

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events import calendar as ical
-from events import feeds, services
+from events import calendar_http, services
 from events.models import CalendarChange, CalendarToken, Event, Registration
 from events.selectors import filter_events
 from tests.events.conftest import parse_ics, uid_of, uids
@@ -247,7 +247,7 @@ def test_if_modified_since_gives_304_without_building(client, event, monkeypatch
     _age_everything()
     url = reverse("events:feed")
     last_modified = client.get(url)["Last-Modified"]
-    monkeypatch.setattr("events.feeds.assemble_body", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr("events.calendar_http.assemble_body", lambda *a, **k: 1 / 0)
     response = client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified)
     assert response.status_code == 304
     assert response["Last-Modified"] == last_modified
@@ -276,7 +276,7 @@ def test_last_modified_moves_forward_when_an_event_leaves(
             leaving.status = Event.Status.DRAFT
             leaving.save()
     # Last-Modified is only sent once its second is over; step the clock past it.
-    monkeypatch.setattr(feeds, "now", lambda: timezone.now() + timedelta(seconds=2))
+    monkeypatch.setattr(calendar_http, "now", lambda: timezone.now() + timedelta(seconds=2))
     after = client.get(url, HTTP_IF_MODIFIED_SINCE=before["Last-Modified"])
     assert after.status_code == 200
     assert uids(parse_ics(after)) == {uid_of(staying)}
@@ -288,7 +288,7 @@ def test_last_modified_moves_forward_when_an_event_leaves(
 def test_last_modified_is_held_back_within_the_second_of_a_change(client, event, monkeypatch):
     # Within the second of a change: another change in this second would get the same date.
     event.refresh_from_db()
-    monkeypatch.setattr(feeds, "now", lambda: event.updated_at.replace(microsecond=999_999))
+    monkeypatch.setattr(calendar_http, "now", lambda: event.updated_at.replace(microsecond=999_999))
     response = client.get(reverse("events:feed"))
     assert "Last-Modified" not in response
     assert response["ETag"]
@@ -384,7 +384,7 @@ def test_resolver_404_under_calendar_is_not_logged(client, caplog):
 def test_request_error_records_lose_the_token_and_the_request():
     from django.test import RequestFactory
 
-    from events.logging import RedactCalendarTokens
+    from core.logging import RedactCalendarTokens
 
     record = logging.LogRecord(
         "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s",
@@ -522,7 +522,7 @@ def test_personal_feed_is_byte_for_byte_a_full_serialisation(client, settings, u
 def test_a_304_fetches_no_event(client, event, monkeypatch):
     url = reverse("events:feed")
     etag = client.get(url)["ETag"]
-    monkeypatch.setattr(feeds, "assemble_body", lambda file: 1 / 0)
+    monkeypatch.setattr(calendar_http, "assemble_body", lambda file: 1 / 0)
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
 
 
@@ -603,14 +603,14 @@ def test_a_fresh_worker_takes_kept_entries_from_the_shared_cache(
     }
     make_events(3)
     first = client.get(reverse("events:feed"))
-    feeds.ENTRIES.clear()  # another process: its own memo is empty
+    calendar_http.ENTRIES.clear()  # another process: its own memo is empty
     again = client.get(reverse("events:feed"))
     assert again.content == first.content
     assert len(serialised) == 3
 
 
 def test_the_memo_keeps_at_most_its_limit(monkeypatch):
-    store = feeds.EntryStore(max_entries=8)
+    store = calendar_http.EntryStore(max_entries=8)
     store.set_many({f"k{i}": b"x" for i in range(20)})
     assert len(store.memo) <= 8
     assert "k19" in store.memo
