@@ -391,3 +391,16 @@ def test_a_long_description_is_cut_at_a_word_and_the_link_stays():
     assert body.endswith("gair…")
     assert len(body) <= ical.DESCRIPTION_MAX_CHARS + 1
     assert details == f"Details: {SITE}/events/{event.slug}/"
+
+
+def test_prefixes_and_speaker_counts_are_in_the_readers_language():
+    from django.utils import translation
+
+    event = EventFactory(title="Caffi Polisi", status=Event.Status.POSTPONED)
+    for order, name in enumerate(["A Un", "B Dau", "C Tri", "D Pedwar"]):
+        EventRoleFactory(event=event, person=PersonFactory(name=name), role="speaker", order=order)
+    with translation.override("cy"):
+        component = only_event(parse(ical.event_calendar(fetched(event), site_url=SITE)))
+        waiting = ical.event_summary(fetched(EventFactory(title="Sgwrs")), waitlisted=True)
+    assert str(component["SUMMARY"]) == "Wedi'i ohirio: Caffi Polisi — A Un, B Dau, C Tri a 1 arall"
+    assert waiting == "Rhestr aros: Sgwrs"
