@@ -93,16 +93,25 @@ def detail_path_template() -> str:
     return reverse("events:detail", kwargs={"slug": _SLUG_PLACEHOLDER})
 
 
-def shows_joining_link(event: Event) -> bool:
-    """A cancelled event's link leads nowhere: its page hides it, so its calendar entry does too."""
-    return event.is_online and bool(event.online_url) and not event.is_cancelled
+def joining_link(event: Event, *, include_joining_link: bool) -> str:
+    """The online link if this output may carry it: the caller's reader may see it, or it is public.
+
+    Public outputs (feeds, the public .ics, add-to-calendar links) pass False; the personal feed
+    and the attachments of mail to confirmed attendees pass True (see Event.can_see_joining_link).
+    A cancelled event's link leads nowhere: its page hides it, so no calendar entry carries it.
+    """
+    if not event.is_online or not event.online_url or event.is_cancelled:
+        return ""
+    if include_joining_link or event.online_url_is_public:
+        return event.online_url
+    return ""
 
 
-def event_location(event: Event) -> str:
+def event_location(event: Event, *, include_joining_link: bool = False) -> str:
     if event.is_in_person and event.venue is not None:
         return event.venue.full_address
-    if shows_joining_link(event):
-        return event.online_url
+    if event.is_online:
+        return joining_link(event, include_joining_link=include_joining_link) or _("Online")
     return ""
 
 
@@ -176,7 +185,9 @@ def shortened(text: str, limit: int = DESCRIPTION_MAX_CHARS) -> str:
     return cut.rstrip(" ,;:.") + "…"
 
 
-def event_description(event: Event, *, site_url: str, url: str | None = None) -> str:
+def event_description(
+    event: Event, *, site_url: str, url: str | None = None, include_joining_link: bool = False
+) -> str:
     """Plain text: status, summary, description, who's who, the online link and the event's URL."""
     parts = []
     if event.is_cancelled:
@@ -196,8 +207,11 @@ def event_description(event: Event, *, site_url: str, url: str | None = None) ->
     ]
     if who:
         parts.append("\n".join(who))
-    if shows_joining_link(event):
-        parts.append(_("Join online: %(url)s") % {"url": event.online_url})
+    link = joining_link(event, include_joining_link=include_joining_link)
+    if link:
+        parts.append(_("Join online: %(url)s") % {"url": link})
+    elif event.is_online and not event.is_cancelled:
+        parts.append(_("The joining link is sent to people with a confirmed place."))
     url = url or event_url(event, site_url=site_url)
     parts.append(_("Details: %(url)s") % {"url": url})
     return clean_text("\n\n".join(parts))
@@ -259,11 +273,13 @@ def event_component(
     tentative: bool = False,
     promoted_at: datetime | None = None,
     path_template: str | None = None,
+    include_joining_link: bool = False,
 ) -> VEvent:
     """One VEVENT. `tentative`: a waitlisted place (TENTATIVE, "Waitlist: ").
 
     `promoted_at`: when this person's waitlisted place became a confirmed one. Their entry then
     changed without the event changing, so its SEQUENCE is one higher and its DTSTAMP that late.
+    `include_joining_link`: the reader may see a private online link (see `joining_link`).
     """
     stamp = utc_seconds(event.updated_at)
     sequence = event.sequence
@@ -283,18 +299,22 @@ def event_component(
     component.add("dtend", event.local_ends_at)
     component.add("summary", event_summary(event, waitlisted=tentative))
     url = event_url(event, site_url=site_url, path_template=path_template)
-    component.add("description", event_description(event, site_url=site_url, url=url))
+    link = joining_link(event, include_joining_link=include_joining_link)
+    component.add(
+        "description",
+        event_description(event, site_url=site_url, url=url, include_joining_link=bool(link)),
+    )
     component.add("url", url)
-    location = event_location(event)
+    location = event_location(event, include_joining_link=bool(link))
     if location:
         component.add("location", clean_text(location))
     venue = event.venue if event.is_in_person else None
     if venue is not None and venue.has_coordinates:
         component.add("geo", (float(venue.latitude), float(venue.longitude)))
-    if shows_joining_link(event):
+    if link:
         component.add(
             "conference",
-            event.online_url,
+            link,
             parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": _("Join")},
         )
     themes = [clean_text(theme.name) for theme in event.themes.all()]
@@ -340,14 +360,16 @@ def assemble(entries: Iterable[bytes], *, name: str | None, refresh: bool) -> by
     return b"".join((calendar_head(name=name, refresh=refresh), *entries, _TAIL))
 
 
-def event_calendar(event: Event, *, site_url: str) -> Calendar:
+def event_calendar(event: Event, *, site_url: str, include_joining_link: bool = False) -> Calendar:
     """A single event as a download or email attachment: a snapshot, not a calendar to subscribe.
 
     No NAME, X-WR-CALNAME or REFRESH-INTERVAL: Outlook desktop opens a file that has them as a
     new calendar instead of adding the event (MS-OXCICAL 2.1.3.1.1.20.10: MUST be omitted).
     """
     calendar = _calendar(name=None, refresh=False)
-    calendar.add_component(event_component(event, site_url=site_url))
+    calendar.add_component(
+        event_component(event, site_url=site_url, include_joining_link=include_joining_link)
+    )
     return calendar
 
 
@@ -369,8 +391,10 @@ def personal_calendar(
     name: str,
     site_url: str,
     promoted: dict[int, datetime] | None = None,
+    joining_link_ids: set[int] = frozenset(),
 ) -> Calendar:
-    """A user's own feed: waitlisted places are TENTATIVE and say "Waitlist: "."""
+    """A user's own feed: waitlisted places are TENTATIVE and say "Waitlist: "; the events in
+    `joining_link_ids` carry the online link."""
     calendar = _calendar(name=name, refresh=True)
     template = detail_path_template()
     promoted = promoted or {}
@@ -382,6 +406,7 @@ def personal_calendar(
                 tentative=event.pk in waitlisted_ids,
                 promoted_at=promoted.get(event.pk),
                 path_template=template,
+                include_joining_link=event.pk in joining_link_ids,
             )
         )
     return calendar

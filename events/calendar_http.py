@@ -40,7 +40,7 @@ from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import get_language
 
 from events import calendar as ical
-from events.models import CalendarChange, Registration
+from events.models import CalendarChange, Event, Registration
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 PUBLIC_CACHE_CONTROL = "public, max-age=3600"
@@ -76,12 +76,14 @@ class Places:
 
     waitlisted: frozenset[int] = frozenset()
     promoted: dict[int, datetime] = field(default_factory=dict)
+    # Waitlisted places at events the user may edit: they still see the joining link.
+    editing: frozenset[int] = frozenset()
     stamp: str = ""  # every registration's state and time, for the fingerprint
     newest: datetime | None = None
 
     @classmethod
     def of(cls, user) -> "Places":
-        """One query over all the user's registrations (cancelled ones move Last-Modified)."""
+        """All the user's registrations (cancelled ones move Last-Modified): one or two queries."""
         rows = list(
             Registration.objects.filter(user=user)
             .order_by("pk")
@@ -89,18 +91,29 @@ class Places:
         )
         active = [row for row in rows if row[2] in Registration.ACTIVE_STATES]
         waitlisted = frozenset(row[1] for row in active if row[2] == Registration.State.WAITLISTED)
+        editing = frozenset()
+        if waitlisted:
+            editable = Event.objects.editable_by(user).filter(pk__in=waitlisted)
+            editing = frozenset(editable.values_list("pk", flat=True))
         return cls(
             waitlisted=waitlisted,
             promoted={row[1]: row[3] for row in active if row[3] and row[1] not in waitlisted},
-            stamp=hashlib.sha256(repr(rows).encode()).hexdigest(),
+            editing=editing,
+            stamp=hashlib.sha256(repr((rows, sorted(editing))).encode()).hexdigest(),
             newest=max((row[4] for row in rows), default=None),
         )
 
+    def joining_link(self, pk: int) -> bool:
+        """Event.can_see_joining_link for the owner, in bulk: every event in their feed is a
+        confirmed place or one they organise or created, except a waitlisted place."""
+        return pk not in self.waitlisted or pk in self.editing
+
     def variant(self, pk: int) -> str:
+        link = "L" if self.joining_link(pk) else "-"
         if pk in self.waitlisted:
-            return "w"
+            return link + "w"
         promoted_at = self.promoted.get(pk)
-        return f"p{promoted_at.timestamp():.6f}" if promoted_at else ""
+        return link + (f"p{promoted_at.timestamp():.6f}" if promoted_at else "")
 
 
 @dataclass(frozen=True)
@@ -262,13 +275,17 @@ def assemble_body(file: CalendarFile) -> bytes:
     """The file's bytes: kept VEVENTs in order; only the events not kept are serialised."""
     template = ical.detail_path_template()
     site_url = settings.SITE_URL
-    places = file.places or Places()
+    places = file.places
+
+    def variant(pk) -> str:  # public files: "" (no private link, no waitlist)
+        return places.variant(pk) if places is not None else ""
+
     scope = hashlib.sha256(
         f"{FORMAT_VERSION}|{get_language()}|{site_url}|{template}".encode()
     ).hexdigest()[:16]
 
     def key(pk, updated_at, sequence) -> str:
-        return f"ical:{scope}:{pk}:{updated_at.timestamp():.6f}:{sequence}:{places.variant(pk)}"
+        return f"ical:{scope}:{pk}:{updated_at.timestamp():.6f}:{sequence}:{variant(pk)}"
 
     rows = list(
         file.queryset.order_by("starts_at", "pk").values_list("pk", "updated_at", "sequence")
@@ -291,8 +308,9 @@ def assemble_body(file: CalendarFile) -> bytes:
                     event,
                     site_url=site_url,
                     path_template=template,
-                    tentative=event.pk in places.waitlisted,
-                    promoted_at=places.promoted.get(event.pk),
+                    tentative=places is not None and event.pk in places.waitlisted,
+                    promoted_at=places.promoted.get(event.pk) if places else None,
+                    include_joining_link=places is not None and places.joining_link(event.pk),
                 ),
             )
         ENTRIES.set_many(dict(built.values()))

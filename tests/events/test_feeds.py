@@ -504,19 +504,24 @@ def test_assembled_feed_is_byte_for_byte_a_full_serialisation(client, settings, 
 
 
 def test_personal_feed_is_byte_for_byte_a_full_serialisation(client, settings, user, token):
-    confirmed, waitlisted = event_at(3), event_at(4)
+    online = {"mode": Event.Mode.ONLINE, "venue": None, "online_url": "https://meet.example/p"}
+    confirmed, waitlisted = event_at(3, **online), event_at(4, **online)
     Registration.objects.create(event=confirmed, user=user, state="confirmed")
     Registration.objects.create(event=waitlisted, user=user, state="waitlisted")
+    public = client.get(reverse("events:feed")).content  # keeps the public entries first
     client.get(personal_url(token.token))
     kept = client.get(personal_url(token.token)).content
     events = Event.objects.filter(pk__in=[confirmed.pk, waitlisted.pk]).with_calendar_data()
     whole = ical.personal_calendar(
         events.chronological(),
         waitlisted_ids={waitlisted.pk},
+        joining_link_ids={confirmed.pk},
         name=f"Commons: my events ({user.public_name})",
         site_url=settings.SITE_URL,
     )
     assert kept == whole.to_ical()
+    assert b"meet.example/p" in kept  # the owner's confirmed place carries the link
+    assert b"meet.example/p" not in public  # kept entries never cross between the two
 
 
 def test_a_304_fetches_no_event(client, event, monkeypatch):
