@@ -404,7 +404,7 @@ def test_description_carries_the_full_text_as_plain_text():
     component = only_event(parse(ical.event_calendar(fetched(event), site_url=SITE)))
     assert str(component["DESCRIPTION"]) == (
         "Short.\n\nWhy\n\nA long read (https://example.org/r) & more.\n\n- one\n- two\n\n"
-        f"Details: {SITE}/events/{event.slug}/"
+        f"Details: {SITE}{event.get_absolute_url()}"
     )
 
 
@@ -414,7 +414,7 @@ def test_a_long_description_is_cut_at_a_word_and_the_link_stays():
     body, details = text.split("\n\n")
     assert body.endswith("gair…")
     assert len(body) <= ical.DESCRIPTION_MAX_CHARS + 1
-    assert details == f"Details: {SITE}/events/{event.slug}/"
+    assert details == f"Details: {SITE}{event.get_absolute_url()}"
 
 
 def test_prefixes_and_speaker_counts_are_in_the_readers_language():
