@@ -505,18 +505,7 @@ def search(request):
         found = search_posts(q, theme=form.cleaned_data["theme"], event=form.cleaned_data["event"])
         results = Paginator(found, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
         results.object_list = with_snippets(results.object_list, q)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "discussions/search.html",
-        {
-            "form": form,
-            "q": q,
-            "page": results,
-            "pagination_query": query.urlencode() + "&" if query else "",
-        },
-    )
+    return render(request, "discussions/search.html", {"form": form, "q": q, "page": results})
 
 
 # --- one-click unsubscribe ------------------------------------------------------------------------
