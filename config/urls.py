@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from config.views import bench_trivial, healthz
+from core.views import serve_media
 from events.views import home
 
 handler500 = "config.views.server_error"
@@ -14,6 +15,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("discussions.urls")),
     path("", include("events.urls")),
+    # Only with SERVE_MEDIA and local storage (core/views.py): else the proxy or bucket serves it.
+    re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.+)$", serve_media, name="media"),
 ]
 
 if settings.BENCH_VIEWS:
