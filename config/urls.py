@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 
 from config.views import bench_trivial, healthz
 from core.views import serve_media
-from events.views import home
+from events.views.public import home
 
 handler500 = "config.views.server_error"
 

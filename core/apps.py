@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
-    """The bottom layer any app may use (uploads today; mail and log redaction are moving here)."""
-
+    # The bottom layer: any app may import core; core imports no app of ours.
     name = "core"
     verbose_name = _("Core")
