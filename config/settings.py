@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "people",
     "events",
     "discussions",
+    "visuals",
 ]
 
 MIDDLEWARE = [

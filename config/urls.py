@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("discussions.urls")),
+    path("", include("visuals.urls")),
     path("", include("events.urls")),
     # Only with SERVE_MEDIA and local storage (core/views.py): else the proxy or bucket serves it.
     re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.+)$", serve_media, name="media"),

@@ -91,6 +91,24 @@ class Upload(models.Model):
             if fmt in item
         ]
 
+    def _variant_width(self, max_width: int) -> int | None:
+        widths = sorted(int(w) for w in self.variants)
+        fitting = [w for w in widths if w <= max_width] or widths[:1]
+        return fitting[-1] if fitting else None
+
+    def variant_url(self, max_width: int = 1280, fmt: str = "jpg") -> str:
+        """The widest `fmt` variant at most `max_width` wide (the master until variants exist)."""
+        width = self._variant_width(max_width)
+        if width is None:
+            return self.url()
+        return storages["default"].url(self.variants[str(width)][fmt])
+
+    def variant_size(self, max_width: int = 1280) -> tuple[int | None, int | None]:
+        width = self._variant_width(max_width)
+        if width is None:
+            return (self.width, self.height)
+        return (width, self.variants[str(width)]["height"])
+
     def stored_names(self) -> list[str]:
         names = [self.file.name] if self.file else []
         for item in self.variants.values():

@@ -70,7 +70,7 @@ PDF_NAME = re.compile(rb"/([A-Za-z0-9#]{2,40})(?=[\s/<>\[\]()%])")
 # Longest side of the clean master we keep; variants are made from it.
 MASTER_MAX_SIDE = 3200
 # Widths of the resized copies (never larger than the master).
-VARIANT_WIDTHS = (320, 640, 960, 1280, 1920)
+VARIANT_WIDTHS = (320, 480, 768, 1024, 1600)
 WEBP_QUALITY = 78
 JPEG_QUALITY = 82
 

@@ -35,7 +35,7 @@ def test_image_and_variants_live_in_the_bucket_and_are_fetched_from_it(
     assert len(keys) == 1 + 4 * 2
     for fmt, content_type in (("webp", "image/webp"), ("jpg", "image/jpeg")):
         sources = upload.sources(fmt)
-        assert [w for _url, w in sources] == [320, 640, 960, 1000]
+        assert [w for _url, w in sources] == [320, 480, 768, 1000]
         for url, width in sources:
             assert url.startswith(s3_server + "/")  # the bucket, never a Django view
             assert "X-Amz-Signature=" in url

@@ -123,8 +123,8 @@ def test_pdf_is_kept_as_uploaded():
 
 
 def test_variant_widths_never_upscale():
-    assert variant_widths(3200) == [320, 640, 960, 1280, 1920]
-    assert variant_widths(1000) == [320, 640, 960, 1000]
+    assert variant_widths(3200) == [320, 480, 768, 1024, 1600]
+    assert variant_widths(1000) == [320, 480, 768, 1000]
     assert variant_widths(200) == [200]
 
 
@@ -134,7 +134,7 @@ def test_every_variant_is_webp_and_jpeg_without_metadata():
     variants = image_variants(master)
 
     assert [(v.width, v.height, v.format) for v in variants] == [
-        (w, w // 2, fmt) for w in (320, 640, 960, 1000) for fmt in ("webp", "jpg")
+        (w, w // 2, fmt) for w in (320, 480, 768, 1000) for fmt in ("webp", "jpg")
     ]
     for variant in variants:
         with Image.open(io.BytesIO(variant.content)) as image:
