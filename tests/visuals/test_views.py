@@ -349,3 +349,25 @@ def test_gallery_and_event_page_queries_do_not_grow_with_visuals(
         assert client.get(gallery).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(drawn_event.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.django_db
+def test_board_emails_show_the_event_cover(
+    drawn_event, user, mailoutbox, django_capture_on_commit_callbacks
+):
+    from discussions import services as discussions
+    from discussions.models import Board
+    from visuals.services import _refresh_cover
+
+    cover = VisualFactory(event=drawn_event)
+    _refresh_cover(drawn_event)
+    board = Board.objects.for_event(drawn_event)
+    follower = UserFactory()
+    discussions.follow(user=follower, board=board)
+    with django_capture_on_commit_callbacks(execute=True):
+        discussions.start_thread(board=board, author=user, title="After the cafe", body="Hello")
+
+    html = mailoutbox[0].alternatives[0][0]
+    src = settings.SITE_URL + cover.upload.variant_url(768)
+    assert f'<img src="{src}" width="768" height="512"' in html
+    assert 'alt="A hand-drawn map of the conversation."' in html
