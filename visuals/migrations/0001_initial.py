@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('core', '0001_initial'),
         ('discussions', '0002_search_gin_index_postgresql'),
-        ('events', '0004_event_cover'),
+        ('events', '0007_event_cover'),
         ('people', '0002_groups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

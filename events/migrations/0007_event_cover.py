@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0001_initial'),
-        ('events', '0003_series_start_index'),
+        ('events', '0006_hybrid_attendance_and_access_needs'),
     ]
 
     operations = [
