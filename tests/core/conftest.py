@@ -72,6 +72,7 @@ def s3_media(settings, s3_server, monkeypatch):
     settings.MEDIA_ORIGIN = configured["MEDIA_ORIGIN"]
     settings.STORAGES = {**settings.STORAGES, "default": configured["STORAGES"]["default"]}
     client.bucket = bucket
+    client.configured = configured
     yield client
     # Close pooled connections now: left to the garbage collector they warn (as errors) later.
     from django.core.files.storage import storages

@@ -5,6 +5,7 @@ page would link to, as a browser would.
 """
 
 import io
+import re
 import urllib.request
 
 import pytest
@@ -71,3 +72,19 @@ def test_url_without_a_signature_is_refused_by_the_bucket(s3_media, s3_server, u
 
     refused.value.close()
     assert refused.value.code == 403
+
+
+@pytest.mark.django_db
+def test_pages_link_images_to_the_bucket_and_the_policy_allows_it(s3_media, s3_server, client):
+    from tests.factories import VisualFactory
+
+    visual = VisualFactory()
+    html = client.get(visual.event.get_absolute_url()).content.decode()
+
+    sources = re.findall(r'srcset="([^"]+)"', html)
+    assert sources
+    for srcset in sources:
+        for candidate in srcset.split(", "):
+            assert candidate.startswith(s3_server + "/"), candidate  # never a Django view
+    policy = s3_media.configured["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["img-src"]
+    assert policy == ["'self'", "data:", s3_server]
