@@ -16,6 +16,16 @@ from visuals.models import Visual
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def drawing_with_gps() -> bytes:
+    """The demo's first graphic recording, saved as a phone would: EXIF with GPS."""
+    from visuals.demo import DRAWINGS, draw_recording
+
+    out = io.BytesIO()
+    with Image.open(io.BytesIO(draw_recording(DRAWINGS[0], seed=0))) as image:
+        image.save(out, "JPEG", quality=90, exif=samples.exif_with_gps())
+    return out.getvalue()
+
+
 def field(scope, label):
     return scope.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$"))
 
@@ -47,7 +57,7 @@ def test_artist_uploads_a_drawing_that_appears_in_the_gallery(
     expect(page.get_by_role("heading", level=1)).to_have_text("Add a drawing, photo or document")
     check_page(page, "upload form", shot="visual-upload-form")
 
-    drawing = samples.jpeg_bytes(1600, 1000, orientation=6)  # a phone photo, GPS and all
+    drawing = drawing_with_gps()
     field(page, "File").set_input_files(
         {"name": "IMG_2041.jpg", "mimeType": "image/jpeg", "buffer": drawing}
     )
@@ -84,9 +94,8 @@ def test_artist_uploads_a_drawing_that_appears_in_the_gallery(
     )
     image = page.locator(".visual-figure img")
     expect(image).to_have_attribute("alt", re.compile("^A graphic recording"))
-    # Turned upright from the phone's EXIF orientation: 1000 wide, 1600 high.
-    expect(image).to_have_attribute("width", "1000")
-    expect(image).to_have_attribute("height", "1600")
+    expect(image).to_have_attribute("width", "1800")
+    expect(image).to_have_attribute("height", "1200")
     check_page(page, "image page", shot="visual-page")
 
     og = {
@@ -99,11 +108,11 @@ def test_artist_uploads_a_drawing_that_appears_in_the_gallery(
     assert og["image:alt"].startswith("A graphic recording")
     assert og["url"].endswith(visual.get_absolute_url())
     assert og["image"].startswith("http")
-    assert og["image"].endswith("/w1000.jpg")
+    assert og["image"].endswith("/w1024.jpg")
     preview = page.request.get(og["image"])
     assert preview.headers["content-type"] == "image/jpeg"
     with Image.open(io.BytesIO(preview.body())) as shown:
-        assert shown.size == (1000, 1600)
+        assert shown.size == (1024, 683)
         assert dict(shown.getexif()) == {}
 
     page.get_by_role("link", name=event.title).first.click()
