@@ -371,3 +371,18 @@ def test_board_emails_show_the_event_cover(
     src = settings.SITE_URL + cover.upload.variant_url(768)
     assert f'<img src="{src}" width="768" height="512"' in html
     assert 'alt="A hand-drawn map of the conversation."' in html
+
+
+@pytest.mark.django_db
+def test_staff_see_visuals_and_uploads_in_the_admin(admin_client):
+    client = admin_client
+    visual = VisualFactory(title="Admin drawing")
+
+    visuals = client.get(reverse("admin:visuals_visual_changelist"))
+    uploads = client.get(reverse("admin:core_upload_changelist"))
+    change = client.get(reverse("admin:visuals_visual_change", args=[visual.pk]))
+
+    assert "Admin drawing" in visuals.content.decode()
+    assert uploads.status_code == 200
+    assert change.status_code == 200
+    assert client.get(reverse("admin:core_upload_add")).status_code == 403
