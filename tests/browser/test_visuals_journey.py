@@ -149,3 +149,52 @@ def test_artist_uploads_a_drawing_that_appears_in_the_gallery(
         assert set(drawings) <= {200, 304}, images  # 304: the browser revalidated its copy
     finally:
         no_js.close()
+
+
+def test_member_posts_a_flip_chart_photo_on_the_board_and_a_moderator_hides_it(
+    page, new_page, new_context, sign_in_as, relaunch
+):
+    from discussions import services as discussions
+    from discussions.models import Board
+
+    event, artist = relaunch
+    board = Board.objects.for_event(event)
+    author = UserFactory(display_name="Gwen")
+    thread = discussions.start_thread(
+        board=board, author=author, title="Our table's flip chart", body="Here it is."
+    )
+    member = UserFactory(display_name="Rhys")
+    sign_in_as(member)
+    page.goto(thread.get_absolute_url())
+    page.get_by_text("Add images (up to 4)").click()
+    field(page, "Image 1").set_input_files(
+        {"name": "chart.jpg", "mimeType": "image/jpeg", "buffer": drawing_with_gps()}
+    )
+    field(page, "Your reply").fill("And the drawing of it.")
+    page.get_by_role("button", name="Post reply").click()
+    expect(page.get_by_text("Every image needs alt text.")).to_be_visible()
+    check_page(page, "reply form with an image error")
+
+    field(page, "Image 1").set_input_files(
+        {"name": "chart.jpg", "mimeType": "image/jpeg", "buffer": drawing_with_gps()}
+    )
+    field(page, "Alt text for image 1").fill(
+        "The flip chart as a drawing, six bubbles round a table."
+    )
+    page.get_by_role("button", name="Post reply").click()
+    expect(messages(page)).to_contain_text("Your reply is posted")
+    image = page.get_by_role("img", name="The flip chart as a drawing, six bubbles round a table.")
+    expect(image).to_be_visible()
+    check_page(page, "thread with an image", shot="board-post-image")
+
+    moderator = UserFactory(groups=["Moderators"])
+    moderator_page = new_page(new_context())
+    sign_in_as(moderator, moderator_page.context)
+    moderator_page.goto(thread.get_absolute_url())
+    moderator_page.get_by_role("button", name="Hide image").click()
+    expect(messages(moderator_page)).to_contain_text("The image is hidden")
+
+    visitor = new_page(new_context())
+    visitor.goto(thread.get_absolute_url())
+    expect(visitor.get_by_text("And the drawing of it.")).to_be_visible()
+    expect(visitor.get_by_role("img", name=re.compile("flip chart as a drawing"))).to_have_count(0)
