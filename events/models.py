@@ -6,12 +6,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Addressable, Slugged
+from core.slugs import unique_slug
 from people.models import Organisation, Person
-from people.slugs import unique_slug
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -24,10 +24,11 @@ def london_midnight(day) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LONDON)
 
 
-class Theme(models.Model):
+class Theme(Addressable):
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=220, unique=True)
     description = models.TextField(_("description"), blank=True)
+
+    url_name = "events:theme"
 
     class Meta:
         ordering = ["name"]
@@ -37,24 +38,17 @@ class Theme(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Theme, self.name)
-        super().save(*args, **kwargs)
 
-    def get_absolute_url(self):
-        return reverse("events:theme", kwargs={"slug": self.slug})
-
-
-class Series(models.Model):
+class Series(Addressable):
     """A recurring format, such as the Policy Cafe."""
 
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=220, unique=True)
     description = models.TextField(_("description"), blank=True)
     hosts = models.ManyToManyField(
         Organisation, related_name="series", blank=True, verbose_name=_("hosts")
     )
+
+    url_name = "events:series"
 
     class Meta:
         ordering = ["name"]
@@ -63,14 +57,6 @@ class Series(models.Model):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Series, self.name)
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("events:series", kwargs={"slug": self.slug})
 
 
 # Structured access information: (field name, label). Venues and events both carry these fields;
@@ -106,9 +92,8 @@ class AccessInformation(models.Model):
         return [(name, label) for name, label in ACCESS_FEATURES if getattr(self, name)]
 
 
-class Venue(AccessInformation):
+class Venue(AccessInformation, Slugged):
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=220, unique=True)
     address = models.TextField(_("address"), blank=True)
     postcode = models.CharField(_("postcode"), max_length=12, blank=True)
     latitude = models.DecimalField(
@@ -138,11 +123,6 @@ class Venue(AccessInformation):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Venue, self.name)
-        super().save(*args, **kwargs)
 
     @property
     def full_address(self) -> str:
@@ -260,7 +240,7 @@ class EventQuerySet(models.QuerySet):
         """
         return (
             self.select_related("venue")
-            .defer("description", "access_notes", "venue__access_notes")
+            .defer("access_notes", "venue__access_notes")
             .prefetch_related(
                 models.Prefetch("themes", queryset=Theme.objects.order_by("name", "pk")),
                 models.Prefetch(
@@ -273,11 +253,26 @@ class EventQuerySet(models.QuerySet):
     def chronological(self):
         return self.order_by("starts_at", "pk")
 
+    def revise(self) -> int:
+        """Something these events' calendar entries show changed elsewhere (venue, people, roles).
+
+        SEQUENCE + 1 and a new updated_at (DTSTAMP, LAST-MODIFIED), as Event.save does for the
+        event's own fields, so a client re-importing the file does not keep the old entry.
+        Drafts are in nobody's calendar: their first SEQUENCE is the one they are published with.
+        """
+        return self.exclude(status=Event.Status.DRAFT).update(
+            sequence=models.F("sequence") + 1, updated_at=timezone.now()
+        )
+
+    def touch(self) -> int:
+        """A detail of these events' entries changed (a theme name): new updated_at only."""
+        return self.update(updated_at=timezone.now())
+
     def reverse_chronological(self):
         return self.order_by("-starts_at", "-pk")
 
 
-class Event(AccessInformation):
+class Event(AccessInformation, Addressable):
     class Kind(models.TextChoices):
         CAFE = "cafe", _("Cafe")
         ROUND_TABLE = "round_table", _("Round-table")
@@ -300,11 +295,24 @@ class Event(AccessInformation):
         CANCELLED = "cancelled", _("Cancelled")
 
     PUBLIC_STATUSES = (Status.PUBLISHED, Status.POSTPONED, Status.CANCELLED)
-    # A change to any of these moves the event in people's calendars: SEQUENCE must go up.
-    CALENDAR_FIELDS = ("starts_at", "ends_at", "venue_id", "online_url", "mode", "status")
+    # A change to any of these changes what people's calendars show (time, place, status, mode,
+    # link, title, text): SEQUENCE must go up, or a client may keep the old entry. Changes to the
+    # venue, the people and their roles raise it too (events/signals.py).
+    CALENDAR_FIELDS = (
+        "starts_at",
+        "ends_at",
+        "venue_id",
+        "online_url",
+        "mode",
+        "status",
+        "online_url_is_public",
+        "title",
+        "summary",
+        "description",
+        "cancellation_reason",
+    )
 
     title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=220, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CAFE)
     summary = models.CharField(
         _("summary"), max_length=300, blank=True, help_text=_("One or two sentences for listings.")
@@ -406,6 +414,9 @@ class Event(AccessInformation):
 
     objects = EventQuerySet.as_manager()
 
+    slug_source = "title"
+    url_name = "events:detail"
+
     class Meta:
         ordering = ["starts_at", "pk"]
         verbose_name = _("event")
@@ -440,20 +451,23 @@ class Event(AccessInformation):
 
     def save(self, *args, **kwargs):
         loaded = getattr(self, "_loaded_calendar_values", None)
-        if self.pk and loaded is not None and loaded != self._calendar_values():
+        current = self._calendar_values()
+        if self.pk and loaded is not None and any(current.get(k) != v for k, v in loaded.items()):
             self.sequence += 1
             if "update_fields" in kwargs and kwargs["update_fields"] is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "sequence", "updated_at"}
-        # Slugs follow the title while drafting and never change once the public may link to them.
-        if not self.slug or (self.published_at is None and self.status == self.Status.DRAFT):
-            self.slug = unique_slug(Event, self.title, exclude_pk=self.pk)
-            if self.slug in RESERVED_EVENT_SLUGS:
-                self.slug = unique_slug(Event, f"{self.title} event", exclude_pk=self.pk)
         super().save(*args, **kwargs)
         self._loaded_calendar_values = self._calendar_values()
 
-    def get_absolute_url(self):
-        return reverse("events:detail", kwargs={"slug": self.slug})
+    def slug_is_stale(self) -> bool:
+        # Slugs follow the title while drafting and never change once the public may link to them.
+        return not self.slug or (self.published_at is None and self.status == self.Status.DRAFT)
+
+    def new_slug(self) -> str:
+        slug = unique_slug(Event, self.title, exclude_pk=self.pk)
+        if slug in RESERVED_EVENT_SLUGS:
+            slug = unique_slug(Event, f"{self.title} event", exclude_pk=self.pk)
+        return slug
 
     def clean(self):
         errors = {}
@@ -480,8 +494,9 @@ class Event(AccessInformation):
         instance._loaded_calendar_values = instance._calendar_values()
         return instance
 
-    def _calendar_values(self):
-        return tuple(getattr(self, name, None) for name in self.CALENDAR_FIELDS)
+    def _calendar_values(self) -> dict:
+        # Deferred fields are left out (reading one would cost a query per row).
+        return {name: self.__dict__[name] for name in self.CALENDAR_FIELDS if name in self.__dict__}
 
     # --- state -----------------------------------------------------------------------------
 

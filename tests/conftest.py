@@ -38,8 +38,6 @@ def _fast_and_quiet(settings, _media_root):
     # Test speed-ups live here, not in config/settings.py.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    # Serve static files from the finders; no collectstatic output (STATIC_ROOT) in tests.
-    settings.WHITENOISE_AUTOREFRESH = True
     # Uploads go to a temporary folder, served by Django like `make run` does.
     settings.MEDIA_ROOT = _media_root
     settings.SERVE_MEDIA = True
