@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from events.models import Event, EventRole
 from people.models import Person
-from tests.events.conftest import FUTURE_YEAR, last_sunday, roles_data
+from tests.events.conftest import FUTURE_YEAR, last_sunday, person_row
 from tests.factories import EventFactory, EventRoleFactory, PersonFactory, UserFactory
+from tests.forms import form_data, submit_form
 
 pytestmark = pytest.mark.django_db
 
@@ -45,17 +46,31 @@ def _messages(response):
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
-def _edit_data(event, event_data, **overrides):
-    """The edit form as submitted unchanged except for `overrides`, keeping the organiser row."""
-    role = event.roles.get()
-    data = event_data(venue=str(event.venue_id), **overrides)
-    data.update(
-        roles_data(
-            [{"id": str(role.pk), "person": str(role.person_id), "role": role.role}],
-            initial=1,
-            extra_blank=3,
-        )
-    )
+def edit_event(client, user, event, **changes):
+    """`user` opens the event's edit page and saves it with `changes` typed in."""
+    client.force_login(user)
+    page = client.get(reverse("events:edit", kwargs={"slug": event.slug}))
+    assert page.status_code == 200
+    return submit_form(client, page, "#event-form", data=changes)
+
+
+PAGE_FORMS = {
+    # action: (the form on its page, what the person changes)
+    "edit": ("#event-form", {"title": "Renamed by someone"}),
+    "publish": ("#confirm-form", {}),
+    "postpone": ("#confirm-form", {}),
+    "cancel": ("#confirm-form", {"reason": "Not enough people signed up."}),
+    "duplicate": ("#confirm-form", {}),
+}
+
+
+def _as_rendered_for(user, url, action):
+    """What the action's page submits when `user` (who may see it) fills it in."""
+    client = Client()
+    client.force_login(user)
+    selector, changes = PAGE_FORMS[action]
+    data = form_data(client.get(url), selector)
+    data.update({name: [value] for name, value in changes.items()})
     return data
 
 
@@ -74,19 +89,20 @@ ALLOWED = {"this_events_organiser", "staff"}
 
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("action", list(ACTIONS))
-def test_permission_matrix_for_changes_to_an_event(
-    client, people, organised_event, event_data, action, actor
-):
+def test_permission_matrix_for_changes_to_an_event(client, people, organised_event, action, actor):
     Event.objects.filter(pk=organised_event.pk).update(status=ACTIONS[action])
     event = Event.objects.get(pk=organised_event.pk)
     url = reverse(f"events:{action}", kwargs={"slug": event.slug})
-    data = {
-        "edit": lambda: _edit_data(event, event_data, title="Renamed by someone"),
-        "cancel": lambda: {"reason": "Not enough people signed up."},
-    }.get(action, dict)()
     before = (Event.objects.count(), event.status, event.title)
 
-    response = _login(client, people[actor]).post(url, data)
+    if actor in ALLOWED:
+        client.force_login(people[actor])
+        selector, changes = PAGE_FORMS[action]
+        response = submit_form(client, client.get(url), selector, data=changes)
+    else:
+        # Someone without the page replays what it submits for its organiser.
+        data = _as_rendered_for(people["staff"], url, action)
+        response = _login(client, people[actor]).post(url, data)
 
     after = Event.objects.get(pk=event.pk)
     if actor == "anonymous":
@@ -113,9 +129,13 @@ def test_permission_matrix_for_changes_to_an_event(
 @pytest.mark.parametrize("actor", ACTORS)
 def test_permission_matrix_for_creating_an_event(client, people, event_data, actor):
     url = reverse("events:create")
-    data = {**event_data(), **roles_data([], extra_blank=3)}
-
-    response = _login(client, people[actor]).post(url, data)
+    if actor in ("anonymous", "non_organiser"):
+        data = _as_rendered_for(people["staff"], url, "edit")
+        data.update({name: [value] for name, value in event_data().items()})
+        response = _login(client, people[actor]).post(url, data)
+    else:
+        client.force_login(people[actor])
+        response = submit_form(client, client.get(url), "#event-form", data=event_data())
 
     created = Event.objects.filter(title="Policy Cafe relaunch")
     if actor == "anonymous":
@@ -169,16 +189,18 @@ def test_every_state_change_needs_a_csrf_token(organiser, organised_event):
     assert client.post(url).status_code == 403
     assert Event.objects.get().status == "published"
 
-    page = client.get(url).content.decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    assert client.post(url, {"csrfmiddlewaretoken": token}).status_code == 302
+    assert (
+        submit_form(client, client.get(url), "#confirm-form").status_code == 302
+    )  # with the page's token
     assert Event.objects.get().status == "postponed"
 
 
 def test_a_refused_transition_is_a_message_not_an_error(client, organiser, organised_event):
     client.force_login(organiser)
     url = reverse("events:publish", kwargs={"slug": organised_event.slug})
-    response = client.post(url)
+    response = submit_form(
+        client, client.get(url), "#confirm-form"
+    )  # a page opened before someone published
     assert response.status_code == 302
     assert _messages(response) == [
         "Only a draft or a postponed event can be published; this one is published."
@@ -200,18 +222,24 @@ def test_an_organiser_creates_previews_publishes_postpones_and_cancels_an_event(
     assert form_page.status_code == 200
     assert form_page.content.decode().count('name="roles-') >= 3 * 6  # blank rows, no JS needed
 
-    rows = [
-        {"person": str(ruth.pk), "role": "speaker", "contribution_title": "What co-production is"},
-        {
-            "new_person_name": "Becky Booth",
-            "new_person_headline": "Spice",
-            "role": "speaker",
-            "contribution_title": "Time Credits and their co-productive impact",
+    response = submit_form(
+        client,
+        form_page,
+        "#event-form",
+        data={
+            **event_data(),
+            **person_row(
+                0, person=ruth.pk, role="speaker", contribution_title="What co-production is"
+            ),
+            **person_row(
+                1,
+                new_person_name="Becky Booth",
+                new_person_headline="Spice",
+                role="speaker",
+                contribution_title="Time Credits and their co-productive impact",
+            ),
+            **person_row(2, person=mark.pk, role="chair"),
         },
-        {"person": str(mark.pk), "role": "chair"},
-    ]
-    response = client.post(
-        reverse("events:create"), {**event_data(), **roles_data(rows, extra_blank=3)}
     )
 
     event = Event.objects.get()
@@ -236,25 +264,30 @@ def test_an_organiser_creates_previews_publishes_postpones_and_cancels_an_event(
     assert "Becky Booth</a>" in preview
     assert reverse("events:publish", kwargs={"slug": event.slug}) in preview
 
-    response = client.post(reverse("events:publish", kwargs={"slug": event.slug}))
+    publish_url = reverse("events:publish", kwargs={"slug": event.slug})
+    response = submit_form(client, client.get(preview_url), publish_url)
     assert _messages(response) == ["Published: the event is now public."]
     event.refresh_from_db()
     assert (event.status, event.sequence) == ("published", 1)
     assert response.url == reverse("events:detail", kwargs={"slug": event.slug})
     assert "Preview — not published" not in client.get(preview_url).content.decode()
 
-    client.post(reverse("events:postpone", kwargs={"slug": event.slug}))
+    postpone_url = reverse("events:postpone", kwargs={"slug": event.slug})
+    submit_form(client, client.get(postpone_url), "#confirm-form")
     event.refresh_from_db()
     assert (event.status, event.sequence) == ("postponed", 2)
 
     cancel_url = reverse("events:cancel", kwargs={"slug": event.slug})
-    assert "Reason for cancelling" in client.get(cancel_url).content.decode()
-    no_reason = client.post(cancel_url, {"reason": "  "})
+    cancel_page = client.get(cancel_url)
+    assert "Reason for cancelling" in cancel_page.content.decode()
+    no_reason = submit_form(client, cancel_page, "#confirm-form", data={"reason": "  "})
     assert no_reason.status_code == 400
     assert "This field is required." in no_reason.content.decode()
     assert Event.objects.get().status == "postponed"
 
-    response = client.post(cancel_url, {"reason": "The speakers are snowed in."})
+    response = submit_form(
+        client, no_reason, "#confirm-form", data={"reason": "The speakers are snowed in."}
+    )
     event.refresh_from_db()
     assert (event.status, event.sequence, event.cancellation_reason) == (
         "cancelled",
@@ -271,8 +304,9 @@ def test_duplicating_through_the_page_gives_a_draft_with_the_same_people(
 ):
     EventRoleFactory(event=organised_event, role="speaker", contribution_title="Time Credits")
     client.force_login(organiser)
+    page = client.get(reverse("events:duplicate", kwargs={"slug": organised_event.slug}))
 
-    response = client.post(reverse("events:duplicate", kwargs={"slug": organised_event.slug}))
+    response = submit_form(client, page, "#confirm-form")
 
     copy = Event.objects.exclude(pk=organised_event.pk).get()
     assert response.url == reverse("events:edit", kwargs={"slug": copy.slug})
@@ -294,33 +328,19 @@ def test_duplicating_through_the_page_gives_a_draft_with_the_same_people(
 
 
 def test_editing_keeps_people_removes_deleted_rows_and_adds_new_ones(
-    client, organiser, organised_event, event_data
+    client, organiser, organised_event
 ):
     speaker = EventRoleFactory(event=organised_event, role="speaker", order=1)
     organiser_role = organised_event.roles.get(role="organiser")
-    client.force_login(organiser)
-    edit_url = reverse("events:edit", kwargs={"slug": organised_event.slug})
-    assert client.get(edit_url).status_code == 200
 
-    rows = [
-        {
-            "id": str(organiser_role.pk),
-            "person": str(organiser_role.person_id),
-            "role": "organiser",
-        },
-        {
-            "id": str(speaker.pk),
-            "person": str(speaker.person_id),
-            "role": "speaker",
-            "DELETE": "on",
-        },
-        {"new_person_name": "Chris Glynn", "role": "artist", "contribution_title": "Drawing"},
-    ]
-    data = {
-        **event_data(venue=str(organised_event.venue_id), title="Policy Cafe: spring"),
-        **roles_data(rows, initial=2, extra_blank=1),
-    }
-    response = client.post(edit_url, data)
+    response = edit_event(
+        client,
+        organiser,
+        organised_event,
+        title="Policy Cafe: spring",
+        **person_row(1, DELETE="on"),
+        **person_row(2, new_person_name="Chris Glynn", role="artist", contribution_title="Drawing"),
+    )
 
     assert response.status_code == 302
     assert _messages(response) == ["Changes saved."]
@@ -368,16 +388,13 @@ SPRING, AUTUMN = last_sunday(FUTURE_YEAR, 3), last_sunday(FUTURE_YEAR, 10)
     ],
 )
 def test_each_rule_is_a_form_error_and_nothing_is_saved(
-    client, organiser, event_data, overrides, rows, message
+    submit_event_form, overrides, rows, message
 ):
     ruth = PersonFactory(name="Ruth")
-    rows = [{k: str(ruth.pk) if v == "RUTH" else v for k, v in row.items()} for row in rows]
+    rows = [{k: ruth.pk if v == "RUTH" else v for k, v in row.items()} for row in rows]
     rows.append({"new_person_name": "Someone New", "role": "chair"})
-    client.force_login(organiser)
 
-    response = client.post(
-        reverse("events:create"), {**event_data(**overrides), **roles_data(rows, extra_blank=2)}
-    )
+    response = submit_event_form(people=rows, **overrides)
 
     assert response.status_code == 400
     html = response.content.decode()
@@ -541,15 +558,11 @@ def test_the_event_form_uses_a_fixed_number_of_queries(
     assert len(response.context["roles"].forms) == count + 1 + 3
 
 
-def _capacity_change(client, organiser, event, event_data, capacity):
-    client.force_login(organiser)
-    return client.post(
-        reverse("events:edit", kwargs={"slug": event.slug}),
-        _edit_data(event, event_data, title=event.title, capacity=capacity),
-    )
+def _capacity_change(client, organiser, event, capacity):
+    return edit_event(client, organiser, event, capacity=capacity)
 
 
-def test_more_places_go_to_the_waitlist_at_once(client, organiser, organised_event, event_data):
+def test_more_places_go_to_the_waitlist_at_once(client, organiser, organised_event):
     from events.models import Registration
     from events.services import register_attendee
 
@@ -558,22 +571,20 @@ def test_more_places_go_to_the_waitlist_at_once(client, organiser, organised_eve
     for attendee in (first, second, third):
         register_attendee(event=organised_event, user=attendee)
 
-    response = _capacity_change(client, organiser, organised_event, event_data, "2")
+    response = _capacity_change(client, organiser, organised_event, "2")
 
     assert response.status_code == 302
     states = dict(Registration.objects.values_list("user", "state"))
     assert states == {first.pk: "confirmed", second.pk: "confirmed", third.pk: "waitlisted"}
 
 
-def test_capacity_cannot_drop_below_the_places_already_given(
-    client, organiser, organised_event, event_data
-):
+def test_capacity_cannot_drop_below_the_places_already_given(client, organiser, organised_event):
     from events.services import register_attendee
 
     for _ in range(3):
         register_attendee(event=organised_event, user=UserFactory())
 
-    response = _capacity_change(client, organiser, organised_event, event_data, "2")
+    response = _capacity_change(client, organiser, organised_event, "2")
 
     assert response.status_code == 400
     assert response.context["form"].errors["capacity"] == [
