@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.forms.fields import BaseTemporalField
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from events.models import ACCESS_FEATURE_NAMES, LONDON, Event, EventRole, Registration
@@ -107,11 +109,71 @@ class LondonDateTimeField(forms.DateTimeField):
         return london_aware(naive)
 
 
+# --- when and where: a start in the past or a clash asks first ------------------------------
+
+# The name of the second submit button that goes ahead despite the warnings. Its value is a
+# signature of the time and place the person was warned about: change either and they are asked
+# again; pressing Enter (the form's first button) never confirms.
+CONFIRM_SCHEDULE = "confirm_schedule"
+CLASHES_SHOWN = 5
+
+
+def _when(moment) -> str:
+    return date_format(timezone.localtime(moment, LONDON), "l j F Y, H:i")
+
+
+def schedule_warnings(event: Event, *, user, check_past: bool = True) -> list[str]:
+    """What a person should confirm before saving `event` at this time and place."""
+    warnings = []
+    if check_past and event.starts_in_the_past:
+        warnings.append(
+            gettext("It starts in the past: %(when)s (UK time).") % {"when": _when(event.starts_at)}
+        )
+    clashes = (
+        Event.objects.visible_to(user)  # only events this person may see are named
+        .clashing_with(event)
+        .select_related("venue", "series")
+        .chronological()[:CLASHES_SHOWN]
+    )
+    for other in clashes:
+        params = {"title": other.title, "when": _when(other.starts_at)}
+        if event.is_in_person and other.is_in_person and other.venue_id == event.venue_id:
+            params["venue"] = other.venue.name
+            message = gettext("“%(title)s” is at %(venue)s at the same time (%(when)s).")
+        else:
+            params["series"] = other.series.name
+            message = gettext("“%(title)s” in the series %(series)s overlaps it (%(when)s).")
+        warnings.append(message % params)
+    return warnings
+
+
+def schedule_signature(event: Event) -> str:
+    values = (event.starts_at, event.ends_at, event.venue_id, event.series_id, event.mode)
+    return salted_hmac("events.schedule", repr(values)).hexdigest()[:24]
+
+
+class ScheduleConfirmation:
+    """Ask before saving at a past time or on top of another event (a warning, then a second
+    submit). Forms call `check_schedule` once they are valid."""
+
+    schedule_warnings: list[str] = []
+    schedule_signature = ""
+
+    def check_schedule(self, event: Event, *, user, check_past=True) -> bool:
+        """True when `event` may be saved: no warnings, or the person pressed "Save anyway"."""
+        self.schedule_warnings = schedule_warnings(event, user=user, check_past=check_past)
+        self.schedule_signature = schedule_signature(event)
+        confirmed = self.data.get(CONFIRM_SCHEDULE) == self.schedule_signature
+        return not self.schedule_warnings or confirmed
+
+
 # --- the event ------------------------------------------------------------------------------
 
 
-class EventForm(forms.ModelForm):
+class EventForm(ScheduleConfirmation, forms.ModelForm):
     """An event as its organisers describe it. Times are Europe/London local times."""
+
+    SCHEDULE_FIELDS = ("starts_at", "ends_at", "mode", "venue", "series")
 
     capacity = forms.IntegerField(
         label=_("Capacity"),
@@ -184,6 +246,14 @@ class EventForm(forms.ModelForm):
                     params={"count": confirmed},
                 )
         return capacity
+
+    def schedule_is_accepted(self, *, user) -> bool:
+        """A new event, or a change of time or place, is checked; other edits are not."""
+        changed = set(self.changed_data)
+        if self.instance.pk and not changed.intersection(self.SCHEDULE_FIELDS):
+            return True
+        check_past = self.instance.pk is None or "starts_at" in changed
+        return self.check_schedule(self.instance, user=user, check_past=check_past)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -357,6 +427,42 @@ RoleFormSet = inlineformset_factory(
     can_delete=True,
     can_delete_extra=False,
 )
+
+
+class DuplicateEventForm(ScheduleConfirmation, forms.Form):
+    """The copy's title and time; everything else is copied and can be edited afterwards."""
+
+    title = forms.CharField(label=_("Title of the copy"), max_length=200)
+    starts_at = LondonDateTimeField(
+        label=_("Starts at"), help_text=_("UK time (GMT or BST), as the clocks in Wales show it.")
+    )
+    ends_at = LondonDateTimeField(label=_("Ends at"), help_text=_("UK time (GMT or BST)."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout("title", Row(Column("starts_at"), Column("ends_at")))
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _("The event must end after it starts."))
+        return cleaned
+
+    def planned_copy(self, event: Event) -> Event:
+        """An unsaved event standing for the copy, to check its time and place."""
+        return Event(
+            pk=None,
+            title=self.cleaned_data["title"],
+            starts_at=self.cleaned_data["starts_at"],
+            ends_at=self.cleaned_data["ends_at"],
+            venue_id=event.venue_id,
+            series_id=event.series_id,
+            mode=event.mode,
+        )
 
 
 class CancelEventForm(forms.Form):

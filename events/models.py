@@ -250,6 +250,22 @@ class EventQuerySet(models.QuerySet):
             )
         )
 
+    def clashing_with(self, event):
+        """Other events, not cancelled, whose time overlaps `event`'s at the same venue (both in
+        the room) or in the same series. `event` may be unsaved (a copy being planned)."""
+        same_place = Q()
+        if event.venue_id and event.is_in_person:
+            same_place |= Q(venue_id=event.venue_id, mode__in=Event.IN_PERSON_MODES)
+        if event.series_id:
+            same_place |= Q(series_id=event.series_id)
+        if not same_place or not (event.starts_at and event.ends_at):
+            return self.none()
+        return (
+            self.filter(same_place, starts_at__lt=event.ends_at, ends_at__gt=event.starts_at)
+            .exclude(status=Event.Status.CANCELLED)
+            .exclude(pk=event.pk)
+        )
+
     def chronological(self):
         return self.order_by("starts_at", "pk")
 
@@ -280,6 +296,7 @@ class Event(AccessInformation):
         CANCELLED = "cancelled", _("Cancelled")
 
     PUBLIC_STATUSES = (Status.PUBLISHED, Status.POSTPONED, Status.CANCELLED)
+    IN_PERSON_MODES = (Mode.IN_PERSON, Mode.HYBRID)
     # A change to any of these moves the event in people's calendars: SEQUENCE must go up.
     CALENDAR_FIELDS = ("starts_at", "ends_at", "venue_id", "online_url", "mode", "status")
 
@@ -443,7 +460,11 @@ class Event(AccessInformation):
 
     @property
     def is_in_person(self) -> bool:
-        return self.mode in (self.Mode.IN_PERSON, self.Mode.HYBRID)
+        return self.mode in self.IN_PERSON_MODES
+
+    @property
+    def starts_in_the_past(self) -> bool:
+        return self.starts_at is not None and self.starts_at < timezone.now()
 
     @property
     def is_online(self) -> bool:

@@ -138,12 +138,46 @@ def cancel_event(*, event: Event, user, reason: str) -> Event:
 # --- the next one of its kind ---------------------------------------------------------------
 
 
+def shift_local(moment: datetime, delta: timedelta) -> datetime:
+    """`moment` moved by `delta` of London wall-clock time (18:00 stays 18:00 across a clock
+    change)."""
+    local = moment.astimezone(LONDON).replace(tzinfo=None) + delta
+    return local.replace(tzinfo=LONDON)
+
+
 def same_local_time_later(moment: datetime | None) -> datetime | None:
     """When a copy of an event at `moment` starts: DUPLICATE_INTERVAL on, same London clock time."""
     if moment is None:
         return None
-    local = moment.astimezone(LONDON).replace(tzinfo=None) + DUPLICATE_INTERVAL
-    return local.replace(tzinfo=LONDON)
+    return shift_local(moment, DUPLICATE_INTERVAL)
+
+
+def _local_duration(event: Event) -> timedelta:
+    return event.local_ends_at.replace(tzinfo=None) - event.local_starts_at.replace(tzinfo=None)
+
+
+def latest_in_series(event: Event) -> Event:
+    """The latest event (not cancelled) of `event`'s series, or `event` itself."""
+    if event.series_id is None:
+        return event
+    latest = (
+        Event.objects.filter(series_id=event.series_id)
+        .exclude(status=Event.Status.CANCELLED)
+        .reverse_chronological()
+        .first()
+    )
+    return latest or event
+
+
+def proposed_copy_times(*, event: Event, now: datetime | None = None) -> tuple[datetime, datetime]:
+    """When a copy of `event` should be: the series' next date (by its rule, else four weeks
+    after its latest event), at the same London clock times, and not in the past."""
+    now = now or timezone.now()
+    latest = latest_in_series(event)
+    starts_at = same_local_time_later(latest.starts_at)
+    while starts_at < now:
+        starts_at = same_local_time_later(starts_at)
+    return starts_at, shift_local(starts_at, _local_duration(latest))
 
 
 COPIED_FIELDS = [
@@ -162,19 +196,45 @@ COPIED_FIELDS = [
 
 
 @transaction.atomic
-def duplicate_event(*, event: Event, user) -> Event:
-    """A new draft copying `event`, its themes, hosts and people, four weeks later."""
+def duplicate_event(
+    *,
+    event: Event,
+    user,
+    title: str | None = None,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+) -> Event:
+    """A new draft copying `event`, its themes, hosts and people, with the given title and time
+    (by default: the same title, at the series' next date; see `proposed_copy_times`)."""
     if not event.can_duplicate(user):
         raise PermissionDenied
-    copy = Event(**{name: getattr(event, name) for name in COPIED_FIELDS})
-    copy.starts_at = same_local_time_later(event.starts_at)
-    copy.ends_at = same_local_time_later(event.ends_at)
-    copy.registration_closes_at = same_local_time_later(event.registration_closes_at)
-    copy.status = Event.Status.DRAFT
+    if starts_at is None:
+        starts_at, ends_at = proposed_copy_times(event=event)
+    ends_at = ends_at or shift_local(starts_at, _local_duration(event))
+    copy = _copy_of(event, starts_at=starts_at, ends_at=ends_at)
+    if title:
+        copy.title = title
     copy.created_by = user
     copy.save()
-    copy.themes.set(event.themes.all())
-    copy.hosts.set(event.hosts.all())
+    _copy_relations(source=event, copy=copy)
+    return copy
+
+
+def _copy_of(event: Event, *, starts_at: datetime, ends_at: datetime) -> Event:
+    """An unsaved draft with `event`'s details at a new time."""
+    copy = Event(**{name: getattr(event, name) for name in COPIED_FIELDS})
+    copy.starts_at, copy.ends_at = starts_at, ends_at
+    if event.registration_closes_at is not None:
+        # Registration closes as long before the copy as it did before the original.
+        copy.registration_closes_at = starts_at - (event.starts_at - event.registration_closes_at)
+    copy.status = Event.Status.DRAFT
+    return copy
+
+
+def _copy_relations(*, source: Event, copy: Event) -> None:
+    """Themes, hosts and people (with their roles and contributions) of `source` onto `copy`."""
+    copy.themes.set(source.themes.all())
+    copy.hosts.set(source.hosts.all())
     EventRole.objects.bulk_create(
         EventRole(
             event=copy,
@@ -183,9 +243,8 @@ def duplicate_event(*, event: Event, user) -> Event:
             contribution_title=role.contribution_title,
             order=role.order,
         )
-        for role in event.roles.order_by("order", "pk")
+        for role in source.roles.order_by("order", "pk")
     )
-    return copy
 
 
 # --- registrations --------------------------------------------------------------------------

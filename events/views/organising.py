@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from events import selectors, services
-from events.forms import CancelEventForm, EventForm, RoleFormSet
+from events.forms import CancelEventForm, DuplicateEventForm, EventForm, RoleFormSet
 from events.models import Event, EventRole
 from events.views.public import event_page_context
 
@@ -70,12 +70,15 @@ def _posted(request):
 def _event_form_page(request, *, event, template_title, success_message):
     form = EventForm(_posted(request), instance=event)
     roles = RoleFormSet(_posted(request), instance=event or Event(), prefix="roles")
-    if request.method == "POST" and all([form.is_valid(), roles.is_valid()]):
+    valid = request.method == "POST" and all([form.is_valid(), roles.is_valid()])
+    if valid and form.schedule_is_accepted(user=request.user):
         event = services.save_event(form=form, roles=roles, user=request.user)
         messages.success(request, success_message)
         return redirect("events:preview", slug=event.slug)
     context = {"form": form, "roles": roles, "event": event, "page_title": template_title}
-    return render(request, "events/event_form.html", context, status=400 if form.is_bound else 200)
+    # Asking to confirm the date is not an error: everything typed is valid and kept.
+    status = 400 if form.is_bound and not valid else 200
+    return render(request, "events/event_form.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -123,9 +126,6 @@ def _confirm_or_do(
         messages.success(request, done_message)
         return redirect(then(result))
     context = {"event": event, "form": form, "action": action}
-    if action == "duplicate":
-        context["interval_weeks"] = services.DUPLICATE_INTERVAL.days // 7
-        context["copy_starts_at"] = services.same_local_time_later(event.starts_at)
     status = 400 if form is not None and form.is_bound else 200
     return render(request, "events/event_confirm.html", context, status=status)
 
@@ -180,17 +180,22 @@ def cancel_event(request, event):
 @require_http_methods(["GET", "POST"])
 @event_editor_required
 def duplicate_event(request, event):
-    """Copy the event as a new draft four weeks later, after confirmation."""
+    """Copy the event as a new draft with the title and date asked for (the series' next date
+    proposed); a date in the past or a clash asks for confirmation first."""
     if not event.can_duplicate(request.user):
         raise PermissionDenied(_("Only organisers can create events."))
-    return _confirm_or_do(
-        request,
-        event,
-        action="duplicate",
-        do=lambda: services.duplicate_event(event=event, user=request.user),
-        done_message=_("Copied as a new draft four weeks later. Check the details and save."),
-        then=_edit_url,
+    starts_at, ends_at = services.proposed_copy_times(event=event)
+    form = DuplicateEventForm(
+        _posted(request), initial={"title": event.title, "starts_at": starts_at, "ends_at": ends_at}
     )
+    valid = form.is_valid()
+    if valid and form.check_schedule(form.planned_copy(event), user=request.user):
+        copy = services.duplicate_event(event=event, user=request.user, **form.cleaned_data)
+        messages.success(request, _("Copied as a new draft. Check the details and save."))
+        return redirect(_edit_url(copy))
+    context = {"event": event, "form": form, "action": "duplicate"}
+    status = 400 if form.is_bound and not valid else 200
+    return render(request, "events/event_confirm.html", context, status=status)
 
 
 @require_http_methods(["GET"])

@@ -74,18 +74,21 @@ def test_organiser_edits_one_persons_contribution_then_duplicates_the_event(
         ("Dafydd Hughes", "speaker", "What the Act asks of us"),
     ]
 
-    # Duplicate it for a later date, then save the copy as it is rendered.
+    # Duplicate it for a later date (the page asks for the title and date), then save the copy.
     page.get_by_role("navigation", name="Organiser tools").get_by_role(
         "link", name="Duplicate…"
     ).click()
-    check_page(page, "duplicate confirmation")
-    page.get_by_role("button", name="Make the copy").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        re.compile("^Edit “Policy Cafe: time credits”")
+    check_page(page, "duplicate: title and date of the copy")
+    page.get_by_label(re.compile(r"^\s*Title of the copy")).fill(
+        "Policy Cafe: time credits, part two"
     )
-    page.get_by_label(re.compile(r"^\s*Title")).fill("Policy Cafe: time credits, part two")
     page.get_by_label(re.compile(r"^\s*Starts at")).fill(f"{FUTURE_YEAR}-09-09T18:30")
     page.get_by_label(re.compile(r"^\s*Ends at")).fill(f"{FUTURE_YEAR}-09-09T20:30")
+    page.get_by_role("button", name="Make the copy").click()
+    expect(messages(page)).to_contain_text("Copied as a new draft.")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Edit “Policy Cafe: time credits, part two”"
+    )
     page.get_by_role("button", name="Save changes").click()
 
     expect(messages(page)).to_contain_text("Changes saved.")

@@ -1,12 +1,15 @@
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.messages import get_messages
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from events.models import Event, EventRole
+from events import services
+from events.models import LONDON, Event, EventRole
 from people.models import Person
 from tests.events.conftest import FUTURE_YEAR, last_sunday, person_row
 from tests.factories import EventFactory, EventRoleFactory, PersonFactory, UserFactory
@@ -319,11 +322,9 @@ def test_duplicating_through_the_page_gives_a_draft_with_the_same_people(
 
     assert roles(copy) == roles(organised_event)
     assert len(roles(copy)) == 2
-    assert (
-        "4 weeks later"
-        in client.get(
-            reverse("events:duplicate", kwargs={"slug": organised_event.slug})
-        ).content.decode()
+    assert (copy.title, copy.starts_at) == (
+        organised_event.title,
+        services.same_local_time_later(organised_event.starts_at),
     )
 
 
@@ -515,15 +516,21 @@ def test_the_preview_shows_the_event_as_the_public_will_see_it(client, organiser
     assert html.count("Preview — not published") == 1
 
 
-def test_the_duplicate_confirmation_names_the_new_date(client, organiser):
-    from datetime import UTC, datetime
-
-    event = EventFactory(created_by=organiser, starts_at=datetime(2031, 10, 8, 17, 0, tzinfo=UTC))
-    event.ends_at = event.starts_at.replace(hour=19)
-    event.save()
+def test_duplicate_proposes_four_weeks_later_at_the_same_london_time(client, organiser):
+    event = EventFactory(
+        created_by=organiser,
+        starts_at=datetime(2031, 10, 8, 17, 0, tzinfo=UTC),
+        ends_at=datetime(2031, 10, 8, 19, 0, tzinfo=UTC),
+    )
     client.force_login(organiser)
-    html = client.get(reverse("events:duplicate", kwargs={"slug": event.slug})).content.decode()
-    assert "The copy will start on <strong>Wednesday 5 November 2031, 18:00</strong>" in html
+    page = client.get(reverse("events:duplicate", kwargs={"slug": event.slug}))
+    # 18:00 BST on 8 October; the copy is after the clocks go back: 18:00 GMT on 5 November.
+    assert form_data(page, "#confirm-form") | {"csrfmiddlewaretoken": None} == {
+        "csrfmiddlewaretoken": None,
+        "title": [event.title],
+        "starts_at": ["2031-11-05T18:00"],
+        "ends_at": ["2031-11-05T20:00"],
+    }
 
 
 def test_only_saved_rows_offer_delete(client, organiser, organised_event):
@@ -613,3 +620,150 @@ def test_an_empty_post_is_a_form_error_not_a_blank_form(client, organiser, organ
     assert create.context["form"].errors["title"] == ["This field is required."]
     assert cancel.context["form"].errors["reason"] == ["This field is required."]
     assert (Event.objects.count(), Event.objects.get().status) == (1, "published")
+
+
+# --- safer scheduling: a past start or a clash asks first -----------------------------------
+
+
+def test_a_start_in_the_past_is_a_warning_then_a_second_submit_saves_it(submit_event_form, client):
+    yesterday = (timezone.localtime(timezone.now(), LONDON) - timedelta(days=1)).date()
+
+    warned = submit_event_form(starts_at=f"{yesterday}T18:00", ends_at=f"{yesterday}T20:00")
+
+    assert warned.status_code == 200
+    assert warned.context["form"].schedule_warnings == [
+        f"It starts in the past: {yesterday:%A} {yesterday.day} {yesterday:%B %Y}, 18:00 (UK time)."
+    ]
+    assert "Nothing was saved yet. Change the date" in warned.content.decode()
+    assert Event.objects.count() == 0
+    # Pressing Enter (the first button, "Save draft") asks again; "Save anyway" saves.
+    assert submit_form(client, warned, "#event-form").status_code == 200
+    saved = submit_form(client, warned, "#event-form", button="confirm_schedule")
+    assert saved.status_code == 302
+    assert Event.objects.get().local_starts_at.date() == yesterday
+
+
+def test_an_overlap_at_the_same_venue_names_the_other_event(submit_event_form, client, venue):
+    other = EventFactory(
+        title="Round-table on care",
+        venue=venue,
+        starts_at=datetime(FUTURE_YEAR, 7, 8, 18, 0, tzinfo=UTC),  # 19:00 in London
+        ends_at=datetime(FUTURE_YEAR, 7, 8, 20, 0, tzinfo=UTC),
+    )
+    EventFactory(
+        venue=venue, status="cancelled", starts_at=other.starts_at, ends_at=other.ends_at
+    )  # a cancelled event frees the room
+
+    warned = submit_event_form()  # 18:00 to 20:00 London time
+
+    when = f"{datetime(FUTURE_YEAR, 7, 8):%A} 8 July {FUTURE_YEAR}, 19:00"
+    assert warned.context["form"].schedule_warnings == [
+        f"“Round-table on care” is at Glamorgan Building at the same time ({when})."
+    ]
+    assert Event.objects.count() == 2
+    saved = submit_form(client, warned, "#event-form", button="confirm_schedule")
+    assert saved.status_code == 302
+    assert Event.objects.count() == 3
+
+
+def test_an_overlap_in_the_same_series_warns_even_elsewhere(submit_event_form, client):
+    from tests.factories import SeriesFactory, VenueFactory
+
+    cafe = SeriesFactory(name="Policy Cafe")
+    EventFactory(
+        title="Policy Cafe in Swansea",
+        series=cafe,
+        venue=VenueFactory(),
+        starts_at=datetime(FUTURE_YEAR, 7, 8, 16, 0, tzinfo=UTC),
+        ends_at=datetime(FUTURE_YEAR, 7, 8, 17, 30, tzinfo=UTC),
+    )
+
+    warned = submit_event_form(series=cafe.pk)
+
+    [warning] = warned.context["form"].schedule_warnings
+    assert warning.startswith("“Policy Cafe in Swansea” in the series Policy Cafe overlaps it")
+    # Confirming one time and place does not confirm another: a new clash asks again.
+    moved = submit_form(
+        client,
+        warned,
+        "#event-form",
+        data={"starts_at": f"{FUTURE_YEAR}-07-08T17:15"},
+        button="confirm_schedule",
+    )
+    assert moved.status_code == 200
+    assert Event.objects.count() == 1
+
+
+def test_no_warning_without_a_clash_and_none_for_edits_that_keep_the_time(
+    client, organiser, organised_event
+):
+    past = (timezone.now() - timedelta(days=3)).replace(second=0, microsecond=0)
+    Event.objects.filter(pk=organised_event.pk).update(
+        starts_at=past, ends_at=past + timedelta(hours=2)
+    )
+    EventFactory(venue=organised_event.venue, starts_at=past, ends_at=past + timedelta(hours=1))
+
+    response = edit_event(client, organiser, organised_event, summary="What we talked about.")
+
+    assert response.status_code == 302
+    assert Event.objects.get(pk=organised_event.pk).summary == "What we talked about."
+
+
+def test_other_organisers_drafts_are_not_named_in_warnings(submit_event_form, venue):
+    EventFactory(
+        title="Someone's secret draft",
+        status="draft",
+        venue=venue,
+        starts_at=datetime(FUTURE_YEAR, 7, 8, 17, 0, tzinfo=UTC),
+        ends_at=datetime(FUTURE_YEAR, 7, 8, 19, 0, tzinfo=UTC),
+    )
+    assert submit_event_form().status_code == 302
+
+
+def test_duplicate_asks_for_title_and_date_and_warns_about_a_clash(client, organiser):
+    from tests.factories import SeriesFactory
+
+    cafe = SeriesFactory(name="Policy Cafe")
+    first = EventFactory(
+        title="Policy Cafe: March",
+        series=cafe,
+        created_by=organiser,
+        starts_at=datetime(FUTURE_YEAR, 3, 9, 18, 0, tzinfo=UTC),
+        ends_at=datetime(FUTURE_YEAR, 3, 9, 20, 0, tzinfo=UTC),
+    )
+    latest = EventFactory(
+        title="Policy Cafe: April",
+        series=cafe,
+        starts_at=datetime(FUTURE_YEAR, 4, 13, 17, 0, tzinfo=UTC),  # 18:00 BST
+        ends_at=datetime(FUTURE_YEAR, 4, 13, 19, 0, tzinfo=UTC),
+    )
+    client.force_login(organiser)
+    page = client.get(reverse("events:duplicate", kwargs={"slug": first.slug}))
+
+    # The series' next date: four weeks after its latest event, same London time.
+    assert form_data(page, "#confirm-form")["starts_at"] == [f"{FUTURE_YEAR}-05-11T18:00"]
+    clash = submit_form(
+        client,
+        page,
+        "#confirm-form",
+        data={
+            "title": "Policy Cafe: April again",
+            "starts_at": f"{FUTURE_YEAR}-04-13T18:30",
+            "ends_at": f"{FUTURE_YEAR}-04-13T19:30",
+        },
+    )
+    assert clash.status_code == 200
+    assert clash.context["form"].schedule_warnings[0].startswith("“Policy Cafe: April” in the")
+    assert Event.objects.count() == 2
+
+    response = submit_form(client, clash, "#confirm-form", button="confirm_schedule")
+
+    copy = Event.objects.get(title="Policy Cafe: April again")
+    assert response.url == reverse("events:edit", kwargs={"slug": copy.slug})
+    assert (copy.status, copy.series, copy.local_starts_at.hour, copy.created_by) == (
+        "draft",
+        cafe,
+        18,
+        organiser,
+    )
+    assert latest.title == "Policy Cafe: April"
