@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from events.models import ACCESS_FEATURE_NAMES, LONDON, Event, EventRole, Registration
+from events.models import ACCESS_FEATURE_NAMES, LONDON, Event, EventRole, Registration, Series
 from people.models import Person
 
 # --- Europe/London wall-clock times ---------------------------------------------------------
@@ -463,6 +463,66 @@ class DuplicateEventForm(ScheduleConfirmation, forms.Form):
             series_id=event.series_id,
             mode=event.mode,
         )
+
+
+# --- a series' dates ------------------------------------------------------------------------
+
+
+class SeriesRuleForm(forms.ModelForm):
+    """How a series repeats, in London wall-clock time."""
+
+    class Meta:
+        model = Series
+        fields = [
+            "repeat",
+            "repeat_interval",
+            "repeat_weekday",
+            "repeat_week",
+            "repeat_day",
+            "start_time",
+            "end_time",
+            "repeat_from",
+            "repeat_until",
+            "repeat_count",
+        ]
+        widgets = {
+            "repeat_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "repeat_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+        help_texts = {
+            "repeat_weekday": _("For weekly dates, and monthly ones such as “second Monday”."),
+            "repeat_week": _("For monthly dates on a weekday."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(Column("repeat"), Column("repeat_interval")),
+            Row(Column("repeat_week"), Column("repeat_weekday"), Column("repeat_day")),
+            Row(Column("start_time"), Column("end_time")),
+            Row(Column("repeat_from"), Column("repeat_until"), Column("repeat_count")),
+        )
+
+
+class ScheduleNextForm(forms.Form):
+    count = forms.IntegerField(
+        label=_("How many"),
+        min_value=1,
+        max_value=24,
+        initial=3,
+        help_text=_("Drafts for the next dates that have no event yet (at most 24)."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
 
 
 class CancelEventForm(forms.Form):

@@ -4,10 +4,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from people.models import Organisation, Person
@@ -17,6 +19,14 @@ LONDON = ZoneInfo("Europe/London")
 
 # Literal paths under /events/ that an event slug must never shadow.
 RESERVED_EVENT_SLUGS = frozenset({"new", "mine"})
+
+
+def _london_instant(naive: datetime) -> datetime | None:
+    """`naive` read as London wall-clock time, or None when the clocks skip or repeat it."""
+    early, late = naive.replace(tzinfo=LONDON, fold=0), naive.replace(tzinfo=LONDON, fold=1)
+    if early.utcoffset() != late.utcoffset():
+        return None
+    return early
 
 
 def london_midnight(day) -> datetime:
@@ -47,7 +57,34 @@ class Theme(models.Model):
 
 
 class Series(models.Model):
-    """A recurring format, such as the Policy Cafe."""
+    """A recurring format, such as the Policy Cafe, optionally with a rule for its dates.
+
+    The rule ("second Monday of each month, 18:00 to 20:00") is kept in London wall-clock time:
+    occurrences stay at 18:00 whether the clocks show GMT or BST. Each occurrence scheduled from
+    it is an ordinary event (services.schedule_next_occurrences).
+    """
+
+    class Repeat(models.TextChoices):
+        NONE = "", _("Does not repeat")
+        WEEKLY = "weekly", _("Every week")
+        MONTHLY_WEEKDAY = "monthly_weekday", _("Every month, on a weekday (e.g. second Monday)")
+        MONTHLY_DAY = "monthly_day", _("Every month, on a day of the month (e.g. the 15th)")
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    class Week(models.IntegerChoices):
+        FIRST = 1, _("first")
+        SECOND = 2, _("second")
+        THIRD = 3, _("third")
+        FOURTH = 4, _("fourth")
+        LAST = -1, _("last")
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=220, unique=True)
@@ -55,6 +92,49 @@ class Series(models.Model):
     hosts = models.ManyToManyField(
         Organisation, related_name="series", blank=True, verbose_name=_("hosts")
     )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="created_series",
+        editable=False,
+    )
+    repeat = models.CharField(
+        _("repeats"), max_length=20, choices=Repeat.choices, default=Repeat.NONE, blank=True
+    )
+    repeat_interval = models.PositiveSmallIntegerField(
+        _("every"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("1 for every week or month, 2 for every other one, …"),
+    )
+    repeat_weekday = models.PositiveSmallIntegerField(
+        _("weekday"), choices=Weekday.choices, null=True, blank=True
+    )
+    repeat_week = models.SmallIntegerField(
+        _("which one in the month"), choices=Week.choices, null=True, blank=True
+    )
+    repeat_day = models.PositiveSmallIntegerField(
+        _("day of the month"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("1 to 28, so that every month has it."),
+    )
+    repeat_from = models.DateField(_("first date"), null=True, blank=True)
+    repeat_until = models.DateField(
+        _("last date"), null=True, blank=True, help_text=_("Leave empty to repeat without end.")
+    )
+    repeat_count = models.PositiveSmallIntegerField(
+        _("number of times"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+        help_text=_("Or stop after this many dates, counted from the first date."),
+    )
+    start_time = models.TimeField(_("starts at"), null=True, blank=True, help_text=_("UK time."))
+    end_time = models.TimeField(_("ends at"), null=True, blank=True, help_text=_("UK time."))
 
     class Meta:
         ordering = ["name"]
@@ -71,6 +151,126 @@ class Series(models.Model):
 
     def get_absolute_url(self):
         return reverse("events:series", kwargs={"slug": self.slug})
+
+    # --- the rule ------------------------------------------------------------------------------
+
+    def clean(self):
+        if not self.repeat:
+            return
+        errors = {}
+        if self.repeat_from is None:
+            errors["repeat_from"] = _("Give the first date of the series.")
+        if self.start_time is None:
+            errors["start_time"] = _("Give the time the events start.")
+        if self.end_time is None:
+            errors["end_time"] = _("Give the time the events end.")
+        elif self.start_time is not None and self.end_time <= self.start_time:
+            errors["end_time"] = _("The events must end after they start, on the same day.")
+        weekly = self.repeat in (self.Repeat.WEEKLY, self.Repeat.MONTHLY_WEEKDAY)
+        if weekly and self.repeat_weekday is None:
+            errors["repeat_weekday"] = _("Choose the weekday.")
+        if self.repeat == self.Repeat.MONTHLY_WEEKDAY and self.repeat_week is None:
+            errors["repeat_week"] = _("Choose which one in the month (e.g. second).")
+        if self.repeat == self.Repeat.MONTHLY_DAY and self.repeat_day is None:
+            errors["repeat_day"] = _("Choose the day of the month.")
+        if self.repeat_until and self.repeat_count:
+            errors["repeat_count"] = _("Give a last date or a number of times, not both.")
+        if self.repeat_until and self.repeat_from and self.repeat_until < self.repeat_from:
+            errors["repeat_until"] = _("The last date must not be before the first.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def has_rule(self) -> bool:
+        return bool(self.repeat and self.repeat_from and self.start_time and self.end_time)
+
+    def _rrule(self):
+        from dateutil import rrule
+
+        kwargs = {
+            "dtstart": datetime.combine(self.repeat_from, self.start_time),
+            "interval": self.repeat_interval or 1,
+        }
+        if self.repeat_until:
+            kwargs["until"] = datetime.combine(self.repeat_until, time.max)
+        elif self.repeat_count:
+            kwargs["count"] = self.repeat_count
+        weekday = rrule.weekdays[self.repeat_weekday] if self.repeat_weekday is not None else None
+        if self.repeat == self.Repeat.WEEKLY:
+            return rrule.rrule(rrule.WEEKLY, byweekday=weekday, **kwargs)
+        if self.repeat == self.Repeat.MONTHLY_WEEKDAY:
+            return rrule.rrule(rrule.MONTHLY, byweekday=weekday(self.repeat_week), **kwargs)
+        return rrule.rrule(rrule.MONTHLY, bymonthday=self.repeat_day, **kwargs)
+
+    def occurrences(self, *, after: datetime):
+        """(starts_at, ends_at) of the rule's dates starting after `after`, in order (lazily).
+
+        The rule runs over London wall-clock times; each is then made aware, so an 18:00 event
+        is at 18:00 GMT in winter and 18:00 BST in summer. A start inside the hour the clocks
+        skip or repeat is left out (no calendar could agree on it).
+        """
+        if not self.has_rule:
+            return
+        local_after = timezone.localtime(after, LONDON).replace(tzinfo=None)
+        starts = self._rrule().xafter(local_after)
+        while True:
+            try:
+                start = next(starts)
+            except (StopIteration, ValueError):  # ValueError: a rule without end reached year 9999
+                return
+            end = datetime.combine(start.date(), self.end_time)
+            aware_start, aware_end = _london_instant(start), _london_instant(end)
+            if aware_start is None or aware_end is None:
+                continue
+            yield aware_start, aware_end
+
+    def describe_rule(self) -> str:
+        """The rule in words, e.g. "Second Monday of each month, 18:00 to 20:00"."""
+        if not self.has_rule:
+            return ""
+        times = {"start": f"{self.start_time:%H:%M}", "end": f"{self.end_time:%H:%M}"}
+        every = self.repeat_interval or 1
+        if self.repeat == self.Repeat.WEEKLY:
+            day = self.Weekday(self.repeat_weekday).label
+            text = ngettext(
+                "Every %(day)s, %(start)s to %(end)s",
+                "Every %(n)d weeks on %(day)s, %(start)s to %(end)s",
+                every,
+            ) % {**times, "day": day, "n": every}
+        elif self.repeat == self.Repeat.MONTHLY_WEEKDAY:
+            params = {
+                **times,
+                "which": self.Week(self.repeat_week).label,
+                "day": self.Weekday(self.repeat_weekday).label,
+                "n": every,
+            }
+            text = (
+                ngettext(
+                    "The %(which)s %(day)s of each month, %(start)s to %(end)s",
+                    "The %(which)s %(day)s of every %(n)d months, %(start)s to %(end)s",
+                    every,
+                )
+                % params
+            )
+        else:
+            params = {**times, "day": self.repeat_day, "n": every}
+            text = (
+                ngettext(
+                    "Day %(day)d of each month, %(start)s to %(end)s",
+                    "Day %(day)d of every %(n)d months, %(start)s to %(end)s",
+                    every,
+                )
+                % params
+            )
+        return text + " " + gettext("(UK time)")
+
+    def can_edit(self, user) -> bool:
+        """Organisers who made the series or organise one of its events, and staff."""
+        if not Event.user_can_create(user):
+            return False
+        if user.is_staff or self.created_by_id == user.pk:
+            return True
+        return Event.objects.editable_by(user).filter(series=self).exists()
 
 
 # Structured access information: (field name, label). Venues and events both carry these fields;

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.mail import send_email_on_commit
 from events import calendar as ical
-from events.models import ACCESS_FEATURE_NAMES, LONDON, Event, EventRole, Registration
+from events.models import ACCESS_FEATURE_NAMES, LONDON, Event, EventRole, Registration, Series
 from people.models import Person
 
 # A duplicated event is the next one of its kind: same weekday and local time, four weeks on.
@@ -174,6 +174,11 @@ def proposed_copy_times(*, event: Event, now: datetime | None = None) -> tuple[d
     after its latest event), at the same London clock times, and not in the past."""
     now = now or timezone.now()
     latest = latest_in_series(event)
+    if event.series_id and event.series.has_rule:
+        upcoming = event.series.occurrences(after=max(latest.starts_at, now))
+        proposed = next(upcoming, None)
+        if proposed is not None:
+            return proposed
     starts_at = same_local_time_later(latest.starts_at)
     while starts_at < now:
         starts_at = same_local_time_later(starts_at)
@@ -245,6 +250,69 @@ def _copy_relations(*, source: Event, copy: Event) -> None:
         )
         for role in source.roles.order_by("order", "pk")
     )
+
+
+# --- recurring series -----------------------------------------------------------------------
+
+SCHEDULE_AT_MOST = 24
+# How many of the rule's dates are looked at to find N free ones (most may be taken).
+_DATES_LOOKED_AT = 1000
+
+
+def next_free_occurrences(
+    *, series: Series, count: int, now: datetime | None = None
+) -> list[tuple[datetime, datetime]]:
+    """The next `count` dates of the series' rule, from now on, that have no event of the series
+    yet (cancelled events do not hold a date)."""
+    now = now or timezone.now()
+    taken = {
+        timezone.localtime(start, LONDON).date()
+        for start in Event.objects.filter(series=series, ends_at__gte=now)
+        .exclude(status=Event.Status.CANCELLED)
+        .values_list("starts_at", flat=True)
+    }
+    free = []
+    for looked_at, (starts_at, ends_at) in enumerate(series.occurrences(after=now)):
+        if len(free) == count or looked_at == _DATES_LOOKED_AT:
+            break
+        if timezone.localtime(starts_at, LONDON).date() not in taken:
+            free.append((starts_at, ends_at))
+    return free
+
+
+def latest_scheduled_template(*, series: Series) -> Event | None:
+    """The event the next occurrences copy: the series' latest one that is not cancelled."""
+    return (
+        Event.objects.filter(series=series)
+        .exclude(status=Event.Status.CANCELLED)
+        .reverse_chronological()
+        .first()
+    )
+
+
+@transaction.atomic
+def schedule_next_occurrences(*, series: Series, user, count: int) -> list[Event]:
+    """Create drafts for the series' next `count` free dates, each copying the series' latest
+    event (people, themes, hosts, venue, access, capacity). Each is an ordinary event."""
+    series = Series.objects.select_for_update().get(pk=series.pk)  # one scheduling at a time
+    if not series.can_edit(user):
+        raise PermissionDenied
+    if not series.has_rule:
+        raise TransitionNotAllowed(_("Give the series its dates first (how it repeats)."))
+    template = latest_scheduled_template(series=series)
+    if template is None:
+        raise TransitionNotAllowed(
+            _("Make the first event of the series: the next ones are copied from the latest.")
+        )
+    count = max(1, min(count, SCHEDULE_AT_MOST))
+    created = []
+    for starts_at, ends_at in next_free_occurrences(series=series, count=count):
+        copy = _copy_of(template, starts_at=starts_at, ends_at=ends_at)
+        copy.created_by = user
+        copy.save()
+        _copy_relations(source=template, copy=copy)
+        created.append(copy)
+    return created
 
 
 # --- registrations --------------------------------------------------------------------------

@@ -22,6 +22,7 @@ urlpatterns: list = [
     path("events/<slug:slug>/postpone/", organising.postpone_event, name="postpone"),
     path("events/<slug:slug>/cancel/", organising.cancel_event, name="cancel"),
     path("events/<slug:slug>/duplicate/", organising.duplicate_event, name="duplicate"),
+    path("series/<slug:slug>/schedule/", organising.series_schedule, name="series_schedule"),
     # Registration, My events and attendee lists.
     path("events/<slug:slug>/register/", registration.register, name="register"),
     path(

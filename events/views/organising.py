@@ -18,8 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from events import selectors, services
-from events.forms import CancelEventForm, DuplicateEventForm, EventForm, RoleFormSet
-from events.models import Event, EventRole
+from events.forms import (
+    CancelEventForm,
+    DuplicateEventForm,
+    EventForm,
+    RoleFormSet,
+    ScheduleNextForm,
+    SeriesRuleForm,
+)
+from events.models import Event, EventRole, Series
 from events.views.public import event_page_context
 
 PAGE_SIZE = 20
@@ -210,3 +217,46 @@ def organising(request):
     )
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "events/organising.html", {"page": page, "events": page.object_list})
+
+
+@require_http_methods(["GET", "POST"])
+@organiser_required
+def series_schedule(request, slug):
+    """A series' rule (how it repeats) and "schedule the next N" drafts from its latest event."""
+    series = get_object_or_404(Series, slug=slug)
+    if not series.can_edit(request.user):
+        raise PermissionDenied(_("Only the organisers of this series can change its dates."))
+    action = request.POST.get("action") if request.method == "POST" else None
+    rule = SeriesRuleForm(request.POST if action == "rule" else None, instance=series)
+    schedule = ScheduleNextForm(request.POST if action == "schedule" else None)
+    if action == "rule" and rule.is_valid():
+        series = rule.save()
+        messages.success(
+            request,
+            _("Saved. The series repeats: %(rule)s.")
+            % {"rule": series.describe_rule() or _("never")},
+        )
+        return redirect("events:series_schedule", slug=series.slug)
+    if action == "schedule" and schedule.is_valid():
+        try:
+            created = services.schedule_next_occurrences(
+                series=series, user=request.user, count=schedule.cleaned_data["count"]
+            )
+        except services.TransitionNotAllowed as refusal:
+            messages.error(request, str(refusal))
+            return redirect("events:series_schedule", slug=series.slug)
+        messages.success(
+            request,
+            _("%(count)d drafts scheduled. Check each one, then publish it.")
+            % {"count": len(created)},
+        )
+        return redirect("events:organising")
+    context = {
+        "series": series,
+        "rule_form": rule,
+        "schedule_form": schedule,
+        "latest": services.latest_scheduled_template(series=series),
+        "next_dates": services.next_free_occurrences(series=series, count=3),
+    }
+    invalid = (action == "rule" and rule.errors) or (action == "schedule" and schedule.errors)
+    return render(request, "events/series_schedule.html", context, status=400 if invalid else 200)

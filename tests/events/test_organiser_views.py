@@ -767,3 +767,89 @@ def test_duplicate_asks_for_title_and_date_and_warns_about_a_clash(client, organ
         organiser,
     )
     assert latest.title == "Policy Cafe: April"
+
+
+# --- a series' dates: the rule and "schedule the next N" -------------------------------------
+
+
+def test_an_organiser_gives_a_series_its_rule_then_schedules_the_next_dates(client, organiser):
+    from tests.factories import SeriesFactory
+
+    cafe = SeriesFactory(name="Policy Cafe", created_by=organiser)
+    EventFactory(
+        series=cafe,
+        created_by=organiser,
+        title="Policy Cafe",
+        starts_at=datetime(FUTURE_YEAR, 1, 8, 18, 0, tzinfo=UTC),
+        ends_at=datetime(FUTURE_YEAR, 1, 8, 20, 0, tzinfo=UTC),
+    )
+    client.force_login(organiser)
+    series_page = client.get(cafe.get_absolute_url()).content.decode()
+    url = reverse("events:series_schedule", kwargs={"slug": cafe.slug})
+    assert url in series_page
+
+    page = client.get(url)
+    saved = submit_form(
+        client,
+        page,
+        "#series-rule",
+        data={
+            "repeat": "monthly_weekday",
+            "repeat_week": "2",
+            "repeat_weekday": "0",
+            "start_time": "18:00",
+            "end_time": "20:00",
+            "repeat_from": f"{FUTURE_YEAR}-01-01",
+            "repeat_count": "12",
+        },
+        follow=True,
+    )
+    assert _messages(saved) == [
+        "Saved. The series repeats: The second Monday of each month, 18:00 to 20:00 (UK time)."
+    ]
+    next_dates = saved.context["next_dates"]
+    assert len(next_dates) == 3
+    assert all(s.astimezone(LONDON).strftime("%a %H:%M") == "Mon 18:00" for s, _e in next_dates)
+
+    response = submit_form(client, saved, "#series-schedule", data={"count": "2"})
+
+    assert response.url == reverse("events:organising")
+    drafts = list(Event.objects.filter(series=cafe, status="draft").chronological())
+    assert [(e.starts_at, e.ends_at) for e in drafts] == next_dates[:2]
+    assert _messages(response) == ["2 drafts scheduled. Check each one, then publish it."]
+
+
+def test_an_incomplete_rule_is_a_form_error(client, organiser):
+    from tests.factories import SeriesFactory
+
+    cafe = SeriesFactory(created_by=organiser)
+    client.force_login(organiser)
+    url = reverse("events:series_schedule", kwargs={"slug": cafe.slug})
+
+    response = submit_form(client, client.get(url), "#series-rule", data={"repeat": "weekly"})
+
+    assert response.status_code == 400
+    assert set(response.context["rule_form"].errors) == {
+        "repeat_from",
+        "start_time",
+        "end_time",
+        "repeat_weekday",
+    }
+    cafe.refresh_from_db()
+    assert cafe.repeat == ""
+
+
+def test_only_the_series_organisers_and_staff_may_change_its_dates(client, people):
+    from tests.factories import SeriesFactory
+
+    cafe = SeriesFactory(created_by=people["this_events_organiser"])
+    url = reverse("events:series_schedule", kwargs={"slug": cafe.slug})
+    expected = {
+        "non_organiser": 403,
+        "organiser_of_another_event": 403,
+        "this_events_organiser": 200,
+        "staff": 200,
+    }
+    for actor, status in expected.items():
+        client.force_login(people[actor])
+        assert client.get(url).status_code == status, actor
