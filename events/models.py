@@ -9,7 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from people.models import Organisation, Person
@@ -19,6 +20,25 @@ LONDON = ZoneInfo("Europe/London")
 
 # Literal paths under /events/ that an event slug must never shadow.
 RESERVED_EVENT_SLUGS = frozenset({"new", "mine"})
+
+
+# A weekday's bare name, as it follows "every" or an ordinal ("Monday"; Welsh "Llun").
+WEEKDAY_NAMES = [
+    pgettext_lazy("weekday name in a phrase", "Monday"),
+    pgettext_lazy("weekday name in a phrase", "Tuesday"),
+    pgettext_lazy("weekday name in a phrase", "Wednesday"),
+    pgettext_lazy("weekday name in a phrase", "Thursday"),
+    pgettext_lazy("weekday name in a phrase", "Friday"),
+    pgettext_lazy("weekday name in a phrase", "Saturday"),
+    pgettext_lazy("weekday name in a phrase", "Sunday"),
+]
+NTH_WEEKDAY = {
+    1: _("the first %(day)s"),
+    2: _("the second %(day)s"),
+    3: _("the third %(day)s"),
+    4: _("the fourth %(day)s"),
+    -1: _("the last %(day)s"),
+}
 
 
 def _london_instant(naive: datetime) -> datetime | None:
@@ -225,44 +245,40 @@ class Series(models.Model):
             yield aware_start, aware_end
 
     def describe_rule(self) -> str:
-        """The rule in words, e.g. "Second Monday of each month, 18:00 to 20:00"."""
+        """The rule in words, e.g. "The second Monday of each month, 18:00 to 20:00 (UK time)"."""
         if not self.has_rule:
             return ""
-        times = {"start": f"{self.start_time:%H:%M}", "end": f"{self.end_time:%H:%M}"}
         every = self.repeat_interval or 1
+        params = {
+            "start": f"{self.start_time:%H:%M}",
+            "end": f"{self.end_time:%H:%M}",
+            "n": every,
+            "day": str(WEEKDAY_NAMES[self.repeat_weekday])
+            if self.repeat_weekday is not None
+            else "",
+        }
         if self.repeat == self.Repeat.WEEKLY:
-            day = self.Weekday(self.repeat_weekday).label
             text = ngettext(
                 "Every %(day)s, %(start)s to %(end)s",
                 "Every %(n)d weeks on %(day)s, %(start)s to %(end)s",
                 every,
-            ) % {**times, "day": day, "n": every}
+            )
         elif self.repeat == self.Repeat.MONTHLY_WEEKDAY:
-            params = {
-                **times,
-                "which": self.Week(self.repeat_week).label,
-                "day": self.Weekday(self.repeat_weekday).label,
-                "n": every,
-            }
-            text = (
-                ngettext(
-                    "The %(which)s %(day)s of each month, %(start)s to %(end)s",
-                    "The %(which)s %(day)s of every %(n)d months, %(start)s to %(end)s",
-                    every,
-                )
-                % params
+            # Whole phrases per position: languages place and inflect ordinals differently.
+            params["which_day"] = capfirst(str(NTH_WEEKDAY[self.repeat_week]) % params)
+            text = ngettext(
+                "%(which_day)s of each month, %(start)s to %(end)s",
+                "%(which_day)s of every %(n)d months, %(start)s to %(end)s",
+                every,
             )
         else:
-            params = {**times, "day": self.repeat_day, "n": every}
-            text = (
-                ngettext(
-                    "Day %(day)d of each month, %(start)s to %(end)s",
-                    "Day %(day)d of every %(n)d months, %(start)s to %(end)s",
-                    every,
-                )
-                % params
+            params["day"] = self.repeat_day
+            text = ngettext(
+                "Day %(day)d of each month, %(start)s to %(end)s",
+                "Day %(day)d of every %(n)d months, %(start)s to %(end)s",
+                every,
             )
-        return text + " " + gettext("(UK time)")
+        return text % params + " " + gettext("(UK time)")
 
     def can_edit(self, user) -> bool:
         """Organisers who made the series or organise one of its events, and staff."""

@@ -15,6 +15,7 @@ from django.db.models import Case, Prefetch, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from events import selectors, services
@@ -247,7 +248,11 @@ def series_schedule(request, slug):
             return redirect("events:series_schedule", slug=series.slug)
         messages.success(
             request,
-            _("%(count)d drafts scheduled. Check each one, then publish it.")
+            ngettext(
+                "%(count)d draft scheduled. Check it, then publish it.",
+                "%(count)d drafts scheduled. Check each one, then publish it.",
+                len(created),
+            )
             % {"count": len(created)},
         )
         return redirect("events:organising")
