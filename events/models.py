@@ -463,6 +463,14 @@ class EventQuerySet(models.QuerySet):
             )
         )
 
+    def with_attendance_counts(self):
+        """Annotate `confirmed_count` and `waitlisted_count` (the organisers' dashboard)."""
+        return self.with_registration_counts().annotate(
+            waitlisted_count=models.Count(
+                "registrations", filter=Q(registrations__state=Registration.State.WAITLISTED)
+            )
+        )
+
     def in_feed(self, now=None):
         """What calendar feeds may hold: public events, cancelled ones only until they are over."""
         now = now or timezone.now()
@@ -810,6 +818,26 @@ class Event(AccessInformation):
     @property
     def can_be_cancelled(self) -> bool:
         return self.status in (self.Status.PUBLISHED, self.Status.POSTPONED) and not self.is_past
+
+    @property
+    def waitlisted_registrations(self) -> int:
+        count = getattr(self, "waitlisted_count", None)  # set by with_attendance_counts()
+        if count is None:
+            count = self.registrations.filter(state=Registration.State.WAITLISTED).count()
+        return count
+
+    @property
+    def has_active_registrations(self) -> bool:
+        """Someone holds a place or a waitlist place."""
+        return self.confirmed_registrations > 0 or self.waitlisted_registrations > 0
+
+    @property
+    def can_be_unpublished(self) -> bool:
+        """A published, not yet past event back to draft, only while nobody has registered for
+        it (nobody would be left holding a place at an event that vanished)."""
+        if self.status != self.Status.PUBLISHED or self.is_past:
+            return False
+        return not self.has_active_registrations
 
 
 class EventRole(models.Model):

@@ -105,6 +105,23 @@ def publish_event(*, event: Event, user) -> Event:
 
 
 @transaction.atomic
+def unpublish_event(*, event: Event, user) -> Event:
+    """Take a published event nobody has registered for back to draft (hidden from the public;
+    its address stays the same for when it is published again)."""
+    event = _lock(event=event, user=user)
+    if not event.can_be_unpublished:
+        raise TransitionNotAllowed(
+            _(
+                "Only a published event that nobody has registered for can go back to draft. "
+                "Postpone or cancel it instead."
+            )
+        )
+    event.status = Event.Status.DRAFT
+    event.save(update_fields=["status", "updated_at"])
+    return event
+
+
+@transaction.atomic
 def postpone_event(*, event: Event, user) -> Event:
     """Mark a published, not yet finished event as postponed (new date to follow)."""
     event = _lock(event=event, user=user)

@@ -20,6 +20,7 @@ urlpatterns: list = [
     path("events/<slug:slug>/preview/", organising.preview_event, name="preview"),
     path("events/<slug:slug>/publish/", organising.publish_event, name="publish"),
     path("events/<slug:slug>/postpone/", organising.postpone_event, name="postpone"),
+    path("events/<slug:slug>/unpublish/", organising.unpublish_event, name="unpublish"),
     path("events/<slug:slug>/cancel/", organising.cancel_event, name="cancel"),
     path("events/<slug:slug>/duplicate/", organising.duplicate_event, name="duplicate"),
     path("series/<slug:slug>/schedule/", organising.series_schedule, name="series_schedule"),

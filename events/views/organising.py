@@ -10,10 +10,10 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Case, Prefetch, Value, When
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
@@ -157,6 +157,20 @@ def publish_event(request, event):
 
 @require_http_methods(["GET", "POST"])
 @event_editor_required
+def unpublish_event(request, event):
+    """Take a published event nobody registered for back to draft, after confirmation."""
+    return _confirm_or_do(
+        request,
+        event,
+        action="unpublish",
+        do=lambda: services.unpublish_event(event=event, user=request.user),
+        done_message=_("Back to draft: only its organisers can see it now."),
+        then=lambda result: reverse("events:preview", kwargs={"slug": result.slug}),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@event_editor_required
 def postpone_event(request, event):
     """Mark the event as postponed, after confirmation."""
     return _confirm_or_do(
@@ -209,15 +223,21 @@ def duplicate_event(request, event):
 @require_http_methods(["GET"])
 @organiser_required
 def organising(request):
-    """The events this user may edit, drafts first, then the latest."""
-    drafts_first = Case(When(status=Event.Status.DRAFT, then=Value(0)), default=Value(1))
+    """The events this user may edit: upcoming ones (drafts too) soonest first, then past ones
+    latest first, each with its confirmed and waitlisted counts."""
+    now = timezone.now()
     events = (
         Event.objects.editable_by(request.user)
         .select_related("venue", "series")
-        .order_by(drafts_first, "-starts_at", "-pk")
+        .with_attendance_counts()
     )
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "events/organising.html", {"page": page, "events": page.object_list})
+    upcoming = selectors.paginate(
+        events.upcoming(now).chronological(), request.GET.get("page"), per_page=PAGE_SIZE
+    )
+    past = selectors.paginate(
+        events.past(now).reverse_chronological(), request.GET.get("past_page"), per_page=PAGE_SIZE
+    )
+    return render(request, "events/organising.html", {"upcoming": upcoming, "past": past})
 
 
 @require_http_methods(["GET", "POST"])

@@ -421,7 +421,14 @@ def _buttons(html):
 
 def test_the_toolbar_shows_only_what_makes_sense_to_those_who_may_edit(rf, people, organised_event):
     own = _toolbar(rf, organised_event, people["this_events_organiser"])
-    assert _buttons(own) == ["Edit", "Preview", "Postpone…", "Cancel event…", "Duplicate…"]
+    assert _buttons(own) == [
+        "Edit",
+        "Preview",
+        "Unpublish…",
+        "Postpone…",
+        "Cancel event…",
+        "Duplicate…",
+    ]
     organised_event.status = "draft"
     assert _buttons(_toolbar(rf, organised_event, people["staff"])) == [
         "Edit",
@@ -443,29 +450,92 @@ def test_nav_offers_new_event_to_organisers_only(client, organiser, user):
     assert reverse("events:create") in client.get(reverse("home")).content.decode()
 
 
-def test_the_dashboard_lists_exactly_the_events_i_can_edit_drafts_first(
+def test_the_dashboard_splits_my_upcoming_and_past_events_with_their_counts(
     client, organiser, organised_event
 ):
-    mine_draft = EventFactory(status="draft", created_by=organiser, title="My draft")
+    from events.services import register_attendee
+
+    now = timezone.now().replace(second=0, microsecond=0)
+    soon_draft = EventFactory(
+        status="draft", created_by=organiser, title="My draft", starts_at=now + timedelta(days=2)
+    )
+    last_month = EventFactory(
+        created_by=organiser, starts_at=now - timedelta(days=30), ends_at=now - timedelta(days=29)
+    )
+    last_year = EventFactory(
+        created_by=organiser, starts_at=now - timedelta(days=365), ends_at=now - timedelta(days=364)
+    )
     EventFactory(title="Someone else's")
     EventFactory(status="draft", title="Someone else's draft")
+    Event.objects.filter(pk=organised_event.pk).update(capacity=1)
+    register_attendee(event=organised_event, user=UserFactory())
+    register_attendee(event=organised_event, user=UserFactory())
     client.force_login(organiser)
 
     response = client.get(reverse("events:organising"))
 
-    assert list(response.context["events"]) == [mine_draft, organised_event]
+    upcoming, past = response.context["upcoming"], response.context["past"]
+    assert list(upcoming) == [soon_draft, organised_event]
+    assert list(past) == [last_month, last_year]
+    assert [(e.confirmed_count, e.waitlisted_count) for e in upcoming] == [(0, 0), (1, 1)]
+    html = response.content.decode()
+    assert "1 confirmed of 1" in html
+    assert "1 on the waitlist" in html
+    for name in ("edit", "attendees", "duplicate"):
+        assert reverse(f"events:{name}", kwargs={"slug": organised_event.slug}) in html
+    # Unpublish is offered only where nobody has registered, for a published event.
+    assert reverse("events:unpublish", kwargs={"slug": organised_event.slug}) not in html
+    assert reverse("events:unpublish", kwargs={"slug": soon_draft.slug}) not in html
 
 
 @pytest.mark.parametrize("count", [1, 3, 30])
 def test_the_dashboard_uses_a_fixed_number_of_queries(
     client, organiser, count, django_assert_max_num_queries
 ):
+    past = timezone.now() - timedelta(days=10)
     for _ in range(count):
         EventFactory(created_by=organiser)
+        EventFactory(created_by=organiser, starts_at=past, ends_at=past + timedelta(hours=2))
     client.force_login(organiser)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("events:organising"))
-    assert len(response.context["events"]) == min(count, 20)
+    assert len(response.context["upcoming"]) == len(response.context["past"]) == min(count, 20)
+
+
+def test_unpublishing_asks_first_and_takes_an_unregistered_event_back_to_draft(
+    client, organiser, organised_event
+):
+    client.force_login(organiser)
+    dashboard = client.get(reverse("events:organising"))
+    url = reverse("events:unpublish", kwargs={"slug": organised_event.slug})
+    assert url in dashboard.content.decode()
+
+    confirm = client.get(url)
+    assert Event.objects.get(pk=organised_event.pk).status == "published"
+    response = submit_form(client, confirm, "#confirm-form")
+
+    event = Event.objects.get(pk=organised_event.pk)
+    assert (event.status, event.slug, event.sequence) == ("draft", organised_event.slug, 1)
+    assert response.url == reverse("events:preview", kwargs={"slug": event.slug})
+    assert _messages(response) == ["Back to draft: only its organisers can see it now."]
+    assert client.logout() is None
+    assert client.get(event.get_absolute_url()).status_code == 404
+
+
+def test_an_event_someone_registered_for_cannot_be_unpublished(client, organiser, organised_event):
+    from events.services import register_attendee
+
+    client.force_login(organiser)
+    confirm = client.get(reverse("events:unpublish", kwargs={"slug": organised_event.slug}))
+    register_attendee(event=organised_event, user=UserFactory())  # meanwhile, someone registers
+
+    response = submit_form(client, confirm, "#confirm-form")
+
+    assert Event.objects.get(pk=organised_event.pk).status == "published"
+    assert _messages(response) == [
+        "Only a published event that nobody has registered for can go back to draft. "
+        "Postpone or cancel it instead."
+    ]
 
 
 def test_the_dashboard_is_for_organisers(client, user):
