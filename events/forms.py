@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Fieldset, Layout, Row
+from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
@@ -12,10 +12,20 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from events.models import ACCESS_FEATURE_NAMES, LONDON, Event, EventRole, Registration, Series
+from events.models import (
+    ACCESS_FEATURE_NAMES,
+    ACCESS_FEATURES,
+    LONDON,
+    Event,
+    EventRole,
+    Registration,
+    Series,
+    Venue,
+)
 from people.models import Person
 
 # --- Europe/London wall-clock times ---------------------------------------------------------
@@ -188,6 +198,56 @@ class EventForm(ScheduleConfirmation, forms.ModelForm):
         assume_scheme="https",
         help_text=_("Needed for an online or hybrid event."),
     )
+    # Made with the event, in the same form, so nothing typed is lost on the way.
+    new_series_name = forms.CharField(
+        label=_("Or a new series"),
+        max_length=200,
+        required=False,
+        help_text=_("Its dates can be set on the series page afterwards."),
+    )
+    new_theme_names = forms.CharField(
+        label=_("New themes"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line; a theme already listed is reused."),
+    )
+    new_venue_name = forms.CharField(
+        label=_("Name of the new venue"), max_length=200, required=False
+    )
+    new_venue_address = forms.CharField(
+        label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    new_venue_postcode = forms.CharField(label=_("Postcode"), max_length=12, required=False)
+    new_venue_access = forms.MultipleChoiceField(
+        label=_("What the venue offers"),
+        choices=ACCESS_FEATURES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    new_venue_access_notes = forms.CharField(
+        label=_("Venue accessibility notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Entrances, lifts, parking, nearest station…"),
+    )
+    new_venue_latitude = forms.DecimalField(
+        label=_("Latitude"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-90,
+        max_value=90,
+    )
+    new_venue_longitude = forms.DecimalField(
+        label=_("Longitude"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        help_text=_("Optional: both coordinates, or neither."),
+    )
 
     class Meta:
         model = Event
@@ -247,6 +307,66 @@ class EventForm(ScheduleConfirmation, forms.ModelForm):
                 )
         return capacity
 
+    NEW_VENUE_FIELDS = (
+        "new_venue_name",
+        "new_venue_address",
+        "new_venue_postcode",
+        "new_venue_access",
+        "new_venue_access_notes",
+        "new_venue_latitude",
+        "new_venue_longitude",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        self._clean_new_series(cleaned)
+        self._clean_new_venue(cleaned)
+        names = (cleaned.get("new_theme_names") or "").splitlines()
+        cleaned["new_theme_names"] = list(dict.fromkeys(n.strip() for n in names if n.strip()))
+        return cleaned
+
+    def _clean_new_series(self, cleaned):
+        name = (cleaned.get("new_series_name") or "").strip()
+        if not name:
+            return
+        if cleaned.get("series"):
+            self.add_error("new_series_name", _("Choose a series or add a new one, not both."))
+        elif Series.objects.filter(name__iexact=name).exists():
+            self.add_error("new_series_name", _("A series with this name is listed: choose it."))
+        else:
+            # Unsaved: services.save_event saves it with the event (it has no id before).
+            cleaned["series"] = Series(name=name)
+
+    def _clean_new_venue(self, cleaned):
+        name = (cleaned.get("new_venue_name") or "").strip()
+        others = [f for f in self.NEW_VENUE_FIELDS[1:] if cleaned.get(f) not in (None, "", [])]
+        if not name:
+            if others:
+                self.add_error("new_venue_name", _("Give the new venue a name."))
+            return
+        latitude, longitude = cleaned.get("new_venue_latitude"), cleaned.get("new_venue_longitude")
+        if (latitude is None) != (longitude is None):
+            self.add_error("new_venue_longitude", _("Give both coordinates, or neither."))
+        if cleaned.get("venue"):
+            self.add_error("new_venue_name", _("Choose a venue or add a new one, not both."))
+        elif Venue.objects.filter(name__iexact=name).exists():
+            self.add_error("new_venue_name", _("A venue with this name is listed: choose it."))
+        elif not self.has_error("new_venue_longitude"):
+            features = set(cleaned.get("new_venue_access") or [])
+            cleaned["venue"] = Venue(
+                name=name,
+                address=cleaned.get("new_venue_address", "").strip(),
+                postcode=cleaned.get("new_venue_postcode", "").strip(),
+                access_notes=cleaned.get("new_venue_access_notes", "").strip(),
+                latitude=latitude,
+                longitude=longitude,
+                **{feature: feature in features for feature in ACCESS_FEATURE_NAMES},
+            )
+
+    def themes_to_add(self) -> list[str]:
+        """The names typed under "New themes", cleaned: one each, no blanks."""
+        return self.cleaned_data.get("new_theme_names") or []
+
     def schedule_is_accepted(self, *, user) -> bool:
         """A new event, or a change of time or place, is checked; other edits are not."""
         changed = set(self.changed_data)
@@ -265,13 +385,31 @@ class EventForm(ScheduleConfirmation, forms.ModelForm):
             Fieldset(
                 _("What"),
                 "title",
-                Row(Column("kind"), Column("series")),
+                Row(Column("kind"), Column("series"), Column("new_series_name")),
                 "summary",
                 "description",
-                Row(Column("themes"), Column("hosts")),
+                Row(Column("themes", "new_theme_names"), Column("hosts")),
             ),
             Fieldset(_("When"), Row(Column("starts_at"), Column("ends_at"))),
-            Fieldset(_("Where"), "mode", "venue", "online_url"),
+            Fieldset(
+                _("Where"),
+                "mode",
+                "venue",
+                # Without JavaScript too: a closed <details> around the new venue's fields.
+                HTML(
+                    '{% load i18n %}<details class="new-venue mb-3"{% if form.new_venue_name.value'
+                    " or form.new_venue_name.errors %} open{% endif %}>"
+                    '<summary class="mb-2">{% translate "Not listed? Add a venue" %}</summary>'
+                ),
+                "new_venue_name",
+                "new_venue_address",
+                "new_venue_postcode",
+                "new_venue_access",
+                "new_venue_access_notes",
+                Row(Column("new_venue_latitude"), Column("new_venue_longitude")),
+                HTML("</details>"),
+                "online_url",
+            ),
             Fieldset(_("Places"), Row(Column("capacity"), Column("registration_closes_at"))),
             Fieldset(_("Access"), *ACCESS_FEATURE_NAMES, "access_notes"),
         )
@@ -284,9 +422,35 @@ def person_choice_label(person: Person) -> str:
     return f"{person.name} — {person.headline}" if person.headline else person.name
 
 
-class EventRoleForm(forms.ModelForm):
-    """One person's role: someone already listed, or a new person added by name."""
+def people_matching(query: str, *, limit: int):
+    """People listed whose name contains `query` (any case), by name: the person picker's search,
+    with and without JavaScript."""
+    query = (query or "").strip()
+    if not query:
+        return Person.objects.none()
+    people = Person.objects.filter(name__icontains=query).only("pk", "name", "headline")
+    return people.order_by("name", "pk")[:limit]
 
+
+PEOPLE_FOUND_SHOWN = 20
+
+
+class EventRoleForm(forms.ModelForm):
+    """One person's role: someone already listed (found by name), or a new person.
+
+    The select offers only the row's chosen person (or the people a search found), never the
+    whole list, so the page stays small with thousands of people. Without JavaScript a name typed
+    under "Find someone listed" is looked up on save; with it, suggestions come from the people
+    search endpoint as one types.
+    """
+
+    person_search = forms.CharField(
+        label=_("Find someone listed"),
+        max_length=200,
+        required=False,
+        help_text=_("Type part of a name."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "data-person-search": ""}),
+    )
     person = forms.ModelChoiceField(
         queryset=Person.objects.all(),
         required=False,
@@ -328,7 +492,8 @@ class EventRoleForm(forms.ModelForm):
         # cannot be matched on submit, so every edit of an event with people failed.
         self.helper.render_hidden_fields = True
         self.helper.layout = Layout(
-            Row(Column("person"), Column("new_person_name"), Column("new_person_headline")),
+            Row(Column("person_search"), Column("person")),
+            Row(Column("new_person_name"), Column("new_person_headline")),
             Row(Column("role"), Column("contribution_title"), Column("order"), *last),
         )
 
@@ -336,10 +501,38 @@ class EventRoleForm(forms.ModelForm):
         value = self.cleaned_data.get("order")
         return 0 if value is None else value
 
+    def _find_person(self, cleaned):
+        """No JavaScript: resolve the name typed under "Find someone listed" on save."""
+        query = (cleaned.get("person_search") or "").strip()
+        if not query or cleaned.get("person") or self.has_error("person"):
+            return
+        found = list(people_matching(query, limit=PEOPLE_FOUND_SHOWN + 1))
+        exact = [p for p in found if p.name.casefold() == query.casefold()]
+        if len(exact) == 1 or len(found) == 1:
+            cleaned["person"] = exact[0] if exact else found[0]
+            return
+        if not found:
+            self.add_error(
+                "person_search",
+                _("Nobody listed matches “%(query)s”. Check the spelling, or add a new person.")
+                % {"query": query},
+            )
+            return
+        self.fields["person"].choices = [("", self.fields["person"].empty_label)] + [
+            (p.pk, person_choice_label(p)) for p in found[:PEOPLE_FOUND_SHOWN]
+        ]
+        self.add_error(
+            "person",
+            _("Several people match “%(query)s”: choose one here.") % {"query": query},
+        )
+
     def clean(self):
         cleaned = super().clean()
+        self._find_person(cleaned)
         person, name = cleaned.get("person"), (cleaned.get("new_person_name") or "").strip()
         cleaned["new_person_name"] = name
+        if self.has_error("person") or self.has_error("person_search"):
+            return cleaned
         if person and name:
             self.add_error(
                 "new_person_name",
@@ -369,19 +562,22 @@ class BaseRoleFormSet(BaseInlineFormSet):
             "queryset", EventRole.objects.select_related("person").order_by("order", "pk")
         )
         super().__init__(*args, **kwargs)
-        # One query for the people list, shared by every row (not one per row).
-        self.person_choices = [
-            ("", _("— choose, or add a new person —")),
-            *(
-                (p.pk, person_choice_label(p))
-                for p in Person.objects.only("pk", "name", "headline").order_by("name", "pk")
-            ),
-        ]
 
-    def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, **kwargs)
-        form.fields["person"].choices = self.person_choices
-        return form
+    @cached_property
+    def forms(self):
+        """The rows, each offering only its own person: one query for all rows' labels."""
+        forms = BaseInlineFormSet.forms.func(self)
+        chosen = {form: str(form["person"].value() or "") for form in forms}
+        ids = {value for value in chosen.values() if value.isdigit()}
+        labels = {
+            str(p.pk): person_choice_label(p)
+            for p in Person.objects.filter(pk__in=ids).only("pk", "name", "headline")
+        }
+        for form, value in chosen.items():
+            empty = ("", form.fields["person"].empty_label)
+            mine = [(value, labels[value])] if value in labels else []
+            form.fields["person"].choices = [empty, *mine]
+        return forms
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -390,7 +586,7 @@ class BaseRoleFormSet(BaseInlineFormSet):
     @property
     def empty_form(self):
         form = super().empty_form
-        form.fields["person"].choices = self.person_choices
+        form.fields["person"].choices = [("", form.fields["person"].empty_label)]
         return form
 
     def kept_forms(self):

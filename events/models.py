@@ -655,7 +655,8 @@ class Event(AccessInformation):
         errors = {}
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             errors["ends_at"] = _("The event must end after it starts.")
-        if self.mode in (self.Mode.IN_PERSON, self.Mode.HYBRID) and not self.venue_id:
+        # `venue` may be a venue being added with the event (unsaved, so no venue_id yet).
+        if self.mode in self.IN_PERSON_MODES and self.venue_id is None and self.venue is None:
             errors["venue"] = _("Choose a venue for an in-person or hybrid event.")
         if self.mode in (self.Mode.ONLINE, self.Mode.HYBRID) and not self.online_url:
             errors["online_url"] = _("Give the online link for an online or hybrid event.")

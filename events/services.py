@@ -18,7 +18,15 @@ from django.utils.translation import gettext_lazy as _
 
 from core.mail import send_email_on_commit
 from events import calendar as ical
-from events.models import ACCESS_FEATURE_NAMES, LONDON, Event, EventRole, Registration, Series
+from events.models import (
+    ACCESS_FEATURE_NAMES,
+    LONDON,
+    Event,
+    EventRole,
+    Registration,
+    Series,
+    Theme,
+)
 from people.models import Person
 
 # A duplicated event is the next one of its kind: same weekday and local time, four weeks on.
@@ -49,11 +57,35 @@ def save_event(*, form, roles, user) -> Event:
         if not stored.can_edit(user):
             raise PermissionDenied
         old_capacity = stored.capacity
+    _save_new_place_and_series(event=event, user=user)
     event = form.save()
+    add_themes(event=event, names=form.themes_to_add())
     save_event_roles(event=event, formset=roles)
     if old_capacity is not None and (event.capacity is None or event.capacity > old_capacity):
         promote_from_waitlist(event=event)
     return event
+
+
+def _save_new_place_and_series(*, event: Event, user) -> None:
+    """A venue or series typed into the event form arrives unsaved: save it first."""
+    if event.venue is not None and event.venue.pk is None:
+        event.venue.save()
+        event.venue = event.venue  # sets venue_id now that it has one
+    if event.series is not None and event.series.pk is None:
+        event.series.created_by = user
+        event.series.save()
+        event.series = event.series
+
+
+def add_themes(*, event: Event, names: list[str]) -> list[Theme]:
+    """Give `event` the themes named: those listed (by name, any case) are reused, others made."""
+    themes = []
+    for name in names:
+        theme = Theme.objects.filter(name__iexact=name).first() or Theme.objects.create(name=name)
+        themes.append(theme)
+    if themes:
+        event.themes.add(*themes)
+    return themes
 
 
 def save_event_roles(*, event: Event, formset) -> None:

@@ -177,7 +177,7 @@ def test_rows_pick_an_existing_person_or_add_a_new_one_and_blank_rows_are_ignore
     event = _saved(
         submit_event_form(
             people=[
-                {"person": ruth.pk, "role": "speaker", "contribution_title": "Co-production"},
+                {"person_search": "Ruth", "role": "speaker", "contribution_title": "Co-production"},
                 {
                     "new_person_name": "Becky Booth",
                     "new_person_headline": "Spice",
@@ -196,12 +196,12 @@ def test_rows_pick_an_existing_person_or_add_a_new_one_and_blank_rows_are_ignore
 
 
 def test_the_same_person_in_the_same_role_twice_is_an_error_on_the_second_row(submit_event_form):
-    ruth = PersonFactory(name="Ruth")
+    PersonFactory(name="Ruth")
     response = submit_event_form(
         people=[
-            {"person": ruth.pk, "role": "speaker"},
-            {"person": ruth.pk, "role": "chair"},
-            {"person": ruth.pk, "role": "speaker"},
+            {"person_search": "Ruth", "role": "speaker"},
+            {"person_search": "Ruth", "role": "chair"},
+            {"person_search": "Ruth", "role": "speaker"},
         ]
     )
     assert _role_errors(response) == [
@@ -225,10 +225,10 @@ def test_a_new_person_named_twice_in_the_same_role_is_an_error(submit_event_form
 
 
 def test_a_row_needs_exactly_one_of_existing_person_or_new_name(submit_event_form):
-    ruth = PersonFactory(name="Ruth")
+    PersonFactory(name="Ruth")
     response = submit_event_form(
         people=[
-            {"person": ruth.pk, "new_person_name": "Ruth again", "role": "chair"},
+            {"person_search": "Ruth", "new_person_name": "Ruth again", "role": "chair"},
             {"role": "chair", "contribution_title": "Welcome"},
         ]
     )
@@ -251,7 +251,7 @@ def test_deleting_a_role_and_adding_it_back_in_one_save_is_not_a_duplicate(clien
         "#event-form",
         data={
             **person_row(0, DELETE="on"),
-            **person_row(1, person=role.person_id, role="speaker"),
+            **person_row(1, person_search=role.person.name, role="speaker"),
         },
     )
 
@@ -260,9 +260,53 @@ def test_deleting_a_role_and_adding_it_back_in_one_save_is_not_a_duplicate(clien
     assert not EventRole.objects.filter(pk=role.pk).exists()
 
 
-def test_the_people_list_is_fetched_once_for_all_rows(django_assert_num_queries):
+def test_rows_offer_only_their_own_person_whose_labels_take_one_query(
+    django_assert_num_queries,
+):
+    event = EventFactory()
+    for name in ("Ruth", "Mark Drakeford"):
+        EventRoleFactory(event=event, person=PersonFactory(name=name, headline=""))
     PersonFactory.create_batch(5)
-    with django_assert_num_queries(1):
-        formset = RoleFormSet(instance=Event(), prefix="roles")
+    with django_assert_num_queries(2):  # the rows, then their people's labels
+        formset = RoleFormSet(instance=event, prefix="roles")
         html = "".join(str(form["person"]) for form in formset)
-    assert html.count("<option") == 3 * 6
+    # Saved rows: the empty choice and their own person; the three blank rows: the empty choice.
+    assert html.count("<option") == 2 * 2 + 3
+    assert [">Ruth</option>" in html, ">Mark Drakeford</option>" in html] == [True, True]
+
+
+def test_without_javascript_a_typed_name_finds_the_person_or_offers_the_matches(
+    submit_event_form, client
+):
+    ruth = PersonFactory(name="Ruth Evans", headline="Co-production Wales")
+    PersonFactory(name="Ruth Jones")
+    PersonFactory(name="Mark Drakeford")
+
+    ambiguous = submit_event_form(
+        people=[
+            {"person_search": "ruth", "role": "speaker"},
+            {"person_search": "drakeford", "role": "chair"},
+            {"person_search": "Nobody", "role": "artist"},
+        ]
+    )
+
+    assert _role_errors(ambiguous) == [
+        {"person": ["Several people match “ruth”: choose one here."]},
+        {},
+        {
+            "person_search": [
+                "Nobody listed matches “Nobody”. Check the spelling, or add a new person."
+            ]
+        },
+    ]
+    saved = submit_form(
+        client,
+        ambiguous,
+        "#event-form",
+        data={"roles-0-person": ruth.pk, "roles-2-person_search": "", "roles-2-role": ""},
+    )
+    event = _saved(saved)
+    assert [(r.person.name, r.role) for r in event.roles.order_by("pk")] == [
+        ("Ruth Evans", "speaker"),
+        ("Mark Drakeford", "chair"),
+    ]
