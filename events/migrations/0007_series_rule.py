@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0003_series_start_index'),
+        ('events', '0006_hybrid_attendance_and_access_needs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
