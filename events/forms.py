@@ -13,6 +13,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -423,9 +424,13 @@ class EventForm(ScheduleConfirmation, forms.ModelForm):
                 "venue",
                 # Without JavaScript too: a closed <details> around the new venue's fields.
                 HTML(
-                    '{% load i18n %}<details class="new-venue mb-3"{% if form.new_venue_name.value'
-                    " or form.new_venue_name.errors %} open{% endif %}>"
-                    '<summary class="mb-2">{% translate "Not listed? Add a venue" %}</summary>'
+                    format_lazy(
+                        '<details class="new-venue mb-3"{open}><summary class="mb-2">{summary}'
+                        "</summary>",
+                        open="{% if form.new_venue_name.value or form.new_venue_name.errors %}"
+                        " open{% endif %}",
+                        summary=_("Not listed? Add a venue"),
+                    )
                 ),
                 "new_venue_name",
                 "new_venue_address",

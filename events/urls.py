@@ -11,6 +11,7 @@ urlpatterns: list = [
     path("themes/", public.theme_list, name="theme_list"),
     path("themes/<slug:slug>/", public.theme_detail, name="theme"),
     path("series/<slug:slug>/", public.series_detail, name="series"),
+    path("people/search.json", organising.people_search, name="people_search"),
     path("people/<slug:slug>/", public.person_detail, name="person"),
     path("organisations/<slug:slug>/", public.organisation_detail, name="organisation"),
     # Organiser workflow.

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,12 +21,15 @@ from django.views.decorators.http import require_http_methods
 
 from events import selectors, services
 from events.forms import (
+    PEOPLE_FOUND_SHOWN,
     CancelEventForm,
     DuplicateEventForm,
     EventForm,
     RoleFormSet,
     ScheduleNextForm,
     SeriesRuleForm,
+    people_matching,
+    person_choice_label,
 )
 from events.models import Event, EventRole, Series
 from events.views.public import event_page_context
@@ -285,3 +289,13 @@ def series_schedule(request, slug):
     }
     invalid = (action == "rule" and rule.errors) or (action == "schedule" and schedule.errors)
     return render(request, "events/series_schedule.html", context, status=400 if invalid else 200)
+
+
+@require_http_methods(["GET"])
+@organiser_required
+def people_search(request):
+    """People listed whose name contains `q`, as JSON: suggestions for the event form's person
+    picker (the form works without it: a typed name is looked up on save)."""
+    people = people_matching(request.GET.get("q", "")[:200], limit=PEOPLE_FOUND_SHOWN)
+    results = [{"id": person.pk, "label": person_choice_label(person)} for person in people]
+    return JsonResponse({"results": results})

@@ -310,3 +310,95 @@ def test_without_javascript_a_typed_name_finds_the_person_or_offers_the_matches(
         ("Ruth Evans", "speaker"),
         ("Mark Drakeford", "chair"),
     ]
+
+
+# --- venues, series and themes made from the event form -------------------------------------
+
+
+def test_a_new_venue_with_its_access_and_coordinates_is_made_with_the_event(submit_event_form):
+    from events.models import Venue
+
+    event = _saved(
+        submit_event_form(
+            venue="",
+            new_venue_name="Temple of Peace",
+            new_venue_address="King Edward VII Avenue\nCardiff",
+            new_venue_postcode="CF10 3AP",
+            new_venue_access=["step_free_access", "hearing_loop"],
+            new_venue_access_notes="Ramp at the side entrance.",
+            new_venue_latitude="51.487500",
+            new_venue_longitude="-3.182000",
+        )
+    )
+
+    venue = Venue.objects.get(name="Temple of Peace")
+    assert event.venue == venue
+    assert (venue.address, venue.postcode, venue.access_notes) == (
+        "King Edward VII Avenue\nCardiff",
+        "CF10 3AP",
+        "Ramp at the side entrance.",
+    )
+    assert [name for name, _label in venue.own_access_features()] == [
+        "step_free_access",
+        "hearing_loop",
+    ]
+    assert (str(venue.latitude), str(venue.longitude)) == ("51.487500", "-3.182000")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"new_venue_name": "Temple of Peace"}, "new_venue_name", "not both"),
+        ({"venue": "", "new_venue_name": "glamorgan building"}, "new_venue_name", "is listed"),
+        (
+            {"venue": "", "new_venue_name": "Temple", "new_venue_latitude": "51.4"},
+            "new_venue_longitude",
+            "Give both coordinates, or neither.",
+        ),
+        ({"venue": "", "new_venue_postcode": "CF10 3AP"}, "new_venue_name", "Give the new venue"),
+        ({"venue": ""}, "venue", "Choose a venue for an in-person or hybrid event."),
+    ],
+)
+def test_a_new_venue_is_checked_and_everything_typed_is_kept(
+    submit_event_form, changes, field, message
+):
+    response = submit_event_form(new_theme_names="Care at home", **changes)
+
+    errors = _errors(response)
+    assert message in errors[field][0]
+    html = response.content.decode()
+    assert "Care at home</textarea>" in html
+    for name, value in changes.items():
+        if value and name.startswith("new_venue"):
+            assert f'value="{value}"' in html
+    assert Event.objects.count() == 0
+
+
+def test_a_new_series_and_new_themes_are_made_and_listed_ones_reused(submit_event_form, organiser):
+    from events.models import Series, Theme
+
+    listed = ThemeFactory(name="Core economy")
+    event = _saved(
+        submit_event_form(
+            new_series_name="Policy Cafe",
+            new_theme_names="core economy\nRisk-averse cultures\n\nRisk-averse cultures",
+        )
+    )
+
+    assert (event.series.name, event.series.created_by) == ("Policy Cafe", organiser)
+    assert sorted(t.name for t in event.themes.all()) == ["Core economy", "Risk-averse cultures"]
+    assert event.themes.get(name="Core economy") == listed
+    assert Theme.objects.count() == 2
+    assert Series.objects.count() == 1
+
+
+def test_a_new_series_named_like_a_listed_one_is_refused(submit_event_form):
+    from tests.factories import SeriesFactory
+
+    cafe = SeriesFactory(name="Policy Cafe")
+    assert _errors(submit_event_form(new_series_name="policy cafe"))["new_series_name"] == [
+        "A series with this name is listed: choose it."
+    ]
+    assert _errors(submit_event_form(series=cafe.pk, new_series_name="Other"))[
+        "new_series_name"
+    ] == ["Choose a series or add a new one, not both."]

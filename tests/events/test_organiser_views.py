@@ -925,3 +925,46 @@ def test_only_the_series_organisers_and_staff_may_change_its_dates(client, peopl
     for actor, status in expected.items():
         client.force_login(people[actor])
         assert client.get(url).status_code == status, actor
+
+
+# --- the person picker scales: a search endpoint, not a list of everyone -----------------------
+
+
+def test_people_search_suggests_people_by_name_for_organisers(client, organiser, user):
+    ruth = PersonFactory(name="Ruth Evans", headline="Co-production Wales")
+    PersonFactory(name="Mark Drakeford", headline="")
+    url = reverse("events:people_search")
+
+    assert client.get(url, {"q": "ruth"}).url.startswith(reverse("account_login"))
+    client.force_login(user)
+    assert client.get(url, {"q": "ruth"}).status_code == 403
+    client.force_login(organiser)
+    assert client.get(url, {"q": "RUTH"}).json() == {
+        "results": [{"id": ruth.pk, "label": "Ruth Evans — Co-production Wales"}]
+    }
+    assert client.get(url, {"q": "  "}).json() == {"results": []}
+    assert client.get(url).json() == {"results": []}
+
+
+@pytest.mark.parametrize("count", [1, 3, 30])
+def test_people_search_uses_a_fixed_number_of_queries(
+    client, organiser, count, django_assert_max_num_queries
+):
+    PersonFactory.create_batch(count, name="Policy Fan")
+    client.force_login(organiser)
+    with django_assert_max_num_queries(4):
+        response = client.get(reverse("events:people_search"), {"q": "fan"})
+    assert len(response.json()["results"]) == min(count, 20)
+
+
+def test_the_event_form_does_not_grow_with_the_number_of_people(client, organiser, organised_event):
+    PersonFactory.create_batch(3)
+    client.force_login(organiser)
+    url = reverse("events:edit", kwargs={"slug": organised_event.slug})
+    few = len(client.get(url).content)
+    PersonFactory.create_batch(300, name="Someone with a long name, listed")
+
+    html = client.get(url).content.decode()
+
+    assert "Someone with a long name" not in html
+    assert len(html.encode()) - few < 200  # only the csrf token and the like vary
