@@ -86,11 +86,21 @@ def _event_form_page(request, *, event, template_title, success_message):
     if valid and form.schedule_is_accepted(user=request.user):
         event = services.save_event(form=form, roles=roles, user=request.user)
         messages.success(request, success_message)
+        if told := getattr(event, "attendees_told", 0):
+            messages.info(request, _attendees_told_message(told))
         return redirect("events:preview", slug=event.slug)
     context = {"form": form, "roles": roles, "event": event, "page_title": template_title}
     # Asking to confirm the date is not an error: everything typed is valid and kept.
     status = 400 if form.is_bound and not valid else 200
     return render(request, "events/event_form.html", context, status=status)
+
+
+def _attendees_told_message(count: int) -> str:
+    return ngettext(
+        "We emailed the %(count)d person registered about what changed.",
+        "We emailed the %(count)d people registered about what changed.",
+        count,
+    ) % {"count": count}
 
 
 @require_http_methods(["GET", "POST"])
