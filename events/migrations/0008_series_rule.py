@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0006_hybrid_attendance_and_access_needs'),
+        ('events', '0007_event_cover'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
