@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0007_event_cover'),
+        ('events', '0008_series_rule'),
     ]
 
     operations = [
