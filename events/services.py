@@ -239,8 +239,10 @@ def cancel_registration(
         )
         if current is None:
             return None
+        was_confirmed = current.is_confirmed
         current.state = Registration.State.CANCELLED
         current.save(update_fields=["state", "updated_at"])
+        _email_registration_cancelled(current, was_confirmed=was_confirmed)
         promoted = _promote_waitlisted(event=event)
         return promoted[0] if promoted else None
 
@@ -329,6 +331,29 @@ def _email_confirmation(registration: Registration, *, subject: str, promoted=Fa
             },
         ),
         attachments=[_ics_attachment(event)],
+    )
+
+
+def _email_registration_cancelled(registration: Registration, *, was_confirmed: bool) -> None:
+    """A short receipt: people who give up a place want to know it went through."""
+    event = registration.event
+    subject = (
+        _("Your place at %(title)s is cancelled")
+        if was_confirmed
+        else _("You have left the waitlist for %(title)s")
+    )
+    send_email_on_commit(
+        to=[registration.user.email],
+        subject=subject % {"title": event.title},
+        text=render_to_string(
+            "events/email/registration_cancelled.txt",
+            {
+                "registration": registration,
+                "event": event,
+                "was_confirmed": was_confirmed,
+                "site_url": settings.SITE_URL,
+            },
+        ),
     )
 
 
