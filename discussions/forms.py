@@ -33,18 +33,19 @@ class ThreadForm(forms.Form):
     themes = forms.ModelMultipleChoiceField(
         label=_("Themes"),
         queryset=Theme.objects.all(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Choose one or more: the thread is listed on each theme's page."),
+        help_text=_("Optional: tick the themes your thread is about; it is listed on their pages."),
     )
     body = body_field(_("Opening post"))
 
     def __init__(self, *args, board: Board, **kwargs):
         super().__init__(*args, **kwargs)
-        themes = self.fields["themes"]
-        # A site without themes yet still lets people talk.
-        themes.required = Theme.objects.exists()
-        if not self.is_bound:
-            self.initial.setdefault("themes", [t.pk for t in board.event.themes.all()])
+        # The event's own themes are offered and none is ticked: a thread ticked with every theme
+        # would land on every theme page. An event without themes offers them all.
+        event_themes = Theme.objects.filter(events=board.event)
+        if event_themes.exists():
+            self.fields["themes"].queryset = event_themes
 
 
 class ReplyForm(forms.Form):
@@ -67,6 +68,11 @@ class FlagForm(forms.ModelForm):
         model = Flag
         fields = ["reason", "text"]
         widgets = {"reason": forms.RadioSelect, "text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A required choice among real reasons: no blank "---------" radio to pick by mistake.
+        self.fields["reason"].choices = Flag.Reason.choices
 
 
 class CloseBoardForm(forms.Form):

@@ -292,11 +292,15 @@ class Post(models.Model):
         """A short plain-text excerpt, for "in reply to" quotes."""
         return Truncator(strip_tags(self.body_html)).words(25)
 
-    def can_edit(self, user) -> bool:
+    def can_withdraw(self, user) -> bool:
         """Only the author, and not once a moderator has hidden or the author has withdrawn it."""
         return (
             user.is_authenticated and user.is_active and self.author_id == user.pk and self.is_shown
         )
+
+    def can_edit(self, user) -> bool:
+        """As withdrawing, but never in a locked thread: what was said there stays as it was."""
+        return self.can_withdraw(user) and not self.thread.locked
 
     def can_read_text(self, user, *, can_moderate: bool) -> bool:
         """Hidden and withdrawn text is for the author and moderators only."""

@@ -185,7 +185,7 @@ def edit_post(*, post: Post, editor, body: str) -> Post:
 @transaction.atomic
 def withdraw_post(*, post: Post, user) -> Post:
     """The author takes a post back: it stays in place (numbering and replies keep their sense)."""
-    _require(post.can_edit(user))
+    _require(post.can_withdraw(user))
     post.withdrawn_at = timezone.now()
     post.save(update_fields=["withdrawn_at"])
     return post

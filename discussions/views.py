@@ -269,8 +269,10 @@ def _thread_page(request, thread: Thread, *, page_number=None, form=None, status
     paginator = ThreadPaginator(posts, POSTS_PER_PAGE, count=thread.post_count)
     page = paginator.get_page(page_number)
     for post in page:
+        post.thread = thread  # the posts' predicates read it: no query per post
         post.text_visible = post.can_read_text(user, can_moderate=can_moderate)
         post.user_can_edit = post.can_edit(user)
+        post.user_can_withdraw = post.can_withdraw(user)
         if post.reply_to:
             post.quote_visible = post.reply_to.can_read_text(user, can_moderate=can_moderate)
     refusal = thread.refusal_reason()
@@ -404,7 +406,7 @@ def post_edit(request, pk):
 @login_required
 def post_withdraw(request, pk):
     post = get_post(request, pk)
-    if not post.can_edit(request.user):
+    if not post.can_withdraw(request.user):
         raise PermissionDenied
     if request.method == "POST":
         services.withdraw_post(post=post, user=request.user)

@@ -7,6 +7,7 @@ from discussions import services
 from discussions.models import Board, Flag, Post, Subscription, Thread
 from tests.discussions.factories import fill_thread
 from tests.factories import EventFactory, ThemeFactory, UserFactory
+from tests.forms import form_data, submit_form
 
 
 def board_url(event):
@@ -434,3 +435,63 @@ def test_board_feed_lists_new_posts_but_not_hidden_ones(client, thread, moderato
     assert f"/posts/{shown.pk}/" in body
     assert f"/posts/{hidden.pk}/" not in body
     assert "Hidden reply" not in body
+
+
+# --- the rough edges members met first (issue 16) ------------------------------------------------
+
+
+def test_a_new_thread_offers_the_events_themes_with_none_ticked(client, user):
+    offered = [ThemeFactory(name="Core economy"), ThemeFactory(name="Risk")]
+    ThemeFactory(name="Not this event's")
+    event = EventFactory(themes=offered)
+    client.force_login(user)
+    url = reverse("discussions:thread_create", kwargs={"event_slug": event.slug})
+
+    page = client.get(url)
+    response = submit_form(
+        client, page, url, data={"title": "Time Credits", "body": "What did you make of it?"}
+    )
+
+    assert set(page.context["form"].fields["themes"].queryset) == set(offered)
+    assert form_data(page, url).get("themes") is None  # nothing ticked as the page comes
+    thread = Thread.objects.get(title="Time Credits")
+    assert response["Location"] == thread.get_absolute_url()
+    assert list(thread.themes.all()) == []
+
+
+def test_the_flag_form_has_no_blank_reason_and_requires_one(client, thread):
+    reporter = UserFactory()
+    client.force_login(reporter)
+    post = thread.posts.get()
+    url = reverse("discussions:post_flag", kwargs={"pk": post.pk})
+
+    page = client.get(url)
+    without_reason = submit_form(client, page, url, data={"text": "Looks like an advert"})
+    flagged = submit_form(client, page, url, data={"reason": "spam"})
+
+    assert "---------" not in page.content.decode()
+    assert without_reason.status_code == 200
+    assert without_reason.context["form"].errors["reason"]
+    assert flagged.status_code == 302
+    assert list(Flag.objects.values_list("post", "reporter", "reason")) == [
+        (post.pk, reporter.pk, "spam")
+    ]
+
+
+def test_nobody_edits_in_a_locked_thread_but_the_author_may_still_withdraw(client, thread, author):
+    post = thread.posts.get()
+    Thread.objects.filter(pk=thread.pk).update(locked=True)
+    client.force_login(author)
+
+    page = client.get(thread.get_absolute_url()).content.decode()
+    edit = client.get(reverse("discussions:post_edit", kwargs={"pk": post.pk}))
+    withdraw_url = reverse("discussions:post_withdraw", kwargs={"pk": post.pk})
+    withdrawn = submit_form(client, client.get(withdraw_url), withdraw_url)
+
+    assert reverse("discussions:post_edit", kwargs={"pk": post.pk}) not in page
+    assert withdraw_url in page
+    assert edit.status_code == 403
+    assert withdrawn.status_code == 302
+    post.refresh_from_db()
+    assert post.is_withdrawn
+    assert post.body_source == "Opening *thoughts*."
