@@ -106,6 +106,14 @@ class ThreadQuerySet(models.QuerySet):
     def most_active(self):
         return self.order_by("-last_activity_at", "-pk")
 
+    def recent_across_boards(self):
+        """Visible threads of public events, latest activity first, with their board's event."""
+        return (
+            self.filter(hidden=False, board__event__status__in=Event.PUBLIC_STATUSES)
+            .select_related("board__event")
+            .most_active()
+        )
+
     def for_listing(self):
         """Pinned first, then by latest activity (the board's order)."""
         return self.order_by("-pinned", "-last_activity_at", "-pk")

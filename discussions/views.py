@@ -497,14 +497,17 @@ def flag_resolve(request, pk):
 
 
 def search(request):
-    """Search posts and thread titles; filter by theme and event."""
+    """Recent threads from every board; search posts and thread titles by theme and event."""
     form = SearchForm(request.GET or None)
-    q, results = "", None
+    q, results, recent = "", None, None
     if form.is_valid() and any(form.cleaned_data.values()):
         q = form.cleaned_data["q"]
         found = search_posts(q, theme=form.cleaned_data["theme"], event=form.cleaned_data["event"])
         results = Paginator(found, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
         results.object_list = with_snippets(results.object_list, q)
+    elif not form.errors:
+        threads = Thread.objects.recent_across_boards().with_listing_data()
+        recent = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -514,6 +517,7 @@ def search(request):
             "form": form,
             "q": q,
             "page": results,
+            "recent": recent,
             "pagination_query": query.urlencode() + "&" if query else "",
         },
     )

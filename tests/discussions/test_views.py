@@ -4,7 +4,8 @@ from django.test import Client
 from django.urls import reverse
 
 from discussions import services
-from discussions.models import Board, Flag, Post, Subscription, Thread
+from discussions.models import THREADS_PER_PAGE, Board, Flag, Post, Subscription, Thread
+from events.models import Event
 from tests.discussions.factories import fill_thread
 from tests.factories import EventFactory, ThemeFactory, UserFactory
 from tests.forms import form_data, submit_form
@@ -495,3 +496,59 @@ def test_nobody_edits_in_a_locked_thread_but_the_author_may_still_withdraw(clien
     post.refresh_from_db()
     assert post.is_withdrawn
     assert post.body_source == "Opening *thoughts*."
+
+
+def test_discussions_page_lists_recent_threads_from_every_board_with_their_event(client, db):
+    cafe, round_table = EventFactory(title="Policy Cafe"), EventFactory(title="Round-table")
+    older = services.start_thread(
+        board=Board.objects.for_event(cafe), author=UserFactory(), title="Core economy", body="x"
+    )
+    newer = services.start_thread(
+        board=Board.objects.for_event(round_table),
+        author=UserFactory(),
+        title="Talking Points",
+        body="y",
+    )
+    hidden = services.start_thread(
+        board=Board.objects.for_event(cafe), author=UserFactory(), title="Advert", body="z"
+    )
+    Thread.objects.filter(pk=hidden.pk).update(hidden=True)
+    withdrawn = EventFactory(title="Withdrawn")
+    services.start_thread(
+        board=Board.objects.for_event(withdrawn), author=UserFactory(), title="Secret", body="s"
+    )
+    Event.objects.filter(pk=withdrawn.pk).update(status=Event.Status.DRAFT)  # unpublished
+
+    response = client.get(reverse("discussions:search"))
+
+    assert list(response.context["recent"]) == [newer, older]
+    page = response.content.decode()
+    assert "Board of Round-table" in page
+    assert reverse("discussions:board", kwargs={"event_slug": cafe.slug}) in page
+    assert "Secret" not in page
+    assert "Advert" not in page
+
+
+def test_discussions_page_says_so_when_nothing_is_discussed_yet(client, db):
+    page = client.get(reverse("discussions:search")).content.decode()
+
+    assert "No conversations yet." in page
+
+
+def test_searching_replaces_the_recent_list_with_results(client, thread):
+    response = client.get(reverse("discussions:search"), {"q": "thoughts"})
+
+    assert response.context["recent"] is None
+    assert [post.thread for post in response.context["page"]] == [thread]
+
+
+@pytest.mark.parametrize("count", [1, 3, 30])
+def test_recent_threads_query_budget(client, db, count, django_assert_max_num_queries):
+    from tests.discussions.factories import fill_board
+
+    fill_board(Board.objects.for_event(EventFactory()), count, authors=[UserFactory()])
+
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("discussions:search"))
+
+    assert len(response.context["recent"].object_list) == min(count, THREADS_PER_PAGE)
