@@ -1,5 +1,8 @@
+from datetime import datetime, time, timedelta
+
 from django import forms
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from discussions.models import (
@@ -127,3 +130,46 @@ class SearchForm(forms.Form):
             events += list(self.fields["event"].queryset.filter(slug=chosen))
         field = self.fields["event"]
         field.widget.choices = [("", field.empty_label)] + [(e.slug, str(e)) for e in events]
+
+
+class HidePostForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it hidden?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "The author sees this on the post and receives it by email. Be kind and clear."
+        ),
+    )
+
+
+SUSPENSION_LONGEST_DAYS = 366
+
+
+class SuspendForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The member is shown this when they try to post."),
+    )
+    ends_on = forms.DateField(
+        label=_("Suspended until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The member may post again from the start of this day (UK time)."),
+    )
+
+    def clean_ends_on(self):
+        ends_on = self.cleaned_data["ends_on"]
+        today = timezone.localdate()
+        if ends_on <= today:
+            raise forms.ValidationError(_("Choose a day after today."))
+        if ends_on > today + timedelta(days=SUSPENSION_LONGEST_DAYS):
+            raise forms.ValidationError(_("A suspension lasts at most a year."))
+        return ends_on
+
+    @property
+    def ends_at(self):
+        """The start of the chosen day in Europe/London, as an aware datetime."""
+        day = self.cleaned_data["ends_on"]
+        return timezone.make_aware(datetime.combine(day, time.min))

@@ -7,11 +7,12 @@ and kept up to date by discussions.services, so a board page is one query for it
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext_lazy as _
@@ -83,8 +84,15 @@ class Board(models.Model):
             return False
         return is_moderator(user) or self.event.can_edit(user)
 
-    def can_post(self, user) -> bool:
-        return user.is_authenticated and user.is_active and self.is_open
+    def moderator_users(self):
+        """Who hears of flags on this board: the Moderators group and the event's organisers."""
+        from people.models import User
+
+        organiser_ids = self.event.organiser_user_ids() | {self.event.created_by_id}
+        return User.objects.filter(
+            Q(groups__name=User.MODERATORS_GROUP) | Q(pk__in=organiser_ids - {None}),
+            is_active=True,
+        ).distinct()
 
 
 class ThreadQuerySet(models.QuerySet):
@@ -244,6 +252,12 @@ class Post(models.Model):
     hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    hidden_reason = models.TextField(
+        _("why it was hidden"),
+        blank=True,
+        max_length=1000,
+        help_text=_("Shown to the author on the post and sent to them by email."),
     )
     # Filled on PostgreSQL by discussions.search.update_search_vectors; its GIN index is created
     # by a migration on PostgreSQL only (SQLite searches with icontains instead).
@@ -459,3 +473,81 @@ class Flag(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+class SuspensionQuerySet(models.QuerySet):
+    def active(self, *, at=None):
+        return self.filter(lifted_at__isnull=True, ends_at__gt=at or timezone.now())
+
+    def current_for(self, user) -> "Suspension | None":
+        """The member's suspension in force now (the one ending last), or None."""
+        if not user.is_authenticated:
+            return None
+        return self.active().filter(user=user).order_by("-ends_at").first()
+
+
+class Suspension(models.Model):
+    """A member who may read but not post, flag or start threads until `ends_at`."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="discussion_suspensions",
+    )
+    reason = models.TextField(
+        _("reason"), max_length=1000, help_text=_("Shown to the member when they try to post.")
+    )
+    ends_at = models.DateTimeField(_("ends at"))
+    created_at = models.DateTimeField(_("suspended at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+
+    objects = SuspensionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("suspension")
+        verbose_name_plural = _("suspensions")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("created_at")), name="suspension_ends_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} until {self.ends_at:%Y-%m-%d}"
+
+    @property
+    def refusal(self) -> str:
+        """What the member is told when they try to post."""
+        return _(
+            "A moderator has suspended your posting until %(date)s: %(reason)s You can still "
+            "read every board."
+        ) % {
+            "date": date_format(timezone.localtime(self.ends_at), "j F Y, H:i"),
+            "reason": self.reason,
+        }
+
+
+class ModerationAlert(models.Model):
+    """When a moderator was last emailed about new flags, and whether a batch is waiting.
+
+    At most one flag email per moderator per `FLAG_ALERT_INTERVAL`: the first flag is mailed at
+    once; flags within the interval wait for one batched email when it is over.
+    """
+
+    moderator = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderation_alert"
+    )
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("moderation alert")
+        verbose_name_plural = _("moderation alerts")
+
+    def __str__(self):
+        return f"{self.moderator}: last sent {self.last_sent_at}, due {self.due_at}"

@@ -6,6 +6,7 @@ with select_for_update so that post numbers and counters stay exact.
 """
 
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -21,9 +22,11 @@ from core.mail import send_email_on_commit
 from discussions.models import (
     Board,
     Flag,
+    ModerationAlert,
     Post,
     PostRevision,
     Subscription,
+    Suspension,
     Thread,
 )
 from discussions.rendering import RENDERER_VERSION, render_markdown
@@ -91,6 +94,13 @@ def _require(condition: bool) -> None:
         raise PermissionDenied
 
 
+def check_not_suspended(user) -> None:
+    """Refuse a post, thread or flag from a suspended member, saying until when and why."""
+    suspension = Suspension.objects.current_for(user)
+    if suspension is not None:
+        raise PostingRefused(suspension.refusal, code="suspended")
+
+
 def _follow(user, *, thread=None, board=None, explicit: bool) -> Subscription:
     """Follow a thread or board. Automatic follows never revive an explicit unfollow."""
     subscription, created = Subscription.objects.get_or_create(
@@ -113,6 +123,7 @@ def start_thread(*, board: Board, author, title: str, body: str, themes=()) -> T
         raise PostingRefused(
             _("This board is closed: it can be read but takes no new posts."), code="closed"
         )
+    check_not_suspended(author)
     check_rate_limit(author)
     now = timezone.now()
     thread = Thread.objects.create(
@@ -145,6 +156,7 @@ def post_reply(*, thread: Thread, author, body: str, reply_to: Post | None = Non
         raise PostingRefused(reason, code="refused")
     if reply_to is not None and reply_to.thread_id != thread.pk:
         raise ValidationError(_("You can only answer a post in the same thread."), code="reply_to")
+    check_not_suspended(author)
     check_rate_limit(author)
     now = timezone.now()
     post = Post.objects.create(
@@ -192,12 +204,15 @@ def withdraw_post(*, post: Post, user) -> Post:
 
 
 @transaction.atomic
-def hide_post(*, post: Post, moderator) -> Post:
+def hide_post(*, post: Post, moderator, reason: str) -> Post:
+    """Hide a post from everyone but its author and moderators; the author is told why."""
     _require(post.thread.board.can_moderate(moderator))
     if post.hidden_at is None:
         post.hidden_at = timezone.now()
         post.hidden_by = moderator
-        post.save(update_fields=["hidden_at", "hidden_by"])
+        post.hidden_reason = reason.strip()
+        post.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+        _email_author_post_hidden(post)
     return post
 
 
@@ -206,8 +221,26 @@ def restore_post(*, post: Post, moderator) -> Post:
     _require(post.thread.board.can_moderate(moderator))
     post.hidden_at = None
     post.hidden_by = None
-    post.save(update_fields=["hidden_at", "hidden_by"])
+    post.hidden_reason = ""
+    post.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
     return post
+
+
+def _email_author_post_hidden(post: Post) -> None:
+    author = post.author
+    if author is None or not author.is_active or author.pk == post.hidden_by_id:
+        return
+    context = {
+        "post": post,
+        "thread": post.thread,
+        "recipient": author,
+        "permalink": settings.SITE_URL + post.get_absolute_url(),
+    }
+    send_email_on_commit(
+        to=[author.email],
+        subject=_("A moderator hid your post in “%(title)s”") % {"title": post.thread.title},
+        text=render_to_string("discussions/email/post_hidden.txt", context),
+    )
 
 
 def _set_thread_flag(thread: Thread, moderator, **values) -> Thread:
@@ -266,25 +299,130 @@ def reopen_board(*, board: Board, user) -> Board:
 
 
 def flag_post(*, post: Post, reporter, reason: str, text: str = "") -> Flag:
-    """Report a post to moderators (one open flag per person and post)."""
+    """Report a post to moderators (one open flag per person and post); they are emailed."""
     _require(reporter.is_authenticated and reporter.is_active)
+    check_not_suspended(reporter)
     try:
         with transaction.atomic():
-            return Flag.objects.create(post=post, reporter=reporter, reason=reason, text=text)
+            flag = Flag.objects.create(post=post, reporter=reporter, reason=reason, text=text)
+            alert_moderators(board=post.thread.board)
+            return flag
     except IntegrityError:
         raise ValidationError(_("You have already flagged this post."), code="duplicate") from None
 
 
 @transaction.atomic
-def resolve_flag(*, flag: Flag, moderator, hide: bool = False) -> Flag:
-    """Close a flag; optionally hide the post. Resolves every open flag on that post."""
+def resolve_flag(*, flag: Flag, moderator, hide: bool = False, reason: str = "") -> Flag:
+    """Close a flag (and every open flag on that post), optionally hiding the post.
+
+    Whoever flagged the post is told the outcome.
+    """
     _require(flag.post.thread.board.can_moderate(moderator))
     if hide:
-        hide_post(post=flag.post, moderator=moderator)
+        hide_post(post=flag.post, moderator=moderator, reason=reason)
     now = timezone.now()
-    Flag.objects.open().filter(post=flag.post).update(resolved_at=now, resolved_by=moderator)
+    resolved = list(Flag.objects.open().filter(post=flag.post).select_related("reporter"))
+    Flag.objects.filter(pk__in=[f.pk for f in resolved]).update(
+        resolved_at=now, resolved_by=moderator
+    )
+    for closed in resolved:
+        if closed.reporter.is_active and closed.reporter_id != moderator.pk:
+            context = {"flag": closed, "post": flag.post, "hidden": hide}
+            send_email_on_commit(
+                to=[closed.reporter.email],
+                subject=_("The post you flagged in “%(title)s”")
+                % {"title": flag.post.thread.title},
+                text=render_to_string("discussions/email/flag_outcome.txt", context),
+            )
     flag.refresh_from_db()
     return flag
+
+
+# --- moderator alerts: at most one email per moderator per interval, later flags batched --------
+
+FLAG_ALERT_INTERVAL = timedelta(minutes=15)
+
+
+def alert_moderators(*, board: Board) -> None:
+    """Tell the board's moderators of a new flag: now, or in the next batch if one was just sent."""
+    now = timezone.now()
+    for moderator in board.moderator_users():
+        alert, _created = ModerationAlert.objects.select_for_update().get_or_create(
+            moderator=moderator
+        )
+        if alert.last_sent_at is None or now - alert.last_sent_at >= FLAG_ALERT_INTERVAL:
+            _send_flag_alert(alert, now=now)
+        elif alert.due_at is None:
+            alert.due_at = alert.last_sent_at + FLAG_ALERT_INTERVAL
+            alert.save(update_fields=["due_at"])
+            _schedule_flag_alerts(run_after=alert.due_at)
+
+
+def send_due_moderation_alerts(*, now=None) -> int:
+    """Send every batch whose time has come; returns how many emails. Safe to run twice."""
+    now = now or timezone.now()
+    sent = 0
+    due = ModerationAlert.objects.filter(due_at__lte=now).values_list("pk", flat=True)
+    for pk in list(due):
+        with transaction.atomic():
+            alert = (
+                ModerationAlert.objects.select_for_update()
+                .select_related("moderator")
+                .filter(pk=pk, due_at__lte=now)
+                .first()
+            )
+            if alert is not None:
+                sent += _send_flag_alert(alert, now=now)
+    return sent
+
+
+def _send_flag_alert(alert: ModerationAlert, *, now) -> int:
+    """Email the flags opened since the last alert on boards this moderator handles."""
+    flags = Flag.objects.open().for_moderator(alert.moderator).select_related("post__thread")
+    if alert.last_sent_at is not None:
+        flags = flags.filter(created_at__gt=alert.last_sent_at)
+    flags = list(flags.order_by("created_at", "pk")[:50])
+    alert.last_sent_at, alert.due_at = now, None
+    alert.save(update_fields=["last_sent_at", "due_at"])
+    if not flags:
+        return 0
+    context = {
+        "recipient": alert.moderator,
+        "flags": flags,
+        "queue_url": settings.SITE_URL + reverse("discussions:moderation"),
+    }
+    send_email_on_commit(
+        to=[alert.moderator.email],
+        subject=_("Flagged on Commons: %(count)s post(s) to review") % {"count": len(flags)},
+        text=render_to_string("discussions/email/flag_alert.txt", context),
+    )
+    return 1
+
+
+def _schedule_flag_alerts(*, run_after) -> None:
+    """Ask the task worker to send due batches at `run_after` (the command does it otherwise)."""
+    from discussions.tasks import send_moderation_alerts
+
+    if send_moderation_alerts.get_backend().supports_defer:
+        transaction.on_commit(lambda: send_moderation_alerts.using(run_after=run_after).enqueue())
+
+
+# --- suspensions --------------------------------------------------------------------------------
+
+
+def suspend_member(*, member, moderator, reason: str, ends_at) -> Suspension:
+    """Stop a member posting, flagging or starting threads until `ends_at` (they still read)."""
+    _require(moderator.is_authenticated and moderator.is_moderator and member.pk != moderator.pk)
+    return Suspension.objects.create(
+        user=member, reason=reason.strip(), ends_at=ends_at, created_by=moderator
+    )
+
+
+def lift_suspension(*, suspension: Suspension, moderator) -> Suspension:
+    _require(moderator.is_authenticated and moderator.is_moderator)
+    suspension.lifted_at = timezone.now()
+    suspension.save(update_fields=["lifted_at"])
+    return suspension
 
 
 # --- following and notifications ----------------------------------------------------------------

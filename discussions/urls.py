@@ -55,5 +55,7 @@ urlpatterns = [
     path(f"posts/<int:pk>/<{POST_ACTION}:action>/", views.post_moderate, name="post_moderate"),
     path("moderation/", views.moderation_queue, name="moderation"),
     path("moderation/flags/<int:pk>/resolve/", views.flag_resolve, name="flag_resolve"),
+    path("moderation/members/<int:pk>/", views.member_posts, name="member_posts"),
+    path("moderation/suspensions/<int:pk>/lift/", views.suspension_lift, name="suspension_lift"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

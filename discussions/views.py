@@ -8,7 +8,7 @@ from django.contrib.syndication.views import Feed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
@@ -20,8 +20,10 @@ from discussions.forms import (
     CloseBoardForm,
     EditPostForm,
     FlagForm,
+    HidePostForm,
     ReplyForm,
     SearchForm,
+    SuspendForm,
     ThreadForm,
 )
 from discussions.models import (
@@ -31,10 +33,12 @@ from discussions.models import (
     Flag,
     Post,
     Subscription,
+    Suspension,
     Thread,
 )
 from discussions.search import search_posts, with_snippets
 from events.models import Event, EventRole
+from people.models import User
 
 SEARCH_PAGE_SIZE = 20
 _ROLES = Prefetch("event__roles", queryset=EventRole.objects.select_related("person"))
@@ -196,6 +200,10 @@ def thread_create(request, event_slug):
     if not board.is_open:
         messages.error(request, _("This board is closed: it can be read but takes no new posts."))
         return redirect(board)
+    suspension = Suspension.objects.current_for(request.user)
+    if suspension is not None:
+        messages.error(request, suspension.refusal)
+        return redirect(board)
     form = ThreadForm(request.POST or None, board=board)
     if request.method == "POST" and form.is_valid():
         try:
@@ -276,6 +284,9 @@ def _thread_page(request, thread: Thread, *, page_number=None, form=None, status
         if post.reply_to:
             post.quote_visible = post.reply_to.can_read_text(user, can_moderate=can_moderate)
     refusal = thread.refusal_reason()
+    if not refusal and user.is_authenticated:
+        suspension = Suspension.objects.current_for(user)
+        refusal = suspension.refusal if suspension else ""
     if form is None and user.is_authenticated and not refusal:
         form = ReplyForm(thread=thread, initial=_reply_initial(request, thread))
     return render(
@@ -443,19 +454,25 @@ def post_flag(request, pk):
 
 
 @login_required
-@require_POST
 def post_moderate(request, pk, action):
+    """Hide (a page asking why: the author is told) or restore (a button) a post."""
     post = get_post(request, pk)
     _require_moderator(request, post.thread.board)
-    if action == "hide":
-        services.hide_post(post=post, moderator=request.user)
-        messages.success(
-            request, _("The post is hidden from everyone but moderators and its author.")
-        )
-    else:
+    if action == "restore":
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
         services.restore_post(post=post, moderator=request.user)
         messages.success(request, _("The post is visible again."))
-    return redirect(post)
+        return redirect(post)
+    form = HidePostForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.hide_post(post=post, moderator=request.user, reason=form.cleaned_data["reason"])
+        messages.success(
+            request,
+            _("The post is hidden from everyone but moderators and its author, who is told why."),
+        )
+        return redirect(post)
+    return render(request, "discussions/post_hide.html", _post_context(post, form=form))
 
 
 def _post_context(post, **extra) -> dict:
@@ -485,12 +502,64 @@ def moderation_queue(request):
 def flag_resolve(request, pk):
     flag = get_object_or_404(Flag.objects.for_moderator(request.user), pk=pk)
     hide = request.POST.get("action") == "hide"
-    services.resolve_flag(flag=flag, moderator=request.user, hide=hide)
+    reason = request.POST.get("reason", "").strip()
+    if hide and not reason and not flag.post.is_hidden:
+        messages.error(request, _("Say why the post is hidden: its author will read it."))
+        return redirect("discussions:moderation")
+    services.resolve_flag(flag=flag, moderator=request.user, hide=hide, reason=reason[:1000])
     messages.success(
         request,
         _("Flag resolved and post hidden.") if hide else _("Flag resolved; the post stays."),
     )
     return redirect("discussions:moderation")
+
+
+@login_required
+def member_posts(request, pk):
+    """For moderators: a member's posts on every board, their suspensions, and a suspend form."""
+    if not request.user.is_moderator:
+        raise PermissionDenied
+    member = get_object_or_404(User, pk=pk)
+    form = SuspendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if member.pk == request.user.pk:
+            raise PermissionDenied
+        services.suspend_member(
+            member=member,
+            moderator=request.user,
+            reason=form.cleaned_data["reason"],
+            ends_at=form.ends_at,
+        )
+        messages.success(
+            request, _("%(name)s can read but not post until then.") % {"name": member.public_name}
+        )
+        return redirect("discussions:member_posts", pk=member.pk)
+    posts = (
+        Post.objects.filter(author=member)
+        .select_related("thread__board__event")
+        .order_by("-created_at", "-pk")
+    )
+    return render(
+        request,
+        "discussions/member_posts.html",
+        {
+            "member": member,
+            "page": Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page")),
+            "suspension": Suspension.objects.current_for(member),
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def suspension_lift(request, pk):
+    if not request.user.is_moderator:
+        raise PermissionDenied
+    suspension = get_object_or_404(Suspension.objects.active(), pk=pk)
+    services.lift_suspension(suspension=suspension, moderator=request.user)
+    messages.success(request, _("The suspension is lifted: the member may post again."))
+    return redirect("discussions:member_posts", pk=suspension.user_id)
 
 
 # --- search ---------------------------------------------------------------------------------------

@@ -102,7 +102,7 @@ def test_only_the_author_edits_and_not_once_hidden(thread, author, user, moderat
     with pytest.raises(PermissionDenied):
         services.edit_post(post=post, editor=user, body="mine now")
 
-    services.hide_post(post=post, moderator=moderator)
+    services.hide_post(post=post, moderator=moderator, reason="Off topic")
     with pytest.raises(PermissionDenied):
         services.edit_post(post=post, editor=author, body="sneaky")
 
@@ -125,13 +125,13 @@ def test_only_moderators_and_the_events_organisers_moderate(
 ):
     post = organised_thread.posts.get()
     for allowed in (organiser, moderator, staff):
-        services.hide_post(post=post, moderator=allowed)
+        services.hide_post(post=post, moderator=allowed, reason="Off topic")
         services.restore_post(post=post, moderator=allowed)
         services.lock_thread(thread=organised_thread, moderator=allowed)
     other_organiser = UserFactory(groups=["Organisers"])
     for denied in (user, other_organiser, post.author):
         with pytest.raises(PermissionDenied):
-            services.hide_post(post=post, moderator=denied)
+            services.hide_post(post=post, moderator=denied, reason="Off topic")
         with pytest.raises(PermissionDenied):
             services.pin_thread(thread=organised_thread, moderator=denied)
         with pytest.raises(PermissionDenied):
@@ -146,7 +146,7 @@ def test_one_open_flag_per_person_and_post(thread, user, moderator):
         services.flag_post(post=post, reporter=user, reason=Flag.Reason.ABUSE)
 
     flag = Flag.objects.get()
-    services.resolve_flag(flag=flag, moderator=moderator, hide=True)
+    services.resolve_flag(flag=flag, moderator=moderator, hide=True, reason="Spam")
     post.refresh_from_db()
     flag.refresh_from_db()
     assert (flag.resolved_by, post.is_hidden) == (moderator, True)

@@ -191,7 +191,7 @@ def test_hidden_post_text_is_absent_for_others_and_present_for_author_and_modera
 ):
     secret = "Something only moderators may now read"
     reply = services.post_reply(thread=thread, author=author, body=secret)
-    services.hide_post(post=reply, moderator=moderator)
+    services.hide_post(post=reply, moderator=moderator, reason="Off topic")
     answer = services.post_reply(thread=thread, author=UserFactory(), body="Re", reply_to=reply)
     assert answer.reply_to == reply
 
@@ -329,11 +329,39 @@ def test_moderation_queue_shows_moderators_everything_and_organisers_their_board
 def test_resolving_a_flag_can_hide_the_post(client, organised_thread, organiser, user):
     flag = services.flag_post(post=organised_thread.posts.get(), reporter=user, reason="spam")
     client.force_login(organiser)
+    queue = client.get(reverse("discussions:moderation"))
 
-    client.post(reverse("discussions:flag_resolve", kwargs={"pk": flag.pk}), {"action": "hide"})
+    submit_form(
+        client,
+        queue,
+        f"#resolve-{flag.pk}",
+        data={"reason": "Advertising is not allowed here."},
+        button="action=hide",
+    )
 
     flag.refresh_from_db()
     assert (flag.resolved_by, flag.post.is_hidden) == (organiser, True)
+    assert flag.post.hidden_reason == "Advertising is not allowed here."
+
+
+def test_hiding_from_the_queue_without_a_reason_is_refused(client, organised_thread, organiser):
+    flag = services.flag_post(
+        post=organised_thread.posts.get(), reporter=UserFactory(), reason="spam"
+    )
+    client.force_login(organiser)
+
+    response = submit_form(
+        client,
+        client.get(reverse("discussions:moderation")),
+        f"#resolve-{flag.pk}",
+        button="action=hide",
+        follow=True,
+    )
+
+    flag.refresh_from_db()
+    assert flag.is_open
+    assert not flag.post.is_hidden
+    assert "Say why the post is hidden" in response.content.decode()
 
 
 def test_flag_form_records_the_reason(client, thread, user):
@@ -425,7 +453,7 @@ def test_a_tampered_unsubscribe_token_is_404(client, thread, author):
 def test_board_feed_lists_new_posts_but_not_hidden_ones(client, thread, moderator):
     shown = services.post_reply(thread=thread, author=UserFactory(), body="Visible *reply*")
     hidden = services.post_reply(thread=thread, author=UserFactory(), body="Hidden reply")
-    services.hide_post(post=hidden, moderator=moderator)
+    services.hide_post(post=hidden, moderator=moderator, reason="Off topic")
 
     response = client.get(
         reverse("discussions:board_feed", kwargs={"event_slug": thread.board.event.slug})
