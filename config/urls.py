@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("", include("people.urls")),
     path("", include("discussions.urls")),
     path("", include("events.urls")),
 ]

@@ -500,3 +500,33 @@ def _notify_new_post(post: Post, *, include_thread_followers: bool = True) -> No
                 "List-Id": f"<board-{thread.board_id}.commons>",
             },
         )
+
+
+# --- a member's data (people.services calls this through its registry) -------------------------
+
+
+def export_member_discussions(user) -> dict:
+    """The member's posts (their own text, hidden ones too), follows and flags, for their export."""
+    posts = Post.objects.filter(author=user).select_related("thread").order_by("created_at", "pk")
+    follows = Subscription.objects.filter(user=user).select_related("thread", "board__event")
+    return {
+        "posts": [
+            {
+                "thread": post.thread.title,
+                "number": post.number,
+                "url": settings.SITE_URL + post.get_absolute_url(),
+                "posted_at": post.created_at.isoformat(),
+                "text": post.body_source,
+                "withdrawn": post.is_withdrawn,
+                "hidden": post.is_hidden,
+            }
+            for post in posts
+        ],
+        "following": [
+            {"following": str(follow.target), "active": follow.active} for follow in follows
+        ],
+        "flags": [
+            {"post": flag.post_id, "reason": flag.reason, "flagged_at": flag.created_at.isoformat()}
+            for flag in Flag.objects.filter(reporter=user).order_by("created_at", "pk")
+        ],
+    }

@@ -18,7 +18,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core.mail import send_email_on_commit
 from events import calendar as ical
-from events.models import ACCESS_FEATURE_NAMES, LONDON, Event, EventRole, Registration
+from events.models import (
+    ACCESS_FEATURE_NAMES,
+    LONDON,
+    CalendarToken,
+    Event,
+    EventRole,
+    Registration,
+)
 from people.models import Person
 
 # A duplicated event is the next one of its kind: same weekday and local time, four weeks on.
@@ -223,7 +230,11 @@ def register_attendee(*, event: Event, user) -> Registration:
 
 
 def cancel_registration(
-    *, registration: Registration | None = None, event: Event | None = None, user=None
+    *,
+    registration: Registration | None = None,
+    event: Event | None = None,
+    user=None,
+    send_receipt: bool = True,
 ) -> Registration | None:
     """Cancel a registration (given, or of `user` at `event`); returns whoever got the place."""
     if registration is not None:
@@ -242,7 +253,8 @@ def cancel_registration(
         was_confirmed = current.is_confirmed
         current.state = Registration.State.CANCELLED
         current.save(update_fields=["state", "updated_at"])
-        _email_registration_cancelled(current, was_confirmed=was_confirmed)
+        if send_receipt:
+            _email_registration_cancelled(current, was_confirmed=was_confirmed)
         promoted = _promote_waitlisted(event=event)
         return promoted[0] if promoted else None
 
@@ -372,3 +384,37 @@ def _email_waitlisted(registration: Registration) -> None:
             },
         ),
     )
+
+
+# --- a member's data (people.services calls these through its registry) ------------------------
+
+
+def export_registrations(user) -> list[dict]:
+    """The member's registrations, for their data export."""
+    registrations = (
+        Registration.objects.filter(user=user).select_related("event").order_by("created_at", "pk")
+    )
+    return [
+        {
+            "event": registration.event.title,
+            "url": settings.SITE_URL + registration.event.get_absolute_url(),
+            "starts_at": registration.event.starts_at.isoformat(),
+            "state": registration.state,
+            "registered_at": registration.created_at.isoformat(),
+        }
+        for registration in registrations
+    ]
+
+
+def export_calendar_link(user) -> dict:
+    token = CalendarToken.objects.filter(user=user).first()
+    return {"exists": token is not None, "revoked": bool(token and token.revoked)}
+
+
+def give_up_places_of_deleted_member(user) -> None:
+    """Before an account goes: its places at coming events pass to the waitlist."""
+    upcoming = Registration.objects.filter(
+        user=user, state__in=Registration.ACTIVE_STATES, event__ends_at__gte=timezone.now()
+    ).select_related("event")
+    for registration in list(upcoming):
+        cancel_registration(registration=registration, send_receipt=False)
