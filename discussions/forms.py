@@ -3,6 +3,8 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from discussions.models import (
@@ -15,10 +17,16 @@ from discussions.models import (
 )
 from events.models import Event, Theme
 
-BODY_HELP = _(
-    "Markdown works: *emphasis*, **strong**, [links](https://example.org), lists, "
-    "> quotes and `code`. At most %(max)s characters."
-) % {"max": f"{POST_MAX_LENGTH:,}"}
+
+def _body_help() -> str:
+    return gettext(
+        "Markdown works: *emphasis*, **strong**, [links](https://example.org), lists, "
+        "> quotes and `code`. At most %(max)s characters."
+    ) % {"max": f"{POST_MAX_LENGTH:,}"}
+
+
+# Lazy: filled in (and translated) each time a form renders, not once at import.
+BODY_HELP = lazy(_body_help, str)()
 
 
 def body_field(label) -> forms.CharField:
@@ -99,7 +107,7 @@ class SearchForm(forms.Form):
     )
     event = forms.ModelChoiceField(
         label=_("Event"),
-        queryset=Event.objects.published()
+        queryset=Event.objects.public()
         .filter(board__threads__isnull=False)
         .distinct()
         .order_by("-starts_at"),
@@ -120,7 +128,7 @@ class SearchForm(forms.Form):
             .values("board_id")[: self.EVENT_MENU_SIZE * 4]
         )
         events = list(
-            Event.objects.published()
+            Event.objects.public()
             .filter(board__in=recent_boards)
             .annotate(activity=Max("board__threads__last_activity_at"))
             .order_by("-activity", "-pk")[: self.EVENT_MENU_SIZE]
