@@ -119,7 +119,7 @@ class ThreadQuerySet(models.QuerySet):
     def recent_across_boards(self):
         """Visible threads of public events, latest activity first, with their board's event."""
         return (
-            self.filter(hidden=False, board__event__status__in=Event.PUBLIC_STATUSES)
+            self.filter(public_q("board__event__"), hidden=False)
             .select_related("board__event")
             .most_active()
         )

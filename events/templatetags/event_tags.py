@@ -94,7 +94,8 @@ def signin_purpose(request) -> str:
         match = None
     if match and match.namespace == "events" and match.url_name in {"detail", "register"}:
         title = (
-            Event.objects.filter(slug=match.kwargs.get("slug"), status__in=Event.PUBLIC_STATUSES)
+            Event.objects.public()
+            .filter(slug=match.kwargs.get("slug"))
             .values_list("title", flat=True)
             .first()
         )

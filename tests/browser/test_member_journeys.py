@@ -1,6 +1,5 @@
 """A new member's first steps: sign up with a name, register, see it in the header; the account."""
 
-
 import pytest
 from playwright.sync_api import expect
 

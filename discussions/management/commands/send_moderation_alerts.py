@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from discussions.services import send_due_moderation_alerts
 
@@ -12,4 +13,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         sent = send_due_moderation_alerts()
-        self.stdout.write(_("Sent %(count)d moderation email(s).") % {"count": sent})
+        self.stdout.write(gettext("Sent %(count)d moderation email(s).") % {"count": sent})
