@@ -28,6 +28,7 @@ from discussions.forms import (
     ThreadForm,
 )
 from discussions.models import (
+    POST_MAX_LENGTH,
     POSTS_PER_PAGE,
     THREADS_PER_PAGE,
     Board,
@@ -37,6 +38,7 @@ from discussions.models import (
     Suspension,
     Thread,
 )
+from discussions.rendering import render_markdown
 from discussions.search import search_posts, with_snippets
 from events.models import Event, EventRole
 from people.models import User
@@ -204,7 +206,8 @@ def thread_create(request, event_slug):
         messages.error(request, suspension.refusal)
         return redirect(board)
     form = ThreadForm(request.POST or None, board=board)
-    if request.method == "POST" and form.is_valid():
+    preview = _preview(request)
+    if preview is None and request.method == "POST" and form.is_valid():
         try:
             thread = services.start_thread(
                 board=board,
@@ -223,7 +226,7 @@ def thread_create(request, event_slug):
     return render(
         request,
         "discussions/thread_form.html",
-        {"form": form, "board": board, "event": board.event},
+        {"form": form, "board": board, "event": board.event, "preview": preview},
     )
 
 
@@ -269,7 +272,15 @@ def board_reopen(request, event_slug):
 # --- threads --------------------------------------------------------------------------------------
 
 
-def _thread_page(request, thread: Thread, *, page_number=None, form=None, status=200):
+def _preview(request) -> str | None:
+    """The Markdown of a form sent with its Preview button, rendered as it would be posted."""
+    if request.method != "POST" or "preview" not in request.POST:
+        return None
+    body = request.POST.get("body", "")[:POST_MAX_LENGTH]
+    return render_markdown(body) if body.strip() else ""
+
+
+def _thread_page(request, thread: Thread, *, page_number=None, form=None, status=200, preview=None):
     user = request.user
     can_moderate = thread.board.can_moderate(user)
     posts = Post.objects.in_thread(thread).with_page_data()
@@ -301,6 +312,7 @@ def _thread_page(request, thread: Thread, *, page_number=None, form=None, status
             "can_moderate": can_moderate,
             "is_following": _is_following(user, thread=thread),
             "replying_to": _replying_to(request, thread, form, can_moderate),
+            "preview": preview,
         },
         status=status,
     )
@@ -336,6 +348,11 @@ def thread_detail(request, pk, slug):
 def reply(request, pk):
     thread = get_thread(request, pk)
     form = ReplyForm(request.POST, thread=thread)
+    preview = _preview(request)
+    if preview is not None:
+        return _thread_page(
+            request, thread, page_number=thread.page_count, form=form, preview=preview
+        )
     if form.is_valid():
         try:
             post = services.post_reply(

@@ -580,3 +580,37 @@ def test_recent_threads_query_budget(client, db, count, django_assert_max_num_qu
         response = client.get(reverse("discussions:search"))
 
     assert len(response.context["recent"].object_list) == min(count, THREADS_PER_PAGE)
+
+
+def test_preview_renders_a_reply_without_posting_it_and_keeps_the_text(client, thread, user):
+    client.force_login(user)
+    page = client.get(thread.get_absolute_url())
+
+    response = submit_form(
+        client, page, "#reply-form", data={"body": "Is it *really* new?"}, button="preview"
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<p>Is it <em>really</em> new?</p>" in html
+    assert "Is it *really* new?</textarea>" in html
+    assert thread.posts.count() == 1
+    posted = submit_form(client, response, "#reply-form")
+    assert posted.status_code == 302
+    assert thread.posts.count() == 2
+
+
+def test_preview_of_a_new_thread_saves_nothing(client, user, event):
+    client.force_login(user)
+    url = reverse("discussions:thread_create", kwargs={"event_slug": event.slug})
+
+    response = submit_form(
+        client,
+        client.get(url),
+        "#thread-form",
+        data={"title": "Time Credits", "body": "**Bold** idea"},
+        button="preview",
+    )
+
+    assert "<p><strong>Bold</strong> idea</p>" in response.content.decode()
+    assert not Thread.objects.filter(title="Time Credits").exists()
