@@ -7,7 +7,7 @@ and kept up to date by discussions.services, so a board page is one query for it
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
@@ -213,8 +213,11 @@ class PostQuerySet(models.QuerySet):
         return self.filter(thread=thread).order_by("number")
 
     def with_page_data(self):
-        """The fetch shape of a post on a thread page: author, the post it answers, its author."""
-        return self.select_related("author", "reply_to", "reply_to__author", "hidden_by")
+        """The fetch shape of a post on a thread page: author, the post it answers, its author,
+        and how many members said it resonates."""
+        return self.select_related("author", "reply_to", "reply_to__author", "hidden_by").annotate(
+            resonates=Count("reactions")
+        )
 
     def shown(self):
         """Posts whose text anybody may read (not withdrawn, not hidden, thread not hidden)."""
@@ -553,3 +556,23 @@ class ModerationAlert(models.Model):
 
     def __str__(self):
         return f"{self.moderator}: last sent {self.last_sent_at}, due {self.due_at}"
+
+
+class Reaction(models.Model):
+    """A member saying a post resonates with them: one per member and post."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="discussion_reactions"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("“this resonates”")
+        verbose_name_plural = _("“this resonates”")
+        constraints = [
+            models.UniqueConstraint(fields=["post", "user"], name="reaction_one_per_member_post")
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.post}"

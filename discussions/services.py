@@ -25,6 +25,7 @@ from discussions.models import (
     ModerationAlert,
     Post,
     PostRevision,
+    Reaction,
     Subscription,
     Suspension,
     Thread,
@@ -336,6 +337,26 @@ def resolve_flag(*, flag: Flag, moderator, hide: bool = False, reason: str = "")
             )
     flag.refresh_from_db()
     return flag
+
+
+# --- "this resonates" ----------------------------------------------------------------------------
+
+
+def toggle_resonates(*, post: Post, user) -> bool:
+    """Say a post resonates, or take it back; returns whether it now does. Not on hidden posts,
+    not your own, not while suspended."""
+    _require(user.is_authenticated and user.is_active and post.is_shown)
+    _require(post.author_id != user.pk)
+    check_not_suspended(user)
+    deleted, _rows = Reaction.objects.filter(post=post, user=user).delete()
+    if deleted:
+        return False
+    try:
+        with transaction.atomic():
+            Reaction.objects.create(post=post, user=user)
+    except IntegrityError:  # a double click: the other request made it
+        pass
+    return True
 
 
 # --- moderator alerts: at most one email per moderator per interval, later flags batched --------

@@ -52,6 +52,7 @@ urlpatterns = [
     path("posts/<int:pk>/withdraw/", views.post_withdraw, name="post_withdraw"),
     path("posts/<int:pk>/history/", views.post_history, name="post_history"),
     path("posts/<int:pk>/flag/", views.post_flag, name="post_flag"),
+    path("posts/<int:pk>/resonates/", views.post_resonates, name="post_resonates"),
     path(f"posts/<int:pk>/<{POST_ACTION}:action>/", views.post_moderate, name="post_moderate"),
     path("moderation/", views.moderation_queue, name="moderation"),
     path("moderation/flags/<int:pk>/resolve/", views.flag_resolve, name="flag_resolve"),

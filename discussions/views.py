@@ -34,6 +34,7 @@ from discussions.models import (
     Board,
     Flag,
     Post,
+    Reaction,
     Subscription,
     Suspension,
     Thread,
@@ -286,8 +287,18 @@ def _thread_page(request, thread: Thread, *, page_number=None, form=None, status
     posts = Post.objects.in_thread(thread).with_page_data()
     paginator = ThreadPaginator(posts, POSTS_PER_PAGE, count=thread.post_count)
     page = paginator.get_page(page_number)
+    reacted = (
+        set(
+            Reaction.objects.filter(user=user, post__in=[p.pk for p in page]).values_list(
+                "post_id", flat=True
+            )
+        )
+        if user.is_authenticated
+        else set()
+    )
     for post in page:
         post.thread = thread  # the posts' predicates read it: no query per post
+        post.user_resonates = post.pk in reacted
         post.text_visible = post.can_read_text(user, can_moderate=can_moderate)
         post.user_can_edit = post.can_edit(user)
         post.user_can_withdraw = post.can_withdraw(user)
@@ -470,6 +481,22 @@ def post_flag(request, pk):
             messages.success(request, _("Thank you: the moderators will look at this post."))
         return redirect(post)
     return render(request, "discussions/post_flag.html", _post_context(post, form=form))
+
+
+@login_required
+@require_POST
+def post_resonates(request, pk):
+    post = get_post(request, pk)
+    try:
+        now_resonates = services.toggle_resonates(post=post, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _refusal(exc))
+    else:
+        messages.success(
+            request,
+            _("You said this resonates.") if now_resonates else _("You took back “resonates”."),
+        )
+    return redirect(post)
 
 
 @login_required

@@ -614,3 +614,36 @@ def test_preview_of_a_new_thread_saves_nothing(client, user, event):
 
     assert "<p><strong>Bold</strong> idea</p>" in response.content.decode()
     assert not Thread.objects.filter(title="Time Credits").exists()
+
+
+def test_this_resonates_once_per_member_with_a_count_and_can_be_taken_back(client, thread):
+    post = thread.posts.get()
+    first, second = UserFactory(), UserFactory()
+    action = reverse("discussions:post_resonates", kwargs={"pk": post.pk})
+    for member in (first, second):
+        client.force_login(member)
+        submit_form(client, client.get(thread.get_absolute_url()), action)
+
+    client.force_login(first)
+    page = client.get(thread.get_absolute_url()).content.decode()
+    assert 'aria-pressed="true">This resonates · 2</button>' in page
+    submit_form(client, client.get(thread.get_absolute_url()), action)  # takes it back
+    client.logout()
+    anonymous = client.get(thread.get_absolute_url()).content.decode()
+
+    assert list(post.reactions.values_list("user", flat=True)) == [second.pk]
+    assert "Resonates with 1 member" in anonymous
+    assert action not in anonymous
+
+
+def test_authors_cannot_say_their_own_post_resonates(client, thread, author):
+    post = thread.posts.get()
+    client.force_login(author)
+    action = reverse("discussions:post_resonates", kwargs={"pk": post.pk})
+
+    page = client.get(thread.get_absolute_url()).content.decode()
+    response = client.post(action)  # no button is rendered: a crafted request
+
+    assert action not in page
+    assert response.status_code == 403
+    assert not post.reactions.exists()
