@@ -5,6 +5,7 @@ commit (core.mail.send_email_on_commit). Contested rows (a thread receiving repl
 with select_for_update so that post numbers and counters stay exact.
 """
 
+import re
 import time
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +34,7 @@ from discussions.models import (
 )
 from discussions.rendering import RENDERER_VERSION, render_markdown
 from discussions.search import update_search_vectors
+from people.models import User
 
 UNSUBSCRIBE_SALT = "discussions.unsubscribe"
 
@@ -143,7 +146,8 @@ def start_thread(*, board: Board, author, title: str, body: str, themes=()) -> T
     thread.save(update_fields=["last_post"])
     update_search_vectors(post_ids=[post.pk])
     _follow(author, thread=thread, explicit=False)
-    _notify_new_post(post, include_thread_followers=False)
+    mentioned = _notify_mentions(post)
+    _notify_new_post(post, include_thread_followers=False, skip=mentioned)
     return thread
 
 
@@ -175,7 +179,8 @@ def post_reply(*, thread: Thread, author, body: str, reply_to: Post | None = Non
     thread.save(update_fields=["reply_count", "last_post", "last_poster", "last_activity_at"])
     update_search_vectors(post_ids=[post.pk])
     _follow(author, thread=thread, explicit=False)
-    _notify_new_post(post)
+    mentioned = _notify_mentions(post)
+    _notify_new_post(post, skip=mentioned)
     return post
 
 
@@ -339,6 +344,58 @@ def resolve_flag(*, flag: Flag, moderator, hide: bool = False, reason: str = "")
     return flag
 
 
+# --- @mentions ------------------------------------------------------------------------------------
+
+MENTION_CANDIDATES_LIMIT = 500
+
+
+def mentioned_members(post: Post) -> list:
+    """Members named as "@Their Name" in the post: people who have posted on this board or
+    organise its event (a name must be someone already in the conversation)."""
+    text = post.body_source.casefold()
+    if "@" not in text:
+        return []
+    board = post.thread.board
+    posters = Post.objects.filter(thread__board=board).values("author_id")
+    candidates = User.objects.filter(
+        Q(pk__in=posters) | Q(pk__in=board.event.organiser_user_ids()), is_active=True
+    ).exclude(pk=post.author_id)[:MENTION_CANDIDATES_LIMIT]
+    found = []
+    for member in candidates:
+        name = member.public_name.casefold()
+        for match in re.finditer(re.escape("@" + name), text):
+            after = text[match.end() : match.end() + 1]
+            if not after or not (after.isalnum() or after == "_"):
+                found.append(member)
+                break
+    return found
+
+
+def _notify_mentions(post: Post) -> set[int]:
+    """Email each member named in the post (if they want mention emails); returns who was told."""
+    thread = post.thread
+    told = set()
+    for member in mentioned_members(post):
+        if not member.email_mentions or not thread.is_visible_to(member):
+            continue
+        context = {
+            "post": post,
+            "thread": thread,
+            "event": thread.board.event,
+            "recipient": member,
+            "permalink": settings.SITE_URL + post.get_absolute_url(),
+            "account_url": settings.SITE_URL + reverse("people:account"),
+        }
+        send_email_on_commit(
+            to=[member.email],
+            subject=_("%(name)s mentioned you in “%(title)s”")
+            % {"name": post.author.public_name, "title": thread.title},
+            text=render_to_string("discussions/email/mention.txt", context),
+        )
+        told.add(member.pk)
+    return told
+
+
 # --- "this resonates" ----------------------------------------------------------------------------
 
 
@@ -481,8 +538,19 @@ def unsubscribe(*, subscription: Subscription) -> None:
 
 
 def _recipients(post: Post, *, include_thread_followers: bool) -> dict:
-    """user -> the subscription that makes them hear of this post (thread before board)."""
-    subs = Subscription.objects.active().select_related("user").filter(user__is_active=True)
+    """user -> the subscription that makes them hear of this post at once (thread before board).
+
+    Members who turned follow emails off, or chose the daily digest, are not among them.
+    """
+    subs = (
+        Subscription.objects.active()
+        .select_related("user")
+        .filter(
+            user__is_active=True,
+            user__email_follow_notices=True,
+            user__email_digest=User.Digest.EACH_POST,
+        )
+    )
     chosen: dict[int, Subscription] = {}
     if include_thread_followers:
         for sub in subs.filter(thread=post.thread):
@@ -493,11 +561,14 @@ def _recipients(post: Post, *, include_thread_followers: bool) -> dict:
     return chosen
 
 
-def _notify_new_post(post: Post, *, include_thread_followers: bool = True) -> None:
+def _notify_new_post(post: Post, *, include_thread_followers: bool = True, skip=()) -> None:
     thread = post.thread
     event = thread.board.event
     permalink = settings.SITE_URL + post.get_absolute_url()
-    for sub in _recipients(post, include_thread_followers=include_thread_followers).values():
+    recipients = _recipients(post, include_thread_followers=include_thread_followers)
+    for sub in recipients.values():
+        if sub.user_id in skip:  # already told by their mention
+            continue
         unsubscribe_url = settings.SITE_URL + reverse(
             "discussions:unsubscribe", kwargs={"token": unsubscribe_token(sub)}
         )

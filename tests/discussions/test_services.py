@@ -232,3 +232,61 @@ def test_unsubscribe_token_names_one_subscription(thread, author):
     assert found == thread_sub != board_sub
     with pytest.raises(Subscription.DoesNotExist):
         services.subscription_from_token(services.unsubscribe_token(thread_sub) + "x")
+
+
+# --- @mentions and email choices (issue 16) ---------------------------------------------------
+
+
+def _mail_to(user):
+    return [m for m in mail.outbox if m.to == [user.email]]
+
+
+def test_a_mention_emails_the_member_once_instead_of_the_follow_email(
+    board, django_capture_on_commit_callbacks
+):
+    alys = UserFactory(display_name="Alys Evans")
+    bryn = UserFactory(display_name="Bryn Thomas")
+    outsider = UserFactory(display_name="Nobody Here")
+    thread = services.start_thread(board=board, author=alys, title="Talking Points", body="Hi")
+    services.post_reply(thread=thread, author=bryn, body="Scotland shows the way.")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_reply(
+            thread=thread, author=alys, body="@Bryn Thomas, thank you. @Nobody Here, @Bryn Thomasx?"
+        )
+
+    (message,) = _mail_to(bryn)
+    assert message.subject == "Alys Evans mentioned you in “Talking Points”"
+    assert _mail_to(outsider) == []
+    assert [m.pk for m in services.mentioned_members(thread.posts.last())] == [bryn.pk]
+
+
+def test_members_who_turn_mentions_off_get_the_follow_email_only(
+    board, django_capture_on_commit_callbacks
+):
+    alys = UserFactory(display_name="Alys Evans")
+    bryn = UserFactory(display_name="Bryn Thomas", email_mentions=False)
+    thread = services.start_thread(board=board, author=alys, title="Talking Points", body="Hi")
+    services.post_reply(thread=thread, author=bryn, body="Hello")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_reply(thread=thread, author=alys, body="@Bryn Thomas agreed")
+
+    (message,) = _mail_to(bryn)
+    assert message.subject.startswith("[")  # the follow email: "[event] thread"
+
+
+@pytest.mark.parametrize("choice", [{"email_follow_notices": False}, {"email_digest": "daily"}])
+def test_follow_emails_respect_the_members_choice(
+    board, choice, django_capture_on_commit_callbacks
+):
+    follower = UserFactory(**choice)
+    thread = services.start_thread(board=board, author=follower, title="T", body="Hi")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_reply(thread=thread, author=UserFactory(), body="A reply")
+
+    assert _mail_to(follower) == []
