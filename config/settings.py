@@ -291,6 +291,8 @@ BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
 EVENTS_PAGE_SIZE = env_int("EVENTS_PAGE_SIZE", 20)
 # Posts (threads and replies) one user may send per minute; counted in the cache (0: no limit).
 DISCUSSIONS_POSTS_PER_MINUTE = env_int("DISCUSSIONS_POSTS_PER_MINUTE", 5)
+# The hour (UK time) after which the daily digest of followed threads goes out.
+DISCUSSIONS_DIGEST_HOUR = env_int("DISCUSSIONS_DIGEST_HOUR", 7)
 
 # One line per request from config.middleware.RequestLogMiddleware (logger "commons.request");
 # personal calendar tokens are redacted from every record before it is written.

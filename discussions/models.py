@@ -576,3 +576,25 @@ class Reaction(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.post}"
+
+
+class DigestDelivery(models.Model):
+    """One member's daily digest for one day: the row is claimed before sending, so a digest
+    goes once a day however often the sender runs."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="discussion_digests"
+    )
+    day = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    post_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily digest")
+        verbose_name_plural = _("daily digests")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="digest_once_per_member_day")
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.day}"

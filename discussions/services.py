@@ -7,7 +7,7 @@ with select_for_update so that post numbers and counters stay exact.
 
 import re
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from core.mail import send_email_on_commit
 from discussions.models import (
     Board,
+    DigestDelivery,
     Flag,
     ModerationAlert,
     Post,
@@ -483,6 +484,97 @@ def _schedule_flag_alerts(*, run_after) -> None:
 
     if send_moderation_alerts.get_backend().supports_defer:
         transaction.on_commit(lambda: send_moderation_alerts.using(run_after=run_after).enqueue())
+
+
+# --- daily digests -------------------------------------------------------------------------------
+
+DIGEST_POSTS_LIMIT = 100
+
+
+def digest_is_due(now) -> bool:
+    return timezone.localtime(now).hour >= settings.DISCUSSIONS_DIGEST_HOUR
+
+
+def send_daily_digests(*, now=None) -> int:
+    """Send today's digest to each member who chose one (after the digest hour); returns how many
+    were sent. Safe to run any number of times: each member's day is claimed once."""
+    now = now or timezone.now()
+    if not digest_is_due(now):
+        return 0
+    day = timezone.localtime(now).date()
+    members = User.objects.filter(
+        is_active=True, email_digest=User.Digest.DAILY, email_follow_notices=True
+    ).exclude(discussion_digests__day=day)
+    sent = 0
+    for member in members:
+        since = DigestDelivery.objects.filter(user=member).order_by("-sent_at").values_list(
+            "sent_at", flat=True
+        ).first() or now - timedelta(days=1)
+        try:
+            with transaction.atomic():
+                delivery = DigestDelivery.objects.create(user=member, day=day, sent_at=now)
+                posts = list(_digest_posts(member, since=since, until=now))
+                delivery.post_count = len(posts)
+                delivery.save(update_fields=["post_count"])
+                if posts:
+                    _send_digest(member, posts)
+                    sent += 1
+        except IntegrityError:  # another run claimed this member's day first
+            continue
+    return sent
+
+
+def _digest_posts(member, *, since, until):
+    """Posts since the last digest in the threads and boards the member follows, not their own."""
+    follows = Subscription.objects.active().filter(user=member)
+    return (
+        Post.objects.public()
+        .filter(
+            Q(thread__in=follows.values("thread")) | Q(thread__board__in=follows.values("board")),
+            created_at__gt=since,
+            created_at__lte=until,
+        )
+        .exclude(author=member)
+        .select_related("author", "thread__board__event")
+        .order_by("thread__board__event__starts_at", "thread_id", "number")[:DIGEST_POSTS_LIMIT]
+    )
+
+
+def _send_digest(member, posts) -> None:
+    threads: dict[int, dict] = {}
+    for post in posts:
+        entry = threads.setdefault(
+            post.thread_id,
+            {"thread": post.thread, "event": post.thread.board.event, "posts": []},
+        )
+        entry["posts"].append(post)
+    context = {
+        "recipient": member,
+        "threads": list(threads.values()),
+        "post_count": len(posts),
+        "site_url": settings.SITE_URL,
+        "account_url": settings.SITE_URL + reverse("people:account"),
+    }
+    send_email_on_commit(
+        to=[member.email],
+        subject=_("Your daily digest: %(count)s new post(s) on Commons") % {"count": len(posts)},
+        text=render_to_string("discussions/email/digest.txt", context),
+    )
+
+
+def schedule_next_digest(*, now=None) -> None:
+    """Ask the task worker to send the digests at the next digest hour (where tasks can wait)."""
+    from discussions.tasks import send_digests
+
+    if not send_digests.get_backend().supports_defer:
+        return
+    local = timezone.localtime(now or timezone.now())
+    at = local.replace(hour=settings.DISCUSSIONS_DIGEST_HOUR, minute=0, second=0, microsecond=0)
+    if at <= local:
+        at = timezone.make_aware(
+            datetime.combine(local.date() + timedelta(days=1), at.time().replace(tzinfo=None))
+        )
+    send_digests.using(run_after=at).enqueue()
 
 
 # --- suspensions --------------------------------------------------------------------------------

@@ -290,3 +290,39 @@ def test_follow_emails_respect_the_members_choice(
         services.post_reply(thread=thread, author=UserFactory(), body="A reply")
 
     assert _mail_to(follower) == []
+
+
+def _at_local(day_offset, hour):
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    day = timezone.localdate() + timedelta(days=day_offset)
+    return timezone.make_aware(datetime(day.year, day.month, day.day, hour, 0))
+
+
+def test_the_daily_digest_goes_once_after_the_hour_with_what_others_posted(
+    board, settings, django_capture_on_commit_callbacks
+):
+    settings.DISCUSSIONS_DIGEST_HOUR = 7
+    reader = UserFactory(display_name="Nia", email_digest="daily")
+    thread = services.start_thread(board=board, author=reader, title="Core economy", body="Hi")
+    other = UserFactory(display_name="Owain")
+    services.post_reply(thread=thread, author=other, body="The core economy is *care*.")
+    services.post_reply(thread=thread, author=reader, body="My own reply")
+    hidden = services.post_reply(thread=thread, author=other, body="Spam spam")
+    services.hide_post(post=hidden, moderator=UserFactory(is_staff=True), reason="Spam")
+    Post.objects.filter(thread=thread).update(created_at=_at_local(0, 3))  # in the small hours
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        too_early = services.send_daily_digests(now=_at_local(0, 6))
+        sent = services.send_daily_digests(now=_at_local(0, 8))
+        again = services.send_daily_digests(now=_at_local(0, 9))
+
+    assert (too_early, sent, again) == (0, 1, 0)
+    (digest,) = _mail_to(reader)
+    assert digest.subject == "Your daily digest: 1 new post(s) on Commons"
+    assert "Owain: The core economy is care." in digest.body
+    assert "My own reply" not in digest.body
+    assert "Spam" not in digest.body
