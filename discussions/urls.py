@@ -60,3 +60,10 @@ urlpatterns = [
     path("moderation/suspensions/<int:pk>/lift/", views.suspension_lift, name="suspension_lift"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]
+
+# Addresses in mail sent before /en/ and /cy/ existed: mail providers POST the one-click
+# unsubscribe (RFC 8058) and do not follow redirects; feed readers poll the board feed.
+unprefixed_urlpatterns = [
+    path("events/<slug:event_slug>/board/feed.atom", views.BoardFeed()),
+    path("unsubscribe/<str:token>/", views.unsubscribe),
+]
