@@ -36,7 +36,7 @@ def test_sign_up_asks_a_name_once_and_shows_it_instead_of_the_email(client):
     assert response.status_code == 302
     user = User.objects.get(email="megan.ux@example.org")
     assert user.public_name == "Megan Price"
-    assert user.preferred_language == "en-gb"
+    assert user.preferred_language == "en"
     html = page.content.decode()
     assert "password2" not in html  # typed once
     assert "Create an account" in html
