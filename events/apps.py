@@ -7,7 +7,7 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self):
-        from events import services, signals
+        from events import checks, services, signals  # noqa: F401 (checks registers itself)
         from people.services import register_deletion_step, register_export_section
 
         signals.connect()
