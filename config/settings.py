@@ -2,12 +2,12 @@
 
 Every deploy-specific value comes from the environment; the table of variables is in
 docs/settings.md (folded into README.md). Production secrets have no default and fail fast.
-Test speed-ups live in tests/conftest.py. Without any variables set this is the embedded
-profile: SQLite, local-memory cache, tasks run immediately.
+The test suite runs with tests/settings.py (these settings plus what a test run changes).
+Without any variables set this is the embedded profile: SQLite, local-memory cache, tasks run
+immediately.
 """
 
 import os
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -34,17 +34,15 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("DEBUG", False)
-# pytest imports these settings itself; it is the one non-debug run allowed a throwaway key.
-RUNNING_TESTS = "pytest" in sys.modules
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if DEBUG or RUNNING_TESTS:
+    if DEBUG:
         SECRET_KEY = "django-insecure-development-key-never-use-in-production"
     else:
         raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for local development).")
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or RUNNING_TESTS else "")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Absolute links in emails and calendar files (UIDs use its host name).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -71,6 +69,7 @@ INSTALLED_APPS = [
     "people",
     "events",
     "discussions",
+    "visuals",
 ]
 
 MIDDLEWARE = [
@@ -187,12 +186,64 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/axe-core", BASE_DIR / "node_modules" / "axe-core"),
 ]
+# Uploaded media (core.uploads): a local folder by default; S3-compatible object storage in
+# production (MEDIA_STORAGE=s3), so every worker sees the same files and none streams them.
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local")
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
+# Django answers MEDIA_URL itself only when this is on (`make run`); in production the proxy or
+# the bucket serves media. See core/views.py.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
+if MEDIA_STORAGE == "s3":
+    MEDIA_BACKEND = {
+        "BACKEND": "core.storage.MediaS3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),
+            # Signed, expiring URLs unless the bucket (or its CDN) is public.
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", True),
+            "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 3600),
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "file_overwrite": False,
+        },
+    }
+    if not MEDIA_BACKEND["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+elif MEDIA_STORAGE == "local":
+    MEDIA_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured("MEDIA_STORAGE is 'local' or 's3'.")
+# Where images are fetched from, for the Content-Security-Policy (the bucket, its CDN).
+MEDIA_ORIGIN = os.environ.get("MEDIA_ORIGIN", "")
+if not MEDIA_ORIGIN and MEDIA_STORAGE == "s3":
+    if MEDIA_BACKEND["OPTIONS"]["custom_domain"]:
+        MEDIA_ORIGIN = "https://" + MEDIA_BACKEND["OPTIONS"]["custom_domain"]
+    elif MEDIA_BACKEND["OPTIONS"]["endpoint_url"]:
+        MEDIA_ORIGIN = MEDIA_BACKEND["OPTIONS"]["endpoint_url"].rstrip("/")
+    else:
+        MEDIA_ORIGIN = "https://*.amazonaws.com"
+
+# Upload limits (core.uploads, core.services).
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 50_000_000)
+UPLOAD_DAILY_FILES_PER_PERSON = env_int("UPLOAD_DAILY_FILES_PER_PERSON", 60)
+UPLOAD_DAILY_BYTES_PER_PERSON = env_int("UPLOAD_DAILY_BYTES_PER_PERSON", 200 * 1024 * 1024)
+UPLOAD_EVENT_TOTAL_BYTES = env_int("UPLOAD_EVENT_TOTAL_BYTES", 1024 * 1024 * 1024)
+# Larger uploads go to a temporary file instead of memory while the request is read.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_BACKEND,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if not DEBUG and not RUNNING_TESTS
+            if not DEBUG
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
@@ -237,8 +288,8 @@ TASKS = {
     }
 }
 
-# Without collectstatic (DEBUG, tests) WhiteNoise looks files up per request instead of at start.
-WHITENOISE_AUTOREFRESH = DEBUG or RUNNING_TESTS
+# Without collectstatic (DEBUG) WhiteNoise looks files up per request instead of at start.
+WHITENOISE_AUTOREFRESH = DEBUG
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -253,11 +304,11 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Security: strict by default; production sits behind TLS.
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not RUNNING_TESTS)
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not RUNNING_TESTS)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG and not RUNNING_TESTS)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG or RUNNING_TESTS else 31536000)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -275,7 +326,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

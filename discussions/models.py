@@ -37,7 +37,7 @@ class BoardQuerySet(models.QuerySet):
         return self.filter(public_q("event__"))
 
     def for_event(self, event: Event) -> "Board":
-        """The event's board, created on first use. Only public events have one."""
+        """The event's board, saved on its first write. Only public events have one."""
         if not event.is_public:
             raise Board.DoesNotExist
         board, _created = self.get_or_create(event=event)
@@ -99,6 +99,8 @@ class Board(models.Model):
 
 class ThreadQuerySet(models.QuerySet):
     def for_board(self, board: Board):
+        if board.pk is None:  # a board nobody has written to yet (not saved)
+            return self.none()
         return self.filter(board=board)
 
     def visible_to(self, user, *, board: Board | None = None):
@@ -214,9 +216,13 @@ class PostQuerySet(models.QuerySet):
 
     def with_page_data(self):
         """The fetch shape of a post on a thread page: author, the post it answers, its author,
-        and how many members said it resonates."""
-        return self.select_related("author", "reply_to", "reply_to__author", "hidden_by").annotate(
-            resonates=Count("reactions")
+        its images (one more query for the page) and how many members said it resonates."""
+        return (
+            self.select_related("author", "reply_to", "reply_to__author", "hidden_by")
+            .prefetch_related(
+                models.Prefetch("images", queryset=PostImage.objects.select_related("upload"))
+            )
+            .annotate(resonates=Count("reactions"))
         )
 
     def shown(self):
@@ -339,6 +345,14 @@ class Post(models.Model):
             return True
         return can_moderate or (user.is_authenticated and self.author_id == user.pk)
 
+    def images_for(self, user, *, can_moderate: bool) -> list:
+        """The post's images `user` may see: hidden ones only for moderators and the author,
+        none when the post's text is not readable."""
+        if not self.can_read_text(user, can_moderate=can_moderate):
+            return []
+        mine = user.is_authenticated and self.author_id == user.pk
+        return [i for i in self.images.all() if not i.is_hidden or can_moderate or mine]
+
     def can_see_history(self, user, *, can_moderate: bool) -> bool:
         return can_moderate or (user.is_authenticated and self.author_id == user.pk)
 
@@ -360,6 +374,49 @@ class PostRevision(models.Model):
 
     def __str__(self):
         return f"{self.post} before {self.edited_at:%Y-%m-%d %H:%M}"
+
+
+MAX_POST_IMAGES = 4
+
+
+class PostImage(models.Model):
+    """An image attached to a post (at most MAX_POST_IMAGES), cleaned by core.uploads.
+
+    Moderators may hide one image and keep the post; a hidden image is shown only to them and
+    to the post's author, like a hidden post.
+    """
+
+    post = models.ForeignKey(
+        Post, verbose_name=_("post"), on_delete=models.CASCADE, related_name="images"
+    )
+    upload = models.OneToOneField(
+        "core.Upload", verbose_name=_("file"), on_delete=models.PROTECT, related_name="+"
+    )
+    alt_text = models.CharField(_("alt text"), max_length=400)
+    order = models.PositiveSmallIntegerField(default=0)
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("image in a post")
+        verbose_name_plural = _("images in posts")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(alt_text=""),
+                name="postimage_has_alt_text",
+                violation_error_message=_("Every image needs alt text."),
+            )
+        ]
+
+    def __str__(self):
+        return self.alt_text
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
 
 class SubscriptionQuerySet(models.QuerySet):
@@ -427,7 +484,7 @@ class FlagQuerySet(models.QuerySet):
 
     def with_queue_data(self):
         return self.select_related(
-            "reporter", "post__author", "post__thread__board__event", "resolved_by"
+            "reporter", "post__author", "post__thread__board__event", "resolved_by", "image__upload"
         )
 
 
@@ -440,6 +497,10 @@ class Flag(models.Model):
         OTHER = "other", _("Something else")
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="flags")
+    # Set when the report is about one image of the post rather than its text.
+    image = models.ForeignKey(
+        PostImage, on_delete=models.CASCADE, null=True, blank=True, related_name="flags"
+    )
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="discussion_flags"
     )
@@ -465,10 +526,16 @@ class Flag(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["post", "reporter"],
-                condition=Q(resolved_at__isnull=True),
+                condition=Q(resolved_at__isnull=True, image__isnull=True),
                 name="flag_one_open_per_reporter_post",
                 violation_error_message=_("You have already flagged this post."),
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["image", "reporter"],
+                condition=Q(resolved_at__isnull=True, image__isnull=False),
+                name="flag_one_open_per_reporter_image",
+                violation_error_message=_("You have already flagged this image."),
+            ),
         ]
         indexes = [models.Index(fields=["resolved_at", "created_at"], name="flag_queue_idx")]
 

@@ -54,6 +54,11 @@ urlpatterns = [
     path("posts/<int:pk>/flag/", views.post_flag, name="post_flag"),
     path("posts/<int:pk>/resonates/", views.post_resonates, name="post_resonates"),
     path(f"posts/<int:pk>/<{POST_ACTION}:action>/", views.post_moderate, name="post_moderate"),
+    path(
+        f"post-images/<int:pk>/<{POST_ACTION}:action>/",
+        views.post_image_moderate,
+        name="post_image_moderate",
+    ),
     path("moderation/", views.moderation_queue, name="moderation"),
     path("moderation/flags/<int:pk>/resolve/", views.flag_resolve, name="flag_resolve"),
     path("moderation/members/<int:pk>/", views.member_posts, name="member_posts"),

@@ -34,6 +34,7 @@ from discussions.models import (
     Board,
     Flag,
     Post,
+    PostImage,
     Reaction,
     Subscription,
     Suspension,
@@ -74,14 +75,20 @@ class ThreadPaginator(KnownCountPaginator):
 # --- lookups: what a user may not see is a 404 ----------------------------------------------------
 
 
-def get_board(event_slug: str) -> Board:
-    """A public event's board (created on first visit); drafts have none."""
+def get_board(event_slug: str, *, create: bool = False) -> Board:
+    """A public event's board; drafts have none.
+
+    A board is saved on its first write (`create=True`: a thread, a follow, closing it); until
+    then a reader gets an empty, unsaved board, so a GET writes nothing.
+    """
     boards = Board.objects.public().select_related("event").prefetch_related(_ROLES)
     try:
         return boards.get(event__slug=event_slug)
     except Board.DoesNotExist:
         event = get_object_or_404(Event.objects.public(), slug=event_slug)
-        return boards.get(pk=Board.objects.for_event(event).pk)
+        if create:
+            return boards.get(pk=Board.objects.for_event(event).pk)
+        return Board(event=event)
 
 
 def get_thread(request, pk: int) -> Thread:
@@ -117,7 +124,7 @@ def _require_moderator(request, board: Board) -> None:
 
 
 def _is_following(user, **target) -> bool:
-    if not user.is_authenticated:
+    if not user.is_authenticated or any(obj.pk is None for obj in target.values()):
         return False
     return Subscription.objects.active().filter(user=user, **target).exists()
 
@@ -170,6 +177,8 @@ class BoardFeed(Feed):
         return _("New posts on the follow-up board of %(event)s") % {"event": board.event.title}
 
     def items(self, board):
+        if board.pk is None:
+            return []
         return (
             Post.objects.public()
             .filter(thread__board=board)
@@ -198,7 +207,7 @@ class BoardFeed(Feed):
 
 @login_required
 def thread_create(request, event_slug):
-    board = get_board(event_slug)
+    board = get_board(event_slug, create=request.method == "POST")
     if not board.is_open:
         messages.error(request, _("This board is closed: it can be read but takes no new posts."))
         return redirect(board)
@@ -206,7 +215,7 @@ def thread_create(request, event_slug):
     if suspension is not None:
         messages.error(request, suspension.refusal)
         return redirect(board)
-    form = ThreadForm(request.POST or None, board=board)
+    form = ThreadForm(request.POST or None, request.FILES or None, board=board)
     preview = _preview(request)
     if preview is None and request.method == "POST" and form.is_valid():
         try:
@@ -216,6 +225,7 @@ def thread_create(request, event_slug):
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],
                 themes=form.cleaned_data["themes"],
+                images=form.images(),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -234,7 +244,7 @@ def thread_create(request, event_slug):
 @login_required
 @require_POST
 def board_follow(request, event_slug, action):
-    board = get_board(event_slug)
+    board = get_board(event_slug, create=True)
     if action == "follow":
         services.follow(user=request.user, board=board)
         messages.success(request, _("You now get an email for every new post on this board."))
@@ -246,7 +256,7 @@ def board_follow(request, event_slug, action):
 
 @login_required
 def board_close(request, event_slug):
-    board = get_board(event_slug)
+    board = get_board(event_slug, create=request.method == "POST")
     _require_moderator(request, board)
     form = CloseBoardForm(request.POST or None, initial={"message": board.closed_message})
     if request.method == "POST" and form.is_valid():
@@ -263,7 +273,7 @@ def board_close(request, event_slug):
 @login_required
 @require_POST
 def board_reopen(request, event_slug):
-    board = get_board(event_slug)
+    board = get_board(event_slug, create=True)
     _require_moderator(request, board)
     services.reopen_board(board=board, user=request.user)
     messages.success(request, _("The board is open again."))
@@ -304,6 +314,7 @@ def _thread_page(request, thread: Thread, *, page_number=None, form=None, status
         post.user_can_withdraw = post.can_withdraw(user)
         if post.reply_to:
             post.quote_visible = post.reply_to.can_read_text(user, can_moderate=can_moderate)
+        post.shown_images = post.images_for(user, can_moderate=can_moderate)
     refusal = thread.refusal_reason()
     if not refusal and user.is_authenticated:
         suspension = Suspension.objects.current_for(user)
@@ -358,7 +369,7 @@ def thread_detail(request, pk, slug):
 @require_POST
 def reply(request, pk):
     thread = get_thread(request, pk)
-    form = ReplyForm(request.POST, thread=thread)
+    form = ReplyForm(request.POST, request.FILES, thread=thread)
     preview = _preview(request)
     if preview is not None:
         return _thread_page(
@@ -371,6 +382,7 @@ def reply(request, pk):
                 author=request.user,
                 body=form.cleaned_data["body"],
                 reply_to=form.cleaned_data["reply_to"],
+                images=form.images(),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -470,17 +482,42 @@ def post_history(request, pk):
 
 @login_required
 def post_flag(request, pk):
+    """Report a post, or one of its images (?image=<id>), to the moderators."""
     post = get_post(request, pk)
-    form = FlagForm(request.POST or None)
+    form = FlagForm(request.POST or None, post=post, initial={"image": request.GET.get("image")})
     if request.method == "POST" and form.is_valid():
         try:
             services.flag_post(post=post, reporter=request.user, **form.cleaned_data)
         except ValidationError as exc:
             messages.info(request, _refusal(exc))
         else:
-            messages.success(request, _("Thank you: the moderators will look at this post."))
+            if form.cleaned_data["image"]:
+                messages.success(request, _("Thank you: the moderators will look at this image."))
+            else:
+                messages.success(request, _("Thank you: the moderators will look at this post."))
         return redirect(post)
-    return render(request, "discussions/post_flag.html", _post_context(post, form=form))
+    image = form["image"].value()
+    image = post.images.filter(pk=image).first() if str(image or "").isdigit() else None
+    context = _post_context(post, form=form, image=image)
+    return render(request, "discussions/post_flag.html", context)
+
+
+@login_required
+@require_POST
+def post_image_moderate(request, pk, action):
+    """Hide one image of a post (the post stays), or show it again."""
+    image = get_object_or_404(PostImage.objects.select_related("post"), pk=pk)
+    post = get_post(request, image.post_id)
+    _require_moderator(request, post.thread.board)
+    if action == "hide":
+        services.hide_image(image=image, moderator=request.user)
+        messages.success(
+            request, _("The image is hidden from everyone but moderators and its author.")
+        )
+    else:
+        services.restore_image(image=image, moderator=request.user)
+        messages.success(request, _("The image is visible again."))
+    return redirect(post)
 
 
 @login_required
@@ -549,14 +586,19 @@ def flag_resolve(request, pk):
     flag = get_object_or_404(Flag.objects.for_moderator(request.user), pk=pk)
     hide = request.POST.get("action") == "hide"
     reason = request.POST.get("reason", "").strip()
-    if hide and not reason and not flag.post.is_hidden:
+    if hide and not flag.image_id and not reason and not flag.post.is_hidden:
         messages.error(request, _("Say why the post is hidden: its author will read it."))
         return redirect("discussions:moderation")
     services.resolve_flag(flag=flag, moderator=request.user, hide=hide, reason=reason[:1000])
-    messages.success(
-        request,
-        _("Flag resolved and post hidden.") if hide else _("Flag resolved; the post stays."),
-    )
+    if flag.image_id:
+        message = (
+            _("Flag resolved and image hidden.") if hide else _("Flag resolved; the image stays.")
+        )
+    else:
+        message = (
+            _("Flag resolved and post hidden.") if hide else _("Flag resolved; the post stays.")
+        )
+    messages.success(request, message)
     return redirect("discussions:moderation")
 
 
@@ -623,18 +665,10 @@ def search(request):
     elif not form.errors:
         threads = Thread.objects.recent_across_boards().with_listing_data()
         recent = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "discussions/search.html",
-        {
-            "form": form,
-            "q": q,
-            "page": results,
-            "recent": recent,
-            "pagination_query": query.urlencode() + "&" if query else "",
-        },
+        {"form": form, "q": q, "page": results, "recent": recent},
     )
 
 
