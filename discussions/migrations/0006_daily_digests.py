@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('discussions', '0004_this_resonates'),
+        ('discussions', '0005_this_resonates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

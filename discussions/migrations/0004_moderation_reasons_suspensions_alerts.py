@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('discussions', '0002_search_gin_index_postgresql'),
+        ('discussions', '0003_post_images'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('discussions', '0003_moderation_reasons_suspensions_alerts'),
+        ('discussions', '0004_moderation_reasons_suspensions_alerts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
