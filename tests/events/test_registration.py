@@ -18,7 +18,6 @@ from events.services import (
     promote_from_waitlist,
     register_attendee,
 )
-from events.views import registration as registration_views
 from tests.events.conftest import uid_of
 from tests.factories import EventFactory, UserFactory
 from tests.forms import submit_form
@@ -392,20 +391,6 @@ def test_my_events_pages_keep_their_tab(client, user):
     page = client.get(reverse("events:my_events"), {"show": "past"}).content.decode()
 
     assert 'href="?show=past&amp;page=2"' in page
-
-
-def test_paging_one_list_of_my_events_keeps_the_page_of_the_other(client, user, monkeypatch):
-    monkeypatch.setattr(registration_views, "MY_EVENTS_PAGE_SIZE", 1)
-    start = timezone.now() - timedelta(days=10)
-    for days in (1, 2):
-        Registration.objects.create(event=EventFactory(), user=user, state="confirmed")
-        old = EventFactory(starts_at=start - timedelta(days=days), ends_at=start)
-        Registration.objects.create(event=old, user=user, state="confirmed")
-    client.force_login(user)
-    html = client.get(reverse("events:my_events") + "?past_page=2").content.decode()
-    assert 'href="?past_page=2&amp;page=2" rel="next"' in html
-    html = client.get(reverse("events:my_events") + "?page=2").content.decode()
-    assert 'href="?page=2&amp;past_page=2" rel="next"' in html
 
 
 def test_my_events_requires_sign_in(client):
