@@ -1,7 +1,9 @@
 import json
+from urllib.parse import urlsplit
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import Resolver404, resolve
 from django.utils.formats import date_format, time_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -89,3 +91,25 @@ def content_lang(event) -> str:
     ):
         return format_html(' lang="{}"', event.language)
     return ""
+
+
+@register.simple_tag
+def signin_purpose(request) -> str:
+    """Why the sign-in page is asking, from where the person is going next (`?next=`)."""
+    target = (request.GET.get("next") or request.POST.get("next") or "") if request else ""
+    try:
+        match = resolve(urlsplit(target).path) if target.startswith("/") else None
+    except Resolver404:
+        match = None
+    if match and match.namespace == "events" and match.url_name in {"detail", "register"}:
+        title = (
+            Event.objects.public()
+            .filter(slug=match.kwargs.get("slug"))
+            .values_list("title", flat=True)
+            .first()
+        )
+        if title:
+            return _("Sign in to register for %(title)s.") % {"title": title}
+    if match and match.namespace == "discussions":
+        return _("Sign in to take part in the discussion.")
+    return _("Sign in to register for events, keep them in your calendar and join the discussions.")

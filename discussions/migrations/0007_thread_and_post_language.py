@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('discussions', '0003_post_images'),
+        ('discussions', '0006_daily_digests'),
     ]
 
     operations = [
