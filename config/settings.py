@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "people",
     "events",
     "discussions",
+    "record",
 ]
 
 MIDDLEWARE = [

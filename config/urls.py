@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("discussions.urls")),
+    path("", include("record.urls")),
     path("", include("events.urls")),
 ]
 

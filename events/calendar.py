@@ -6,7 +6,7 @@ Nothing here reads the clock or makes up identifiers: the same data gives byte-i
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, timedelta
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -82,7 +82,32 @@ def event_location(event: Event) -> str:
     return ""
 
 
-def event_description(event: Event, *, site_url: str, url: str | None = None) -> str:
+# Higher apps add lines to an entry's description without events importing them: a provider takes
+# the events of one calendar and returns {event pk: [lines]} (one query for them all, not one per
+# event). The record app registers one that links to a published record (record/hooks.py).
+DescriptionProvider = Callable[[Sequence[Event]], Mapping[int, list[str]]]
+_description_providers: list[DescriptionProvider] = []
+
+
+def register_description_provider(provider: DescriptionProvider) -> None:
+    if provider not in _description_providers:
+        _description_providers.append(provider)
+
+
+def description_extras(events: Sequence[Event]) -> dict[int, list[str]]:
+    """Every registered provider's lines for these events, by event pk."""
+    extras: dict[int, list[str]] = {}
+    if not events:
+        return extras
+    for provider in _description_providers:
+        for pk, lines in provider(events).items():
+            extras.setdefault(pk, []).extend(lines)
+    return extras
+
+
+def event_description(
+    event: Event, *, site_url: str, url: str | None = None, extra: Sequence[str] = ()
+) -> str:
     """Plain text: summary, who's who, the online link and the event's URL (clients hide URL)."""
     parts = []
     if event.is_cancelled:
@@ -102,6 +127,7 @@ def event_description(event: Event, *, site_url: str, url: str | None = None) ->
         parts.append("\n".join(who))
     if event.is_online and event.online_url:
         parts.append(_("Join online: %(url)s") % {"url": event.online_url})
+    parts.extend(extra)
     url = url or event_url(event, site_url=site_url)
     parts.append(_("Details: %(url)s") % {"url": url})
     return clean_text("\n\n".join(parts))
@@ -122,9 +148,15 @@ def event_status(event: Event) -> str:
 
 
 def event_component(
-    event: Event, *, site_url: str, tentative: bool = False, path_template: str | None = None
+    event: Event,
+    *,
+    site_url: str,
+    tentative: bool = False,
+    path_template: str | None = None,
+    extra: Sequence[str] = (),
 ) -> VEvent:
-    """One VEVENT. `tentative` marks a confirmed event TENTATIVE (a waitlisted place)."""
+    """One VEVENT. `tentative` marks a confirmed event TENTATIVE (a waitlisted place); `extra`
+    lines go into the description (see description_extras)."""
     stamp = utc_seconds(event.updated_at)
     status = event_status(event)
     if tentative and status == "CONFIRMED":
@@ -142,7 +174,9 @@ def event_component(
     component.add("dtend", event.local_ends_at)
     component.add("summary", title)
     url = event_url(event, site_url=site_url, path_template=path_template)
-    component.add("description", event_description(event, site_url=site_url, url=url))
+    component.add(
+        "description", event_description(event, site_url=site_url, url=url, extra=extra)
+    )
     component.add("url", url)
     location = event_location(event)
     if location:
@@ -180,7 +214,8 @@ def _calendar(*, name: str, refresh: bool) -> Calendar:
 def event_calendar(event: Event, *, site_url: str) -> Calendar:
     """A single event as a download or email attachment (a snapshot: no METHOD, no refresh)."""
     calendar = _calendar(name=f"Commons: {clean_text(event.title)}", refresh=False)
-    calendar.add_component(event_component(event, site_url=site_url))
+    extra = description_extras([event]).get(event.pk, ())
+    calendar.add_component(event_component(event, site_url=site_url, extra=extra))
     return calendar
 
 
@@ -190,8 +225,17 @@ def feed_calendar(
     """A subscribable feed of events."""
     calendar = _calendar(name=name, refresh=refresh)
     template = detail_path_template()
+    events = list(events)
+    extras = description_extras(events)
     for event in events:
-        calendar.add_component(event_component(event, site_url=site_url, path_template=template))
+        calendar.add_component(
+            event_component(
+                event,
+                site_url=site_url,
+                path_template=template,
+                extra=extras.get(event.pk, ()),
+            )
+        )
     return calendar
 
 
@@ -201,6 +245,8 @@ def personal_calendar(
     """A user's own feed: waitlisted places are TENTATIVE."""
     calendar = _calendar(name=name, refresh=True)
     template = detail_path_template()
+    events = list(events)
+    extras = description_extras(events)
     for event in events:
         calendar.add_component(
             event_component(
@@ -208,6 +254,7 @@ def personal_calendar(
                 site_url=site_url,
                 tentative=event.pk in waitlisted_ids,
                 path_template=template,
+                extra=extras.get(event.pk, ()),
             )
         )
     return calendar
