@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class DiscussionsConfig(AppConfig):
     name = "discussions"
     verbose_name = _("Discussions")
+
+    def ready(self):
+        from events.panels import register_event_panel
+
+        # The event page shows its board's latest threads (see events/panels.py for the slots).
+        register_event_panel(slot="main", template="discussions/_event_board_panel.html", order=100)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from events.models import EventRole
+from events.panels import event_panels as registered_panels
 
 register = template.Library()
 
@@ -63,3 +64,19 @@ def role_heading(roles):
     if len(roles) > 1:
         return ROLE_PLURALS.get(first.role, first.get_role_display())
     return first.get_role_display()
+
+
+@register.simple_tag(takes_context=True)
+def event_panels(context, slot):
+    """Render the panels registered for `slot` of the event page (see events/panels.py)."""
+    event = context["event"]
+    request = context.get("request")
+    engine = context.template.engine
+    rendered = []
+    for panel in registered_panels(slot):
+        extra = panel.context(request, event) if panel.context else {}
+        if extra is None:
+            continue
+        with context.push(event=event, **extra):
+            rendered.append(engine.get_template(panel.template).render(context))
+    return mark_safe("".join(rendered))  # noqa: S308 -- each panel is an autoescaped template
