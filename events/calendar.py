@@ -174,9 +174,7 @@ def event_component(
     component.add("dtend", event.local_ends_at)
     component.add("summary", title)
     url = event_url(event, site_url=site_url, path_template=path_template)
-    component.add(
-        "description", event_description(event, site_url=site_url, url=url, extra=extra)
-    )
+    component.add("description", event_description(event, site_url=site_url, url=url, extra=extra))
     component.add("url", url)
     location = event_location(event)
     if location:

@@ -24,12 +24,15 @@ class PriorityForm(forms.ModelForm):
         help_texts = {"text": _("One short sentence. Others can add their dots to it.")}
         widgets = {"kind": forms.RadioSelect, "text": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, event, **kwargs):
+    def __init__(self, *args, event, themes=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # The event's own themes first is what people expect; any theme may be chosen.
-        self.fields["theme"].queryset = Theme.objects.all()
-        self.fields["theme"].required = False
-        self.fields["theme"].empty_label = _("No particular theme")
+        field = self.fields["theme"]
+        field.queryset = Theme.objects.filter(events=event)
+        field.required = False
+        field.empty_label = _("No particular theme")
+        if themes is not None:
+            # The event page has the event's themes already (prefetched): no query to render.
+            field.choices = [("", field.empty_label), *((t.pk, t.name) for t in themes)]
 
 
 class HideForm(forms.Form):

@@ -34,13 +34,10 @@ def record_links(events) -> dict[int, list[str]]:
 
 def connect() -> None:
     from events import calendar
+    from events.panels import register_event_panel
     from record import panels
 
     calendar.register_description_provider(record_links)
-    try:
-        from events.panels import register_event_panel
-    except ImportError:  # TEMPORARY until the lead's slot convention is merged
-        return
     register_event_panel(
         slot="main", template="record/_previously_panel.html", order=5, context=panels.previously
     )

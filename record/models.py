@@ -261,9 +261,7 @@ class OutcomeQuerySet(models.QuerySet):
         """The fetch shape of an outcome row: event, themes and the dated history."""
         return self.select_related("event").prefetch_related(
             "themes",
-            models.Prefetch(
-                "updates", queryset=OutcomeUpdate.objects.order_by("created_at", "pk")
-            ),
+            models.Prefetch("updates", queryset=OutcomeUpdate.objects.order_by("created_at", "pk")),
         )
 
     def status_counts(self) -> dict[str, int]:

@@ -4,7 +4,8 @@ from collections import defaultdict
 from statistics import mean
 
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, Prefetch, Q, Sum
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from events.models import Event, Series, Theme
 from people.models import Organisation
@@ -53,15 +54,15 @@ def outcome_list(scope, params, page_number) -> dict:
     counts = base.status_counts()
     outcome_filter = OutcomeFilter(params, queryset=base)
     qs = outcome_filter.qs if outcome_filter.is_valid() else base.none()
-    page = Paginator(qs.with_listing_data().order_by("-status_changed_at", "-pk"), OUTCOMES_PAGE_SIZE)
+    page = Paginator(
+        qs.with_listing_data().order_by("-status_changed_at", "-pk"), OUTCOMES_PAGE_SIZE
+    )
     page = page.get_page(page_number)
     return {
         "filter": outcome_filter,
         "page_obj": page,
         "outcomes": page.object_list,
-        "status_counts": [
-            (value, label, counts[value]) for value, label in Outcome.Status.choices
-        ],
+        "status_counts": [(value, label, counts[value]) for value, label in Outcome.Status.choices],
         "total": sum(counts.values()),
     }
 
@@ -76,7 +77,8 @@ def recent_updates(scope, limit=FEED_LIMIT):
     )
 
 
-def previous_in_series(event: Event) -> Event | None:
+def previous_in_series(event: Event):
+    """The series' public event before this one (not cancelled), or None."""
     if event.series_id is None:
         return None
     return (
@@ -84,26 +86,37 @@ def previous_in_series(event: Event) -> Event | None:
         .exclude(pk=event.pk)
         .exclude(status__in=(Event.Status.DRAFT, Event.Status.CANCELLED))
         .order_by("-starts_at", "-pk")
-        .first()
     )
 
 
 def previously(event: Event) -> dict | None:
-    """The open outcomes and unanswered priorities of the series' event before this one."""
-    previous = previous_in_series(event)
-    if previous is None:
+    """The open outcomes and unanswered priorities of the series' event before this one.
+
+    One query when the previous event left nothing open (the common case): the lists are
+    fetched only when its row says they exist.
+    """
+    candidates = previous_in_series(event)
+    if candidates is None:
         return None
-    outcomes = list(
-        Outcome.objects.public()
-        .filter(event=previous)
-        .still_open()
-        .order_by("due_on", "pk")[:PREVIOUSLY_LIMIT]
-    )
-    priorities = list(
-        Priority.objects.unanswered().filter(event=previous).by_dots()[:PREVIOUSLY_LIMIT]
-    )
-    if not outcomes and not priorities:
+    open_outcomes = Outcome.objects.public().still_open().filter(event=OuterRef("pk"))
+    unanswered = Priority.objects.unanswered().filter(event=OuterRef("pk"))
+    previous = candidates.annotate(
+        has_open=Exists(open_outcomes), has_unanswered=Exists(unanswered)
+    ).first()
+    if previous is None or not (previous.has_open or previous.has_unanswered):
         return None
+    outcomes = priorities = []
+    if previous.has_open:
+        outcomes = list(
+            Outcome.objects.public()
+            .still_open()
+            .filter(event=previous)
+            .order_by("due_on", "pk")[:PREVIOUSLY_LIMIT]
+        )
+    if previous.has_unanswered:
+        priorities = list(
+            Priority.objects.unanswered().filter(event=previous).by_dots()[:PREVIOUSLY_LIMIT]
+        )
     return {"previous": previous, "open_outcomes": outcomes, "unanswered": priorities}
 
 
@@ -118,26 +131,27 @@ def agenda(event: Event) -> list[AgendaItem]:
 
 
 def priority_board(event: Event, user, *, limit=None) -> dict:
-    """The shown items by dots, the viewer's dots on each, and the viewer's hidden items."""
-    items = list(Priority.objects.shown().filter(event=event).select_related("theme").by_dots())
-    mine: dict[int, int] = {}
-    hidden_mine: list[Priority] = []
+    """The shown items by dots with the viewer's dots on each, and the viewer's hidden items.
+
+    One query: the viewer's hidden items come in the same list, and their dots on each item
+    as a subquery.
+    """
+    shown = Q(hidden_at__isnull=True, merged_into__isnull=True)
+    qs = Priority.objects.filter(event=event).select_related("theme")
     if user.is_authenticated:
-        mine = dict(
-            Dot.objects.filter(ballot__event=event, ballot__user=user).values_list(
-                "priority_id", "count"
-            )
+        mine = Dot.objects.filter(priority=OuterRef("pk"), ballot__user=user).values("count")
+        qs = qs.filter(shown | Q(author=user, hidden_at__isnull=False)).annotate(
+            my_dots=Coalesce(Subquery(mine[:1]), 0)
         )
-        hidden_mine = list(
-            Priority.objects.filter(event=event, author=user, hidden_at__isnull=False)
-        )
-    for item in items:
-        item.my_dots = mine.get(item.pk, 0)
+    else:
+        qs = qs.filter(shown).annotate(my_dots=Value(0))
+    rows = list(qs.by_dots())
+    items = [item for item in rows if item.is_shown]
     return {
         "items": items[:limit] if limit else items,
         "item_count": len(items),
-        "hidden_mine": hidden_mine,
-        "my_dots_used": sum(mine.values()),
+        "hidden_mine": [item for item in rows if item.is_hidden],
+        "my_dots_used": sum(item.my_dots for item in items),
     }
 
 
@@ -164,25 +178,22 @@ def pulse_summary(event: Event) -> dict:
     for user_id, heard, change in rows:
         groups[perspectives.get(user_id, "")].append((heard, change))
     labels = dict(Profile.Perspective.choices)
-    shown, withheld = [], 0
-    for value, label in labels.items():
-        answers = groups.get(value, [])
-        if len(answers) >= BREAKDOWN_MIN_GROUP:
-            shown.append(
-                {
-                    "label": label,
-                    "n": len(answers),
-                    "heard": mean(a[0] for a in answers),
-                    "change": mean(a[1] for a in answers),
-                }
-            )
-        else:
-            withheld += len(answers)
+    shown = [
+        {
+            "label": label,
+            "n": len(answers),
+            "heard": mean(a[0] for a in answers),
+            "change": mean(a[1] for a in answers),
+        }
+        for value, label in labels.items()
+        if len(answers := groups.get(value, [])) >= BREAKDOWN_MIN_GROUP
+    ]
+    withheld = len(rows) - sum(group["n"] for group in shown)
     return {"overall": overall, "groups": shown, "withheld": withheld}
 
 
 def priority_breakdown(event: Event, *, top=3) -> list[dict]:
-    """For each perspective with BREAKDOWN_MIN_GROUP or more voters, the items it put most dots on."""
+    """Per perspective with BREAKDOWN_MIN_GROUP or more voters: the items it put most dots on."""
     rows = list(
         Dot.objects.filter(ballot__event=event, priority__hidden_at__isnull=True)
         .values("ballot__user_id", "priority_id")

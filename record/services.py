@@ -168,10 +168,23 @@ def hide_priority(*, priority: Priority, user, reason: str) -> Priority:
     _require(can_organise(user, priority.event))
     if not reason.strip():
         raise Refused(_("Give the author a reason."), code="reason")
+    # The dots on it go back to the people who placed them. Ballots first, then the item: the
+    # lock order of add_dot, so the two never deadlock.
+    ballot_ids = list(
+        Ballot.objects.select_for_update()
+        .filter(dots__priority=priority)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    priority = _locked_priority(priority)
+    for dot in Dot.objects.filter(priority=priority, ballot_id__in=ballot_ids):
+        Ballot.objects.filter(pk=dot.ballot_id).update(dots_used=F("dots_used") - dot.count)
+        dot.delete()
     priority.hidden_at = timezone.now()
     priority.hidden_by = user
     priority.hidden_reason = reason.strip()
-    priority.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+    priority.dot_count = 0
+    priority.save(update_fields=["hidden_at", "hidden_by", "hidden_reason", "dot_count"])
     return priority
 
 
@@ -216,8 +229,14 @@ def merge_priorities(*, duplicate: Priority, into: Priority, user) -> Priority:
 
 @transaction.atomic
 def save_agenda_item(
-    *, event: Event, user, item: AgendaItem | None = None, presenters=(), themes=(),
-    priorities=(), **fields
+    *,
+    event: Event,
+    user,
+    item: AgendaItem | None = None,
+    presenters=(),
+    themes=(),
+    priorities=(),
+    **fields,
 ) -> AgendaItem:
     """Add or change an agenda item; promoting an item is adding one that answers it."""
     _require(can_organise(user, event))
@@ -256,8 +275,14 @@ def save_summary(*, event: Event, user, summary: str) -> EventRecord:
 
 @transaction.atomic
 def save_outcome(
-    *, event: Event, user, outcome: Outcome | None = None, themes=(), priorities=(),
-    threads=(), **fields
+    *,
+    event: Event,
+    user,
+    outcome: Outcome | None = None,
+    themes=(),
+    priorities=(),
+    threads=(),
+    **fields,
 ) -> Outcome:
     """Add an outcome (its history starts with its status) or change its description."""
     _require(can_close(user, event))
@@ -321,7 +346,7 @@ def publish_record(*, event: Event, user) -> EventRecord:
 
 @transaction.atomic
 def change_outcome_status(*, outcome: Outcome, user, status: str, note: str = "") -> Outcome:
-    """A dated step in the outcome's history; once the record is public, everyone concerned hears."""
+    """A dated step in the outcome's history; once the record is public, those concerned hear."""
     outcome = Outcome.objects.select_for_update().select_related("event").get(pk=outcome.pk)
     _require(can_close(user, outcome.event))
     note = note.strip()
@@ -533,9 +558,7 @@ def credit_token(contribution: Contribution) -> str:
 
 def contribution_from_token(token: str) -> Contribution:
     try:
-        data = signing.loads(
-            token, salt=CREDIT_SALT, max_age=CREDIT_LINK_MAX_AGE.total_seconds()
-        )
+        data = signing.loads(token, salt=CREDIT_SALT, max_age=CREDIT_LINK_MAX_AGE.total_seconds())
         return Contribution.objects.select_related("event", "person").get(pk=int(data["c"]))
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise Contribution.DoesNotExist from None
@@ -590,7 +613,9 @@ def can_answer_pulse(user, event: Event) -> bool:
 
 
 @transaction.atomic
-def answer_pulse(*, event: Event, user, heard: int, change: int, comment: str = "") -> PulseResponse:
+def answer_pulse(
+    *, event: Event, user, heard: int, change: int, comment: str = ""
+) -> PulseResponse:
     """One answer per person: answering again replaces the earlier answer."""
     _require(can_answer_pulse(user, event))
     response, _created = PulseResponse.objects.update_or_create(

@@ -29,9 +29,7 @@ urlpatterns = [
     path("events/<slug:slug>/record/", views.event_record, name="event"),
     path("events/<slug:slug>/record/write/", views.manage, name="manage"),
     path("events/<slug:slug>/record/outcomes/new/", views.outcome_form, name="outcome_new"),
-    path(
-        "events/<slug:slug>/record/outcomes/<int:pk>/", views.outcome_form, name="outcome_edit"
-    ),
+    path("events/<slug:slug>/record/outcomes/<int:pk>/", views.outcome_form, name="outcome_edit"),
     path("outcomes/<int:pk>/status/", views.outcome_status, name="outcome_status"),
     path("events/<slug:slug>/record/notes/new/", views.contribution_form, name="note_new"),
     path("events/<slug:slug>/record/ask/", views.ask_named, name="ask_named"),

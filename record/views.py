@@ -353,9 +353,8 @@ def event_record(request, slug):
     """An event's record: summary, notes, outcomes with their history, the pulse."""
     event = _event(request, slug)
     record = EventRecord.objects.filter(event=event).first()
-    if record is None or not record.is_published:
-        if not can_organise(request.user, event):
-            raise Http404
+    if (record is None or not record.is_published) and not can_organise(request.user, event):
+        raise Http404
     context = {
         "event": event,
         "record": record,

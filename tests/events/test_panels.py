@@ -16,7 +16,11 @@ def restore_panels():
 
 def test_the_board_panel_is_registered_in_the_main_slot():
     assert [p.template for p in panels.event_panels("main")] == [
-        "discussions/_event_board_panel.html"
+        "record/_previously_panel.html",
+        "record/_agenda_panel.html",
+        "record/_priorities_panel.html",
+        "record/_record_panel.html",
+        "discussions/_event_board_panel.html",
     ]
 
 
