@@ -8,7 +8,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponseNotModified
 
 from config.views import database_unavailable
-from events.logging import redact_text as redact
+from core.logging import redact_text as redact
 
 request_logger = logging.getLogger("commons.request")
 

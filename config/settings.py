@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "core",
     "people",
     "events",
     "discussions",
@@ -263,9 +264,11 @@ CONTENT_SECURITY_POLICY = {
 # Visitors without a session get HTML pages from the shared cache, at most this many seconds old.
 ANONYMOUS_PAGE_CACHE_SECONDS = env_int("ANONYMOUS_PAGE_CACHE_SECONDS", 0)
 
-# Calendar feeds remember their fingerprint this long per change-marker version (events/feeds.py).
+# Calendar feeds remember their fingerprint this long per change-marker version
+# (events/calendar_http.py).
 CALENDAR_FINGERPRINT_SECONDS = env_int("CALENDAR_FINGERPRINT_SECONDS", 0)
-# Feed bodies up to this size are kept in the cache under their fingerprint (events/feeds.py).
+# Feed bodies up to this size are kept in the cache under their fingerprint
+# (events/calendar_http.py).
 CALENDAR_BODY_CACHE_MAX_BYTES = env_int("CALENDAR_BODY_CACHE_MAX_BYTES", 2_000_000)
 
 # /bench/trivial/ (a tiny template: the ceiling of this stack) exists only when BENCH_VIEWS=1.
@@ -280,7 +283,7 @@ DISCUSSIONS_POSTS_PER_MINUTE = env_int("DISCUSSIONS_POSTS_PER_MINUTE", 5)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "events.logging.RedactCalendarTokens"}},
+    "filters": {"redact_tokens": {"()": "core.logging.RedactCalendarTokens"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {

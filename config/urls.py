@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.views import bench_trivial, healthz
-from events.views import home
+from events.views.public import home
 
 handler500 = "config.views.server_error"
 

@@ -1,7 +1,7 @@
 """Writes on boards, threads and posts. Views, admin, commands and tests all call these.
 
 Every function takes keyword arguments, runs in one transaction, and sends mail only after
-commit (people.mail.send_email_on_commit). Contested rows (a thread receiving replies) are locked
+commit (core.mail.send_email_on_commit). Contested rows (a thread receiving replies) are locked
 with select_for_update so that post numbers and counters stay exact.
 """
 
@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.mail import send_email_on_commit
 from discussions.models import (
     Board,
     Flag,
@@ -27,7 +28,6 @@ from discussions.models import (
 )
 from discussions.rendering import RENDERER_VERSION, render_markdown
 from discussions.search import update_search_vectors
-from people.mail import send_email_on_commit
 
 UNSUBSCRIBE_SALT = "discussions.unsubscribe"
 

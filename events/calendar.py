@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Timezone, vDuration
 from icalendar import Event as VEvent
 
-from events.logging import PERSONAL_PREFIX, redact_path  # noqa: F401 (part of this API)
+from core.logging import PERSONAL_PREFIX, redact_path  # noqa: F401 (part of this API)
 from events.models import Event
 
 PRODID = "-//Commons//Commons events//EN"

@@ -254,6 +254,9 @@ class EventRoleForm(forms.ModelForm):
     def lay_out(self):
         """The row's layout; saved rows have a Delete box (added by the formset after __init__)."""
         last = [Column("DELETE")] if "DELETE" in self.fields else []
+        # The row's hidden `id` and `event` inputs are in no column: without them a saved row
+        # cannot be matched on submit, so every edit of an event with people failed.
+        self.helper.render_hidden_fields = True
         self.helper.layout = Layout(
             Row(Column("person"), Column("new_person_name"), Column("new_person_headline")),
             Row(Column("role"), Column("contribution_title"), Column("order"), *last),

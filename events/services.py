@@ -16,9 +16,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.mail import send_email_on_commit
 from events import calendar as ical
 from events.models import ACCESS_FEATURE_NAMES, LONDON, Event, EventRole, Registration
-from people.mail import send_email_on_commit
 from people.models import Person
 
 # A duplicated event is the next one of its kind: same weekday and local time, four weeks on.

@@ -1,48 +1,52 @@
 from django.urls import path, re_path
 
-from events import organiser_views, views
-from events import views_calendar as cal
+from events.views import calendars, organising, public, registration
 
 app_name = "events"
 
 # Literal paths come before /events/<slug>/ (see RESERVED_EVENT_SLUGS): a slug never shadows them.
 urlpatterns: list = [
     # Public pages.
-    path("events/", views.event_list, name="list"),
-    path("themes/", views.theme_list, name="theme_list"),
-    path("themes/<slug:slug>/", views.theme_detail, name="theme"),
-    path("series/<slug:slug>/", views.series_detail, name="series"),
-    path("people/<slug:slug>/", views.person_detail, name="person"),
-    path("organisations/<slug:slug>/", views.organisation_detail, name="organisation"),
+    path("events/", public.event_list, name="list"),
+    path("themes/", public.theme_list, name="theme_list"),
+    path("themes/<slug:slug>/", public.theme_detail, name="theme"),
+    path("series/<slug:slug>/", public.series_detail, name="series"),
+    path("people/<slug:slug>/", public.person_detail, name="person"),
+    path("organisations/<slug:slug>/", public.organisation_detail, name="organisation"),
     # Organiser workflow.
-    path("events/new/", organiser_views.create_event, name="create"),
-    path("events/mine/", organiser_views.organising, name="organising"),
-    path("events/<slug:slug>/edit/", organiser_views.edit_event, name="edit"),
-    path("events/<slug:slug>/preview/", organiser_views.preview_event, name="preview"),
-    path("events/<slug:slug>/publish/", organiser_views.publish_event, name="publish"),
-    path("events/<slug:slug>/postpone/", organiser_views.postpone_event, name="postpone"),
-    path("events/<slug:slug>/cancel/", organiser_views.cancel_event, name="cancel"),
-    path("events/<slug:slug>/duplicate/", organiser_views.duplicate_event, name="duplicate"),
-    # Registration, attendee lists and calendars (calendar branch).
-    path("events/calendar.ics", cal.feed, name="feed"),
-    path("events/<slug:slug>/calendar.ics", cal.event_ics, name="event_ics"),
-    path("events/<slug:slug>/register/", cal.register, name="register"),
+    path("events/new/", organising.create_event, name="create"),
+    path("events/mine/", organising.organising, name="organising"),
+    path("events/<slug:slug>/edit/", organising.edit_event, name="edit"),
+    path("events/<slug:slug>/preview/", organising.preview_event, name="preview"),
+    path("events/<slug:slug>/publish/", organising.publish_event, name="publish"),
+    path("events/<slug:slug>/postpone/", organising.postpone_event, name="postpone"),
+    path("events/<slug:slug>/cancel/", organising.cancel_event, name="cancel"),
+    path("events/<slug:slug>/duplicate/", organising.duplicate_event, name="duplicate"),
+    # Registration, My events and attendee lists.
+    path("events/<slug:slug>/register/", registration.register, name="register"),
     path(
         "events/<slug:slug>/cancel-registration/",
-        cal.cancel_registration_view,
+        registration.cancel_registration_view,
         name="cancel_registration",
     ),
-    path("events/<slug:slug>/attendees/", cal.attendees, name="attendees"),
-    path("events/<slug:slug>/attendees.csv", cal.attendees_csv, name="attendees_csv"),
-    path("themes/<slug:slug>/calendar.ics", cal.theme_feed, name="theme_feed"),
-    path("series/<slug:slug>/calendar.ics", cal.series_feed, name="series_feed"),
-    path("people/<slug:slug>/calendar.ics", cal.person_feed, name="person_feed"),
-    path("organisations/<slug:slug>/calendar.ics", cal.organisation_feed, name="organisation_feed"),
+    path("me/events/", registration.my_events, name="my_events"),
+    path("events/<slug:slug>/attendees/", registration.attendees, name="attendees"),
+    path("events/<slug:slug>/attendees.csv", registration.attendees_csv, name="attendees_csv"),
+    # Calendar files and feeds.
+    path("events/calendar.ics", calendars.feed, name="feed"),
+    path("events/<slug:slug>/calendar.ics", calendars.event_ics, name="event_ics"),
+    path("themes/<slug:slug>/calendar.ics", calendars.theme_feed, name="theme_feed"),
+    path("series/<slug:slug>/calendar.ics", calendars.series_feed, name="series_feed"),
+    path("people/<slug:slug>/calendar.ics", calendars.person_feed, name="person_feed"),
+    path(
+        "organisations/<slug:slug>/calendar.ics",
+        calendars.organisation_feed,
+        name="organisation_feed",
+    ),
     # Everything under /calendar/ reaches these views, which keep the token out of logs.
-    path("calendar/<path:token>.ics", cal.personal_feed, name="personal_feed"),
-    re_path(r"^calendar/", cal.personal_feed_not_found),
-    path("me/calendar/", cal.calendar_settings, name="calendar_settings"),
-    path("me/events/", cal.my_events, name="my_events"),
+    path("calendar/<path:token>.ics", calendars.personal_feed, name="personal_feed"),
+    re_path(r"^calendar/", calendars.personal_feed_not_found),
+    path("me/calendar/", calendars.calendar_settings, name="calendar_settings"),
     # The catch-all event page comes last.
-    path("events/<slug:slug>/", views.event_detail, name="detail"),
+    path("events/<slug:slug>/", public.event_detail, name="detail"),
 ]

@@ -1,6 +1,6 @@
 """Writes on an event's record. Views, admin, commands and tests all call these.
 
-Keyword-only verbs, one transaction each, mail only after commit (people.mail). Dots are the
+Keyword-only verbs, one transaction each, mail only after commit (core.mail). Dots are the
 contested write: a person's Ballot row for the event is locked first (select_for_update), then
 the item, so the allowance holds however many requests arrive at once.
 """
@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.mail import send_email_on_commit
 from events.models import Event, Registration
 from events.signals import calendars_changed
-from people.mail import send_email_on_commit
 from people.models import User
 from record.models import (
     AgendaItem,

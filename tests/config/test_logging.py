@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from events.logging import RedactCalendarTokens
-from events.logging import redact_text as redact
+from core.logging import RedactCalendarTokens
+from core.logging import redact_text as redact
 
 TOKEN = "s3cr3t-Token_abc123"
 

@@ -9,7 +9,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from events import feeds
+from events import calendar_http
 from events.models import CalendarChange, CalendarToken, Event, Registration
 from events.selectors import filter_events
 from tests.events.conftest import parse_ics, uid_of, uids
@@ -253,7 +253,7 @@ def test_last_modified_moves_forward_when_an_event_leaves(
             leaving.status = Event.Status.DRAFT
             leaving.save()
     # Last-Modified is only sent once its second is over; step the clock past it.
-    monkeypatch.setattr(feeds, "now", lambda: timezone.now() + timedelta(seconds=2))
+    monkeypatch.setattr(calendar_http, "now", lambda: timezone.now() + timedelta(seconds=2))
     after = client.get(url, HTTP_IF_MODIFIED_SINCE=before["Last-Modified"])
     assert after.status_code == 200
     assert uids(parse_ics(after)) == {uid_of(staying)}
@@ -265,7 +265,7 @@ def test_last_modified_moves_forward_when_an_event_leaves(
 def test_last_modified_is_held_back_within_the_second_of_a_change(client, event, monkeypatch):
     # Within the second of a change: another change in this second would get the same date.
     event.refresh_from_db()
-    monkeypatch.setattr(feeds, "now", lambda: event.updated_at.replace(microsecond=999_999))
+    monkeypatch.setattr(calendar_http, "now", lambda: event.updated_at.replace(microsecond=999_999))
     response = client.get(reverse("events:feed"))
     assert "Last-Modified" not in response
     assert response["ETag"]
@@ -361,7 +361,7 @@ def test_resolver_404_under_calendar_is_not_logged(client, caplog):
 def test_request_error_records_lose_the_token_and_the_request():
     from django.test import RequestFactory
 
-    from events.logging import RedactCalendarTokens
+    from core.logging import RedactCalendarTokens
 
     record = logging.LogRecord(
         "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s",
@@ -427,7 +427,7 @@ def test_unchanged_feed_is_served_from_cache_and_a_theme_rename_rebuilds_it(
     url = reverse("events:feed")
     first = client.get(url)
     built = []
-    real = feeds.ical.feed_calendar
+    real = calendar_http.ical.feed_calendar
     monkeypatch.setattr(
         "events.calendar.feed_calendar", lambda *a, **k: built.append(1) or real(*a, **k)
     )

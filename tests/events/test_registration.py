@@ -420,7 +420,7 @@ def test_attendee_list_query_budget(
 
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "ok"])
 def test_csv_safe_defuses_formulas(value):
-    from events.views_calendar import csv_safe
+    from events.views.registration import csv_safe
 
     assert csv_safe(value) == (value if value == "ok" else "'" + value)
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from events import selectors, services
 from events.forms import CancelEventForm, EventForm, RoleFormSet
 from events.models import Event, EventRole
-from events.views import event_page_context
+from events.views.public import event_page_context
 
 PAGE_SIZE = 20
 

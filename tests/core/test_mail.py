@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from people.mail import deserialise_email, send_email_on_commit, serialise_email
+from core.mail import deserialise_email, send_email_on_commit, serialise_email
 
 MESSAGE = {
     "to": ["ann@example.org"],
@@ -84,7 +84,7 @@ def test_database_backend_stores_a_task_that_the_worker_sends():
     with transaction.atomic():
         send_email_on_commit(**MESSAGE)
     task_row = DBTaskResult.objects.get()
-    assert task_row.task_path == "people.mail.deliver_email"
+    assert task_row.task_path == "core.mail.deliver_email"
     assert task_row.status == "READY"
     assert mail.outbox == []
 

@@ -1,0 +1,1 @@
+"""Plumbing any app may use: the mail seam, log redaction, task upkeep. Imports no app of ours."""

@@ -1,0 +1,165 @@
+"""Calendar files and feeds (public, filtered, personal) and the personal feed settings page."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpResponseBadRequest, HttpResponseNotFound, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from events import calendar as ical
+from events.calendar_http import calendar_response
+from events.filters import EventFilter
+from events.forms_calendar import CalendarTokenForm
+from events.models import CalendarToken, Event, EventRole, Registration, Series, Theme
+from people.models import Organisation, Person
+
+
+def _site_url() -> str:
+    return settings.SITE_URL
+
+
+def _serve_feed(request, queryset, *, name, key, private=False):
+    def build() -> bytes:
+        events = queryset.with_calendar_data().chronological()
+        return ical.to_bytes(ical.feed_calendar(events, name=name, site_url=_site_url()))
+
+    return calendar_response(request, queryset=queryset, key=key, build=build, private=private)
+
+
+def _filtered_feed(request, params: QueryDict, *, key: str):
+    filterset = EventFilter(params, queryset=Event.objects.in_feed(), default_when="recent")
+    if not filterset.is_valid():
+        lines = [f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items()]
+        return HttpResponseBadRequest(
+            _("This calendar feed does not understand its query:") + "\n" + "\n".join(lines),
+            content_type="text/plain; charset=utf-8",
+        )
+    name = ical.filter_feed_name(filterset.form.cleaned_data)
+    return _serve_feed(request, filterset.qs, name=name, key=key + "?" + _sorted_query(params))
+
+
+def _sorted_query(params: QueryDict) -> str:
+    pairs = sorted((key, value) for key in params for value in params.getlist(key))
+    return urlencode(pairs)
+
+
+@require_safe
+def event_ics(request, slug):
+    """One event as a .ics download."""
+    event = get_object_or_404(Event.objects.filter(status__in=Event.PUBLIC_STATUSES), slug=slug)
+    queryset = Event.objects.filter(pk=event.pk)
+
+    def build() -> bytes:
+        full = queryset.with_calendar_data().get()
+        return ical.to_bytes(ical.event_calendar(full, site_url=_site_url()))
+
+    return calendar_response(
+        request, queryset=queryset, key=f"event:{event.pk}", build=build, filename=f"{slug}.ics"
+    )
+
+
+@require_safe
+def feed(request):
+    """/events/calendar.ics: the events of /events/ for the same query string."""
+    return _filtered_feed(request, request.GET, key="list")
+
+
+def _path_feed(request, model, param, slug):
+    get_object_or_404(model, slug=slug)
+    params = request.GET.copy()
+    params[param] = slug
+    return _filtered_feed(request, params, key=param)
+
+
+@require_safe
+def theme_feed(request, slug):
+    return _path_feed(request, Theme, "theme", slug)
+
+
+@require_safe
+def series_feed(request, slug):
+    return _path_feed(request, Series, "series", slug)
+
+
+@require_safe
+def person_feed(request, slug):
+    return _path_feed(request, Person, "person", slug)
+
+
+@require_safe
+def organisation_feed(request, slug):
+    return _path_feed(request, Organisation, "organisation", slug)
+
+
+def personal_events(user):
+    """Events in `user`'s feed: their registrations (active) and the events they organise."""
+    registered = Registration.objects.filter(
+        user=user, state__in=Registration.ACTIVE_STATES
+    ).values("event_id")
+    organised = EventRole.objects.filter(role=EventRole.Role.ORGANISER, person__user=user).values(
+        "event_id"
+    )
+    return Event.objects.in_feed().filter(
+        Q(pk__in=registered) | Q(pk__in=organised) | Q(created_by=user)
+    )
+
+
+def personal_feed_not_found(request, *args, **kwargs):
+    """404 that Django does not log: its log line would carry the token in the path."""
+    response = HttpResponseNotFound(_("No such calendar."), content_type="text/plain")
+    response._has_been_logged = True
+    return response
+
+
+@require_safe
+def personal_feed(request, token):
+    """/calendar/<token>.ics: a user's own feed. Unknown or revoked token: 404 (never logged)."""
+    owner = (
+        CalendarToken.objects.filter(token=token, revoked=False, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
+    if owner is None:
+        return personal_feed_not_found(request)
+    user = owner.user
+    queryset = personal_events(user)
+
+    def build() -> bytes:
+        waitlisted = set(
+            Registration.objects.filter(user=user, state=Registration.State.WAITLISTED).values_list(
+                "event_id", flat=True
+            )
+        )
+        events = queryset.with_calendar_data().chronological()
+        name = _("Commons: my events (%(name)s)") % {"name": user.public_name}
+        return ical.to_bytes(
+            ical.personal_calendar(
+                events, waitlisted_ids=waitlisted, name=name, site_url=_site_url()
+            )
+        )
+
+    return calendar_response(
+        request, queryset=queryset, key=f"personal:{user.pk}", build=build, private=True
+    )
+
+
+@login_required
+def calendar_settings(request):
+    """Show, create, regenerate (rotate) or revoke the personal feed address."""
+    token = CalendarToken.objects.filter(user=request.user).first()
+    form = CalendarTokenForm(request.POST or None, token=token)
+    if request.method == "POST" and form.is_valid():
+        form.apply(user=request.user)
+        messages.success(request, form.success_message())
+        return redirect("events:calendar_settings")
+    active = token if token is not None and token.is_active else None
+    return render(
+        request,
+        "events/calendar_settings.html",
+        {"token": active, "has_token": token is not None, "form": form},
+    )

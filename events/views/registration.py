@@ -1,0 +1,145 @@
+"""Registration, "My events" and the organisers' attendee lists (thin: parse, call, respond)."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from events.models import Event, Registration
+from events.services import RegistrationClosed, cancel_registration, register_attendee
+
+MY_EVENTS_PAGE_SIZE = 20
+ATTENDEES_PAGE_SIZE = 50
+
+
+@require_POST
+def register(request, slug):
+    """Register the signed-in user (or put them on the waitlist)."""
+    event = get_object_or_404(Event.objects.filter(status__in=Event.PUBLIC_STATUSES), slug=slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(event.get_absolute_url())
+    try:
+        registration = register_attendee(event=event, user=request.user)
+    except RegistrationClosed as error:
+        messages.error(request, str(error))
+    else:
+        if registration.is_confirmed:
+            messages.success(request, _("You are registered. We have emailed you the details."))
+        else:
+            messages.info(
+                request,
+                _("The event is full: you are number %(n)s on the waitlist.")
+                % {"n": registration.waitlist_position()},
+            )
+    return redirect(event)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def cancel_registration_view(request, slug):
+    """Give up the signed-in user's place or waitlist place, after a confirmation page."""
+    event = get_object_or_404(Event.objects.filter(status__in=Event.PUBLIC_STATUSES), slug=slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(event.get_absolute_url())
+    back_to_my_events = request.POST.get("next", request.GET.get("next")) == "my_events"
+    if request.method != "POST":
+        registration = (
+            Registration.objects.filter(
+                event=event, user=request.user, state__in=Registration.ACTIVE_STATES
+            )
+            .select_related("event")
+            .first()
+        )
+        if registration is None:
+            messages.info(request, _("You have no place or waitlist place at this event."))
+            return redirect(event)
+        context = {"event": event, "registration": registration, "next": back_to_my_events}
+        return render(request, "events/registration_cancel_confirm.html", context)
+    cancel_registration(event=event, user=request.user)
+    messages.success(request, _("Your registration is cancelled."))
+    if back_to_my_events:
+        return redirect("events:my_events")
+    return redirect(event)
+
+
+@login_required
+@require_safe
+def my_events(request):
+    """The signed-in user's registrations: upcoming and past, each paginated."""
+    base = (
+        Registration.objects.filter(user=request.user, state__in=Registration.ACTIVE_STATES)
+        .select_related("event", "event__venue")
+        .order_by()
+    )
+    now = timezone.now()
+    upcoming = base.filter(event__ends_at__gte=now).order_by("event__starts_at", "pk")
+    past = base.filter(event__ends_at__lt=now).order_by("-event__starts_at", "-pk")
+    context = {
+        "upcoming": Paginator(upcoming, MY_EVENTS_PAGE_SIZE).get_page(request.GET.get("page")),
+        "past": Paginator(past, MY_EVENTS_PAGE_SIZE).get_page(request.GET.get("past_page")),
+    }
+    return render(request, "events/my_events.html", context)
+
+
+def _editable_event(request, slug) -> Event:
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    event = get_object_or_404(Event, slug=slug)
+    if not event.can_edit(request.user):
+        raise PermissionDenied
+    return event
+
+
+def _attendees(event):
+    return (
+        event.registrations.filter(state__in=Registration.ACTIVE_STATES)
+        .select_related("user")
+        .order_by("state", "created_at", "pk")  # "confirmed" sorts before "waitlisted"
+    )
+
+
+@require_safe
+def attendees(request, slug):
+    """Organisers' list of who is coming and who is waiting."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    event = _editable_event(request, slug)
+    page = Paginator(_attendees(event), ATTENDEES_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "events/attendees.html", {"event": event, "page_obj": page})
+
+
+def csv_safe(value) -> str:
+    """Defuse spreadsheet formulas: cells starting with = + - @ (or tab/CR) get a leading '."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@require_safe
+def attendees_csv(request, slug):
+    """The attendee list as CSV (names, state, times; no email addresses)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    event = _editable_event(request, slug)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}-attendees.csv"'
+    writer = csv.writer(response)
+    writer.writerow([_("Name"), _("State"), _("Waitlist position"), _("Registered at")])
+    position = 0
+    for registration in _attendees(event):
+        position += registration.is_waitlisted
+        writer.writerow(
+            [
+                csv_safe(registration.user.public_name),
+                csv_safe(registration.get_state_display()),
+                position if registration.is_waitlisted else "",
+                timezone.localtime(registration.created_at).strftime("%Y-%m-%d %H:%M"),
+            ]
+        )
+    return response

@@ -1,0 +1,130 @@
+"""Organisers change events that already have people: edit, duplicate, re-date a postponed one.
+
+These journeys failed before the people rows carried their hidden `id` inputs: every save of an
+event with people said "Nothing was saved yet" with nothing marked.
+"""
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from events.models import Event
+from tests.browser.support import check_page, messages
+from tests.events.conftest import FUTURE_YEAR
+from tests.factories import EventFactory, EventRoleFactory, PersonFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def roles(event):
+    return list(
+        event.roles.order_by("order", "pk").values_list(
+            "person__name", "role", "contribution_title"
+        )
+    )
+
+
+@pytest.fixture
+def organiser():
+    return UserFactory(groups=["Organisers"], display_name="Sophie Hallett")
+
+
+@pytest.fixture
+def cafe(organiser):
+    """A published Policy Cafe with four people: its organiser, a chair and two speakers."""
+    event = EventFactory(
+        title="Policy Cafe: time credits",
+        starts_at=datetime(FUTURE_YEAR, 7, 8, 17, 0, tzinfo=UTC),
+        ends_at=datetime(FUTURE_YEAR, 7, 8, 19, 0, tzinfo=UTC),
+    )
+    people = [
+        (PersonFactory(name="Sophie Hallett", user=organiser), "organiser", ""),
+        (PersonFactory(name="Dr Mair Lewis"), "chair", ""),
+        (PersonFactory(name="Becky Ford"), "speaker", "Time Credits in Wales"),
+        (PersonFactory(name="Dafydd Hughes"), "speaker", "What the Act asks of us"),
+    ]
+    for order, (person, role, title) in enumerate(people):
+        EventRoleFactory(
+            event=event, person=person, role=role, contribution_title=title, order=order
+        )
+    return event
+
+
+def test_organiser_edits_one_persons_contribution_then_duplicates_the_event(
+    page, sign_in_as, organiser, cafe
+):
+    sign_in_as(organiser)
+    page.goto(cafe.get_absolute_url())
+    page.get_by_role("navigation", name="Organiser tools").get_by_role("link", name="Edit").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Edit “Policy Cafe: time credits”")
+    check_page(page, "edit form of an event with four people")
+
+    becky = page.get_by_role("group", name="Person 3", exact=True)
+    becky.get_by_label("Contribution title").fill("Time Credits and their co-productive impact")
+    page.get_by_role("button", name="Save changes").click()
+
+    expect(messages(page)).to_contain_text("Changes saved.")
+    expect(page.get_by_text("“Time Credits and their co-productive impact”")).to_be_visible()
+    assert roles(Event.objects.get(pk=cafe.pk)) == [
+        ("Sophie Hallett", "organiser", ""),
+        ("Dr Mair Lewis", "chair", ""),
+        ("Becky Ford", "speaker", "Time Credits and their co-productive impact"),
+        ("Dafydd Hughes", "speaker", "What the Act asks of us"),
+    ]
+
+    # Duplicate it for a later date, then save the copy as it is rendered.
+    page.get_by_role("navigation", name="Organiser tools").get_by_role(
+        "link", name="Duplicate…"
+    ).click()
+    check_page(page, "duplicate confirmation")
+    page.get_by_role("button", name="Make the copy").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile("^Edit “Policy Cafe: time credits”")
+    )
+    page.get_by_label(re.compile(r"^\s*Title")).fill("Policy Cafe: time credits, part two")
+    page.get_by_label(re.compile(r"^\s*Starts at")).fill(f"{FUTURE_YEAR}-09-09T18:30")
+    page.get_by_label(re.compile(r"^\s*Ends at")).fill(f"{FUTURE_YEAR}-09-09T20:30")
+    page.get_by_role("button", name="Save changes").click()
+
+    expect(messages(page)).to_contain_text("Changes saved.")
+    expect(page.get_by_text("Preview — not published")).to_be_visible()
+    copy = Event.objects.exclude(pk=cafe.pk).get()
+    assert (copy.title, copy.status, copy.local_starts_at.strftime("%Y-%m-%d %H:%M")) == (
+        "Policy Cafe: time credits, part two",
+        "draft",
+        f"{FUTURE_YEAR}-09-09 18:30",
+    )
+    assert roles(copy) == roles(Event.objects.get(pk=cafe.pk))
+    check_page(page, "preview of the copy")
+
+
+def test_organiser_gives_a_postponed_event_its_new_date_and_publishes_it_again(
+    page, sign_in_as, organiser, cafe
+):
+    Event.objects.filter(pk=cafe.pk).update(status=Event.Status.POSTPONED)
+    sign_in_as(organiser)
+    page.goto(cafe.get_absolute_url())
+    expect(page.get_by_role("heading", name="This event has been postponed")).to_be_visible()
+
+    page.get_by_role("navigation", name="Organiser tools").get_by_role("link", name="Edit").click()
+    page.get_by_label(re.compile(r"^\s*Starts at")).fill(f"{FUTURE_YEAR}-10-14T18:00")
+    page.get_by_label(re.compile(r"^\s*Ends at")).fill(f"{FUTURE_YEAR}-10-14T20:00")
+    page.get_by_role("button", name="Save changes").click()
+    expect(messages(page)).to_contain_text("Changes saved.")
+
+    page.get_by_role("navigation", name="Organiser tools").get_by_role(
+        "button", name="Publish again"
+    ).click()
+    expect(messages(page)).to_contain_text("Published")
+    expect(page.get_by_role("heading", name="This event has been postponed")).to_have_count(0)
+    check_page(page, "event published again with its new date")
+
+    event = Event.objects.get(pk=cafe.pk)
+    assert (event.status, event.local_starts_at.strftime("%Y-%m-%d %H:%M")) == (
+        "published",
+        f"{FUTURE_YEAR}-10-14 18:00",
+    )
+    assert event.sequence == 2  # the new date, then the status: calendars update twice
+    assert len(roles(event)) == 4
