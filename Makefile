@@ -7,8 +7,16 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # The suite runs a second time on PostgreSQL when one answers here.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/commons
+# Locations without line numbers keep the catalogue's diffs (and merges) small.
+MAKEMESSAGES_ARGS := --no-obsolete --add-location=file --ignore=.venv --ignore=node_modules \
+	--ignore=bench --ignore=tests --ignore=staticfiles --ignore=run
 
-.PHONY: run test install install-test assets browser test-sqlite test-postgres fmt lint ci demo bench prod prod-stop prod-env load-run failure-run
+# Welsh (cy): the catalogues in locale/ are compiled at install with gettext's msgfmt (what
+# `manage.py compilemessages` runs); the .mo files are build output, never committed.
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po locale/vendor/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test install install-test assets browser messages gettext test-sqlite test-postgres fmt lint ci demo bench prod prod-stop prod-env load-run failure-run
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is needed"'
@@ -25,9 +33,28 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed
-install-test: $(VENV)/.installed-test node_modules/.installed browser
+install: $(VENV)/.installed node_modules/.installed $(MO_FILES)
+install-test: $(VENV)/.installed-test node_modules/.installed $(MO_FILES) browser
 assets: node_modules/.installed
+
+%.mo: %.po
+	@command -v msgfmt >/dev/null 2>&1 || $(MAKE) --no-print-directory gettext
+	msgfmt --check-format -o $@ $<
+
+gettext:
+	@if command -v msgfmt >/dev/null 2>&1; then msgfmt --version | head -1; \
+	else echo "Installing Debian's gettext (msgfmt compiles the Welsh catalogue)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  ($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq gettext >/dev/null) \
+	    || { echo "Could not install gettext: the site would run in English only"; exit 1; }; fi
+
+# After changing user-facing strings: refresh the catalogues, translate the new (empty) entries in
+# locale/cy/LC_MESSAGES/django.po (docs/cy-glossary.md), then `make install` compiles them.
+messages: $(VENV)/.installed-test
+	DEBUG=1 $(PY) manage.py makemessages -l cy $(MAKEMESSAGES_ARGS)
+	@# The header's date changes on every run and would make every branch's catalogue conflict.
+	sed -i '/^"POT-Creation-Date: /d' locale/cy/LC_MESSAGES/django.po
+	$(PY) locale/vendor_catalogue.py
 
 # Debian's Chromium drives the browser tests (Playwright's own download does not work here).
 browser:

@@ -151,7 +151,9 @@ ACCOUNT_LOGOUT_ON_GET = False
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", _("English")), ("cy", _("Welsh"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Ours first (it wins); then the Welsh for allauth and django-filter, which ship none
+# (locale/vendor_catalogue.py). Compiled at install: see the Makefile's `messages`.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "vendor"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

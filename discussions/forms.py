@@ -1,5 +1,7 @@
 from django import forms
 from django.db.models import Max
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from discussions.models import (
@@ -12,10 +14,16 @@ from discussions.models import (
 )
 from events.models import Event, Theme
 
-BODY_HELP = _(
-    "Markdown works: *emphasis*, **strong**, [links](https://example.org), lists, "
-    "> quotes and `code`. At most %(max)s characters."
-) % {"max": f"{POST_MAX_LENGTH:,}"}
+
+def _body_help() -> str:
+    return gettext(
+        "Markdown works: *emphasis*, **strong**, [links](https://example.org), lists, "
+        "> quotes and `code`. At most %(max)s characters."
+    ) % {"max": f"{POST_MAX_LENGTH:,}"}
+
+
+# Lazy: filled in (and translated) each time a form renders, not once at import.
+BODY_HELP = lazy(_body_help, str)()
 
 
 def body_field(label) -> forms.CharField:

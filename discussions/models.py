@@ -12,8 +12,10 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, EventRole, Theme
@@ -206,6 +208,11 @@ class PostQuerySet(models.QuerySet):
         return self.shown().filter(thread__board__event__status__in=Event.PUBLIC_STATUSES)
 
 
+def _post_too_long() -> str:
+    # Called when the message is shown, so it is in the reader's language.
+    return gettext("A post can be at most %(max)s characters long.") % {"max": POST_MAX_LENGTH}
+
+
 class Post(models.Model):
     thread = models.ForeignKey(
         Thread, verbose_name=_("thread"), on_delete=models.CASCADE, related_name="posts"
@@ -252,8 +259,7 @@ class Post(models.Model):
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("body_source"), POST_MAX_LENGTH),
                 name="post_body_max_length",
-                violation_error_message=_("A post can be at most %(max)s characters long.")
-                % {"max": POST_MAX_LENGTH},
+                violation_error_message=lazy(_post_too_long, str)(),
             ),
         ]
         indexes = [

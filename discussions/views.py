@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -355,12 +356,15 @@ def thread_follow(request, pk, action):
 
 
 THREAD_ACTIONS = {
-    "lock": (services.lock_thread, _("The thread is locked: no new replies.")),
-    "unlock": (services.unlock_thread, _("The thread is unlocked.")),
-    "pin": (services.pin_thread, _("The thread is pinned to the top of the board.")),
-    "unpin": (services.unpin_thread, _("The thread is unpinned.")),
-    "hide": (services.hide_thread, _("The thread is hidden from everyone but moderators.")),
-    "unhide": (services.unhide_thread, _("The thread is visible again.")),
+    "lock": (services.lock_thread, gettext_lazy("The thread is locked: no new replies.")),
+    "unlock": (services.unlock_thread, gettext_lazy("The thread is unlocked.")),
+    "pin": (services.pin_thread, gettext_lazy("The thread is pinned to the top of the board.")),
+    "unpin": (services.unpin_thread, gettext_lazy("The thread is unpinned.")),
+    "hide": (
+        services.hide_thread,
+        gettext_lazy("The thread is hidden from everyone but moderators."),
+    ),
+    "unhide": (services.unhide_thread, gettext_lazy("The thread is visible again.")),
 }
 
 

@@ -1,6 +1,31 @@
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
+from django.utils import translation
 
 from tests.factories import EventFactory, EventRoleFactory, PersonFactory, UserFactory
+
+
+def pytest_sessionstart(session):
+    # `make install` compiles the Welsh catalogues; a bare `pytest` after a merge that changed a
+    # .po would otherwise run against the old .mo (or none) and see English.
+    if not shutil.which("msgfmt"):
+        return
+    for po in Path(__file__).resolve().parent.parent.glob("locale/**/LC_MESSAGES/django.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            subprocess.run(["msgfmt", "--check-format", "-o", str(mo), str(po)], check=True)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # LocaleMiddleware activates a request's language in this thread and leaves it active: a test
+    # that fetched a Welsh page must not make the next test's reverse() or emails Welsh.
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

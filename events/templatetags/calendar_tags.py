@@ -3,6 +3,7 @@
 from django import template
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from events import calendar as ical
 from events.models import Registration
@@ -10,10 +11,13 @@ from events.models import Registration
 register = template.Library()
 
 FEED_URL_NAMES = {
-    "theme": ("events:theme_feed", _("Commons: events on %(name)s")),
-    "series": ("events:series_feed", _("Commons: events in %(name)s")),
-    "person": ("events:person_feed", _("Commons: events with %(name)s")),
-    "organisation": ("events:organisation_feed", _("Commons: events hosted by %(name)s")),
+    "theme": ("events:theme_feed", gettext_lazy("Commons: events on %(name)s")),
+    "series": ("events:series_feed", gettext_lazy("Commons: events in %(name)s")),
+    "person": ("events:person_feed", gettext_lazy("Commons: events with %(name)s")),
+    "organisation": (
+        "events:organisation_feed",
+        gettext_lazy("Commons: events hosted by %(name)s"),
+    ),
 }
 
 
