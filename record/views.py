@@ -28,6 +28,7 @@ from record.forms import (
     SummaryForm,
 )
 from record.models import (
+    DEFAULT_DOTS,
     AgendaItem,
     Contribution,
     EventRecord,
@@ -89,7 +90,7 @@ def priorities(request, slug):
     event = _event(request, slug)
     board = selectors.priority_board(event, request.user)
     record = EventRecord.objects.filter(event=event).first()
-    allowance = record.dots_per_person if record else 3
+    allowance = record.dots_per_person if record else DEFAULT_DOTS
     context = {
         **board,
         "event": event,
