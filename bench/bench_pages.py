@@ -65,7 +65,7 @@ def main() -> None:
     theme = Theme.objects.annotate(n=Count("events")).order_by("-n").first()
     after = (timezone.localdate() - timezone.timedelta(days=365)).isoformat()
     event = (
-        Event.objects.published()
+        Event.objects.public()
         .filter(series__isnull=False)
         .annotate(n=Count("roles"))
         .order_by("-n", "-starts_at")

@@ -160,7 +160,7 @@ def _say(stdout, message: str) -> None:
 
 def policy_cafe_event() -> Event | None:
     """The Policy Cafe re-launch from events.demo, or else the earliest past Policy Cafe."""
-    public = Event.objects.filter(status__in=Event.PUBLIC_STATUSES)
+    public = Event.objects.public()
     return (
         public.filter(slug=POLICY_CAFE_SLUG).first()
         or public.filter(series__name="Policy Cafe").past().order_by("starts_at").first()
@@ -391,9 +391,9 @@ def load_synthetic(*, scale: int, stdout=None) -> None:
         board, threads=scale, posts_per_thread=lambda n: n % 10 + 1, users=users, themes=themes
     )
     long = generate(board, threads=1, posts_per_thread=20 * scale, users=users, key="long")
-    others = Event.objects.filter(
-        slug__startswith=f"{SYNTHETIC_PREFIX}event-", status__in=Event.PUBLIC_STATUSES
-    ).order_by("pk")[: min(scale, 50)]
+    others = (
+        Event.objects.public().filter(slug__startswith=f"{SYNTHETIC_PREFIX}event-").order_by("pk")
+    )[: min(scale, 50)]
     spread = 0
     for other in others:
         spread += len(

@@ -98,7 +98,7 @@ class SearchForm(forms.Form):
     )
     event = forms.ModelChoiceField(
         label=_("Event"),
-        queryset=Event.objects.published()
+        queryset=Event.objects.public()
         .filter(board__threads__isnull=False)
         .distinct()
         .order_by("-starts_at"),
@@ -119,7 +119,7 @@ class SearchForm(forms.Form):
             .values("board_id")[: self.EVENT_MENU_SIZE * 4]
         )
         events = list(
-            Event.objects.published()
+            Event.objects.public()
             .filter(board__in=recent_boards)
             .annotate(activity=Max("board__threads__last_activity_at"))
             .order_by("-activity", "-pk")[: self.EVENT_MENU_SIZE]

@@ -18,7 +18,7 @@ from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Event, EventRole, Theme
+from events.models import Event, Theme, public_q
 
 POST_MAX_LENGTH = 20_000
 THREAD_TITLE_MAX_LENGTH = 200
@@ -33,7 +33,7 @@ def is_moderator(user) -> bool:
 class BoardQuerySet(models.QuerySet):
     def public(self):
         """Boards of events the public may see."""
-        return self.filter(event__status__in=Event.PUBLIC_STATUSES)
+        return self.filter(public_q("event__"))
 
     def for_event(self, event: Event) -> "Board":
         """The event's board, created on first use. Only public events have one."""
@@ -95,7 +95,7 @@ class ThreadQuerySet(models.QuerySet):
 
     def visible_to(self, user, *, board: Board | None = None):
         """Threads of public events; hidden ones only for who may moderate them."""
-        qs = self.filter(board__event__status__in=Event.PUBLIC_STATUSES)
+        qs = self.filter(public_q("board__event__"))
         if board is not None and board.can_moderate(user):
             return qs
         if is_moderator(user):
@@ -205,7 +205,7 @@ class PostQuerySet(models.QuerySet):
         return self.filter(withdrawn_at__isnull=True, hidden_at__isnull=True, thread__hidden=False)
 
     def public(self):
-        return self.shown().filter(thread__board__event__status__in=Event.PUBLIC_STATUSES)
+        return self.shown().filter(public_q("thread__board__event__"))
 
 
 def _post_too_long() -> str:
@@ -393,11 +393,7 @@ class FlagQuerySet(models.QuerySet):
         """Flags this user may handle: all for moderators, their events' boards for organisers."""
         if is_moderator(user):
             return self
-        if not user.is_authenticated:
-            return self.none()
-        own_events = Event.objects.filter(
-            Q(created_by=user) | Q(roles__role=EventRole.Role.ORGANISER, roles__person__user=user)
-        ).values("pk")
+        own_events = Event.objects.editable_by(user).values("pk")
         return self.filter(post__thread__board__event__in=own_events)
 
     def with_queue_data(self):

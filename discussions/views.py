@@ -73,9 +73,7 @@ def get_board(event_slug: str) -> Board:
     try:
         return boards.get(event__slug=event_slug)
     except Board.DoesNotExist:
-        event = get_object_or_404(
-            Event.objects.filter(status__in=Event.PUBLIC_STATUSES), slug=event_slug
-        )
+        event = get_object_or_404(Event.objects.public(), slug=event_slug)
         return boards.get(pk=Board.objects.for_event(event).pk)
 
 

@@ -317,7 +317,7 @@ def filter_events(params, *, default_when: str = WHEN_UPCOMING, now=None) -> Eve
     """
     return EventFilter(
         params,
-        queryset=Event.objects.published().with_listing_data(),
+        queryset=Event.objects.public().with_listing_data(),
         default_when=default_when,
         now=now,
     )

@@ -162,10 +162,27 @@ class Venue(AccessInformation):
         return "https://www.openstreetmap.org/search?query=" + quote_plus(self.full_address)
 
 
+def public_q(path: str = "") -> Q:
+    """The rule "the public may see this event" as a Q, for events reached through `path`.
+
+    `public_q("board__event__")` filters boards of public events without a subquery. The same rule
+    in Python is `Event.is_public`; as a queryset, `Event.objects.public()`.
+    """
+    return Q(**{f"{path}status__in": Event.PUBLIC_STATUSES})
+
+
+def organised_by_q(user) -> Q:
+    """The rule "`user` organises this event": they created it or hold an organiser role.
+
+    Staff may edit every event but organise only their own. In Python: `Event.is_organised_by`.
+    """
+    return Q(created_by=user) | Q(roles__role=EventRole.Role.ORGANISER, roles__person__user=user)
+
+
 class EventQuerySet(models.QuerySet):
-    def published(self):
+    def public(self):
         """Events the public may see: everything but drafts (cancelled ones keep their page)."""
-        return self.exclude(status=Event.Status.DRAFT)
+        return self.filter(public_q())
 
     def upcoming(self, now=None):
         """Events that have not yet ended."""
@@ -188,25 +205,29 @@ class EventQuerySet(models.QuerySet):
         return self.filter(Q(**{feature: True}) | Q(**{f"venue__{feature}": True}))
 
     def visible_to(self, user):
-        """Published events, plus the drafts this user may edit."""
-        if user.is_authenticated and user.is_staff:
+        """Public events, plus the drafts this user may edit (Event.is_visible_to as a query)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.public()
+        if user.is_staff:
             return self.all()
-        qs = Q(status__in=Event.PUBLIC_STATUSES)
-        if user.is_authenticated:
-            qs |= Q(created_by=user) | Q(
-                roles__role=EventRole.Role.ORGANISER, roles__person__user=user
-            )
-            return self.filter(pk__in=Event.objects.filter(qs).values("pk"))
-        return self.filter(qs)
+        # One subquery: the role join would repeat an event once per organiser role.
+        return self.filter(
+            pk__in=Event.objects.filter(public_q() | organised_by_q(user)).values("pk")
+        )
+
+    def organised_by(self, user):
+        """The events this user organises (Event.is_organised_by as a query)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(pk__in=Event.objects.filter(organised_by_q(user)).values("pk"))
 
     def editable_by(self, user):
-        """The events this user may edit: see Event.can_edit (same rule, as a query)."""
+        """The events this user may edit (Event.can_edit as a query)."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_staff:
             return self.all()
-        qs = Q(created_by=user) | Q(roles__role=EventRole.Role.ORGANISER, roles__person__user=user)
-        return self.filter(pk__in=Event.objects.filter(qs).values("pk"))
+        return self.organised_by(user)
 
     def with_listing_data(self):
         """The fetch shape of an event card: venue, series, themes, hosts, people."""
@@ -229,9 +250,7 @@ class EventQuerySet(models.QuerySet):
     def in_feed(self, now=None):
         """What calendar feeds may hold: public events, cancelled ones only until they are over."""
         now = now or timezone.now()
-        return self.filter(status__in=Event.PUBLIC_STATUSES).exclude(
-            status=Event.Status.CANCELLED, ends_at__lt=now
-        )
+        return self.public().exclude(status=Event.Status.CANCELLED, ends_at__lt=now)
 
     def with_calendar_data(self):
         """The fetch shape of a calendar entry: venue, themes, people (fixed number of queries).
@@ -486,17 +505,20 @@ class Event(AccessInformation):
             if role.role == EventRole.Role.ORGANISER and role.person.user_id
         }
 
+    def is_organised_by(self, user) -> bool:
+        """Its creator and the users holding an organiser role (EventQuerySet.organised_by)."""
+        if not user.is_authenticated:
+            return False
+        return self.created_by_id == user.pk or user.pk in self.organiser_user_ids()
+
     def can_edit(self, user) -> bool:
-        """Only the event's organisers (people linked to users), its creator and staff."""
+        """Its organisers and staff, while their account is active (EventQuerySet.editable_by)."""
         if not user.is_authenticated or not user.is_active:
             return False
-        if user.is_staff:
-            return True
-        if self.created_by_id == user.pk:
-            return True
-        return user.pk in self.organiser_user_ids()
+        return user.is_staff or self.is_organised_by(user)
 
     def is_visible_to(self, user) -> bool:
+        """Public, or editable by `user` (EventQuerySet.visible_to)."""
         return self.is_public or self.can_edit(user)
 
     # --- registration ----------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from events.filters import WHEN_PAST, WHEN_UPCOMING
 from events.filters import filter_events as filter_events  # lives beside its FilterSet
-from events.models import Event, EventRole, Series, Theme
+from events.models import Event, EventRole, Series, Theme, public_q
 from people.models import Organisation, Person
 
 HOME_EVENT_COUNT = 6
@@ -34,7 +34,7 @@ def other_events_in_series(event: Event) -> list[Event]:
     if event.series_id is None:
         return []
     qs = (
-        Event.objects.published()
+        Event.objects.public()
         .filter(series_id=event.series_id)
         .exclude(pk=event.pk)
         .select_related("venue")
@@ -44,13 +44,13 @@ def other_events_in_series(event: Event) -> list[Event]:
 
 
 def home_events() -> list[Event]:
-    qs = Event.objects.published().upcoming().with_listing_data().chronological()
+    qs = Event.objects.public().upcoming().with_listing_data().chronological()
     return list(qs[:HOME_EVENT_COUNT])
 
 
 def themes_with_counts():
     """Every theme with its number of upcoming public events."""
-    upcoming = Q(events__status__in=Event.PUBLIC_STATUSES, events__ends_at__gte=timezone.now())
+    upcoming = public_q("events__") & Q(events__ends_at__gte=timezone.now())
     return Theme.objects.annotate(upcoming_count=Count("events", filter=upcoming)).order_by("name")
 
 
@@ -91,7 +91,7 @@ def event_timeline(queryset, *, when: str | None, page_number) -> EventTimeline:
 
 
 def public_events():
-    return Event.objects.published()
+    return Event.objects.public()
 
 
 def events_with_theme(theme: Theme):

@@ -4,7 +4,7 @@ from django import template
 from django.db.models import Count, F, FilteredRelation, Q, Window
 
 from discussions.models import Board, Thread
-from events.models import Event
+from events.models import public_q
 
 register = template.Library()
 
@@ -17,7 +17,7 @@ def threads_on_theme(theme, limit=THEME_THREADS_LIMIT):
     """The most active visible threads on a theme, from every event's board (bounded)."""
     return list(
         Thread.objects.on_theme(theme)
-        .filter(hidden=False, board__event__status__in=Event.PUBLIC_STATUSES)
+        .filter(public_q("board__event__"), hidden=False)
         .select_related("board__event", "last_poster")
         .most_active()[:limit]
     )

@@ -66,8 +66,3 @@ def my_registration(context, event):
     return Registration.objects.filter(
         event=event, user=user, state__in=Registration.ACTIVE_STATES
     ).first()
-
-
-@register.simple_tag(takes_context=True)
-def user_can_edit(context, event) -> bool:
-    return event.can_edit(context["request"].user)

@@ -5,7 +5,7 @@ register = template.Library()
 
 @register.filter
 def editable_by(event, user) -> bool:
-    """`{% if event|editable_by:user %}`: Event.can_edit in templates."""
+    """`{% if event|editable_by:user %}`: Event.can_edit, the one way templates ask it."""
     return event.can_edit(user)
 
 

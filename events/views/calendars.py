@@ -15,7 +15,7 @@ from events import calendar as ical
 from events.calendar_http import calendar_response
 from events.filters import EventFilter
 from events.forms_calendar import CalendarTokenForm
-from events.models import CalendarToken, Event, EventRole, Registration, Series, Theme
+from events.models import CalendarToken, Event, Registration, Series, Theme
 from people.models import Organisation, Person
 
 
@@ -51,7 +51,7 @@ def _sorted_query(params: QueryDict) -> str:
 @require_safe
 def event_ics(request, slug):
     """One event as a .ics download."""
-    event = get_object_or_404(Event.objects.filter(status__in=Event.PUBLIC_STATUSES), slug=slug)
+    event = get_object_or_404(Event.objects.public(), slug=slug)
     queryset = Event.objects.filter(pk=event.pk)
 
     def build() -> bytes:
@@ -101,12 +101,8 @@ def personal_events(user):
     registered = Registration.objects.filter(
         user=user, state__in=Registration.ACTIVE_STATES
     ).values("event_id")
-    organised = EventRole.objects.filter(role=EventRole.Role.ORGANISER, person__user=user).values(
-        "event_id"
-    )
-    return Event.objects.in_feed().filter(
-        Q(pk__in=registered) | Q(pk__in=organised) | Q(created_by=user)
-    )
+    organised = Event.objects.organised_by(user).values("pk")
+    return Event.objects.in_feed().filter(Q(pk__in=registered) | Q(pk__in=organised))
 
 
 def personal_feed_not_found(request, *args, **kwargs):

@@ -5,7 +5,6 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from events.models import Event, Registration
 from events.services import RegistrationClosed, cancel_registration, register_attendee
+from events.views.organising import event_editor_required
 
 MY_EVENTS_PAGE_SIZE = 20
 ATTENDEES_PAGE_SIZE = 50
@@ -23,7 +23,7 @@ ATTENDEES_PAGE_SIZE = 50
 @require_POST
 def register(request, slug):
     """Register the signed-in user (or put them on the waitlist)."""
-    event = get_object_or_404(Event.objects.filter(status__in=Event.PUBLIC_STATUSES), slug=slug)
+    event = get_object_or_404(Event.objects.public(), slug=slug)
     if not request.user.is_authenticated:
         return redirect_to_login(event.get_absolute_url())
     try:
@@ -45,7 +45,7 @@ def register(request, slug):
 @require_http_methods(["GET", "HEAD", "POST"])
 def cancel_registration_view(request, slug):
     """Give up the signed-in user's place or waitlist place, after a confirmation page."""
-    event = get_object_or_404(Event.objects.filter(status__in=Event.PUBLIC_STATUSES), slug=slug)
+    event = get_object_or_404(Event.objects.public(), slug=slug)
     if not request.user.is_authenticated:
         return redirect_to_login(event.get_absolute_url())
     back_to_my_events = request.POST.get("next", request.GET.get("next")) == "my_events"
@@ -88,15 +88,6 @@ def my_events(request):
     return render(request, "events/my_events.html", context)
 
 
-def _editable_event(request, slug) -> Event:
-    if not request.user.is_authenticated:
-        raise PermissionDenied
-    event = get_object_or_404(Event, slug=slug)
-    if not event.can_edit(request.user):
-        raise PermissionDenied
-    return event
-
-
 def _attendees(event):
     return (
         event.registrations.filter(state__in=Registration.ACTIVE_STATES)
@@ -106,11 +97,9 @@ def _attendees(event):
 
 
 @require_safe
-def attendees(request, slug):
+@event_editor_required
+def attendees(request, event):
     """Organisers' list of who is coming and who is waiting."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    event = _editable_event(request, slug)
     page = Paginator(_attendees(event), ATTENDEES_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "events/attendees.html", {"event": event, "page_obj": page})
 
@@ -122,11 +111,9 @@ def csv_safe(value) -> str:
 
 
 @require_safe
-def attendees_csv(request, slug):
+@event_editor_required
+def attendees_csv(request, event):
     """The attendee list as CSV (names, state, times; no email addresses)."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    event = _editable_event(request, slug)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}-attendees.csv"'
     writer = csv.writer(response)

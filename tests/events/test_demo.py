@@ -61,7 +61,7 @@ def test_seed_has_the_policy_cafe_with_its_people_in_their_roles():
 
 def test_seed_has_past_upcoming_and_online_events():
     demo.load()
-    public = Event.objects.published()
+    public = Event.objects.public()
     assert public.past().count() == 2
     assert public.upcoming().count() == 3
     assert set(public.exclude(mode="in_person").values_list("mode", flat=True)) == {

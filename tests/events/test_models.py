@@ -1,10 +1,11 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError
 
-from events.models import Event
-from tests.factories import EventFactory, VenueFactory
+from events.models import Event, EventRole
+from tests.factories import EventFactory, EventRoleFactory, PersonFactory, UserFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +58,49 @@ def test_duplicate_titles_get_distinct_slugs():
     first = EventFactory(title="Policy Cafe")
     second = EventFactory(title="Policy Cafe")
     assert (first.slug, second.slug) == ("policy-cafe", "policy-cafe-2")
+
+
+def _access_cases():
+    """A draft and a public event, and one user of each kind the rules tell apart."""
+    creator, organiser, speaker, stranger, staff = (UserFactory() for _ in range(5))
+    staff.is_staff = True
+    staff.save()
+    inactive_organiser = UserFactory(is_active=False)
+    draft = EventFactory(status=Event.Status.DRAFT, created_by=creator)
+    public = EventFactory(status=Event.Status.POSTPONED, created_by=creator)
+    for user, role in [
+        (organiser, EventRole.Role.ORGANISER),
+        (inactive_organiser, EventRole.Role.ORGANISER),
+        (speaker, EventRole.Role.SPEAKER),
+    ]:
+        person = PersonFactory(user=user)
+        for event in (draft, public):
+            EventRoleFactory(event=event, person=person, role=role)
+    users = {
+        "anonymous": AnonymousUser(),
+        "creator": creator,
+        "organiser": organiser,
+        "inactive organiser": inactive_organiser,
+        "speaker": speaker,
+        "stranger": stranger,
+        "staff": staff,
+    }
+    return draft, public, users
+
+
+def test_each_access_rule_says_the_same_as_a_query_and_as_a_predicate():
+    draft, public, users = _access_cases()
+    expected_editors = {"creator", "organiser", "staff"}
+    for name, user in users.items():
+        editable = set(Event.objects.editable_by(user))
+        visible = set(Event.objects.visible_to(user))
+        organised = set(Event.objects.organised_by(user))
+        for event in (draft, public):
+            assert event.can_edit(user) == (event in editable), (name, event)
+            assert event.is_visible_to(user) == (event in visible), (name, event)
+            assert event.is_organised_by(user) == (event in organised), (name, event)
+        assert {event.can_edit(user) for event in (draft, public)} == {name in expected_editors}
+        assert draft.is_visible_to(user) == (name in expected_editors)
+    assert set(Event.objects.organised_by(users["staff"])) == set()
+    assert set(Event.objects.organised_by(users["inactive organiser"])) == {draft, public}
+    assert list(Event.objects.public()) == [public]

@@ -23,7 +23,7 @@ def busiest(model, relation):
 
 def urls():
     event = (
-        Event.objects.published()
+        Event.objects.public()
         .filter(series__isnull=False, venue__isnull=False)
         .annotate(n=Count("roles"))
         .order_by("-n", "pk")
@@ -78,7 +78,7 @@ def test_signed_in_event_page_stays_within_the_query_budget(
     client, user, django_assert_max_num_queries
 ):
     load_synthetic(count=50)
-    event = Event.objects.published().filter(series__isnull=False).first()
+    event = Event.objects.public().filter(series__isnull=False).first()
     client.force_login(user)
     with django_assert_max_num_queries(BUDGET):
         assert client.get(event.get_absolute_url()).status_code == 200
@@ -90,7 +90,7 @@ def test_event_page_of_a_registered_attendee_stays_within_the_query_budget(
     client, user, django_assert_max_num_queries
 ):
     load_synthetic(count=50)
-    event = Event.objects.published().upcoming().filter(series__isnull=False).first()
+    event = Event.objects.public().upcoming().filter(series__isnull=False).first()
     event.capacity = 40
     event.save()
     register_attendee(event=event, user=user)

@@ -404,6 +404,13 @@ def test_attendee_list_is_403_for_others_and_sign_in_for_anonymous(
     assert client.get(url).status_code == 403
 
 
+@pytest.mark.parametrize("name", ["attendees", "attendees_csv"])
+def test_attendee_list_of_a_draft_is_404_for_who_may_not_see_it(client, user, name):
+    draft = EventFactory(status=Event.Status.DRAFT)
+    client.force_login(user)
+    assert client.get(reverse(f"events:{name}", kwargs={"slug": draft.slug})).status_code == 404
+
+
 @pytest.mark.parametrize("count", [1, 10, 60])
 def test_attendee_list_query_budget(
     client, organiser, organised_event, count, django_assert_max_num_queries
