@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from events.views import calendars, organising, public, registration
+from events.views import attendees, calendars, organising, public, registration
 
 app_name = "events"
 
@@ -32,6 +32,8 @@ urlpatterns: list = [
     path("me/events/", registration.my_events, name="my_events"),
     path("events/<slug:slug>/attendees/", registration.attendees, name="attendees"),
     path("events/<slug:slug>/attendees.csv", registration.attendees_csv, name="attendees_csv"),
+    path("events/<slug:slug>/email/", attendees.email_attendees, name="email_attendees"),
+    path("me/reminders/<str:token>/", attendees.reminder_opt_out, name="reminder_opt_out"),
     # Calendar files and feeds.
     path("events/calendar.ics", calendars.feed, name="feed"),
     path("events/<slug:slug>/calendar.ics", calendars.event_ics, name="event_ics"),

@@ -251,6 +251,15 @@ def test_json_ld_of_a_hybrid_event_has_place_and_virtual_location(client):
     data = json_ld(page(client, event.get_absolute_url()))
     assert data["eventAttendanceMode"] == "https://schema.org/MixedEventAttendanceMode"
     assert [loc["@type"] for loc in data["location"]] == ["Place", "VirtualLocation"]
+    # The joining link is private unless the organisers made it public: the page stands in.
+    assert data["location"][1]["url"] == "http://testserver" + event.get_absolute_url()
+
+
+def test_json_ld_of_an_event_with_a_public_link_has_the_link(client):
+    event = EventFactory(
+        mode="hybrid", online_url="https://meet.example.org/cafe", online_url_is_public=True
+    )
+    data = json_ld(page(client, event.get_absolute_url()))
     assert data["location"][1]["url"] == "https://meet.example.org/cafe"
 
 
