@@ -52,3 +52,17 @@ urlpatterns: list = [
     # The catch-all event page comes last.
     path("events/<slug:slug>/", public.event_detail, name="detail"),
 ]
+
+# Calendar addresses from before /en/ and /cy/ existed: calendar apps subscribed to them and some
+# do not follow redirects, so they answer here directly, in English (a personal feed in its
+# owner's language). Unnamed: reverse() gives the prefixed addresses above.
+unprefixed_urlpatterns: list = [
+    path("events/calendar.ics", calendars.feed),
+    path("events/<slug:slug>/calendar.ics", calendars.event_ics),
+    path("themes/<slug:slug>/calendar.ics", calendars.theme_feed),
+    path("series/<slug:slug>/calendar.ics", calendars.series_feed),
+    path("people/<slug:slug>/calendar.ics", calendars.person_feed),
+    path("organisations/<slug:slug>/calendar.ics", calendars.organisation_feed),
+    path("calendar/<path:token>.ics", calendars.personal_feed),
+    re_path(r"^calendar/", calendars.personal_feed_not_found),
+]

@@ -101,7 +101,7 @@ def test_event_properties_uid_stamps_sequence_url_categories_status():
     assert component["CREATED"].dt == event.created_at.astimezone(UTC).replace(microsecond=0)
     assert component["SEQUENCE"] == 0
     assert str(component["SUMMARY"]) == event.title
-    assert str(component["URL"]) == f"{SITE}/events/{event.slug}/"
+    assert str(component["URL"]) == SITE + event.get_absolute_url()
     assert component.categories == ["Arts, and health", "Risk-averse cultures"]
     assert str(component["STATUS"]) == "CONFIRMED"
     assert str(component["LOCATION"]) == event.venue.full_address
@@ -122,7 +122,7 @@ def test_description_is_plain_text_with_summary_whos_who_and_link():
     assert str(component["DESCRIPTION"]) == (
         "Talking about time credits.\n\n"
         "Chair: Bryn Evans (Welcome)\nSpeaker: Ann Jones\n\n"
-        f"Details: {SITE}/events/{event.slug}/"
+        f"Details: {SITE}{event.get_absolute_url()}"
     )
 
 

@@ -292,7 +292,9 @@ def test_register_view_registers_and_redirects_with_a_message(client, user, smal
 def test_register_view_sends_anonymous_users_to_sign_in(client, small_event):
     response = client.post(reverse("events:register", kwargs={"slug": small_event.slug}))
     assert response.status_code == 302
-    assert response["Location"] == (f"{reverse('account_login')}?next=/events/{small_event.slug}/")
+    assert response["Location"] == (
+        f"{reverse('account_login')}?next={small_event.get_absolute_url()}"
+    )
     assert Registration.objects.count() == 0
 
 
