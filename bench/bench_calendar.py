@@ -1,12 +1,13 @@
-"""Bench the calendar feed: build the full feed of N events, then time 304 answers.
+"""Bench the calendar feed of N events: cold build, assembly after one change, 304 answers.
 
     .venv/bin/python bench/bench_calendar.py [--events 10000] [--requests 50]
 
 Uses DATABASE_URL if set, else a fresh SQLite file in /tmp. Creates the events with bulk_create
 (each with a venue, a theme and two speakers) unless that many bench events already exist.
-Prints wall time and query count of a full build over HTTP (the real view: validators + build),
-a repeat GET served from the body cache, the time of the pure calendar build, and median / p95
-of If-None-Match and If-Modified-Since 304s. Note the machine's load: numbers scale with it.
+Prints wall time, this process's CPU time and queries of: a cold build over HTTP (no VEVENT kept:
+every one serialised), the unchanged feed again without validators (assembled from kept VEVENTs),
+the feed after one event changed (one VEVENT serialised again), and median / p95 of
+If-None-Match and If-Modified-Since 304s. Note the machine's load: numbers scale with it.
 """
 
 import argparse
@@ -42,7 +43,6 @@ def main() -> None:
     from django.utils import timezone
     from icalendar import Calendar
 
-    from events import calendar as ical
     from events.models import CalendarChange, Event, EventRole, Theme, Venue
     from people.models import Person
 
@@ -99,53 +99,59 @@ def main() -> None:
     print(
         f"database: {connection.vendor}; events in the full feed: {total}; load {os.getloadavg()}"
     )
-    time.sleep(1.1)  # let Last-Modified settle (it is held back within the second of a change)
     client = Client()
     url = "/events/calendar.ics"  # upcoming and the last 90 days: every bench event
 
     from django.core.cache import cache
 
-    settings.CALENDAR_BODY_CACHE_MAX_BYTES = 0  # cold: every GET builds
-    builds, cpu = [], []
-    for _ in range(3):
-        cache.clear()
+    from events.calendar_http import ENTRIES
+
+    def timed_get(**headers):
         with CaptureQueriesContext(connection) as queries:
             started, cpu_started = time.perf_counter(), time.process_time()
-            response = client.get(url)
-            builds.append(time.perf_counter() - started)
-            cpu.append(time.process_time() - cpu_started)
-        assert response.status_code == 200, response.status_code
-    size = len(response.content)
+            response = client.get(url, **headers)
+            wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        return response, wall, cpu, len(queries)
+
+    # Cold: nothing kept, every VEVENT serialised.
+    ENTRIES.clear()
+    cache.clear()
+    response, wall, cpu, queries = timed_get()
+    assert response.status_code == 200, response.status_code
     parsed = Calendar.from_ical(response.content)
     print(
-        f"full feed over HTTP: {len(parsed.events)} events, {size / 1e6:.1f} MB, "
-        f"{len(queries)} queries, best {min(builds):.2f}s, median {statistics.median(builds):.2f}s "
-        f"(this process's CPU time: best {min(cpu):.2f}s)"
+        f"cold build over HTTP: {len(parsed.events)} events, {len(response.content) / 1e6:.1f} MB, "
+        f"{queries} queries, {wall:.2f}s wall, {cpu:.2f}s CPU"
     )
 
-    settings.CALENDAR_BODY_CACHE_MAX_BYTES = 50_000_000
-    client.get(url)  # fills the body cache
-    warm = []
-    for _ in range(5):
-        started = time.perf_counter()
-        assert client.get(url).status_code == 200
-        warm.append((time.perf_counter() - started) * 1000)
+    # Unchanged, no validators (Google polls like this): assembled from kept VEVENTs.
+    samples = [timed_get() for _ in range(3)]
     print(
-        f"unchanged feed again, no validators (body cache): median {statistics.median(warm):.0f}ms"
+        "unchanged feed, no validators (assembled): "
+        f"median {statistics.median(s[1] for s in samples) * 1000:.0f}ms wall, "
+        f"best {min(s[2] for s in samples) * 1000:.0f}ms CPU, {samples[0][3]} queries"
     )
 
-    events = Event.objects.in_feed().with_calendar_data().chronological()
-    with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
-        fetched = list(events)
-        fetched_at = time.perf_counter()
-        body = ical.to_bytes(ical.feed_calendar(fetched, name="bench", site_url=settings.SITE_URL))
-        done = time.perf_counter()
+    # One event changed: one VEVENT serialised again, the rest assembled.
+    changed = []
+    for n in range(3):
+        event = Event.objects.filter(slug=f"bench-{n * 97}").get()
+        event.title = f"{event.title} (changed {time.time()})"
+        event.save()
+        response, wall, cpu, queries = timed_get()
+        assert response.status_code == 200
+        assert b"(changed " in response.content
+        changed.append((wall, cpu, queries))
     print(
-        f"  of which: fetch {fetched_at - started:.2f}s ({len(queries)} queries), "
-        f"icalendar build+serialise {done - fetched_at:.2f}s ({len(body)} bytes)"
+        "after one event changed (assembled, one VEVENT serialised): "
+        f"median {statistics.median(c[0] for c in changed) * 1000:.0f}ms wall, "
+        f"best {min(c[1] for c in changed) * 1000:.0f}ms CPU, "
+        f"median {statistics.median(c[1] for c in changed) * 1000:.0f}ms CPU, "
+        f"{changed[0][2]} queries"
     )
 
+    time.sleep(1.1)  # let Last-Modified settle (it is held back within the second of a change)
+    response = client.get(url)
     etag, last_modified = response["ETag"], response.get("Last-Modified")
     for header, value in (("HTTP_IF_NONE_MATCH", etag), ("HTTP_IF_MODIFIED_SINCE", last_modified)):
         if value is None:

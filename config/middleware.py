@@ -5,7 +5,6 @@ import logging
 import time
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponseNotModified
 
 from config.views import database_unavailable
 from core.logging import redact_text as redact
@@ -61,18 +60,17 @@ class DatabaseUnavailableMiddleware:
 
 
 class AnonymousPageCacheMiddleware:
-    """Serve pages and public feeds to visitors without a session from the shared cache.
+    """Serve HTML pages to visitors without a session from the shared cache.
 
     Off unless ANONYMOUS_PAGE_CACHE_SECONDS > 0. Only GET/HEAD requests without a session or
-    messages cookie are served or stored, and only 200 HTML or calendar responses that set no
-    cookie, used no CSRF token and allow caching; the key is the language and the full path.
-    A public response's ETag is remembered too (also from a 304 the view gave), so a calendar
-    client's If-None-Match is answered 304 here. Signed-in members always get fresh pages;
-    anonymous visitors may see a page that old (what they read changes far more slowly than it
-    is read).
+    messages cookie are served or stored, and only 200 HTML responses that set no cookie, used
+    no CSRF token and allow caching; the key is the language and the full path. Signed-in
+    members always get fresh pages; anonymous visitors may see a page that old (what they read
+    changes far more slowly than it is read). Calendar files are left alone: events/calendar_http.py
+    has their one path (fingerprint, validators, assembled body) and answers their 304s.
     """
 
-    CONTENT_TYPES = ("text/html", "text/calendar")
+    CONTENT_TYPES = ("text/html",)
 
     def __init__(self, get_response):
         from django.conf import settings
@@ -92,33 +90,16 @@ class AnonymousPageCacheMiddleware:
                 f"{request.LANGUAGE_CODE}|{request.get_full_path()}".encode()
             ).hexdigest()
         )
-        if_none_match = request.headers.get("If-None-Match")
-        if if_none_match:
-            validators = cache.get(key + ":validators")
-            if validators and validators[0] in {t.strip() for t in if_none_match.split(",")}:
-                return self._not_modified(validators)
         cached = cache.get(key)
         if cached is not None:
             return cached
         response = self.get_response(request)
-        if self._shareable(request, response):
-            if response.status_code == 200 and response.get("Content-Type", "").startswith(
-                self.CONTENT_TYPES
-            ):
-                cache.set(key, response, self.seconds)
-            if response.has_header("ETag") and "public" in response.get("Cache-Control", ""):
-                validators = tuple(
-                    response.get(name) for name in ("ETag", "Cache-Control", "Last-Modified")
-                )
-                cache.set(key + ":validators", validators, self.seconds)
-        return response
-
-    @staticmethod
-    def _not_modified(validators):
-        response = HttpResponseNotModified()
-        for name, value in zip(("ETag", "Cache-Control", "Last-Modified"), validators, strict=True):
-            if value:
-                response[name] = value
+        if (
+            self._shareable(request, response)
+            and response.status_code == 200
+            and response.get("Content-Type", "").startswith(self.CONTENT_TYPES)
+        ):
+            cache.set(key, response, self.seconds)
         return response
 
     def _anonymous_read(self, request) -> bool:
@@ -128,8 +109,7 @@ class AnonymousPageCacheMiddleware:
     def _shareable(request, response) -> bool:
         cache_control = response.get("Cache-Control", "")
         return (
-            response.status_code in (200, 304)
-            and not response.streaming
+            not response.streaming
             and not response.cookies
             # The page used a CSRF token (a form): it belongs to this visitor's cookie.
             and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")

@@ -276,12 +276,9 @@ CONTENT_SECURITY_POLICY = {
 # Visitors without a session get HTML pages from the shared cache, at most this many seconds old.
 ANONYMOUS_PAGE_CACHE_SECONDS = env_int("ANONYMOUS_PAGE_CACHE_SECONDS", 0)
 
-# Calendar feeds remember their fingerprint this long per change-marker version
-# (events/calendar_http.py).
-CALENDAR_FINGERPRINT_SECONDS = env_int("CALENDAR_FINGERPRINT_SECONDS", 0)
-# Feed bodies up to this size are kept in the cache under their fingerprint
-# (events/calendar_http.py).
-CALENDAR_BODY_CACHE_MAX_BYTES = env_int("CALENDAR_BODY_CACHE_MAX_BYTES", 2_000_000)
+# Serialised VEVENTs each worker process keeps in memory (events/calendar_http.py: a feed is
+# assembled from them; the shared cache holds them too). About 1 kB each.
+CALENDAR_ENTRIES_PER_PROCESS = env_int("CALENDAR_ENTRIES_PER_PROCESS", 40_000)
 
 # /bench/trivial/ (a tiny template: the ceiling of this stack) exists only when BENCH_VIEWS=1.
 BENCH_VIEWS = env_bool("BENCH_VIEWS", False)

@@ -7,6 +7,6 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self):
-        from events import signals
+        from events import checks, signals  # noqa: F401 (checks registers itself)
 
         signals.connect()

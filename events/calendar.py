@@ -3,23 +3,42 @@
 Nothing here reads the clock or makes up identifiers: the same data gives byte-identical output
 (stable ETags, no duplicate entries in subscribers' calendars). Callers fetch events with
 `Event.objects.with_calendar_data()` so that a feed costs a fixed number of queries.
+
+A file is its calendar head (properties and the VTIMEZONE), one VEVENT per event, and a tail:
+`event_entry()` gives one VEVENT's bytes and `assemble()` joins them, byte for byte what
+`feed_calendar(...).to_ical()` gives. events/calendar_http.py keeps each VEVENT's bytes by the
+event's version, so a feed is assembled rather than serialised again.
+
+What a client shows must never mislead: cancelled, postponed and waitlisted entries say so at the
+start of their title (Outlook shows no STATUS), a cancelled entry carries no joining link, and a
+single-event file has no calendar name (Outlook would open it as a new calendar).
 """
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
+from html import unescape
+from html.parser import HTMLParser
 from urllib.parse import quote, urlencode, urlsplit
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Timezone, vDuration
+from django.utils.translation import ngettext
+from icalendar import Calendar, Timezone, vDuration, vText
 from icalendar import Event as VEvent
 
 from core.logging import PERSONAL_PREFIX, redact_path  # noqa: F401 (part of this API)
-from events.models import Event
+from events.models import Event, EventRole
 
 PRODID = "-//Commons//Commons events//EN"
 REFRESH = timedelta(hours=1)
+# The event's own description in DESCRIPTION, cut at a word near this many characters: clients
+# show a few lines, and a feed of thousands of events should not carry whole essays.
+DESCRIPTION_MAX_CHARS = 1500
+# Speakers named after the title, "Policy Cafe — Ruth Dineen, Becky Booth and 2 more".
+SUMMARY_MAX_SPEAKERS = 3
+SPEAKING_ROLES = (EventRole.Role.SPEAKER, EventRole.Role.PANELLIST)
+_TAIL = b"END:VCALENDAR\r\n"
 
 # Europe/London in the shape Outlook reads correctly: one DAYLIGHT and one STANDARD, each with an
 # RRULE and no RDATE lists. icalendar's add_missing_timezones() writes RDATE lists (1970-2038).
@@ -79,8 +98,9 @@ def joining_link(event: Event, *, include_joining_link: bool) -> str:
 
     Public outputs (feeds, the public .ics, add-to-calendar links) pass False; the personal feed
     and the attachments of mail to confirmed attendees pass True (see Event.can_see_joining_link).
+    A cancelled event's link leads nowhere: its page hides it, so no calendar entry carries it.
     """
-    if not event.is_online or not event.online_url:
+    if not event.is_online or not event.online_url or event.is_cancelled:
         return ""
     if include_joining_link or event.online_url_is_public:
         return event.online_url
@@ -95,9 +115,80 @@ def event_location(event: Event, *, include_joining_link: bool = False) -> str:
     return ""
 
 
+class _TextFromHTML(HTMLParser):
+    """Rendered Markdown as plain text: blocks on their own lines, links spelled out."""
+
+    BLOCKS = {"p", "div", "ul", "ol", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "hr"}
+    DROPPED = {"script", "style"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.links: list[tuple[str | None, int]] = []  # (href, where its text starts)
+        self.dropping = 0
+        self.lists = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("ul", "ol"):
+            self.lists += 1
+        if tag in self.DROPPED:
+            self.dropping += 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n\n")
+        elif tag == "li":
+            self.parts.append("\n- ")
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag == "a":
+            self.links.append((dict(attrs).get("href"), len(self.parts)))
+
+    def handle_endtag(self, tag):
+        if tag in ("ul", "ol"):
+            self.lists = max(self.lists - 1, 0)
+        if tag in self.DROPPED:
+            self.dropping = max(self.dropping - 1, 0)
+        elif tag in self.BLOCKS:
+            self.parts.append("\n\n")
+        elif tag == "a" and self.links:
+            href, start = self.links.pop()
+            text = "".join(self.parts[start:]).strip()
+            if href and href != text and href.startswith(("http://", "https://")):
+                self.parts.append(f" ({href})")
+
+    def handle_data(self, data):
+        if self.dropping or (self.lists and not data.strip()):
+            return  # the line breaks between list items: each item starts its own line
+        self.parts.append(data)
+
+    def text(self) -> str:
+        text = "".join(self.parts)
+        text = re.sub(r"[ \t]+\n", "\n", text)
+        return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def plain_text(markdown_source: str) -> str:
+    """An event description (Markdown) as plain text: no markup, no raw HTML, no entities."""
+    import markdown
+
+    html = markdown.markdown(markdown_source or "", extensions=["sane_lists"])
+    parser = _TextFromHTML()
+    parser.feed(html)
+    parser.close()
+    return unescape(parser.text())
+
+
+def shortened(text: str, limit: int = DESCRIPTION_MAX_CHARS) -> str:
+    """`text`, or its first `limit` characters cut at a word and ended with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(None, 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:.") + "…"
+
+
 # Higher apps add lines to an entry's description without events importing them: a provider takes
 # the events of one calendar and returns {event pk: [lines]} (one query for them all, not one per
-# event). The record app registers one that links to a published record (record/hooks.py).
+# event). The record app registers one that links to a published record (record/hooks.py); it
+# touches the event's updated_at when that link appears, so kept entries (calendar_http) renew.
 DescriptionProvider = Callable[[Sequence[Event]], Mapping[int, list[str]]]
 _description_providers: list[DescriptionProvider] = []
 
@@ -126,7 +217,7 @@ def event_description(
     include_joining_link: bool = False,
     extra: Sequence[str] = (),
 ) -> str:
-    """Plain text: summary, who's who, the online link and the event's URL (clients hide URL)."""
+    """Plain text: status, summary, description, who's who, the online link and the event's URL."""
     parts = []
     if event.is_cancelled:
         line = _("This event has been cancelled.")
@@ -137,6 +228,8 @@ def event_description(
         parts.append(_("This event has been postponed; a new date will follow."))
     if event.summary:
         parts.append(event.summary)
+    if event.description:
+        parts.append(shortened(plain_text(clean_text(event.description))))
     who = [
         f"{label}: " + ", ".join(_person_line(role) for role in roles)
         for label, roles in event.roles_by_kind()
@@ -160,6 +253,41 @@ def _person_line(role) -> str:
     return role.person.name
 
 
+def speaker_names(event: Event) -> str:
+    """ "Ruth Dineen, Becky Booth and 2 more": who speaks, in the event's order ('' for nobody)."""
+    names = []
+    for role in event.roles.all():  # uses the prefetch of with_calendar_data()
+        if role.role in SPEAKING_ROLES and role.person.name not in names:
+            names.append(role.person.name)
+    if len(names) <= SUMMARY_MAX_SPEAKERS:
+        return ", ".join(names)
+    more = len(names) - SUMMARY_MAX_SPEAKERS
+    shown = ", ".join(names[:SUMMARY_MAX_SPEAKERS])
+    return ngettext("%(names)s and %(count)s more", "%(names)s and %(count)s more", more) % {
+        "names": shown,
+        "count": more,
+    }
+
+
+def event_summary(event: Event, *, waitlisted: bool = False) -> str:
+    """SUMMARY: the title, its speakers, and a prefix when the entry is not a confirmed place.
+
+    Google shows a TENTATIVE event like any other and Outlook ignores STATUS: only the title
+    tells people not to turn up.
+    """
+    title = " ".join(clean_text(event.title).split())
+    speakers = speaker_names(event)
+    if speakers:
+        title = f"{title} — {clean_text(speakers)}"
+    if event.is_cancelled:
+        return _("Cancelled: %(title)s") % {"title": title}
+    if event.is_postponed:
+        return _("Postponed: %(title)s") % {"title": title}
+    if waitlisted:
+        return _("Waitlist: %(title)s") % {"title": title}
+    return title
+
+
 def event_status(event: Event) -> str:
     if event.is_cancelled:
         return "CANCELLED"
@@ -173,31 +301,35 @@ def event_component(
     *,
     site_url: str,
     tentative: bool = False,
+    promoted_at: datetime | None = None,
     path_template: str | None = None,
     include_joining_link: bool = False,
     extra: Sequence[str] = (),
 ) -> VEvent:
-    """One VEVENT. `tentative` marks a confirmed event TENTATIVE (a waitlisted place).
+    """One VEVENT. `tentative`: a waitlisted place (TENTATIVE, "Waitlist: ").
 
+    `promoted_at`: when this person's waitlisted place became a confirmed one. Their entry then
+    changed without the event changing, so its SEQUENCE is one higher and its DTSTAMP that late.
     `include_joining_link`: the reader may see a private online link (see `joining_link`).
     `extra`: lines for the description (see description_extras).
     """
     stamp = utc_seconds(event.updated_at)
+    sequence = event.sequence
+    if promoted_at is not None and not tentative:
+        stamp = max(stamp, utc_seconds(promoted_at))
+        sequence += 1
     status = event_status(event)
     if tentative and status == "CONFIRMED":
         status = "TENTATIVE"
-    title = clean_text(event.title)
-    if event.is_cancelled:
-        title = _("Cancelled: %(title)s") % {"title": title}
     component = VEvent()
     component.add("uid", event_uid(event, site_url=site_url))
     component.add("dtstamp", stamp)
     component.add("created", utc_seconds(event.created_at))
     component.add("last-modified", stamp)
-    component.add("sequence", event.sequence)
+    component.add("sequence", sequence)
     component.add("dtstart", event.local_starts_at)
     component.add("dtend", event.local_ends_at)
-    component.add("summary", title)
+    component.add("summary", event_summary(event, waitlisted=tentative))
     url = event_url(event, site_url=site_url, path_template=path_template)
     link = joining_link(event, include_joining_link=include_joining_link)
     component.add(
@@ -226,13 +358,24 @@ def event_component(
     return component
 
 
-def _calendar(*, name: str, refresh: bool) -> Calendar:
-    name = " ".join(clean_text(name).split())  # NAME is not TEXT-escaped: keep it on one line
+def event_entry(event: Event, **options) -> bytes:
+    """One VEVENT's bytes (options as for event_component): what feeds.py keeps per version."""
+    return event_component(event, **options).to_ical()
+
+
+def _calendar(*, name: str | None, refresh: bool) -> Calendar:
+    """The calendar's properties and its VTIMEZONE; `name` None for a single-event file.
+
+    NAME and X-WR-CALNAME are TEXT (RFC 7986 §5.1): written as vText, so a comma or semicolon
+    in a theme's name is escaped instead of cutting the name short (vobject, Apple).
+    """
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("name", name)
-    calendar.add("x-wr-calname", name)
+    if name is not None:
+        name = " ".join(clean_text(name).split())
+        calendar.add("name", vText(name))
+        calendar.add("x-wr-calname", vText(name))
     if refresh:
         calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", vDuration(REFRESH))
@@ -240,9 +383,24 @@ def _calendar(*, name: str, refresh: bool) -> Calendar:
     return calendar
 
 
+def calendar_head(*, name: str | None, refresh: bool) -> bytes:
+    """Everything before the first VEVENT (see assemble)."""
+    raw = _calendar(name=name, refresh=refresh).to_ical()
+    return raw[: -len(_TAIL)]
+
+
+def assemble(entries: Iterable[bytes], *, name: str | None, refresh: bool) -> bytes:
+    """A whole file from VEVENT bytes: what Calendar.to_ical() writes, without serialising."""
+    return b"".join((calendar_head(name=name, refresh=refresh), *entries, _TAIL))
+
+
 def event_calendar(event: Event, *, site_url: str, include_joining_link: bool = False) -> Calendar:
-    """A single event as a download or email attachment (a snapshot: no METHOD, no refresh)."""
-    calendar = _calendar(name=f"Commons: {clean_text(event.title)}", refresh=False)
+    """A single event as a download or email attachment: a snapshot, not a calendar to subscribe.
+
+    No NAME, X-WR-CALNAME or REFRESH-INTERVAL: Outlook desktop opens a file that has them as a
+    new calendar instead of adding the event (MS-OXCICAL 2.1.3.1.1.20.10: MUST be omitted).
+    """
+    calendar = _calendar(name=None, refresh=False)
     extra = description_extras([event]).get(event.pk, ())
     calendar.add_component(
         event_component(
@@ -275,11 +433,14 @@ def personal_calendar(
     waitlisted_ids: set[int],
     name: str,
     site_url: str,
+    promoted: dict[int, datetime] | None = None,
     joining_link_ids: set[int] = frozenset(),
 ) -> Calendar:
-    """A user's own feed: waitlisted places are TENTATIVE; `joining_link_ids` carry the link."""
+    """A user's own feed: waitlisted places are TENTATIVE and say "Waitlist: "; the events in
+    `joining_link_ids` carry the online link."""
     calendar = _calendar(name=name, refresh=True)
     template = detail_path_template()
+    promoted = promoted or {}
     events = list(events)
     extras = description_extras(events)
     for event in events:
@@ -288,6 +449,7 @@ def personal_calendar(
                 event,
                 site_url=site_url,
                 tentative=event.pk in waitlisted_ids,
+                promoted_at=promoted.get(event.pk),
                 path_template=template,
                 include_joining_link=event.pk in joining_link_ids,
                 extra=extras.get(event.pk, ()),

@@ -260,7 +260,7 @@ class EventQuerySet(models.QuerySet):
         """
         return (
             self.select_related("venue")
-            .defer("description", "access_notes", "venue__access_notes")
+            .defer("access_notes", "venue__access_notes")
             .prefetch_related(
                 models.Prefetch("themes", queryset=Theme.objects.order_by("name", "pk")),
                 models.Prefetch(
@@ -272,6 +272,21 @@ class EventQuerySet(models.QuerySet):
 
     def chronological(self):
         return self.order_by("starts_at", "pk")
+
+    def revise(self) -> int:
+        """Something these events' calendar entries show changed elsewhere (venue, people, roles).
+
+        SEQUENCE + 1 and a new updated_at (DTSTAMP, LAST-MODIFIED), as Event.save does for the
+        event's own fields, so a client re-importing the file does not keep the old entry.
+        Drafts are in nobody's calendar: their first SEQUENCE is the one they are published with.
+        """
+        return self.exclude(status=Event.Status.DRAFT).update(
+            sequence=models.F("sequence") + 1, updated_at=timezone.now()
+        )
+
+    def touch(self) -> int:
+        """A detail of these events' entries changed (a theme name): new updated_at only."""
+        return self.update(updated_at=timezone.now())
 
     def reverse_chronological(self):
         return self.order_by("-starts_at", "-pk")
@@ -300,8 +315,22 @@ class Event(AccessInformation):
         CANCELLED = "cancelled", _("Cancelled")
 
     PUBLIC_STATUSES = (Status.PUBLISHED, Status.POSTPONED, Status.CANCELLED)
-    # A change to any of these moves the event in people's calendars: SEQUENCE must go up.
-    CALENDAR_FIELDS = ("starts_at", "ends_at", "venue_id", "online_url", "mode", "status")
+    # A change to any of these changes what people's calendars show (time, place, status, mode,
+    # link, title, text): SEQUENCE must go up, or a client may keep the old entry. Changes to the
+    # venue, the people and their roles raise it too (events/signals.py).
+    CALENDAR_FIELDS = (
+        "starts_at",
+        "ends_at",
+        "venue_id",
+        "online_url",
+        "mode",
+        "status",
+        "online_url_is_public",
+        "title",
+        "summary",
+        "description",
+        "cancellation_reason",
+    )
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=220, unique=True)
@@ -426,7 +455,8 @@ class Event(AccessInformation):
 
     def save(self, *args, **kwargs):
         loaded = getattr(self, "_loaded_calendar_values", None)
-        if self.pk and loaded is not None and loaded != self._calendar_values():
+        current = self._calendar_values()
+        if self.pk and loaded is not None and any(current.get(k) != v for k, v in loaded.items()):
             self.sequence += 1
             if "update_fields" in kwargs and kwargs["update_fields"] is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "sequence", "updated_at"}
@@ -466,8 +496,9 @@ class Event(AccessInformation):
         instance._loaded_calendar_values = instance._calendar_values()
         return instance
 
-    def _calendar_values(self):
-        return tuple(getattr(self, name, None) for name in self.CALENDAR_FIELDS)
+    def _calendar_values(self) -> dict:
+        # Deferred fields are left out (reading one would cost a query per row).
+        return {name: self.__dict__[name] for name in self.CALENDAR_FIELDS if name in self.__dict__}
 
     # --- state -----------------------------------------------------------------------------
 

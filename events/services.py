@@ -10,14 +10,16 @@ registrations never exceeds the capacity.
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.mail import send_email_on_commit
 from events import notices
+from events.forms import london_aware
 from events.models import (
     ACCESS_FEATURE_NAMES,
     LONDON,
@@ -128,6 +130,7 @@ def publish_event(*, event: Event, user) -> Event:
             _("Only a draft or a postponed event can be published; this one is %(status)s.")
             % {"status": event.get_status_display().lower()}
         )
+    _refuse_clock_change_times(event)
     was_postponed = event.is_postponed
     told = event.announced_details
     event.status = Event.Status.PUBLISHED
@@ -143,6 +146,25 @@ def publish_event(*, event: Event, user) -> Event:
         event.registrations.update(reminder_sent_at=None)
     schedule_reminders(event=event)
     return event
+
+
+def _refuse_clock_change_times(event: Event) -> None:
+    """The form's rule, again at publishing: a duplicate (four weeks on) can land on 01:30 of the
+    October clock-change Sunday, which happens twice; clients then disagree by an hour."""
+    for field in ("starts_at", "ends_at", "registration_closes_at"):
+        moment = getattr(event, field)
+        if moment is None:
+            continue
+        try:
+            london_aware(moment.astimezone(LONDON).replace(tzinfo=None))
+        except ValidationError as error:
+            raise TransitionNotAllowed(
+                _("%(field)s: %(problem)s Edit the event, then publish it.")
+                % {
+                    "field": capfirst(Event._meta.get_field(field).verbose_name),
+                    "problem": " ".join(error.messages),
+                }
+            ) from None
 
 
 @transaction.atomic

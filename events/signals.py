@@ -1,9 +1,19 @@
-"""Move the calendar change marker after every committed change that a calendar file shows."""
+"""Keep calendar entries honest after changes made elsewhere than on the event itself.
+
+- A venue, person or role change moves what entries show (LOCATION, GEO, DESCRIPTION, SUMMARY):
+  the events showing it are revised (SEQUENCE + 1, new DTSTAMP/LAST-MODIFIED), as Event.save
+  does for the event's own fields. A theme change (CATEGORIES) gives them a new updated_at.
+  events/calendar_http.py relies on this: it keeps an entry's bytes by (event id, updated_at,
+  sequence).
+- The CalendarChange marker moves after every committed change a public calendar shows, so a
+  feed's Last-Modified moves forward even when an event leaves it (deleted, unpublished).
+  It feeds Last-Modified only: ETags come from the events themselves (events/calendar_http.py).
+"""
 
 from django.db import transaction
 from django.db.models import DateTimeField, F, Value
 from django.db.models.functions import Greatest
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
 
@@ -26,11 +36,88 @@ def calendars_changed(**kwargs) -> None:
     transaction.on_commit(touch_calendars, robust=True)
 
 
+# The fields of related rows that calendar entries show, and the events that show them.
+def _shown_fields():
+    from events.models import Theme, Venue
+    from people.models import Person
+
+    return {
+        Venue: ("name", "address", "postcode", "latitude", "longitude"),
+        Person: ("name",),
+        Theme: ("name",),
+    }
+
+
+def _events_showing(instance):
+    from events.models import Event, EventRole, Theme, Venue
+
+    if isinstance(instance, Venue):
+        return Event.objects.filter(venue=instance)
+    if isinstance(instance, Theme):
+        return Event.objects.filter(
+            pk__in=Event.themes.through.objects.filter(theme=instance).values("event_id")
+        )
+    return Event.objects.filter(pk__in=EventRole.objects.filter(person=instance).values("event_id"))
+
+
+def remember_shown_values(sender, instance, raw=False, **kwargs) -> None:
+    if raw or instance.pk is None:
+        return
+    fields = _shown_fields()[sender]
+    instance._calendar_shown = (
+        sender._default_manager.filter(pk=instance.pk).values_list(*fields).first()
+    )
+
+
+def revise_events_showing(sender, instance, created=False, raw=False, **kwargs) -> None:
+    from events.models import Theme
+
+    before = getattr(instance, "_calendar_shown", None)
+    if created or raw or before is None:
+        return
+    after = tuple(getattr(instance, name) for name in _shown_fields()[sender])
+    if before == after:
+        return
+    instance._calendar_shown = after
+    events = _events_showing(instance)
+    if sender is Theme:
+        events.touch()
+    else:
+        events.revise()
+
+
+def revise_event_of_role(sender, instance, raw=False, **kwargs) -> None:
+    from events.models import Event
+
+    if not raw:
+        Event.objects.filter(pk=instance.event_id).revise()
+
+
+def touch_events_of_themes(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    from events.models import Event
+
+    if reverse and action == "pre_clear":  # theme.events.clear(): afterwards they are unknown
+        _events_showing(instance).touch()
+    elif action in ("post_add", "post_remove"):
+        events = (
+            Event.objects.filter(pk__in=pk_set) if reverse else Event.objects.filter(pk=instance.pk)
+        )
+        events.touch()
+    elif action == "post_clear" and not reverse:
+        Event.objects.filter(pk=instance.pk).touch()
+
+
+def touch_events_of_deleted_theme(sender, instance, **kwargs) -> None:
+    _events_showing(instance).touch()
+
+
 def connect() -> None:
-    from events.models import Event, EventRole, Registration, Series, Theme, Venue
+    from events.models import Event, EventRole, Series, Theme, Venue
     from people.models import Organisation, Person
 
-    for model in (Event, EventRole, Registration, Series, Theme, Venue, Organisation, Person):
+    # Registrations do not move it: only the personal feed shows them, and its fingerprint
+    # reads the owner's registrations itself (events/calendar_http.py, Places).
+    for model in (Event, EventRole, Series, Theme, Venue, Organisation, Person):
         uid = f"calendar-change-{model._meta.label_lower}"
         post_save.connect(calendars_changed, sender=model, dispatch_uid=f"{uid}-save")
         post_delete.connect(calendars_changed, sender=model, dispatch_uid=f"{uid}-delete")
@@ -38,3 +125,19 @@ def connect() -> None:
         m2m_changed.connect(
             calendars_changed, sender=through, dispatch_uid=f"calendar-change-{through.__name__}"
         )
+    for model in (Venue, Person, Theme):
+        uid = f"calendar-revise-{model._meta.label_lower}"
+        pre_save.connect(remember_shown_values, sender=model, dispatch_uid=f"{uid}-pre")
+        post_save.connect(revise_events_showing, sender=model, dispatch_uid=f"{uid}-post")
+    post_save.connect(
+        revise_event_of_role, sender=EventRole, dispatch_uid="calendar-revise-role-save"
+    )
+    post_delete.connect(
+        revise_event_of_role, sender=EventRole, dispatch_uid="calendar-revise-role-delete"
+    )
+    pre_delete.connect(
+        touch_events_of_deleted_theme, sender=Theme, dispatch_uid="calendar-touch-theme-delete"
+    )
+    m2m_changed.connect(
+        touch_events_of_themes, sender=Event.themes.through, dispatch_uid="calendar-touch-themes"
+    )

@@ -333,7 +333,10 @@ def publish_record(*, event: Event, user) -> EventRecord:
     record.published_by = user
     record.save(update_fields=["published_at", "published_by"])
     record.event = event
-    calendars_changed()  # the calendar entry's description now links to the record
+    # The calendar entry's description now links to the record: a new updated_at renews the
+    # entry (its DTSTAMP, and the copies events.calendar_http keeps per event version).
+    Event.objects.filter(pk=event.pk).update(updated_at=record.published_at)
+    calendars_changed()
     _notify(
         event=event,
         themes=list(event.themes.all()),

@@ -49,6 +49,8 @@ def calendar_links(context, feed, obj=None):
     url = request.build_absolute_uri(path)
     links.update(url=url, title=title, webcal=ical.webcal_url(url))
     if feed == "event":
+        if obj.status != obj.Status.PUBLISHED:
+            return links  # cancelled or postponed: nothing to add (see _add_to_calendar.html)
         site_url = request.build_absolute_uri("/").rstrip("/")
         links["google"] = ical.google_event_url(obj, site_url=site_url)
         links["outlook"] = ical.outlook_event_url(obj, site_url=site_url)

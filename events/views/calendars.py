@@ -2,7 +2,6 @@
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -12,23 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from events import calendar as ical
-from events.calendar_http import calendar_response
+from events.calendar_http import CalendarFile, Places, calendar_response
 from events.filters import EventFilter
 from events.forms_calendar import CalendarTokenForm
 from events.models import CalendarToken, Event, Registration, Series, Theme
 from people.models import Organisation, Person
-
-
-def _site_url() -> str:
-    return settings.SITE_URL
-
-
-def _serve_feed(request, queryset, *, name, key, private=False):
-    def build() -> bytes:
-        events = queryset.with_calendar_data().chronological()
-        return ical.to_bytes(ical.feed_calendar(events, name=name, site_url=_site_url()))
-
-    return calendar_response(request, queryset=queryset, key=key, build=build, private=private)
 
 
 def _filtered_feed(request, params: QueryDict, *, key: str):
@@ -40,7 +27,8 @@ def _filtered_feed(request, params: QueryDict, *, key: str):
             content_type="text/plain; charset=utf-8",
         )
     name = ical.filter_feed_name(filterset.form.cleaned_data)
-    return _serve_feed(request, filterset.qs, name=name, key=key + "?" + _sorted_query(params))
+    file = CalendarFile(queryset=filterset.qs, key=key + "?" + _sorted_query(params), name=name)
+    return calendar_response(request, file)
 
 
 def _sorted_query(params: QueryDict) -> str:
@@ -52,15 +40,13 @@ def _sorted_query(params: QueryDict) -> str:
 def event_ics(request, slug):
     """One event as a .ics download."""
     event = get_object_or_404(Event.objects.public(), slug=slug)
-    queryset = Event.objects.filter(pk=event.pk)
-
-    def build() -> bytes:
-        full = queryset.with_calendar_data().get()
-        return ical.to_bytes(ical.event_calendar(full, site_url=_site_url()))
-
-    return calendar_response(
-        request, queryset=queryset, key=f"event:{event.pk}", build=build, filename=f"{slug}.ics"
+    file = CalendarFile(
+        queryset=Event.objects.filter(pk=event.pk),
+        key=f"event:{event.pk}",
+        name=None,  # a single-event file: no calendar name (see ical.event_calendar)
+        filename=f"{slug}.ics",
     )
+    return calendar_response(request, file)
 
 
 @require_safe
@@ -105,16 +91,6 @@ def personal_events(user):
     return Event.objects.in_feed().filter(Q(pk__in=registered) | Q(pk__in=organised))
 
 
-def joining_link_event_ids(user, events, *, waitlisted_ids: set[int]) -> set[int]:
-    """Which of `user`'s feed events carry the online link (Event.can_see_joining_link, in bulk).
-
-    The personal feed holds the user's active registrations and the events they organise or
-    created: every one of those but a waitlisted place is a confirmed place or an editor's. A
-    waitlisted organiser is still an editor (can_edit reads the prefetched roles: no query).
-    """
-    return {event.pk for event in events if event.pk not in waitlisted_ids or event.can_edit(user)}
-
-
 def personal_feed_not_found(request, *args, **kwargs):
     """404 that Django does not log: its log line would carry the token in the path."""
     response = HttpResponseNotFound(_("No such calendar."), content_type="text/plain")
@@ -133,29 +109,13 @@ def personal_feed(request, token):
     if owner is None:
         return personal_feed_not_found(request)
     user = owner.user
-    queryset = personal_events(user)
-
-    def build() -> bytes:
-        waitlisted = set(
-            Registration.objects.filter(user=user, state=Registration.State.WAITLISTED).values_list(
-                "event_id", flat=True
-            )
-        )
-        events = list(queryset.with_calendar_data().chronological())
-        name = _("Commons: my events (%(name)s)") % {"name": user.public_name}
-        return ical.to_bytes(
-            ical.personal_calendar(
-                events,
-                waitlisted_ids=waitlisted,
-                name=name,
-                site_url=_site_url(),
-                joining_link_ids=joining_link_event_ids(user, events, waitlisted_ids=waitlisted),
-            )
-        )
-
-    return calendar_response(
-        request, queryset=queryset, key=f"personal:{user.pk}", build=build, private=True
+    file = CalendarFile(
+        queryset=personal_events(user),
+        key=f"personal:{user.pk}",
+        name=_("Commons: my events (%(name)s)") % {"name": user.public_name},
+        places=Places.of(user),
     )
+    return calendar_response(request, file)
 
 
 @login_required

@@ -104,6 +104,7 @@ def test_organiser_gives_a_postponed_event_its_new_date_and_publishes_it_again(
     page, sign_in_as, organiser, cafe
 ):
     Event.objects.filter(pk=cafe.pk).update(status=Event.Status.POSTPONED)
+    sequence = Event.objects.get(pk=cafe.pk).sequence  # its people were added after publishing
     sign_in_as(organiser)
     page.goto(cafe.get_absolute_url())
     expect(page.get_by_role("heading", name="This event has been postponed")).to_be_visible()
@@ -126,5 +127,5 @@ def test_organiser_gives_a_postponed_event_its_new_date_and_publishes_it_again(
         "published",
         f"{FUTURE_YEAR}-10-14 18:00",
     )
-    assert event.sequence == 2  # the new date, then the status: calendars update twice
+    assert event.sequence == sequence + 2  # the new date, then the status: two updates
     assert len(roles(event)) == 4

@@ -17,6 +17,7 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "commons.example.org",
+    "SITE_URL": "https://commons.example.org",
     "DATABASE_URL": "postgres://commons@db.example.org:5432/commons",
     "REDIS_URL": "redis://cache.example.org:6379/0",
     "TASK_BACKEND": "database",

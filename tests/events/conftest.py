@@ -27,6 +27,16 @@ def uid_of(event) -> str:
     return event_uid(event, site_url=settings.SITE_URL)
 
 
+@pytest.fixture(autouse=True)
+def _no_kept_calendar_entries():
+    """Each test starts without kept VEVENTs (events/calendar_http.py keeps them per process)."""
+    from events.calendar_http import ENTRIES
+
+    ENTRIES.clear()
+    yield
+    ENTRIES.clear()
+
+
 @pytest.fixture
 def make_events(db):
     """Create `n` published events quickly (bulk), each with a theme and two people."""

@@ -1,5 +1,6 @@
 """events/calendar.py: calendar files parsed back with icalendar, property by property."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -34,22 +35,38 @@ def fetched(event) -> Event:
     return Event.objects.with_calendar_data().get(pk=event.pk)
 
 
+def unescape_text(value) -> str:
+    """A TEXT value as RFC 5545 §3.3.11 reads it (icalendar leaves NAME raw)."""
+    return re.sub(r"\\(.)", lambda m: "\n" if m[1] in "nN" else m[1], str(value))
+
+
 def only_event(calendar):
     (component,) = calendar.events
     return component
 
 
-def test_event_file_has_calendar_properties_once_and_no_method(event):
+def test_event_file_is_a_snapshot_without_calendar_name_refresh_or_method(event):
+    # Outlook desktop opens a file with NAME/X-WR-CALNAME as a new calendar (MS-OXCICAL).
     raw = ical.event_calendar(fetched(event), site_url=SITE).to_ical()
     cal = Calendar.from_ical(raw)
     assert str(cal["PRODID"]) == ical.PRODID
     assert str(cal["VERSION"]) == "2.0"
-    assert str(cal["NAME"]) == f"Commons: {event.title}"
-    assert str(cal["X-WR-CALNAME"]) == f"Commons: {event.title}"
-    for name in (b"PRODID:", b"VERSION:", b"NAME:", b"X-WR-CALNAME:"):
-        assert raw.count(b"\r\n" + name) == 1
-    assert "METHOD" not in cal
-    assert "REFRESH-INTERVAL" not in cal  # a download is a snapshot
+    assert raw.count(b"\r\nPRODID:") == raw.count(b"\r\nVERSION:") == 1
+    for absent in ("NAME", "X-WR-CALNAME", "REFRESH-INTERVAL", "X-PUBLISHED-TTL", "METHOD"):
+        assert absent not in cal
+    assert b"CALNAME" not in raw
+    assert len(cal.events) == 1
+
+
+def test_calendar_names_are_text_escaped_and_read_back_whole():
+    name = "Commons: events on Iechyd, gofal; a lles"
+    raw = ical.feed_calendar([], name=name, site_url=SITE).to_ical()
+    assert b"\r\nNAME:Commons: events on Iechyd\\, gofal\\; a lles\r\n" in raw
+    assert b"\r\nX-WR-CALNAME:Commons: events on Iechyd\\, gofal\\; a lles\r\n" in raw
+    cal = Calendar.from_ical(raw)
+    # icalendar reads NAME as an unknown property (raw text): unescape it as TEXT.
+    assert unescape_text(str(cal["NAME"])) == name
+    assert unescape_text(str(cal["X-WR-CALNAME"])) == name
 
 
 def test_feed_has_refresh_hints_in_duration_syntax(event):
@@ -162,7 +179,8 @@ def test_public_joining_link_is_in_every_calendar():
         online_url="https://meet.example/abc",
         online_url_is_public=True,
     )
-    component = only_event(parse(ical.event_calendar(fetched(event), site_url=SITE)))
+    entry = ical.event_calendar(fetched(event), site_url=SITE, include_joining_link=True)
+    component = only_event(parse(entry))
     assert str(component["CONFERENCE"]) == "https://meet.example/abc"
 
 
@@ -180,12 +198,43 @@ def test_cancelled_event_has_status_prefix_and_higher_sequence(event):
     )
 
 
-def test_postponed_event_is_tentative(event):
+def test_postponed_event_is_tentative_and_says_so_first_in_its_title(event):
+    # Google shows a TENTATIVE event like any other: only the title stops people turning up.
     event = Event.objects.get(pk=event.pk)
     event.status = Event.Status.POSTPONED
     event.save()
     component = only_event(parse(ical.event_calendar(fetched(event), site_url=SITE)))
     assert str(component["STATUS"]) == "TENTATIVE"
+    assert str(component["SUMMARY"]) == f"Postponed: {event.title}"
+    assert component["SEQUENCE"] == 1
+
+
+def test_cancelled_online_event_loses_its_joining_link_everywhere():
+    event = EventFactory(
+        mode=Event.Mode.ONLINE,
+        venue=None,
+        online_url="https://meet.example/abc",
+        status=Event.Status.CANCELLED,
+        cancellation_reason="Illness.",
+    )
+    raw = ical.event_calendar(fetched(event), site_url=SITE).to_ical()
+    component = only_event(Calendar.from_ical(raw))
+    assert "CONFERENCE" not in component
+    assert str(component["LOCATION"]) == "Online"
+    assert b"meet.example" not in raw
+    assert str(component["SUMMARY"]) == f"Cancelled: {event.title}"
+
+
+def test_postponed_online_event_keeps_its_joining_link():
+    event = EventFactory(
+        mode=Event.Mode.ONLINE,
+        venue=None,
+        online_url="https://meet.example/abc",
+        status=Event.Status.POSTPONED,
+    )
+    entry = ical.event_calendar(fetched(event), site_url=SITE, include_joining_link=True)
+    component = only_event(parse(entry))
+    assert str(component["CONFERENCE"]) == "https://meet.example/abc"
 
 
 def test_moved_event_has_higher_sequence_and_same_uid(event):
@@ -209,7 +258,7 @@ def test_welsh_text_with_punctuation_round_trips_and_lines_fold_at_75_octets():
         assert len(line) <= 75
         line.decode("utf-8")  # no fold splits a character
     component = only_event(Calendar.from_ical(raw))
-    assert str(component["SUMMARY"]) == title
+    assert str(component["SUMMARY"]) == title.replace("\n", " ")  # a title is one line
     assert str(component["DESCRIPTION"]).startswith(summary + "\n\n")
 
 
@@ -250,11 +299,38 @@ def test_personal_calendar_marks_waitlisted_events_tentative():
     cal = parse(
         ical.personal_calendar(events, waitlisted_ids={waitlisted.pk}, name="n", site_url=SITE)
     )
-    statuses = {str(c["UID"]): str(c["STATUS"]) for c in cal.events}
-    assert statuses == {
-        f"event-{confirmed.pk}@commons.example.org": "CONFIRMED",
-        f"event-{waitlisted.pk}@commons.example.org": "TENTATIVE",
+    entries = {str(c["UID"]): (str(c["STATUS"]), str(c["SUMMARY"])) for c in cal.events}
+    assert entries == {
+        f"event-{confirmed.pk}@commons.example.org": ("CONFIRMED", confirmed.title),
+        f"event-{waitlisted.pk}@commons.example.org": (
+            "TENTATIVE",
+            f"Waitlist: {waitlisted.title}",
+        ),
     }
+
+
+def test_a_place_promoted_from_the_waitlist_is_a_new_revision_of_that_entry():
+    event = EventFactory()
+    promoted_at = event.updated_at + timedelta(hours=1)
+    events = Event.objects.with_calendar_data().filter(pk=event.pk)
+    waiting = only_event(
+        parse(ical.personal_calendar(events, waitlisted_ids={event.pk}, name="n", site_url=SITE))
+    )
+    placed = only_event(
+        parse(
+            ical.personal_calendar(
+                events,
+                waitlisted_ids=set(),
+                promoted={event.pk: promoted_at},
+                name="n",
+                site_url=SITE,
+            )
+        )
+    )
+    assert (waiting["SEQUENCE"], placed["SEQUENCE"]) == (0, 1)
+    assert placed["DTSTAMP"].dt == promoted_at.astimezone(UTC).replace(microsecond=0)
+    assert placed["LAST-MODIFIED"].dt == placed["DTSTAMP"].dt
+    assert (str(placed["STATUS"]), str(placed["SUMMARY"])) == ("CONFIRMED", event.title)
 
 
 def test_filter_feed_name_names_each_filter():
@@ -293,3 +369,62 @@ def test_subscribe_links():
         "https://outlook.live.com/calendar/0/addfromweb?url="
         "https%3A%2F%2Fcommons.example.org%2Fthemes%2Farts%2Fcalendar.ics&name=Arts"
     )
+
+
+# --- item 2: what pretalx does well --------------------------------------------------------
+
+
+def test_speakers_follow_the_title_in_the_events_order():
+    event = EventFactory(title="Policy Cafe: Time credits")
+    EventRoleFactory(event=event, person=PersonFactory(name="Mark Jones"), role="chair", order=0)
+    EventRoleFactory(event=event, person=PersonFactory(name="Ruth Dineen"), role="speaker", order=1)
+    EventRoleFactory(
+        event=event, person=PersonFactory(name="Becky Booth"), role="panellist", order=2
+    )
+    component = only_event(parse(ical.event_calendar(fetched(event), site_url=SITE)))
+    assert str(component["SUMMARY"]) == "Policy Cafe: Time credits — Ruth Dineen, Becky Booth"
+
+
+def test_many_speakers_are_counted_after_the_first_three():
+    event = EventFactory(title="Cafe")
+    for order, name in enumerate(["A Un", "B Dau", "C Tri", "D Pedwar", "E Pump"]):
+        EventRoleFactory(event=event, person=PersonFactory(name=name), role="speaker", order=order)
+    component = only_event(parse(ical.event_calendar(fetched(event), site_url=SITE)))
+    assert str(component["SUMMARY"]) == "Cafe — A Un, B Dau, C Tri and 2 more"
+
+
+def test_description_carries_the_full_text_as_plain_text():
+    event = EventFactory(
+        summary="Short.",
+        description=(
+            "## Why\n\nA *long* [read](https://example.org/r) &amp; more.\n\n"
+            "- one\n- two\n\n<script>steal()</script>"
+        ),
+    )
+    component = only_event(parse(ical.event_calendar(fetched(event), site_url=SITE)))
+    assert str(component["DESCRIPTION"]) == (
+        "Short.\n\nWhy\n\nA long read (https://example.org/r) & more.\n\n- one\n- two\n\n"
+        f"Details: {SITE}{event.get_absolute_url()}"
+    )
+
+
+def test_a_long_description_is_cut_at_a_word_and_the_link_stays():
+    event = EventFactory(summary="", description="gair " * 2000)
+    text = str(only_event(parse(ical.event_calendar(fetched(event), site_url=SITE)))["DESCRIPTION"])
+    body, details = text.split("\n\n")
+    assert body.endswith("gair…")
+    assert len(body) <= ical.DESCRIPTION_MAX_CHARS + 1
+    assert details == f"Details: {SITE}{event.get_absolute_url()}"
+
+
+def test_prefixes_and_speaker_counts_are_in_the_readers_language():
+    from django.utils import translation
+
+    event = EventFactory(title="Caffi Polisi", status=Event.Status.POSTPONED)
+    for order, name in enumerate(["A Un", "B Dau", "C Tri", "D Pedwar"]):
+        EventRoleFactory(event=event, person=PersonFactory(name=name), role="speaker", order=order)
+    with translation.override("cy"):
+        component = only_event(parse(ical.event_calendar(fetched(event), site_url=SITE)))
+        waiting = ical.event_summary(fetched(EventFactory(title="Sgwrs")), waitlisted=True)
+    assert str(component["SUMMARY"]) == "Wedi'i ohirio: Caffi Polisi — A Un, B Dau, C Tri a 1 arall"
+    assert waiting == "Rhestr aros: Sgwrs"

@@ -3,10 +3,11 @@
 file's own VTIMEZONE) for the UTC instants when node and ical.js are installed.
 """
 
+import json
 import re
 import shutil
 import subprocess
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,15 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from events.models import LONDON, CalendarToken, Event, Registration
-from tests.events.conftest import uid_of
-from tests.factories import EventFactory, ThemeFactory
+from tests.events.conftest import last_sunday, uid_of
+from tests.factories import (
+    EventFactory,
+    EventRoleFactory,
+    OrganisationFactory,
+    PersonFactory,
+    SeriesFactory,
+    ThemeFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -74,14 +82,15 @@ def lint(raw: bytes) -> list[str]:
     return problems
 
 
-def icaljs(path: Path, expected: dict[str, datetime]) -> None:
+def icaljs(path: Path, expected: dict[str, datetime]) -> dict:
+    """What ical.js reads from the file (see icaljs_check.mjs); fails on any problem it finds."""
     if shutil.which("node") is None or not ICALJS.exists():
         pytest.skip("node and node_modules/ical.js are needed for the ical.js check")
     args = [
         f"{uid}={moment.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}" for uid, moment in expected.items()
     ]
     result = subprocess.run(
-        ["node", str(CHECK), str(path), *args],
+        ["node", str(CHECK), "--json", str(path), *args],
         capture_output=True,
         text=True,
         timeout=60,
@@ -89,54 +98,135 @@ def icaljs(path: Path, expected: dict[str, datetime]) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout)
+
+
+def utc(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
 
 
 @pytest.fixture
 def varied_events(user, settings):
+    """Every kind of entry a client must get right, and the UTC start each parser must agree on.
+
+    Welsh text with TEXT punctuation in titles and names, a BST and a GMT evening, cancelled,
+    postponed and online events, the hour either side of both clock changes, a waitlisted place.
+    The UTC times are worked out by hand, not by zoneinfo.
+    """
     settings.SITE_URL = "http://testserver"
     theme = ThemeFactory(name="Gofal, a chyd-gynhyrchu; ŵ ŷ â")
+    series = SeriesFactory(name="Caffi Polisi; Cymru, 2027")
+    host = OrganisationFactory(name="Prifysgol Caerdydd, Cymru")
+    speaker = PersonFactory(name="Siân Llŷr")
     year = datetime.now(LONDON).year + 1
-    summer = datetime(year, 7, 15, 18, 30, tzinfo=LONDON)
-    winter = datetime(year, 12, 10, 19, 0, tzinfo=LONDON)
-    events = [
-        EventFactory(starts_at=summer, ends_at=summer + timedelta(hours=2), themes=[theme]),
-        EventFactory(starts_at=winter, ends_at=winter + timedelta(hours=2), themes=[theme]),
-        EventFactory(
-            title="Caffi Polisi: dŵr, tŷ; â",
-            summary=("Sgwrs hir iawn am gyd-gynhyrchu, gofal; ŵ ŷ â. " * 5).strip(),
-            status=Event.Status.CANCELLED,
-            cancellation_reason="Llifogydd; the venue flooded,\r\nsorry.",
+    march, october = last_sunday(year, 3), last_sunday(year, 10)
+    saturday = october - timedelta(days=1)
+    plan = {
+        # name: (London day, hour, minute, expected UTC start, other fields)
+        "summer": (date(year, 7, 15), 18, 30, utc(date(year, 7, 15), 17, 30),
+                   {"title": "Caffi Polisi: dŵr, tŷ; â"}),
+        "winter": (date(year, 12, 10), 19, 0, utc(date(year, 12, 10), 19, 0),
+                   {"description": "## Pam?\n\nSgwrs *hir*, gofal; [mwy](https://example.org/m)."}),
+        "cancelled": (date(year, 6, 3), 18, 0, utc(date(year, 6, 3), 17, 0), {
+            "title": "Gweithdy: ŵ ŷ â",
+            "summary": ("Sgwrs hir iawn am gyd-gynhyrchu, gofal; ŵ ŷ â. " * 5).strip(),
+            "status": Event.Status.CANCELLED,
+            "cancellation_reason": "Llifogydd; the venue flooded,\r\nsorry.",
+            "mode": Event.Mode.HYBRID,
+            "online_url": "https://meet.example/cancelled",
+        }),
+        "postponed": (date(year, 5, 20), 10, 0, utc(date(year, 5, 20), 9, 0),
+                      {"status": Event.Status.POSTPONED}),
+        "online": (date(year, 9, 9), 12, 0, utc(date(year, 9, 9), 11, 0),
+                   {"mode": Event.Mode.ONLINE, "venue": None, "online_url": "https://meet.example/x"}),
+        "march_gmt": (march, 0, 30, utc(march, 0, 30), {}),  # still GMT
+        "march_bst": (march, 3, 0, utc(march, 2, 0), {}),  # BST from 01:00 UTC
+        "october_bst": (saturday, 23, 30, utc(saturday, 22, 30), {}),  # the night before, BST
+        "october_gmt": (october, 2, 30, utc(october, 2, 30), {}),  # GMT again from 01:00 UTC
+        "waitlisted": (date(year, 8, 1), 18, 0, utc(date(year, 8, 1), 17, 0), {}),
+    }  # fmt: skip
+    events, expected = {}, {}
+    for name, (day, hour, minute, start_utc, fields) in plan.items():
+        start = datetime(day.year, day.month, day.day, hour, minute, tzinfo=LONDON)
+        event = EventFactory(
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
             themes=[theme],
-        ),
-        EventFactory(
-            mode=Event.Mode.ONLINE, venue=None, online_url="https://meet.example/x", themes=[theme]
-        ),
-    ]
-    for event in events:
-        Registration.objects.create(event=event, user=user, state="confirmed")
+            series=series,
+            hosts=[host],
+            **fields,
+        )
+        EventRoleFactory(event=event, person=speaker, role="speaker")
+        state = "waitlisted" if name == "waitlisted" else "confirmed"
+        Registration.objects.create(event=event, user=user, state=state)
+        events[name], expected[uid_of(event)] = event, start_utc
     token = CalendarToken.objects.create(user=user, token=CalendarToken.new_token())
-    return theme, events, token
+    objects = {"theme": theme, "series": series, "organisation": host, "person": speaker}
+    return objects, events, expected, token
 
 
-def test_every_kind_of_calendar_file_passes_lint_and_icaljs(client, varied_events, tmp_path):
-    theme, events, token = varied_events
-    urls = {
-        "feed": reverse("events:feed"),
-        "theme": reverse("events:theme_feed", kwargs={"slug": theme.slug}),
+def test_every_kind_of_file_reads_the_same_in_icalendar_and_icaljs(client, varied_events, tmp_path):
+    objects, events, expected, token = varied_events
+    files = {
+        "list": reverse("events:feed"),
+        **{
+            kind: reverse(f"events:{kind}_feed", kwargs={"slug": obj.slug})
+            for kind, obj in objects.items()
+        },
         "personal": reverse("events:personal_feed", kwargs={"token": token.token}),
-        **{f"event-{e.pk}": reverse("events:event_ics", kwargs={"slug": e.slug}) for e in events},
+        **{
+            f"event-{name}": reverse("events:event_ics", kwargs={"slug": e.slug})
+            for name, e in events.items()
+        },
     }
-    starts = {uid_of(e): e.starts_at for e in events}
-    for name, url in urls.items():
+    title = {name: f"{e.title} — Siân Llŷr" for name, e in events.items()}
+    summaries = {
+        uid_of(e): {
+            "cancelled": f"Cancelled: {title[name]}",
+            "postponed": f"Postponed: {title[name]}",
+        }.get(name, title[name])
+        for name, e in events.items()
+    }
+    for kind, url in files.items():
         response = client.get(url)
-        assert response.status_code == 200, name
-        assert lint(response.content) == [], name
-        path = tmp_path / f"{name}.ics"
+        assert response.status_code == 200, kind
+        assert lint(response.content) == [], kind
+        path = tmp_path / f"{kind}.ics"
         path.write_bytes(response.content)
+        single = kind.startswith("event-")
+        wanted = {uid_of(events[kind[6:]])} if single else set(expected)
+        # icalendar
         calendar = Calendar.from_ical(response.content)
-        expected = {uid: starts[uid] for uid in (str(e["UID"]) for e in calendar.events)}
-        assert expected, name
-        icaljs(path, expected)
+        starts = {str(e["UID"]): e.start.astimezone(UTC) for e in calendar.events}
+        assert starts == {uid: expected[uid] for uid in wanted}, kind
+        # ical.js, with the same expected UTC starts
+        read = icaljs(path, {uid: expected[uid] for uid in wanted})
+        assert {uid: e["start"] for uid, e in read["events"].items()} == {
+            uid: f"{expected[uid]:%Y-%m-%dT%H:%M:%SZ}" for uid in wanted
+        }, kind
+        want_summaries = dict(summaries)
+        if kind == "personal":
+            want_summaries[uid_of(events["waitlisted"])] = f"Waitlist: {title['waitlisted']}"
+        for component in calendar.events:
+            uid = str(component["UID"])
+            assert str(component["SUMMARY"]) == read["events"][uid]["summary"]
+            assert str(component["SUMMARY"]) == want_summaries[uid], kind
+        cancelled = read["events"].get(uid_of(events["cancelled"]))
+        if cancelled is not None:
+            assert cancelled["status"] == "CANCELLED"
+            assert cancelled["conference"] is None
+        online = read["events"].get(uid_of(events["online"]))
+        if online is not None:  # the link is for confirmed places: only the personal feed has it
+            link = "https://meet.example/x" if kind == "personal" else None
+            assert online["conference"] == link, kind
+        # Names: TEXT, read whole by ical.js; none in a single-event file (Outlook).
+        if single:
+            assert (read["name"], read["calname"]) == (None, None), kind
+        else:
+            assert read["name"] == read["calname"], kind
+            assert read["name"].startswith("Commons: "), kind
+    read_theme = icaljs(tmp_path / "theme.ics", {})
+    assert read_theme["name"] == "Commons: events on Gofal, a chyd-gynhyrchu; ŵ ŷ â"
 
 
 def test_lint_catches_an_rdate_vtimezone_and_a_long_line():

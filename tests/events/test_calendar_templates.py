@@ -93,3 +93,14 @@ def test_draft_events_offer_no_calendar_links():
     draft = EventFactory(status="draft")
     assert render("events/_calendar_link_tag.html", feed="event", obj=draft).strip() == ""
     assert render("events/_add_to_calendar.html", feed="event", obj=draft).strip() == ""
+
+
+@pytest.mark.parametrize("status", ["cancelled", "postponed"])
+def test_cancelled_and_postponed_events_offer_nothing_to_add(client, status):
+    # Google's and Outlook's "add" links would create a plain event on the old date.
+    event = EventFactory(status=status, cancellation_reason="Illness.")
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert "calendar.google.com" not in html
+    assert "outlook.live.com" not in html
+    assert "Add to calendar" not in html
+    assert render("events/_add_to_calendar.html", feed="event", obj=event).strip() == ""

@@ -9,7 +9,8 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from events import calendar_http
+from events import calendar as ical
+from events import calendar_http, services
 from events.models import CalendarChange, CalendarToken, Event, Registration
 from events.selectors import filter_events
 from tests.events.conftest import parse_ics, uid_of, uids
@@ -196,10 +197,32 @@ def test_if_none_match_gives_304_without_building(client, event, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the calendar was built")
 
-    monkeypatch.setattr("events.calendar.feed_calendar", refuse)
+    monkeypatch.setattr("events.calendar.event_entry", refuse)
+    monkeypatch.setattr("events.calendar.assemble", refuse)
     response = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 304
     assert response.content == b""
+    assert response["ETag"] == etag
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["W/{etag}", '"other", W/{etag}', '{etag}, W/"other"', "*"],
+)
+def test_weak_and_listed_etags_compare_weakly_and_give_304(client, event, header):
+    # A compressing proxy forwards our strong ETag as W/"…" (RFC 9110 §13.1.2: weak comparison).
+    url = reverse("events:feed")
+    etag = client.get(url)["ETag"]
+    response = client.get(url, HTTP_IF_NONE_MATCH=header.format(etag=etag))
+    assert response.status_code == 304
+    assert response["ETag"] == etag
+
+
+def test_a_weak_etag_of_other_content_gives_200(client, event):
+    url = reverse("events:feed")
+    etag = client.get(url)["ETag"]
+    response = client.get(url, HTTP_IF_NONE_MATCH='W/"' + "0" * 40 + '"')
+    assert response.status_code == 200
     assert response["ETag"] == etag
 
 
@@ -225,7 +248,7 @@ def test_if_modified_since_gives_304_without_building(client, event, monkeypatch
     _age_everything()
     url = reverse("events:feed")
     last_modified = client.get(url)["Last-Modified"]
-    monkeypatch.setattr("events.calendar.feed_calendar", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr("events.calendar_http.assemble_body", lambda *a, **k: 1 / 0)
     response = client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified)
     assert response.status_code == 304
     assert response["Last-Modified"] == last_modified
@@ -390,6 +413,7 @@ def test_feed_builds_with_a_fixed_number_of_queries(
     client, make_events, count, django_assert_max_num_queries
 ):
     make_events(count)
+    # aggregate, marker, versions; then for what is not kept: events, themes, roles
     with django_assert_max_num_queries(6):
         response = client.get(reverse("events:feed"))
     assert len(parse_ics(response).events) == count
@@ -414,34 +438,11 @@ def test_theme_feed_builds_with_a_fixed_number_of_queries(
 ):
     event = make_events(count)[0]
     theme = event.themes.get()
-    # 7, plus 1 for the lines apps above events add to descriptions (record: a record link).
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(
+        9
+    ):  # the feed's 6, the theme, the filter's theme lookup, +1 description providers (record)
         response = client.get(reverse("events:theme_feed", kwargs={"slug": theme.slug}))
     assert len(parse_ics(response).events) == count
-
-
-def test_unchanged_feed_is_served_from_cache_and_a_theme_rename_rebuilds_it(
-    client, django_capture_on_commit_callbacks, monkeypatch
-):
-    theme = ThemeFactory(name="Arts")
-    event_at(3, themes=[theme])
-    url = reverse("events:feed")
-    first = client.get(url)
-    built = []
-    real = calendar_http.ical.feed_calendar
-    monkeypatch.setattr(
-        "events.calendar.feed_calendar", lambda *a, **k: built.append(1) or real(*a, **k)
-    )
-    again = client.get(url)
-    assert again.content == first.content
-    assert built == []
-    with django_capture_on_commit_callbacks(execute=True):
-        theme.name = "Arts and health"
-        theme.save()
-    renamed = client.get(url)
-    assert built == [1]
-    assert parse_ics(renamed).events[0].categories == ["Arts and health"]
-    assert renamed["ETag"] != first["ETag"]
 
 
 def test_feeds_answer_head_requests_with_headers_only(client, event):
@@ -455,3 +456,191 @@ def test_feeds_answer_head_requests_with_headers_only(client, event):
 
 def test_feeds_refuse_post(client, event):
     assert client.post(reverse("events:feed")).status_code == 405
+
+
+# --- one path: fingerprint -> validators -> assembled body ------------------------------------
+
+
+@pytest.fixture
+def serialised(monkeypatch):
+    """The ids of the events whose VEVENT was serialised (not taken from the kept entries)."""
+    calls = []
+    real = ical.event_entry
+
+    def counting(event, **options):
+        calls.append(event.pk)
+        return real(event, **options)
+
+    monkeypatch.setattr(ical, "event_entry", counting)
+    return calls
+
+
+def test_unchanged_feed_is_assembled_without_serialising_and_one_change_serialises_one(
+    client, make_events, serialised
+):
+    events = make_events(30)
+    url = reverse("events:feed")
+    first = client.get(url)
+    assert len(serialised) == 30
+    again = client.get(url)
+    assert again.content == first.content
+    assert len(serialised) == 30
+    changed = Event.objects.get(pk=events[7].pk)
+    changed.title = "Renamed cafe"
+    changed.save()
+    after = client.get(url)
+    assert serialised[30:] == [changed.pk]
+    summaries = [str(c["SUMMARY"]) for c in parse_ics(after).events]
+    assert summaries[7].startswith("Renamed cafe")
+    assert after["ETag"] != first["ETag"]
+
+
+def test_assembled_feed_is_byte_for_byte_a_full_serialisation(client, settings, make_events):
+    make_events(5)
+    EventFactory(mode=Event.Mode.ONLINE, venue=None, online_url="https://meet.example/x")
+    EventFactory(status=Event.Status.CANCELLED, cancellation_reason="Snow.")
+    client.get(reverse("events:feed"))  # keeps the entries
+    kept = client.get(reverse("events:feed")).content
+    events = Event.objects.in_feed().with_calendar_data().chronological()
+    whole = ical.feed_calendar(events, name="Commons: events", site_url=settings.SITE_URL)
+    assert kept == whole.to_ical()
+
+
+def test_personal_feed_is_byte_for_byte_a_full_serialisation(client, settings, user, token):
+    online = {"mode": Event.Mode.ONLINE, "venue": None, "online_url": "https://meet.example/p"}
+    confirmed, waitlisted = event_at(3, **online), event_at(4, **online)
+    Registration.objects.create(event=confirmed, user=user, state="confirmed")
+    Registration.objects.create(event=waitlisted, user=user, state="waitlisted")
+    public = client.get(reverse("events:feed")).content  # keeps the public entries first
+    client.get(personal_url(token.token))
+    kept = client.get(personal_url(token.token)).content
+    events = Event.objects.filter(pk__in=[confirmed.pk, waitlisted.pk]).with_calendar_data()
+    whole = ical.personal_calendar(
+        events.chronological(),
+        waitlisted_ids={waitlisted.pk},
+        joining_link_ids={confirmed.pk},
+        name=f"Commons: my events ({user.public_name})",
+        site_url=settings.SITE_URL,
+    )
+    assert kept == whole.to_ical()
+    assert b"meet.example/p" in kept  # the owner's confirmed place carries the link
+    assert b"meet.example/p" not in public  # kept entries never cross between the two
+
+
+def test_a_304_fetches_no_event(client, event, monkeypatch):
+    url = reverse("events:feed")
+    etag = client.get(url)["ETag"]
+    monkeypatch.setattr(calendar_http, "assemble_body", lambda file: 1 / 0)
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def _venue_moves(event):
+    event.venue.address = "1 Park Place"
+    event.venue.save()
+
+
+def _person_renamed(event):
+    role = EventRoleFactory(event=event, person=PersonFactory(name="Ruth Dinen"), role="speaker")
+    return role.person
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["venue", "person", "role", "theme", "unpublish", "delete", "cancel"],
+)
+def test_every_change_a_feed_shows_gives_a_new_etag(client, change):
+    theme = ThemeFactory(name="Arts")
+    event = event_at(5, themes=[theme])
+    person = PersonFactory(name="Ruth Dinen")
+    role = EventRoleFactory(event=event, person=person, role="speaker")
+    event_at(6)
+    url = reverse("events:feed")
+    before = client.get(url)
+    event = Event.objects.get(pk=event.pk)
+    if change == "venue":
+        event.venue.address = "1 Park Place"
+        event.venue.save()
+    elif change == "person":
+        person.name = "Ruth Dineen"
+        person.save()
+    elif change == "role":
+        role.contribution_title = "Welcome"
+        role.save()
+    elif change == "theme":
+        theme.name = "Arts and health"
+        theme.save()
+    elif change == "unpublish":
+        event.status = Event.Status.DRAFT
+        event.save()
+    elif change == "delete":
+        event.delete()
+    else:
+        event.status = Event.Status.CANCELLED
+        event.save()
+    after = client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200
+    assert after["ETag"] != before["ETag"]
+    assert after.content != before.content
+
+
+def test_a_registration_leaves_public_feeds_unchanged_and_moves_the_personal_one(
+    client, user, token
+):
+    event = event_at(5)
+    public = client.get(reverse("events:feed"))
+    Registration.objects.create(event=event, user=user, state="waitlisted")
+    mine = client.get(personal_url(token.token))
+    assert client.get(reverse("events:feed"), HTTP_IF_NONE_MATCH=public["ETag"]).status_code == 304
+    services.promote_from_waitlist(event=event)  # no capacity limit: the place comes free
+    promoted = client.get(personal_url(token.token), HTTP_IF_NONE_MATCH=mine["ETag"])
+    assert promoted.status_code == 200
+    (before,), (after,) = parse_ics(mine).events, parse_ics(promoted).events
+    assert str(before["SUMMARY"]).startswith("Waitlist: ")
+    assert (str(after["STATUS"]), str(after["SUMMARY"])) == ("CONFIRMED", event.title)
+    assert after["SEQUENCE"] == before["SEQUENCE"] + 1
+
+
+def test_a_fresh_worker_takes_kept_entries_from_the_shared_cache(
+    client, settings, tmp_path, make_events, serialised
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+    make_events(3)
+    first = client.get(reverse("events:feed"))
+    calendar_http.ENTRIES.clear()  # another process: its own memo is empty
+    again = client.get(reverse("events:feed"))
+    assert again.content == first.content
+    assert len(serialised) == 3
+
+
+def test_the_memo_keeps_at_most_its_limit(monkeypatch):
+    store = calendar_http.EntryStore(max_entries=8)
+    store.set_many({f"k{i}": b"x" for i in range(20)})
+    assert len(store.memo) <= 8
+    assert "k19" in store.memo
+
+
+# --- CORS ----------------------------------------------------------------------------------
+
+
+def test_public_files_may_be_read_by_other_sites(client, event):
+    for url in (
+        reverse("events:feed"),
+        reverse("events:event_ics", kwargs={"slug": event.slug}),
+        reverse("events:theme_feed", kwargs={"slug": ThemeFactory().slug}),
+    ):
+        response = client.get(url)
+        assert response["Access-Control-Allow-Origin"] == "*"
+        not_modified = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
+        assert not_modified.status_code == 304
+        assert not_modified["Access-Control-Allow-Origin"] == "*"
+
+
+def test_the_personal_feed_is_never_shared_with_other_sites(client, user, token):
+    response = client.get(personal_url(token.token))
+    assert response.status_code == 200
+    assert "Access-Control-Allow-Origin" not in response

@@ -26,7 +26,8 @@ def test_sequence_goes_up_when_time_place_or_status_change_and_not_otherwise():
     event = EventFactory()
     assert event.sequence == 0
     event = Event.objects.get(pk=event.pk)
-    event.summary = "Only words changed"
+    event.capacity = 99  # not in a calendar entry
+    event.kind = Event.Kind.SEMINAR
     event.save()
     assert event.sequence == 0
     event.starts_at += timedelta(hours=1)
@@ -58,6 +59,41 @@ def test_duplicate_titles_get_distinct_slugs():
     first = EventFactory(title="Policy Cafe")
     second = EventFactory(title="Policy Cafe")
     assert (first.slug, second.slug) == ("policy-cafe", "policy-cafe-2")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("title", "A new title"),
+        ("summary", "New words in the description"),
+        ("description", "A longer text, changed"),
+        ("online_url", "https://meet.example/new"),
+        ("mode", Event.Mode.HYBRID),
+        ("status", Event.Status.POSTPONED),
+    ],
+)
+def test_every_change_a_calendar_shows_raises_sequence_and_updated_at(field, value):
+    event = EventFactory(online_url="https://meet.example/old")
+    before = Event.objects.get(pk=event.pk)
+    setattr(before, field, value)
+    before.save()
+    after = Event.objects.get(pk=event.pk)
+    assert after.sequence == 1
+    assert after.updated_at > event.updated_at
+
+
+def test_a_change_with_update_fields_saves_the_new_sequence_too():
+    event = Event.objects.get(pk=EventFactory().pk)
+    event.title = "Renamed"
+    event.save(update_fields=["title"])
+    assert Event.objects.get(pk=event.pk).sequence == 1
+
+
+def test_loading_with_deferred_fields_costs_no_query_per_row(django_assert_num_queries):
+    EventFactory.create_batch(3)
+    with django_assert_num_queries(1):
+        events = list(Event.objects.only("pk", "slug"))
+    assert len(events) == 3
 
 
 def _access_cases():

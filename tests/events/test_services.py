@@ -5,7 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from events import services
-from events.models import Event, EventRole
+from events.models import LONDON, Event, EventRole
+from tests.events.conftest import last_sunday
 from tests.factories import (
     EventFactory,
     EventRoleFactory,
@@ -41,17 +42,24 @@ def test_publishing_a_draft_makes_it_public_freezes_its_slug_and_bumps_sequence(
 
 
 def test_postpone_then_publish_again_then_cancel_each_bump_sequence(organised_event, organiser):
+    start = _fresh(organised_event).sequence
     services.postpone_event(event=organised_event, user=organiser)
-    assert (_fresh(organised_event).status, _fresh(organised_event).sequence) == ("postponed", 1)
+    assert (_fresh(organised_event).status, _fresh(organised_event).sequence) == (
+        "postponed",
+        start + 1,
+    )
     first_published_at = _fresh(organised_event).published_at
     services.publish_event(event=organised_event, user=organiser)
-    assert (_fresh(organised_event).status, _fresh(organised_event).sequence) == ("published", 2)
+    assert (_fresh(organised_event).status, _fresh(organised_event).sequence) == (
+        "published",
+        start + 2,
+    )
     assert _fresh(organised_event).published_at == first_published_at
     services.cancel_event(event=organised_event, user=organiser, reason="The venue flooded.")
     event = _fresh(organised_event)
     assert (event.status, event.sequence, event.cancellation_reason) == (
         "cancelled",
-        3,
+        start + 3,
         "The venue flooded.",
     )
 
@@ -222,3 +230,30 @@ def test_simultaneous_publishes_change_the_event_once():
 
     assert outcomes == ["published"] + ["refused"] * 4
     assert (_fresh(draft).status, _fresh(draft).sequence) == ("published", 1)
+
+
+def test_publishing_refuses_a_duplicate_that_lands_in_the_october_clock_change(staff):
+    # 1:30 on the last Sunday of October happens twice; the edit form refuses it, and a
+    # duplicate (four weeks on, same clock time) must not slip past it through publishing.
+    year = timezone.now().year + 1
+    sunday = last_sunday(year, 10)
+    four_weeks_earlier = sunday - timedelta(weeks=4)
+    start = datetime(*four_weeks_earlier.timetuple()[:3], 1, 30, tzinfo=LONDON)
+    original = EventFactory(starts_at=start, ends_at=start + timedelta(hours=3))
+    copy = services.duplicate_event(event=original, user=staff)
+    assert copy.starts_at.astimezone(LONDON).replace(tzinfo=None) == datetime(
+        *sunday.timetuple()[:3], 1, 30
+    )
+    with pytest.raises(services.TransitionNotAllowed) as refused:
+        services.publish_event(event=copy, user=staff)
+    assert "Starts at: Times from 01:00 to 01:59 on Sunday" in str(refused.value)
+    assert "happen twice in the UK" in str(refused.value)
+    assert _fresh(copy).status == Event.Status.DRAFT
+
+
+def test_publishing_an_event_at_ordinary_times_is_unaffected(staff):
+    year = timezone.now().year + 1
+    start = datetime(year, 10, 10, 1, 30, tzinfo=LONDON)
+    draft = EventFactory(starts_at=start, ends_at=start + timedelta(hours=1), status="draft")
+    services.publish_event(event=draft, user=staff)
+    assert _fresh(draft).status == Event.Status.PUBLISHED
