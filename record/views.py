@@ -354,7 +354,8 @@ def event_record(request, slug):
     """An event's record: summary, notes, outcomes with their history, the pulse."""
     event = _event(request, slug)
     record = EventRecord.objects.filter(event=event).first()
-    if (record is None or not record.is_published) and not can_organise(request.user, event):
+    organiser = can_organise(request.user, event)
+    if (record is None or not record.is_published) and not organiser:
         raise Http404
     context = {
         "event": event,
@@ -364,8 +365,8 @@ def event_record(request, slug):
         "contributions": list(event.contributions.select_related("person")),
         "pulse": selectors.pulse_summary(event),
         "priority_groups": selectors.priority_breakdown(event),
-        "can_organise": can_organise(request.user, event),
-        **selectors.outcome_list(event, request.GET, request.GET.get("page")),
+        "can_organise": organiser,
+        **selectors.outcome_list(event, request.GET, request.GET.get("page"), drafts=organiser),
     }
     return render(request, "record/event_record.html", context)
 
