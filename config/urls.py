@@ -1,20 +1,32 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
 from config.views import bench_trivial, healthz
+from core.i18n import switch_language
+from discussions.urls import unprefixed_urlpatterns as discussions_unprefixed
+from events.urls import unprefixed_urlpatterns as events_unprefixed
 from events.views.public import home
 
 handler500 = "config.views.server_error"
 
+# Pages live under /cy/ and /en/ (core/i18n.py); an old address without a prefix is redirected
+# there by LocaleMiddleware. Feeds people subscribed to, and the one-click unsubscribe links in
+# sent mail, keep answering at their old addresses too (events_unprefixed, discussions_unprefixed).
 urlpatterns = [
-    path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("accounts/", include("allauth.urls")),
-    path("", include("discussions.urls")),
-    path("", include("record.urls")),
-    path("", include("events.urls")),
+    path("language/<str:code>/", switch_language, name="switch_language"),
+    *events_unprefixed,
+    *discussions_unprefixed,
+    *i18n_patterns(
+        path("", home, name="home"),
+        path("accounts/", include("allauth.urls")),
+        path("", include("discussions.urls")),
+        path("", include("record.urls")),
+        path("", include("events.urls")),
+    ),
 ]
 
 if settings.BENCH_VIEWS:

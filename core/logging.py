@@ -26,6 +26,14 @@ def redact_path(path: str) -> str:
     return redact_text(path)
 
 
+def is_personal_feed_path(path: str) -> bool:
+    """/calendar/..., also under a language prefix (/cy/calendar/...)."""
+    from django.conf import settings  # read when called: settings.LOGGING imports this module
+
+    prefixes = [PERSONAL_PREFIX] + [f"/{code}{PERSONAL_PREFIX}" for code, _ in settings.LANGUAGES]
+    return path.startswith(tuple(prefixes))
+
+
 class RedactCalendarTokens(logging.Filter):
     """Rewrite each record's message with tokens redacted; drop a personal feed's request."""
 
@@ -35,6 +43,6 @@ class RedactCalendarTokens(logging.Filter):
         if redacted != message:
             record.msg, record.args = redacted, ()
         request = getattr(record, "request", None)
-        if request is not None and getattr(request, "path", "").startswith(PERSONAL_PREFIX):
+        if request is not None and is_personal_feed_path(getattr(request, "path", "")):
             del record.request  # error emails would print the full request
         return True

@@ -57,3 +57,10 @@ urlpatterns = [
     path("moderation/flags/<int:pk>/resolve/", views.flag_resolve, name="flag_resolve"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]
+
+# Addresses in mail sent before /en/ and /cy/ existed: mail providers POST the one-click
+# unsubscribe (RFC 8058) and do not follow redirects; feed readers poll the board feed.
+unprefixed_urlpatterns = [
+    path("events/<slug:event_slug>/board/feed.atom", views.BoardFeed()),
+    path("unsubscribe/<str:token>/", views.unsubscribe),
+]

@@ -88,8 +88,20 @@ class EventAdmin(admin.ModelAdmin):
     actions = ["publish_selected", "postpone_selected", "cancel_selected"]
     fieldsets = (
         (None, {"fields": ("title", "slug", "kind", "summary", "description", "series")}),
-        (_("When and where"), {"fields": ("starts_at", "ends_at", "mode", "venue", "online_url")}),
-        (_("Places"), {"fields": ("capacity", "registration_closes_at")}),
+        (
+            _("When and where"),
+            {
+                "fields": (
+                    "starts_at",
+                    "ends_at",
+                    "mode",
+                    "venue",
+                    "online_url",
+                    "online_url_is_public",
+                )
+            },
+        ),
+        (_("Places"), {"fields": ("capacity", "registration_closes_at", "send_reminder")}),
         (_("Themes and hosts"), {"fields": ("themes", "hosts")}),
         (_("Access"), {"fields": (*ACCESS_FEATURE_NAMES, "access_notes")}),
         (

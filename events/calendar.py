@@ -74,11 +74,24 @@ def detail_path_template() -> str:
     return reverse("events:detail", kwargs={"slug": _SLUG_PLACEHOLDER})
 
 
-def event_location(event: Event) -> str:
+def joining_link(event: Event, *, include_joining_link: bool) -> str:
+    """The online link if this output may carry it: the caller's reader may see it, or it is public.
+
+    Public outputs (feeds, the public .ics, add-to-calendar links) pass False; the personal feed
+    and the attachments of mail to confirmed attendees pass True (see Event.can_see_joining_link).
+    """
+    if not event.is_online or not event.online_url:
+        return ""
+    if include_joining_link or event.online_url_is_public:
+        return event.online_url
+    return ""
+
+
+def event_location(event: Event, *, include_joining_link: bool = False) -> str:
     if event.is_in_person and event.venue is not None:
         return event.venue.full_address
-    if event.is_online and event.online_url:
-        return event.online_url
+    if event.is_online:
+        return joining_link(event, include_joining_link=include_joining_link) or _("Online")
     return ""
 
 
@@ -106,7 +119,12 @@ def description_extras(events: Sequence[Event]) -> dict[int, list[str]]:
 
 
 def event_description(
-    event: Event, *, site_url: str, url: str | None = None, extra: Sequence[str] = ()
+    event: Event,
+    *,
+    site_url: str,
+    url: str | None = None,
+    include_joining_link: bool = False,
+    extra: Sequence[str] = (),
 ) -> str:
     """Plain text: summary, who's who, the online link and the event's URL (clients hide URL)."""
     parts = []
@@ -125,8 +143,11 @@ def event_description(
     ]
     if who:
         parts.append("\n".join(who))
-    if event.is_online and event.online_url:
-        parts.append(_("Join online: %(url)s") % {"url": event.online_url})
+    link = joining_link(event, include_joining_link=include_joining_link)
+    if link:
+        parts.append(_("Join online: %(url)s") % {"url": link})
+    elif event.is_online and not event.is_cancelled:
+        parts.append(_("The joining link is sent to people with a confirmed place."))
     parts.extend(extra)
     url = url or event_url(event, site_url=site_url)
     parts.append(_("Details: %(url)s") % {"url": url})
@@ -153,10 +174,14 @@ def event_component(
     site_url: str,
     tentative: bool = False,
     path_template: str | None = None,
+    include_joining_link: bool = False,
     extra: Sequence[str] = (),
 ) -> VEvent:
-    """One VEVENT. `tentative` marks a confirmed event TENTATIVE (a waitlisted place); `extra`
-    lines go into the description (see description_extras)."""
+    """One VEVENT. `tentative` marks a confirmed event TENTATIVE (a waitlisted place).
+
+    `include_joining_link`: the reader may see a private online link (see `joining_link`).
+    `extra`: lines for the description (see description_extras).
+    """
     stamp = utc_seconds(event.updated_at)
     status = event_status(event)
     if tentative and status == "CONFIRMED":
@@ -174,18 +199,24 @@ def event_component(
     component.add("dtend", event.local_ends_at)
     component.add("summary", title)
     url = event_url(event, site_url=site_url, path_template=path_template)
-    component.add("description", event_description(event, site_url=site_url, url=url, extra=extra))
+    link = joining_link(event, include_joining_link=include_joining_link)
+    component.add(
+        "description",
+        event_description(
+            event, site_url=site_url, url=url, include_joining_link=bool(link), extra=extra
+        ),
+    )
     component.add("url", url)
-    location = event_location(event)
+    location = event_location(event, include_joining_link=bool(link))
     if location:
         component.add("location", clean_text(location))
     venue = event.venue if event.is_in_person else None
     if venue is not None and venue.has_coordinates:
         component.add("geo", (float(venue.latitude), float(venue.longitude)))
-    if event.is_online and event.online_url:
+    if link:
         component.add(
             "conference",
-            event.online_url,
+            link,
             parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": _("Join")},
         )
     themes = [clean_text(theme.name) for theme in event.themes.all()]
@@ -209,11 +240,15 @@ def _calendar(*, name: str, refresh: bool) -> Calendar:
     return calendar
 
 
-def event_calendar(event: Event, *, site_url: str) -> Calendar:
+def event_calendar(event: Event, *, site_url: str, include_joining_link: bool = False) -> Calendar:
     """A single event as a download or email attachment (a snapshot: no METHOD, no refresh)."""
     calendar = _calendar(name=f"Commons: {clean_text(event.title)}", refresh=False)
     extra = description_extras([event]).get(event.pk, ())
-    calendar.add_component(event_component(event, site_url=site_url, extra=extra))
+    calendar.add_component(
+        event_component(
+            event, site_url=site_url, include_joining_link=include_joining_link, extra=extra
+        )
+    )
     return calendar
 
 
@@ -228,19 +263,21 @@ def feed_calendar(
     for event in events:
         calendar.add_component(
             event_component(
-                event,
-                site_url=site_url,
-                path_template=template,
-                extra=extras.get(event.pk, ()),
+                event, site_url=site_url, path_template=template, extra=extras.get(event.pk, ())
             )
         )
     return calendar
 
 
 def personal_calendar(
-    events: Iterable[Event], *, waitlisted_ids: set[int], name: str, site_url: str
+    events: Iterable[Event],
+    *,
+    waitlisted_ids: set[int],
+    name: str,
+    site_url: str,
+    joining_link_ids: set[int] = frozenset(),
 ) -> Calendar:
-    """A user's own feed: waitlisted places are TENTATIVE."""
+    """A user's own feed: waitlisted places are TENTATIVE; `joining_link_ids` carry the link."""
     calendar = _calendar(name=name, refresh=True)
     template = detail_path_template()
     events = list(events)
@@ -252,6 +289,7 @@ def personal_calendar(
                 site_url=site_url,
                 tentative=event.pk in waitlisted_ids,
                 path_template=template,
+                include_joining_link=event.pk in joining_link_ids,
                 extra=extras.get(event.pk, ()),
             )
         )

@@ -117,8 +117,15 @@ class EventForm(forms.ModelForm):
         label=_("Capacity"),
         required=False,
         min_value=1,
-        help_text=_("Leave empty for no limit."),
+        help_text=_("Leave empty for no limit. For a hybrid event: places in the room."),
         error_messages={"min_value": _("Capacity must be at least 1, or empty for no limit.")},
+    )
+    online_capacity = forms.IntegerField(
+        label=_("Online places"),
+        required=False,
+        min_value=1,
+        help_text=_("Hybrid events only. Leave empty for no limit online."),
+        error_messages={"min_value": _("Online places must be at least 1, or empty.")},
     )
     online_url = forms.URLField(
         label=_("Online link"),
@@ -142,8 +149,11 @@ class EventForm(forms.ModelForm):
             "mode",
             "venue",
             "online_url",
+            "online_url_is_public",
             "capacity",
+            "online_capacity",
             "registration_closes_at",
+            "send_reminder",
             *ACCESS_FEATURE_NAMES,
             "access_notes",
         ]
@@ -168,22 +178,38 @@ class EventForm(forms.ModelForm):
             "venue": _("Needed for an in-person or hybrid event."),
         }
 
+    def _places_taken(self, attendance: str) -> int:
+        """Confirmed places in the pool a limit applies to (a hybrid event's room or online)."""
+        confirmed = self.instance.registrations.filter(state=Registration.State.CONFIRMED)
+        if self.cleaned_data.get("mode") == Event.Mode.HYBRID:
+            confirmed = confirmed.filter(attendance=attendance)
+        return confirmed.count()
+
+    def _check_not_below_taken(self, limit, attendance: str):
+        if limit is None or not self.instance.pk:
+            return limit
+        taken = self._places_taken(attendance)
+        if limit < taken:
+            raise ValidationError(
+                _(
+                    "%(count)d people already have a place, so the capacity cannot be lower. "
+                    "Cancel places from the attendee list first."
+                ),
+                code="below_confirmed",
+                params={"count": taken},
+            )
+        return limit
+
     def clean_capacity(self):
-        capacity = self.cleaned_data.get("capacity")
-        if capacity is not None and self.instance.pk:
-            confirmed = self.instance.registrations.filter(
-                state=Registration.State.CONFIRMED
-            ).count()
-            if capacity < confirmed:
-                raise ValidationError(
-                    _(
-                        "%(count)d people already have a place, so the capacity cannot be lower. "
-                        "Cancel places from the attendee list first."
-                    ),
-                    code="below_confirmed",
-                    params={"count": confirmed},
-                )
-        return capacity
+        return self._check_not_below_taken(
+            self.cleaned_data.get("capacity"), Registration.Attendance.ROOM
+        )
+
+    def clean_online_capacity(self):
+        online = self.cleaned_data.get("online_capacity")
+        if self.cleaned_data.get("mode") != Event.Mode.HYBRID:
+            return online  # kept, unused, in case the event becomes hybrid again
+        return self._check_not_below_taken(online, Registration.Attendance.ONLINE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -201,8 +227,16 @@ class EventForm(forms.ModelForm):
                 Row(Column("themes"), Column("hosts")),
             ),
             Fieldset(_("When"), Row(Column("starts_at"), Column("ends_at"))),
-            Fieldset(_("Where"), "mode", "venue", "online_url"),
-            Fieldset(_("Places"), Row(Column("capacity"), Column("registration_closes_at"))),
+            Fieldset(_("Where"), "mode", "venue", "online_url", "online_url_is_public"),
+            Fieldset(
+                _("Places"),
+                Row(
+                    Column("capacity"),
+                    Column("online_capacity"),
+                    Column("registration_closes_at"),
+                ),
+                "send_reminder",
+            ),
             Fieldset(_("Access"), *ACCESS_FEATURE_NAMES, "access_notes"),
         )
 

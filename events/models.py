@@ -240,11 +240,12 @@ class EventQuerySet(models.QuerySet):
         )
 
     def with_registration_counts(self):
-        """Annotate `confirmed_count` so places_left / is_full cost no query per event."""
+        """Annotate confirmed counts so places_left / is_full cost no query per event."""
+        confirmed = Q(registrations__state=Registration.State.CONFIRMED)
+        online = Q(registrations__attendance=Registration.Attendance.ONLINE)
         return self.annotate(
-            confirmed_count=models.Count(
-                "registrations", filter=Q(registrations__state=Registration.State.CONFIRMED)
-            )
+            confirmed_count=models.Count("registrations", filter=confirmed),
+            confirmed_online_count=models.Count("registrations", filter=confirmed & online),
         )
 
     def in_feed(self, now=None):
@@ -323,12 +324,34 @@ class Event(AccessInformation):
         related_name="events",
     )
     online_url = models.URLField(_("online link"), blank=True)
+    online_url_is_public = models.BooleanField(
+        _("link is public"),
+        default=False,
+        help_text=_(
+            "Show the online link to everyone. Otherwise only people with a confirmed place "
+            "and the organisers see it (on the page, in their calendar and in their emails)."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
     capacity = models.PositiveIntegerField(
-        _("capacity"), null=True, blank=True, help_text=_("Leave empty for no limit.")
+        _("capacity"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for no limit. For a hybrid event: places in the room."),
+    )
+    online_capacity = models.PositiveIntegerField(
+        _("online places"),
+        null=True,
+        blank=True,
+        help_text=_("Hybrid events only: places online. Leave empty for no limit."),
+    )
+    send_reminder = models.BooleanField(
+        _("send a reminder the day before"),
+        default=True,
+        help_text=_("People with a place get an email 24 hours before the start."),
     )
     registration_closes_at = models.DateTimeField(
         _("registration closes at"),
@@ -363,6 +386,9 @@ class Event(AccessInformation):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # What attendees were last told about time and place (events.notices.event_details), so a
+    # postponed event's new date is announced as "was ... now ...".
+    announced_details = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = EventQuerySet.as_manager()
 
@@ -380,6 +406,11 @@ class Event(AccessInformation):
                 condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
                 name="event_capacity_positive",
                 violation_error_message=_("Capacity must be at least 1, or empty for no limit."),
+            ),
+            models.CheckConstraint(
+                condition=Q(online_capacity__isnull=True) | Q(online_capacity__gte=1),
+                name="event_online_capacity_positive",
+                violation_error_message=_("Online places must be at least 1, or empty."),
             ),
         ]
         indexes = [
@@ -521,6 +552,25 @@ class Event(AccessInformation):
         """Public, or editable by `user` (EventQuerySet.visible_to)."""
         return self.is_public or self.can_edit(user)
 
+    def can_see_joining_link(self, user, *, registration=...) -> bool:
+        """The online link: public if the organisers say so, else confirmed attendees and editors.
+
+        Every surface applies this one rule: the page, emails, .ics attachments and feeds (public
+        feeds never carry a private link; the personal feed does for the owner's confirmed places).
+        `registration`: the user's active registration here (or None) when the caller has it.
+        """
+        if not self.is_online or not self.online_url:
+            return False
+        if self.online_url_is_public:
+            return True
+        if not user.is_authenticated:
+            return False
+        if self.can_edit(user):
+            return True
+        if registration is ...:
+            return self.registrations.filter(user=user, state=Registration.State.CONFIRMED).exists()
+        return registration is not None and registration.is_confirmed
+
     # --- registration ----------------------------------------------------------------------
 
     @property
@@ -540,15 +590,58 @@ class Event(AccessInformation):
         return count
 
     @property
+    def is_hybrid(self) -> bool:
+        return self.mode == self.Mode.HYBRID
+
+    @property
+    def confirmed_online(self) -> int:
+        """Confirmed places online (a hybrid event's second pool; 0 for other events)."""
+        if not self.is_hybrid:
+            return 0
+        count = getattr(self, "confirmed_online_count", None)  # with_registration_counts()
+        if count is None:
+            count = self.registrations.filter(
+                state=Registration.State.CONFIRMED, attendance=Registration.Attendance.ONLINE
+            ).count()
+        return count
+
+    def attendance_for(self, chosen: str | None) -> str:
+        """The attendance of a new registration: chosen at a hybrid event, implied elsewhere."""
+        if self.is_hybrid:
+            return chosen or Registration.Attendance.ROOM
+        if self.mode == self.Mode.ONLINE:
+            return Registration.Attendance.ONLINE
+        return Registration.Attendance.ROOM
+
+    def capacity_for(self, attendance: str) -> int | None:
+        """The limit of the pool `attendance` draws on: a hybrid event's room counts only the
+        room, its online places only online; any other event has one pool (`capacity`)."""
+        if self.is_hybrid and attendance == Registration.Attendance.ONLINE:
+            return self.online_capacity
+        return self.capacity
+
+    @property
     def places_left(self) -> int | None:
-        """None when there is no capacity limit."""
+        """Places left (in the room, for a hybrid event); None when there is no limit."""
         if self.capacity is None:
             return None
-        return max(self.capacity - self.confirmed_registrations, 0)
+        return max(self.capacity - self.confirmed_registrations + self.confirmed_online, 0)
+
+    @property
+    def online_places_left(self) -> int | None:
+        """A hybrid event's online places left; None when not limited (or not hybrid)."""
+        if not self.is_hybrid or self.online_capacity is None:
+            return None
+        return max(self.online_capacity - self.confirmed_online, 0)
 
     @property
     def is_full(self) -> bool:
+        """No place left (in the room, for a hybrid event)."""
         return self.capacity is not None and self.places_left == 0
+
+    @property
+    def is_online_full(self) -> bool:
+        return self.online_places_left == 0
 
     @staticmethod
     def user_can_create(user) -> bool:
@@ -623,6 +716,10 @@ class Registration(models.Model):
         WAITLISTED = "waitlisted", _("On the waitlist")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Attendance(models.TextChoices):
+        ROOM = "room", _("In the room")
+        ONLINE = "online", _("Online")
+
     ACTIVE_STATES = (State.CONFIRMED, State.WAITLISTED)
 
     user = models.ForeignKey(
@@ -635,9 +732,16 @@ class Registration(models.Model):
         Event, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("event")
     )
     state = models.CharField(_("state"), max_length=20, choices=State.choices)
+    attendance = models.CharField(
+        _("attending"), max_length=10, choices=Attendance.choices, default=Attendance.ROOM
+    )
+    # Seen by the event's organisers only (attendee page and CSV), never by anyone else.
+    access_needs = models.TextField(_("access needs"), max_length=1000, blank=True)
     created_at = models.DateTimeField(_("registered at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     promoted_at = models.DateTimeField(_("promoted from the waitlist at"), null=True, blank=True)
+    # Set when the day-before reminder is sent: running the sender twice sends nothing twice.
+    reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -674,9 +778,12 @@ class Registration(models.Model):
         """1 for the first person in the queue; None when not waitlisted."""
         if not self.is_waitlisted:
             return None
-        ahead = Registration.objects.filter(
-            event_id=self.event_id, state=self.State.WAITLISTED
-        ).filter(Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, pk__lt=self.pk))
+        ahead = Registration.objects.filter(event_id=self.event_id, state=self.State.WAITLISTED)
+        if self.event.is_hybrid:  # the room and online places have a queue each
+            ahead = ahead.filter(attendance=self.attendance)
+        ahead = ahead.filter(
+            Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, pk__lt=self.pk)
+        )
         return ahead.count() + 1
 
 
@@ -725,3 +832,65 @@ class CalendarChange(models.Model):
 
     def __str__(self):
         return f"v{self.version} at {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ReminderOptOut(models.Model):
+    """A user who asked for no more reminders (from a reminder's footer). Notices still come."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminder_opt_out",
+        verbose_name=_("user"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder opt-out")
+        verbose_name_plural = _("reminder opt-outs")
+
+    def __str__(self):
+        return f"No reminders for {self.user}"
+
+
+class AttendeeMessage(models.Model):
+    """The log of "Email attendees": who sent what, when, to how many."""
+
+    class Audience(models.TextChoices):
+        CONFIRMED = "confirmed", _("People with a place")
+        WAITLISTED = "waitlisted", _("People on the waitlist")
+        BOTH = "both", _("Both")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="attendee_messages", verbose_name=_("event")
+    )
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("sender"),
+    )
+    subject = models.CharField(_("subject"), max_length=150)
+    body = models.TextField(_("message"), max_length=5000)
+    audience = models.CharField(_("to"), max_length=20, choices=Audience.choices)
+    recipient_count = models.PositiveIntegerField(_("recipients"))
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("message to attendees")
+        verbose_name_plural = _("messages to attendees")
+        indexes = [models.Index(fields=["event", "-created_at"], name="attendeemessage_event_idx")]
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        """The registration states this message goes to."""
+        return {
+            self.Audience.CONFIRMED: (Registration.State.CONFIRMED,),
+            self.Audience.WAITLISTED: (Registration.State.WAITLISTED,),
+            self.Audience.BOTH: Registration.ACTIVE_STATES,
+        }[self.audience]

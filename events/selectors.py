@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from events.filters import WHEN_PAST, WHEN_UPCOMING
 from events.filters import filter_events as filter_events  # lives beside its FilterSet
-from events.models import Event, EventRole, Series, Theme, public_q
+from events.models import Event, EventRole, Registration, Series, Theme, public_q
 from people.models import Organisation, Person
 
 HOME_EVENT_COUNT = 6
@@ -27,6 +27,15 @@ def event_for_page(slug: str, user) -> Event:
     """The event at `slug` if `user` may see it (drafts only to their editors), else 404."""
     events = Event.objects.visible_to(user).with_listing_data().with_registration_counts()
     return get_object_or_404(events, slug=slug)
+
+
+def active_registration(event: Event, user) -> Registration | None:
+    """`user`'s confirmed or waitlisted registration at `event` (None when anonymous or none)."""
+    if not user.is_authenticated:
+        return None
+    return Registration.objects.filter(
+        event=event, user=user, state__in=Registration.ACTIVE_STATES
+    ).first()
 
 
 def other_events_in_series(event: Event) -> list[Event]:

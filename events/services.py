@@ -17,8 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.mail import send_email_on_commit
-from events import calendar as ical
-from events.models import ACCESS_FEATURE_NAMES, LONDON, Event, EventRole, Registration
+from events import notices
+from events.models import (
+    ACCESS_FEATURE_NAMES,
+    LONDON,
+    AttendeeMessage,
+    Event,
+    EventRole,
+    Registration,
+    ReminderOptOut,
+)
 from people.models import Person
 
 # A duplicated event is the next one of its kind: same weekday and local time, four weeks on.
@@ -37,9 +45,10 @@ def save_event(*, form, roles, user) -> Event:
     """Save a valid EventForm and its RoleFormSet together; a new event is a draft by `user`.
 
     More places (or no limit any more) go at once to the waitlist, first come first served.
+    Attendees hear of a new time, place, attendance mode or online link (tell_attendees_of_changes).
     """
     event = form.instance
-    old_capacity = None
+    stored = None
     if event.pk is None:
         if not Event.user_can_create(user):
             raise PermissionDenied
@@ -48,12 +57,35 @@ def save_event(*, form, roles, user) -> Event:
         stored = Event.objects.select_for_update().get(pk=event.pk)
         if not stored.can_edit(user):
             raise PermissionDenied
-        old_capacity = stored.capacity
     event = form.save()
     save_event_roles(event=event, formset=roles)
-    if old_capacity is not None and (event.capacity is None or event.capacity > old_capacity):
+    if stored is not None:
+        # More places (room or online), or pools merged by a change of mode: fill them in order.
         promote_from_waitlist(event=event)
+        tell_attendees_of_changes(event=event, before=stored)
     return event
+
+
+def tell_attendees_of_changes(*, event: Event, before: Event) -> int:
+    """After a save of `event` (row locked): email attendees what changed; returns how many.
+
+    Only a published event that is not over tells anyone: a postponed event announces its new
+    date when it is published again (publish_event), compared with what people were last told.
+    A new start time also re-arms the day-before reminder.
+    """
+    if event.starts_at != before.starts_at or event.send_reminder != before.send_reminder:
+        if event.starts_at != before.starts_at:
+            event.registrations.update(reminder_sent_at=None)
+        schedule_reminders(event=event)
+    if event.status != Event.Status.PUBLISHED or event.is_past:
+        return 0
+    told = before.announced_details or notices.event_details(before)
+    now = notices.event_details(event)
+    changes = notices.changes_between(told, now)
+    if not changes:
+        return 0
+    Event.objects.filter(pk=event.pk).update(announced_details=now)
+    return notices.send_event_notice(event=event, kind=notices.Notice.CHANGED, changes=changes)
 
 
 def save_event_roles(*, event: Event, formset) -> None:
@@ -95,12 +127,20 @@ def publish_event(*, event: Event, user) -> Event:
             _("Only a draft or a postponed event can be published; this one is %(status)s.")
             % {"status": event.get_status_display().lower()}
         )
+    was_postponed = event.is_postponed
+    told = event.announced_details
     event.status = Event.Status.PUBLISHED
-    fields = ["status", "updated_at"]
+    event.announced_details = notices.event_details(event)
+    fields = ["status", "announced_details", "updated_at"]
     if event.published_at is None:
         event.published_at = timezone.now()  # from now on the slug (its address) is frozen
         fields.append("published_at")
     event.save(update_fields=fields)
+    if was_postponed:
+        changes = notices.changes_between(told, event.announced_details)
+        notices.send_event_notice(event=event, kind=notices.Notice.NEW_DATE, changes=changes)
+        event.registrations.update(reminder_sent_at=None)
+    schedule_reminders(event=event)
     return event
 
 
@@ -113,7 +153,10 @@ def postpone_event(*, event: Event, user) -> Event:
             _("Only a published event that has not yet happened can be postponed.")
         )
     event.status = Event.Status.POSTPONED
-    event.save(update_fields=["status", "updated_at"])
+    if not event.announced_details:  # published before announcements were recorded
+        event.announced_details = notices.event_details(event)
+    event.save(update_fields=["status", "announced_details", "updated_at"])
+    notices.send_event_notice(event=event, kind=notices.Notice.POSTPONED, changes=[])
     return event
 
 
@@ -155,7 +198,10 @@ COPIED_FIELDS = [
     "mode",
     "venue_id",
     "online_url",
+    "online_url_is_public",
     "capacity",
+    "online_capacity",
+    "send_reminder",
     *ACCESS_FEATURE_NAMES,
     "access_notes",
 ]
@@ -195,10 +241,15 @@ class RegistrationClosed(Exception):
     """The event does not take registrations now (draft, postponed, cancelled or closed)."""
 
 
-def register_attendee(*, event: Event, user) -> Registration:
+def register_attendee(
+    *, event: Event, user, attendance: str | None = None, access_needs: str = ""
+) -> Registration:
     """Give `user` a place, or a place on the waitlist; returns their active registration.
 
-    Idempotent: a user who is already registered (confirmed or waitlisted) gets that registration.
+    At a hybrid event `attendance` chooses the room or online: each has its own places (the
+    room `capacity`, online `online_capacity`, either unlimited when empty) and its own waitlist.
+    `access_needs` is for the organisers only. Idempotent: a user who is already registered
+    (confirmed or waitlisted) gets that registration.
     """
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event.pk)
@@ -208,12 +259,15 @@ def register_attendee(*, event: Event, user) -> Registration:
         if not event.registration_is_open:
             raise RegistrationClosed(_("Registration for this event is closed."))
         _promote_waitlisted(event=event)  # nobody jumps the queue after a capacity increase
-        confirmed = _confirmed_count(event)
-        has_place = event.capacity is None or confirmed < event.capacity
+        attendance = event.attendance_for(attendance)
+        limit = event.capacity_for(attendance)
+        has_place = limit is None or _confirmed_count(event, attendance) < limit
         registration = Registration.objects.create(
             event=event,
             user=user,
             state=Registration.State.CONFIRMED if has_place else Registration.State.WAITLISTED,
+            attendance=attendance,
+            access_needs=(access_needs or "").strip(),
         )
         if registration.is_confirmed:
             _email_confirmation(registration, subject=_("You have a place at %(title)s"))
@@ -259,7 +313,7 @@ def notify_attendees_of_cancellation(*, event: Event) -> int:
         .select_related("user")
         .order_by("created_at", "pk")
     )
-    attachment = _ics_attachment(event)
+    attachment = notices.ics_attachment(event, include_joining_link=False)  # no longer needed
     for registration in registrations:
         send_email_on_commit(
             to=[registration.user.email],
@@ -279,19 +333,34 @@ def _active_registration(*, event: Event, user) -> Registration | None:
     ).first()
 
 
-def _confirmed_count(event: Event) -> int:
-    return Registration.objects.filter(event=event, state=Registration.State.CONFIRMED).count()
+def _pool(event: Event, attendance: str | None):
+    """Registrations drawing on the same places: a hybrid event's room or online; else all."""
+    registrations = Registration.objects.filter(event=event)
+    if event.is_hybrid and attendance is not None:
+        registrations = registrations.filter(attendance=attendance)
+    return registrations
+
+
+def _confirmed_count(event: Event, attendance: str | None = None) -> int:
+    return _pool(event, attendance).filter(state=Registration.State.CONFIRMED).count()
 
 
 def _promote_waitlisted(*, event: Event) -> list[Registration]:
     """With the event row locked: confirm the first waitlisted people while places are free."""
     if event.status != Event.Status.PUBLISHED or event.starts_at <= timezone.now():
         return []
-    queue = Registration.objects.select_for_update().filter(
-        event=event, state=Registration.State.WAITLISTED
-    )
-    if event.capacity is not None:
-        free = event.capacity - _confirmed_count(event)
+    pools = Registration.Attendance.values if event.is_hybrid else [None]
+    promoted = []
+    for attendance in pools:
+        promoted += _promote_in_pool(event=event, attendance=attendance)
+    return promoted
+
+
+def _promote_in_pool(*, event: Event, attendance: str | None) -> list[Registration]:
+    queue = _pool(event, attendance).select_for_update().filter(state=Registration.State.WAITLISTED)
+    limit = event.capacity_for(attendance or Registration.Attendance.ROOM)
+    if limit is not None:
+        free = limit - _confirmed_count(event, attendance)
         if free <= 0:
             return []
         queue = queue.order_by("created_at", "pk")[:free]
@@ -308,12 +377,6 @@ def _promote_waitlisted(*, event: Event) -> list[Registration]:
     return promoted
 
 
-def _ics_attachment(event: Event) -> tuple[str, bytes, str]:
-    full = Event.objects.with_calendar_data().get(pk=event.pk)
-    body = ical.to_bytes(ical.event_calendar(full, site_url=settings.SITE_URL))
-    return (f"{event.slug}.ics", body, "text/calendar")
-
-
 def _email_confirmation(registration: Registration, *, subject: str, promoted=False) -> None:
     event = registration.event
     send_email_on_commit(
@@ -328,7 +391,7 @@ def _email_confirmation(registration: Registration, *, subject: str, promoted=Fa
                 "site_url": settings.SITE_URL,
             },
         ),
-        attachments=[_ics_attachment(event)],
+        attachments=[notices.ics_attachment(event, include_joining_link=True)],  # a confirmed place
     )
 
 
@@ -347,3 +410,102 @@ def _email_waitlisted(registration: Registration) -> None:
             },
         ),
     )
+
+
+# --- reminders ------------------------------------------------------------------------------
+
+
+def schedule_reminders(*, event: Event) -> None:
+    """Ask the task queue to send `event`'s reminders when they fall due (after commit).
+
+    Only backends that can defer a task (the database worker) take it; with any other backend,
+    and as the safety net for a lost task, `manage.py send_reminders` sends whatever is due. A
+    task that runs for an event since moved finds nothing due: the markers make it harmless.
+    """
+    from events.tasks import send_event_reminders
+
+    if not event.send_reminder or event.status != Event.Status.PUBLISHED:
+        return
+    if not send_event_reminders.get_backend().supports_defer:
+        return
+    run_after = max(event.starts_at - notices.REMINDER_LEAD, timezone.now())
+    event_id = event.pk
+    transaction.on_commit(
+        lambda: send_event_reminders.using(run_after=run_after).enqueue(event_id=event_id)
+    )
+
+
+def send_due_reminders(*, now: datetime | None = None, event_ids=None) -> int:
+    """Send every reminder now due (events starting within REMINDER_LEAD); returns how many.
+
+    Idempotent: each registration is marked when its reminder goes, in the same transaction as
+    the mail is queued, and rows are locked so that two runs at once cannot both send one.
+    People who registered after the reminder was due, or who opted out, get none.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = (
+            Registration.objects.select_for_update(of=("self",))
+            .filter(
+                state=Registration.State.CONFIRMED,
+                reminder_sent_at__isnull=True,
+                event__status=Event.Status.PUBLISHED,
+                event__send_reminder=True,
+                event__starts_at__gt=now,
+                event__starts_at__lte=now + notices.REMINDER_LEAD,
+                user__is_active=True,
+            )
+            .exclude(user__in=ReminderOptOut.objects.values("user"))
+            .select_related("user", "event", "event__venue")
+            .order_by("event_id", "created_at", "pk")
+        )
+        if event_ids is not None:
+            due = due.filter(event_id__in=event_ids)
+        attachments: dict[int, tuple] = {}
+        sent = []
+        for registration in due:
+            event = registration.event
+            if registration.created_at > event.starts_at - notices.REMINDER_LEAD:
+                continue  # registered within the last day: their confirmation is fresh enough
+            if event.pk not in attachments:
+                attachments[event.pk] = notices.ics_attachment(event, include_joining_link=True)
+            notices.send_reminder(registration, attachment=attachments[event.pk])
+            sent.append(registration.pk)
+        Registration.objects.filter(pk__in=sent).update(reminder_sent_at=now)
+    return len(sent)
+
+
+def stop_reminders(*, user) -> None:
+    """No more reminders for `user` (notices about changes still come: they are essential)."""
+    ReminderOptOut.objects.get_or_create(user=user)
+
+
+def resume_reminders(*, user) -> None:
+    ReminderOptOut.objects.filter(user=user).delete()
+
+
+# --- organisers' messages to attendees --------------------------------------------------------
+
+
+class NobodyToEmail(Exception):
+    """The chosen audience is empty; the message says so."""
+
+
+@transaction.atomic
+def email_attendees(*, event: Event, sender, subject: str, body: str, audience: str):
+    """Email an organiser's message to the event's confirmed and/or waitlisted attendees.
+
+    Each mail is queued as a task after commit, with Reply-To the sender; the event's log keeps
+    who sent what, when and to how many.
+    """
+    event = _lock(event=event, user=sender)
+    message = AttendeeMessage(
+        event=event, sender=sender, subject=subject.strip(), body=body.strip(), audience=audience
+    )
+    registrations = notices.active_registrations(event, states=message.states)
+    if not registrations:
+        raise NobodyToEmail(_("Nobody is registered in the group you chose."))
+    message.recipient_count = len(registrations)
+    message.save()
+    notices.send_attendee_message(message, registrations)
+    return message

@@ -59,8 +59,10 @@ def event_json_ld(event: Event, *, url: str, absolute) -> dict:
     locations = []
     if event.is_in_person and event.venue is not None:
         locations.append(_place(event.venue))
-    if event.is_online and event.online_url:
-        locations.append({"@type": "VirtualLocation", "url": event.online_url})
+    if event.is_online:
+        # A private joining link stays private: search engines get the event page instead.
+        link = event.online_url if event.online_url_is_public and event.online_url else url
+        locations.append({"@type": "VirtualLocation", "url": link})
     if locations:
         data["location"] = locations[0] if len(locations) == 1 else locations
     hosts = list(event.hosts.all())

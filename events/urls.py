@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from events.views import calendars, organising, public, registration
+from events.views import attendees, calendars, organising, public, registration
 
 app_name = "events"
 
@@ -32,6 +32,8 @@ urlpatterns: list = [
     path("me/events/", registration.my_events, name="my_events"),
     path("events/<slug:slug>/attendees/", registration.attendees, name="attendees"),
     path("events/<slug:slug>/attendees.csv", registration.attendees_csv, name="attendees_csv"),
+    path("events/<slug:slug>/email/", attendees.email_attendees, name="email_attendees"),
+    path("me/reminders/<str:token>/", attendees.reminder_opt_out, name="reminder_opt_out"),
     # Calendar files and feeds.
     path("events/calendar.ics", calendars.feed, name="feed"),
     path("events/<slug:slug>/calendar.ics", calendars.event_ics, name="event_ics"),
@@ -49,4 +51,18 @@ urlpatterns: list = [
     path("me/calendar/", calendars.calendar_settings, name="calendar_settings"),
     # The catch-all event page comes last.
     path("events/<slug:slug>/", public.event_detail, name="detail"),
+]
+
+# Calendar addresses from before /en/ and /cy/ existed: calendar apps subscribed to them and some
+# do not follow redirects, so they answer here directly, in English (a personal feed in its
+# owner's language). Unnamed: reverse() gives the prefixed addresses above.
+unprefixed_urlpatterns: list = [
+    path("events/calendar.ics", calendars.feed),
+    path("events/<slug:slug>/calendar.ics", calendars.event_ics),
+    path("themes/<slug:slug>/calendar.ics", calendars.theme_feed),
+    path("series/<slug:slug>/calendar.ics", calendars.series_feed),
+    path("people/<slug:slug>/calendar.ics", calendars.person_feed),
+    path("organisations/<slug:slug>/calendar.ics", calendars.organisation_feed),
+    path("calendar/<path:token>.ics", calendars.personal_feed),
+    re_path(r"^calendar/", calendars.personal_feed_not_found),
 ]

@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from events import calendar as ical
-from events.models import Registration
+from events import selectors
+from events.forms_registration import RegistrationForm
 
 register = template.Library()
 
@@ -59,10 +60,17 @@ def calendar_links(context, feed, obj=None):
 
 @register.simple_tag(takes_context=True)
 def my_registration(context, event):
-    """The signed-in user's active registration at `event`, or None."""
-    user = context["request"].user
-    if not user.is_authenticated:
-        return None
-    return Registration.objects.filter(
-        event=event, user=user, state__in=Registration.ACTIVE_STATES
-    ).first()
+    """The signed-in user's active registration at `event`, or None.
+
+    The event page's view fetched it already (as `my_registration`): no second query then.
+    """
+    known = context.get("my_registration", ...)
+    if known is not ... and context.get("event") is event:
+        return known
+    return selectors.active_registration(event, context["request"].user)
+
+
+@register.simple_tag
+def registration_form(event):
+    """The event page's registration form (where to join, for a hybrid event; access needs)."""
+    return RegistrationForm(event=event)

@@ -105,6 +105,16 @@ def personal_events(user):
     return Event.objects.in_feed().filter(Q(pk__in=registered) | Q(pk__in=organised))
 
 
+def joining_link_event_ids(user, events, *, waitlisted_ids: set[int]) -> set[int]:
+    """Which of `user`'s feed events carry the online link (Event.can_see_joining_link, in bulk).
+
+    The personal feed holds the user's active registrations and the events they organise or
+    created: every one of those but a waitlisted place is a confirmed place or an editor's. A
+    waitlisted organiser is still an editor (can_edit reads the prefetched roles: no query).
+    """
+    return {event.pk for event in events if event.pk not in waitlisted_ids or event.can_edit(user)}
+
+
 def personal_feed_not_found(request, *args, **kwargs):
     """404 that Django does not log: its log line would carry the token in the path."""
     response = HttpResponseNotFound(_("No such calendar."), content_type="text/plain")
@@ -131,11 +141,15 @@ def personal_feed(request, token):
                 "event_id", flat=True
             )
         )
-        events = queryset.with_calendar_data().chronological()
+        events = list(queryset.with_calendar_data().chronological())
         name = _("Commons: my events (%(name)s)") % {"name": user.public_name}
         return ical.to_bytes(
             ical.personal_calendar(
-                events, waitlisted_ids=waitlisted, name=name, site_url=_site_url()
+                events,
+                waitlisted_ids=waitlisted,
+                name=name,
+                site_url=_site_url(),
+                joining_link_ids=joining_link_event_ids(user, events, waitlisted_ids=waitlisted),
             )
         )
 

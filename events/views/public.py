@@ -31,11 +31,14 @@ def event_list(request):
 def event_page_context(request, event) -> dict:
     """What the event page shows (the organisers' preview shows the same)."""
     url = request.build_absolute_uri(event.get_absolute_url())
+    registration = selectors.active_registration(event, request.user)  # panel and link share it
     return {
         "event": event,
         "canonical_url": url,
         "series_events": selectors.other_events_in_series(event),
         "json_ld": event_json_ld(event, url=url, absolute=request.build_absolute_uri),
+        "my_registration": registration,
+        "show_joining_link": event.can_see_joining_link(request.user, registration=registration),
     }
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from events.forms_registration import RegistrationForm
 from events.models import Event, Registration
 from events.services import RegistrationClosed, cancel_registration, register_attendee
 from events.views.organising import event_editor_required
@@ -22,12 +23,21 @@ ATTENDEES_PAGE_SIZE = 50
 
 @require_POST
 def register(request, slug):
-    """Register the signed-in user (or put them on the waitlist)."""
-    event = get_object_or_404(Event.objects.public(), slug=slug)
+    """Register the signed-in user (or put them on the waitlist) with the panel's form."""
+    event = get_object_or_404(Event.objects.public().with_registration_counts(), slug=slug)
     if not request.user.is_authenticated:
         return redirect_to_login(event.get_absolute_url())
+    form = RegistrationForm(request.POST, event=event)
+    if not form.is_valid():
+        context = {"event": event, "registration_form": form}
+        return render(request, "events/register.html", context, status=400)
     try:
-        registration = register_attendee(event=event, user=request.user)
+        registration = register_attendee(
+            event=event,
+            user=request.user,
+            attendance=form.cleaned_data.get("attendance"),
+            access_needs=form.cleaned_data["access_needs"],
+        )
     except RegistrationClosed as error:
         messages.error(request, str(error))
     else:
@@ -113,19 +123,35 @@ def csv_safe(value) -> str:
 @require_safe
 @event_editor_required
 def attendees_csv(request, event):
-    """The attendee list as CSV (names, state, times; no email addresses)."""
+    """The attendee list as CSV for the organisers: names, email addresses, state, where they
+    join, waitlist position (per queue), access needs, times. Every text cell is formula-safe."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}-attendees.csv"'
     writer = csv.writer(response)
-    writer.writerow([_("Name"), _("State"), _("Waitlist position"), _("Registered at")])
-    position = 0
+    writer.writerow(
+        [
+            _("Name"),
+            _("Email"),
+            _("State"),
+            _("Attending"),
+            _("Waitlist position"),
+            _("Access needs"),
+            _("Registered at"),
+        ]
+    )
+    positions: dict[str, int] = {}  # a hybrid event has a queue for the room and one online
     for registration in _attendees(event):
-        position += registration.is_waitlisted
+        queue = registration.attendance if event.is_hybrid else ""
+        if registration.is_waitlisted:
+            positions[queue] = positions.get(queue, 0) + 1
         writer.writerow(
             [
                 csv_safe(registration.user.public_name),
+                csv_safe(registration.user.email),
                 csv_safe(registration.get_state_display()),
-                position if registration.is_waitlisted else "",
+                csv_safe(registration.get_attendance_display()),
+                positions[queue] if registration.is_waitlisted else "",
+                csv_safe(registration.access_needs),
                 timezone.localtime(registration.created_at).strftime("%Y-%m-%d %H:%M"),
             ]
         )

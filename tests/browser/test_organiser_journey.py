@@ -92,6 +92,8 @@ def test_organiser_creates_previews_publishes_and_postpones_an_event(page, new_c
     page.get_by_role("navigation", name="Organiser tools").get_by_role(
         "link", name="Postpone…"
     ).click()
+    # Wait for the confirmation page itself: axe must not run on the page being left.
+    expect(page.get_by_role("button", name="Yes, postpone")).to_be_visible()
     check_page(page, "postpone confirmation")
     page.get_by_role("button", name="Yes, postpone").click()
     expect(messages(page)).to_contain_text("Postponed")

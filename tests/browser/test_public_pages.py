@@ -86,7 +86,8 @@ def test_event_page_tells_search_engines_and_link_previews_what_when_where_and_w
     assert place["@type"] == "Place"
     assert place["name"] == "Temple of Peace"
     assert place["address"]["postalCode"] == "CF10 3AP"
-    assert virtual == {"@type": "VirtualLocation", "url": "https://meet.example.org/policy-cafe"}
+    # The joining link is for confirmed attendees: search engines get the event page.
+    assert virtual == {"@type": "VirtualLocation", "url": page.url}
     assert [org["name"] for org in ld["organizer"]] == ["Cynnal Cymru", "Spice"]
     assert {p["name"] for p in ld["performer"]} == {"Dr Mair Lewis", "Becky Ford", "Dafydd Hughes"}
     assert ld["url"] == page.url

@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -108,7 +109,7 @@ def test_priority_to_agenda_to_outcome_to_email_to_previously(
 
     # She marks one done; Alys, who came, gets the email.
     mailoutbox.clear()
-    sophie_page.goto(f"/events/{cafe.slug}/record/write/")
+    sophie_page.goto(reverse("record:manage", kwargs={"slug": cafe.slug}))
     sophie_page.get_by_role(
         "link", name="Update the status Learn from Scotland's Talking Points"
     ).click()
@@ -135,6 +136,6 @@ def test_priority_to_agenda_to_outcome_to_email_to_previously(
     check_page(alys_page, "next cafe with Previously", shot="record-previously")
 
     # "You said, we did" for the series.
-    alys_page.goto(f"/series/{series.slug}/outcomes/")
+    alys_page.goto(reverse("record:series_outcomes", kwargs={"slug": series.slug}))
     expect(alys_page.get_by_text("Open: 2")).to_be_visible()
     check_page(alys_page, "series outcomes", shot="record-series-outcomes")

@@ -113,7 +113,7 @@ def test_theme_page_lists_threads_from_every_events_board(client, board, author)
     services.start_thread(board=board, author=author, title="Cafe thread", body="x", themes=[theme])
     services.start_thread(board=other, author=author, title="WG thread", body="x", themes=[theme])
 
-    html = client.get("/themes/risk-averse/").content.decode()
+    html = client.get(theme.get_absolute_url()).content.decode()
 
     assert "Discussions on this theme" in html
     assert "Cafe thread" in html

@@ -101,7 +101,7 @@ def test_event_properties_uid_stamps_sequence_url_categories_status():
     assert component["CREATED"].dt == event.created_at.astimezone(UTC).replace(microsecond=0)
     assert component["SEQUENCE"] == 0
     assert str(component["SUMMARY"]) == event.title
-    assert str(component["URL"]) == f"{SITE}/events/{event.slug}/"
+    assert str(component["URL"]) == SITE + event.get_absolute_url()
     assert component.categories == ["Arts, and health", "Risk-averse cultures"]
     assert str(component["STATUS"]) == "CONFIRMED"
     assert str(component["LOCATION"]) == event.venue.full_address
@@ -122,7 +122,7 @@ def test_description_is_plain_text_with_summary_whos_who_and_link():
     assert str(component["DESCRIPTION"]) == (
         "Talking about time credits.\n\n"
         "Chair: Bryn Evans (Welcome)\nSpeaker: Ann Jones\n\n"
-        f"Details: {SITE}/events/{event.slug}/"
+        f"Details: {SITE}{event.get_absolute_url()}"
     )
 
 
@@ -135,13 +135,35 @@ def test_geo_when_venue_has_coordinates():
     assert component["GEO"].longitude == pytest.approx(-3.179090)
 
 
-def test_online_event_has_conference_uri_and_link_as_location():
+def test_online_event_has_conference_uri_and_link_as_location_for_a_reader_who_may_see_it():
     event = EventFactory(mode=Event.Mode.ONLINE, venue=None, online_url="https://meet.example/abc")
-    component = only_event(parse(ical.event_calendar(fetched(event), site_url=SITE)))
+    component = only_event(
+        parse(ical.event_calendar(fetched(event), site_url=SITE, include_joining_link=True))
+    )
     assert str(component["CONFERENCE"]) == "https://meet.example/abc"
     assert component["CONFERENCE"].params["VALUE"] == "URI"
     assert str(component["LOCATION"]) == "https://meet.example/abc"
     assert "Join online: https://meet.example/abc" in str(component["DESCRIPTION"])
+
+
+def test_private_joining_link_is_left_out_by_default_and_location_says_online():
+    event = EventFactory(mode=Event.Mode.ONLINE, venue=None, online_url="https://meet.example/abc")
+    component = only_event(parse(ical.event_calendar(fetched(event), site_url=SITE)))
+    assert "CONFERENCE" not in component
+    assert str(component["LOCATION"]) == "Online"
+    assert "meet.example" not in str(component["DESCRIPTION"])
+    assert "sent to people with a confirmed place" in str(component["DESCRIPTION"])
+
+
+def test_public_joining_link_is_in_every_calendar():
+    event = EventFactory(
+        mode=Event.Mode.ONLINE,
+        venue=None,
+        online_url="https://meet.example/abc",
+        online_url_is_public=True,
+    )
+    component = only_event(parse(ical.event_calendar(fetched(event), site_url=SITE)))
+    assert str(component["CONFERENCE"]) == "https://meet.example/abc"
 
 
 def test_cancelled_event_has_status_prefix_and_higher_sequence(event):

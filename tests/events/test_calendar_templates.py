@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.urls import reverse
 
 from tests.factories import (
     EventFactory,
@@ -30,33 +31,34 @@ def test_link_tag_for_the_list_keeps_the_query_but_not_the_page():
     )
     assert html.strip() == (
         '<link rel="alternate" type="text/calendar" title="Calendar of these events" '
-        'href="http://testserver/events/calendar.ics?theme=arts&amp;kind=cafe">'
+        f'href="http://testserver{reverse("events:feed")}?theme=arts&amp;kind=cafe">'
     )
 
 
 @pytest.mark.parametrize(
-    ("feed", "factory", "prefix", "title"),
+    ("feed", "factory", "title"),
     [
-        ("theme", ThemeFactory, "themes", "Commons: events on Arts"),
-        ("series", SeriesFactory, "series", "Commons: events in Arts"),
-        ("person", PersonFactory, "people", "Commons: events with Arts"),
-        ("organisation", OrganisationFactory, "organisations", "Commons: events hosted by Arts"),
+        ("theme", ThemeFactory, "Commons: events on Arts"),
+        ("series", SeriesFactory, "Commons: events in Arts"),
+        ("person", PersonFactory, "Commons: events with Arts"),
+        ("organisation", OrganisationFactory, "Commons: events hosted by Arts"),
     ],
 )
-def test_link_tag_for_path_feeds(feed, factory, prefix, title):
+def test_link_tag_for_path_feeds(feed, factory, title):
     obj = factory(name="Arts")
     html = render("events/_calendar_link_tag.html", feed=feed, obj=obj)
+    path = reverse(f"events:{feed}_feed", args=[obj.slug])
     assert html.strip() == (
         f'<link rel="alternate" type="text/calendar" title="{title}" '
-        f'href="http://testserver/{prefix}/{obj.slug}/calendar.ics">'
+        f'href="http://testserver{path}">'
     )
 
 
 def test_add_to_calendar_for_a_feed_offers_webcal_google_outlook_and_the_address():
     theme = ThemeFactory(name="Arts")
     html = render("events/_add_to_calendar.html", feed="theme", obj=theme)
-    https = f"http://testserver/themes/{theme.slug}/calendar.ics"
-    webcal = f"webcal://testserver/themes/{theme.slug}/calendar.ics"
+    https = f"http://testserver{reverse('events:theme_feed', args=[theme.slug])}"
+    webcal = https.replace("http://", "webcal://")
     assert f'href="{webcal}"' in html
     assert f"https://calendar.google.com/calendar/r?cid={quote(webcal, safe='')}" in html
     assert "https://outlook.live.com/calendar/0/addfromweb?url=" + quote(https, safe="") in html
@@ -69,7 +71,8 @@ def test_add_to_calendar_for_a_feed_offers_webcal_google_outlook_and_the_address
 def test_add_to_calendar_for_an_event_offers_download_and_single_event_links():
     event = EventFactory(title="Policy Cafe")
     html = render("events/_add_to_calendar.html", feed="event", obj=event)
-    assert f'href="http://testserver/events/{event.slug}/calendar.ics" download' in html
+    ics = reverse("events:event_ics", args=[event.slug])
+    assert f'href="http://testserver{ics}" download' in html
     assert (
         "https://calendar.google.com/calendar/render?action=TEMPLATE&amp;text=Policy+Cafe" in html
     )
@@ -81,7 +84,7 @@ def test_event_page_carries_the_link_tag_and_controls(client):
     html = client.get(event.get_absolute_url()).content.decode()
     assert (
         f'<link rel="alternate" type="text/calendar" title="Commons: {event.title}" '
-        f'href="http://testserver/events/{event.slug}/calendar.ics">'
+        f'href="http://testserver{reverse("events:event_ics", args=[event.slug])}">'
     ) in html
     assert "Add to calendar" in html
 

@@ -137,7 +137,8 @@ def test_path_feed_for_unknown_slug_is_404(client, kind):
 
 
 def _listed_slugs(html: str) -> set[str]:
-    return set(re.findall(r'href="/events/([\w-]+)/"', html))
+    pattern = 'href="' + re.escape(reverse("events:list")) + r'([\w-]+)/"'
+    return set(re.findall(pattern, html))
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event
@@ -45,21 +46,21 @@ def test_list_shows_upcoming_events_with_count_and_keeps_filters_in_pagination_l
     for n in range(3):
         EventFactory(title=f"Cafe {n}", starts_at=start + timedelta(days=n), themes=[theme])
     EventFactory(title="Other theme")
-    html = page(client, "/events/?theme=risk")
+    html = page(client, reverse("events:list") + "?theme=risk")
     assert "3 events" in html
     assert "Cafe 0" in html
     assert "Cafe 1" in html
     assert "Cafe 2" not in html
     assert 'href="?theme=risk&amp;page=2"' in html
     assert "Theme: Risk-averse cultures" in html
-    html = page(client, "/events/?theme=risk&page=2")
+    html = page(client, reverse("events:list") + "?theme=risk&page=2")
     assert "Cafe 2" in html
     assert "Cafe 0" not in html
 
 
 def test_list_with_nothing_matching_says_what_to_do(client):
     EventFactory(title="Only event")
-    html = page(client, "/events/?q=zebra")
+    html = page(client, reverse("events:list") + "?q=zebra")
     assert "0 events" in html
     assert "No events match these filters." in html
     assert "Only event" not in html
@@ -101,7 +102,7 @@ BAD_PARAMS = [
 @pytest.mark.parametrize("params", BAD_PARAMS)
 def test_invalid_filter_value_shows_an_error_and_no_events(client, params):
     EventFactory(title="Visible only without errors")
-    html = page(client, f"/events/?{params}")
+    html = page(client, reverse("events:list") + f"?{params}")
     assert "Some filters could not be used" in html
     assert "No events are shown while a filter is invalid." in html
     assert "Visible only without errors" not in html
@@ -110,7 +111,7 @@ def test_invalid_filter_value_shows_an_error_and_no_events(client, params):
 @pytest.mark.parametrize("number", ["0", "-1", "abc", "9" * 40, "2.5", "%00"])
 def test_odd_page_numbers_give_a_real_page(client, number):
     EventFactory(title="Listed")
-    html = page(client, f"/events/?page={number}")
+    html = page(client, reverse("events:list") + f"?page={number}")
     assert "Listed" in html
 
 
@@ -120,10 +121,10 @@ def test_list_links_to_past_events_when_nothing_is_coming_up(client):
         starts_at=timezone.now() - timedelta(days=2),
         ends_at=timezone.now() - timedelta(days=2) + timedelta(hours=1),
     )
-    html = page(client, "/events/")
+    html = page(client, reverse("events:list"))
     assert "Nothing is coming up just now." in html
     assert "Gone" not in html
-    assert "Gone" in page(client, "/events/?when=past")
+    assert "Gone" in page(client, reverse("events:list") + "?when=past")
 
 
 # --- the event page ------------------------------------------------------------------------------
@@ -188,7 +189,7 @@ def test_event_page_groups_people_by_role_in_order_with_contributions(client, ca
         ("Artist", ["Chris Glynn"]),
     ]
     assert "“Time Credits and their co-productive impact”" in html
-    assert 'href="/people/becky-booth/"' in html
+    assert f'href="{reverse("events:person", args=["becky-booth"])}"' in html
 
 
 def test_event_page_shows_london_time_venue_access_hosts_themes_and_series(client, cafe):
@@ -243,7 +244,9 @@ def test_json_ld_describes_the_event(client, cafe):
         "longitude": -3.1812,
     }
     assert [o["name"] for o in data["organizer"]] == ["Cardiff University"]
-    assert data["url"] == "http://testserver/events/policy-cafe-re-launch/"
+    assert data["url"] == "http://testserver" + reverse(
+        "events:detail", args=["policy-cafe-re-launch"]
+    )
 
 
 def test_json_ld_of_a_hybrid_event_has_place_and_virtual_location(client):
@@ -251,6 +254,15 @@ def test_json_ld_of_a_hybrid_event_has_place_and_virtual_location(client):
     data = json_ld(page(client, event.get_absolute_url()))
     assert data["eventAttendanceMode"] == "https://schema.org/MixedEventAttendanceMode"
     assert [loc["@type"] for loc in data["location"]] == ["Place", "VirtualLocation"]
+    # The joining link is private unless the organisers made it public: the page stands in.
+    assert data["location"][1]["url"] == "http://testserver" + event.get_absolute_url()
+
+
+def test_json_ld_of_an_event_with_a_public_link_has_the_link(client):
+    event = EventFactory(
+        mode="hybrid", online_url="https://meet.example.org/cafe", online_url_is_public=True
+    )
+    data = json_ld(page(client, event.get_absolute_url()))
     assert data["location"][1]["url"] == "https://meet.example.org/cafe"
 
 
@@ -264,13 +276,16 @@ def test_json_ld_cannot_break_out_of_its_script_element(client):
 def test_event_page_has_open_graph_tags(client, cafe):
     html = page(client, cafe.get_absolute_url())
     assert '<meta property="og:title" content="Policy Cafe re-launch">' in html
-    assert (
-        '<meta property="og:url" content="http://testserver/events/policy-cafe-re-launch/">' in html
-    )
+    assert f'<meta property="og:url" content="http://testserver{cafe.get_absolute_url()}">' in html
 
 
 def test_templates_have_no_inline_scripts_or_styles(client, cafe):
-    for url in ["/", "/events/", cafe.get_absolute_url(), "/themes/"]:
+    for url in [
+        reverse("home"),
+        reverse("events:list"),
+        cafe.get_absolute_url(),
+        reverse("events:theme_list"),
+    ]:
         html = page(client, url)
         assert "style=" not in html
         scripts = re.findall(r"<script([^>]*)>", html)
@@ -313,13 +328,13 @@ def test_draft_is_visible_to_its_creator_organiser_and_staff_with_a_draft_banner
 def test_drafts_are_not_listed_anywhere_public(client, draft):
     theme = ThemeFactory()
     draft.themes.add(theme)
-    assert "Secret draft" not in page(client, "/events/")
-    assert "Secret draft" not in page(client, "/")
+    assert "Secret draft" not in page(client, reverse("events:list"))
+    assert "Secret draft" not in page(client, reverse("home"))
     assert "Secret draft" not in page(client, theme.get_absolute_url())
 
 
 def test_unknown_event_is_404(client):
-    page(client, "/events/no-such-event/", status=404)
+    page(client, reverse("events:detail", args=["no-such-event"]), status=404)
 
 
 # --- theme, series, person, organisation pages ---------------------------------------------------
@@ -363,7 +378,7 @@ def test_person_page_lists_events_where_they_hold_any_role(client):
     assert html.count(">Future one</a>") == 1
     roles = re.findall(r'badge-role">([^<]+)</span>([^<]*)</p>', html)
     assert roles == [("Speaker", " “Co-pro joys”"), ("Chair", "")]
-    assert 'href="/events/?person=ruth-dineen"' in html
+    assert f'href="{reverse("events:list")}?person=ruth-dineen"' in html
     assert "Past one" in page(client, ruth.get_absolute_url() + "?when=past")
 
 
@@ -392,28 +407,28 @@ def test_organisation_page_lists_hosted_events(client):
 def test_theme_list_and_home_show_themes_with_upcoming_counts(client):
     theme = ThemeFactory(name="Relationship-centred outcomes")
     past_and_future(themes=[theme])
-    html = page(client, "/themes/")
+    html = page(client, reverse("events:theme_list"))
     assert "Relationship-centred outcomes" in html
     assert "1 upcoming event" in html
-    home = page(client, "/")
+    home = page(client, reverse("home"))
     assert "Future one" in home
     assert "Past one" not in home
     assert "Relationship-centred outcomes" in home
 
 
 @pytest.mark.parametrize(
-    "url", ["/themes/nope/", "/series/nope/", "/people/nope/", "/organisations/nope/"]
+    "name", ["events:theme", "events:series", "events:person", "events:organisation"]
 )
-def test_unknown_entity_pages_are_404(client, url):
-    page(client, url, status=404)
+def test_unknown_entity_pages_are_404(client, name):
+    page(client, reverse(name, args=["nope"]), status=404)
 
 
 def test_series_menu_gives_way_to_links_when_there_are_many_series(client):
     few = SeriesFactory(slug="policy-cafe")
-    assert 'name="series" class="select form-select"' in page(client, "/events/")
+    assert 'name="series" class="select form-select"' in page(client, reverse("events:list"))
     for _n in range(40):
         SeriesFactory()
-    html = page(client, f"/events/?series={few.slug}")
+    html = page(client, reverse("events:list") + f"?series={few.slug}")
     assert '<select name="series"' not in html
     assert '<input type="hidden" name="series" value="policy-cafe">' in html
 
@@ -425,9 +440,13 @@ def test_list_dates_are_london_dates_across_the_spring_clock_change(client):
         starts_at=datetime(2040, 3, 25, 23, 30, tzinfo=UTC),
         ends_at=datetime(2040, 3, 26, 1, 0, tzinfo=UTC),
     )
-    assert "Early Monday" in page(client, "/events/?after=2040-03-26&before=2040-03-26")
-    assert "Early Monday" not in page(client, "/events/?after=2040-03-25&before=2040-03-25")
-    html = page(client, "/events/early-monday/")
+    assert "Early Monday" in page(
+        client, reverse("events:list") + "?after=2040-03-26&before=2040-03-26"
+    )
+    assert "Early Monday" not in page(
+        client, reverse("events:list") + "?after=2040-03-25&before=2040-03-25"
+    )
+    html = page(client, reverse("events:detail", args=["early-monday"]))
     assert "Monday 26 March 2040, 00:30–02:00" in html
 
 

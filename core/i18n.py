@@ -1,0 +1,98 @@
+"""Languages in addresses: /en/... and /cy/..., the switch between them, and the links that tell
+search engines and browsers about the other language.
+
+Pages live under i18n_patterns (config/urls.py), so the address says the language. A visitor who
+arrives without a prefix is redirected by LocaleMiddleware to their remembered language (the
+cookie the switch sets), or else the one their browser asks for (Accept-Language).
+"""
+
+import functools
+
+from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.middleware import locale
+from django.urls import translate_url
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.views.decorators.http import require_safe
+
+# Each language's own name: the switch shows "Cymraeg" to English readers and "English" to Welsh
+# ones, in that language (so the link carries its lang attribute).
+ENDONYMS = {"cy": "Cymraeg", "en": "English"}
+
+
+def language_links(request) -> list[dict]:
+    """For each language: its code, own name, this page's address in it, and whether it is current.
+
+    The address keeps the path and the query string (the same filters), translated with
+    translate_url; on a page outside the prefixed URLs it stays the same page.
+    """
+    current = get_language()
+    here = request.get_full_path()
+    return [
+        {
+            "code": code,
+            "name": ENDONYMS.get(code, code),
+            "url": translate_url(here, code),
+            "current": code == current,
+        }
+        for code, _name in settings.LANGUAGES
+    ]
+
+
+def languages(request) -> dict:
+    """Context processor: the switch and the alternate/canonical links of base.html."""
+
+    @functools.cache
+    def alternates():
+        links = language_links(request)
+        return [{**link, "absolute_url": request.build_absolute_uri(link["url"])} for link in links]
+
+    # A callable (templates call it when they use it), computed once per render: emails and
+    # partials that never show the links pay nothing.
+    return {"language_alternates": alternates}
+
+
+@require_safe
+def switch_language(request, code):
+    """Remember the reader's choice (cookie) and show the same page in that language."""
+    codes = dict(settings.LANGUAGES)
+    target = request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    if code not in codes:
+        return HttpResponseRedirect(target)
+    response = HttpResponseRedirect(translate_url(target, code))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """Django's LocaleMiddleware, except that a 404 from a view that answered at an address
+    without a prefix (an old feed or unsubscribe link) stays a 404: only addresses that match
+    nothing are sent on to /en/ or /cy/ (a redirect would also repeat a token in the URL)."""
+
+    def process_response(self, request, response):
+        answered_unprefixed = (
+            response.status_code == 404
+            and getattr(request, "resolver_match", None) is not None
+            and not translation.get_language_from_path(request.path_info)
+        )
+        if not answered_unprefixed:
+            return super().process_response(request, response)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response

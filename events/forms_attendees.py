@@ -1,0 +1,55 @@
+"""Organisers' message to the people registered for an event."""
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from events.models import AttendeeMessage, Event, Registration
+
+
+class AttendeeMessageForm(forms.ModelForm):
+    """Subject, message and audience; each audience choice says how many people it reaches."""
+
+    class Meta:
+        model = AttendeeMessage
+        fields = ["audience", "subject", "body"]
+        widgets = {
+            "audience": forms.RadioSelect,
+            "body": forms.Textarea(attrs={"rows": 10}),
+        }
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        counts = event.registrations.aggregate(
+            confirmed=Count("pk", filter=Q(state=Registration.State.CONFIRMED)),
+            waitlisted=Count("pk", filter=Q(state=Registration.State.WAITLISTED)),
+        )
+        self.counts = {
+            AttendeeMessage.Audience.CONFIRMED: counts["confirmed"],
+            AttendeeMessage.Audience.WAITLISTED: counts["waitlisted"],
+            AttendeeMessage.Audience.BOTH: counts["confirmed"] + counts["waitlisted"],
+        }
+        self.fields["audience"].choices = [
+            (value, _("%(group)s (%(count)d)") % {"group": label, "count": self.counts[value]})
+            for value, label in AttendeeMessage.Audience.choices
+        ]
+        self.fields["audience"].initial = AttendeeMessage.Audience.CONFIRMED
+        self.fields["body"].help_text = _(
+            "Plain text. Each person gets their own copy, addressed to them; replies come to you."
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_audience(self):
+        audience = self.cleaned_data["audience"]
+        if not self.counts[audience]:
+            raise forms.ValidationError(
+                _("Nobody is registered in this group."), code="no_recipients"
+            )
+        return audience
+
+    @property
+    def recipient_count(self) -> int:
+        return self.counts[self.cleaned_data["audience"]]
