@@ -32,6 +32,7 @@ from record.models import (
     AgendaItem,
     Contribution,
     EventRecord,
+    Follow,
     Outcome,
     Priority,
     Profile,
@@ -382,9 +383,13 @@ def scope_outcomes(request, kind, slug):
     """You said, we did: the outcomes of a series', theme's or host organisation's events."""
     model, url_name = SCOPES[kind]
     scope = get_object_or_404(model, slug=slug)
+    following = None  # organisations are not followed (their events are, through series/themes)
+    if kind in FOLLOW_TARGETS and request.user.is_authenticated:
+        following = Follow.objects.filter(user=request.user, active=True, **{kind: scope}).exists()
     context = {
         "scope": scope,
         "scope_kind": kind,
+        "following": following,
         "scope_url": reverse(url_name, kwargs={"slug": slug}),
         **selectors.outcome_list(scope, request.GET, request.GET.get("page")),
     }

@@ -284,3 +284,12 @@ def test_organisers_preview_the_outcomes_before_publishing(client, past_event, o
     response = client.get(reverse("record:event", kwargs={"slug": past_event.slug}))
     assert [o.title for o in response.context["outcomes"]] == ["Draft outcome"]
     assert "Not published yet" in response.text
+
+
+def test_follow_a_theme_from_its_outcomes_page(client, user):
+    theme = ThemeFactory(name="Core economy")
+    client.force_login(user)
+    url = reverse("record:theme_outcomes", kwargs={"slug": theme.slug})
+    submit_form(client, client.get(url), form=reverse("record:follow_theme", kwargs={"slug": theme.slug}))
+    assert list(user.record_follows.values_list("theme", "active")) == [(theme.pk, True)]
+    assert "Stop following Core economy" in client.get(url).text
