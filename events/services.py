@@ -45,7 +45,8 @@ def save_event(*, form, roles, user) -> Event:
     """Save a valid EventForm and its RoleFormSet together; a new event is a draft by `user`.
 
     More places (or no limit any more) go at once to the waitlist, first come first served.
-    Attendees hear of a new time, place, attendance mode or online link (tell_attendees_of_changes).
+    Attendees hear of a new time, place, attendance mode or online link (tell_attendees_of_changes);
+    how many were told is left on the returned event as `attendees_told`.
     """
     event = form.instance
     stored = None
@@ -62,7 +63,7 @@ def save_event(*, form, roles, user) -> Event:
     if stored is not None:
         # More places (room or online), or pools merged by a change of mode: fill them in order.
         promote_from_waitlist(event=event)
-        tell_attendees_of_changes(event=event, before=stored)
+        event.attendees_told = tell_attendees_of_changes(event=event, before=stored)
     return event
 
 

@@ -65,4 +65,6 @@ unprefixed_urlpatterns: list = [
     path("organisations/<slug:slug>/calendar.ics", calendars.organisation_feed),
     path("calendar/<path:token>.ics", calendars.personal_feed),
     re_path(r"^calendar/", calendars.personal_feed_not_found),
+    # A reminder's one-click "stop" (RFC 8058): mail clients POST to it and follow no redirect.
+    path("me/reminders/<str:token>/", attendees.reminder_opt_out),
 ]

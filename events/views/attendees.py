@@ -46,6 +46,7 @@ def email_attendees(request, event):
         "event": event,
         "form": form,
         "log": Paginator(log, LOG_PAGE_SIZE).get_page(request.GET.get("page")),
+        "reminders_sent": event.registrations.filter(reminder_sent_at__isnull=False).count(),
     }
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "events/email_attendees.html", context, status=status)

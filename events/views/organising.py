@@ -15,6 +15,7 @@ from django.db.models import Case, Prefetch, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from events import selectors, services
@@ -73,9 +74,19 @@ def _event_form_page(request, *, event, template_title, success_message):
     if request.method == "POST" and all([form.is_valid(), roles.is_valid()]):
         event = services.save_event(form=form, roles=roles, user=request.user)
         messages.success(request, success_message)
+        if told := getattr(event, "attendees_told", 0):
+            messages.info(request, _attendees_told_message(told))
         return redirect("events:preview", slug=event.slug)
     context = {"form": form, "roles": roles, "event": event, "page_title": template_title}
     return render(request, "events/event_form.html", context, status=400 if form.is_bound else 200)
+
+
+def _attendees_told_message(count: int) -> str:
+    return ngettext(
+        "We emailed the %(count)d person registered about what changed.",
+        "We emailed the %(count)d people registered about what changed.",
+        count,
+    ) % {"count": count}
 
 
 @require_http_methods(["GET", "POST"])

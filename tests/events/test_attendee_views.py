@@ -4,6 +4,7 @@ sent when an organiser saves the event form (submitted as the page renders it)."
 from datetime import timedelta
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
 from icalendar import Calendar
@@ -45,6 +46,9 @@ def test_organiser_previews_then_sends_and_the_log_shows_it(
     assert form_data(page, "#email-attendees-form")["audience"] == ["confirmed"]
     assert "People with a place (1)" in page.content.decode()
     assert "No messages have been sent yet." in page.content.decode()
+    assert "a reminder by email 24 hours before the start. 0 reminders sent so far." in (
+        page.content.decode()
+    )
 
     preview = submit_form(
         client,
@@ -157,6 +161,8 @@ def test_saving_a_new_venue_and_time_tells_attendees_with_the_updated_ics(
             },
         )
     assert response.status_code == 302
+    told = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "We emailed the 2 people registered about what changed." in told
     assert sorted(m.to[0] for m in mail.outbox) == ["ann@example.org", "ben@example.org"]
     message = mail.outbox[0]
     assert message.subject == "Changed: Policy Cafe"

@@ -367,3 +367,14 @@ def test_only_editors_may_email_attendees(busy_event):
         services.email_attendees(
             event=busy_event, sender=UserFactory(), subject="S", body="B", audience="both"
         )
+
+
+def test_the_one_click_stop_also_answers_without_a_language_prefix(client, tomorrow_event):
+    ann = Registration.objects.get(event=tomorrow_event, user__email="ann@example.org").user
+    token = notices.reminder_opt_out_token(ann)
+    prefixed = reverse("events:reminder_opt_out", kwargs={"token": token})
+    assert prefixed.startswith("/en/")
+    # The unprefixed address is deliberately unnamed (mail clients follow no redirect).
+    response = client.post(prefixed.removeprefix("/en"), {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert ReminderOptOut.objects.filter(user=ann).exists()
