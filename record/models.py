@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from discussions.models import Thread
-from events.models import Event, Series, Theme
+from events.models import Event, Series, Theme, public_q
 from people.models import Person
 
 PRIORITY_MAX_LENGTH = 300
@@ -250,9 +250,7 @@ class AgendaItem(models.Model):
 class OutcomeQuerySet(models.QuerySet):
     def public(self):
         """Outcomes of published records of public events."""
-        return self.filter(
-            event__record__published_at__isnull=False, event__status__in=Event.PUBLIC_STATUSES
-        )
+        return self.filter(public_q("event__"), event__record__published_at__isnull=False)
 
     def still_open(self):
         return self.filter(status__in=Outcome.OPEN_STATUSES)

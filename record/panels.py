@@ -46,11 +46,12 @@ def record_state(request, event) -> dict:
         # so that the common answer, no, costs no query of its own.
         previous = (
             type(event)
-            .objects.filter(
+            .objects.public()
+            .filter(
                 series_id=OuterRef(OuterRef("series_id")),
                 starts_at__lt=OuterRef(OuterRef("starts_at")),
             )
-            .exclude(status__in=(event.Status.DRAFT, event.Status.CANCELLED))
+            .exclude(status=event.Status.CANCELLED)
             .order_by("-starts_at", "-pk")
             .values("pk")[:1]
         )

@@ -26,11 +26,14 @@ PREVIOUSLY_LIMIT = 5
 FEED_LIMIT = 50
 
 
-def outcomes_in_scope(scope) -> "OutcomeQuerySet":  # noqa: F821
-    """Public outcomes of one event, or of a series', theme's or host organisation's events."""
-    qs = Outcome.objects.public()
+def outcomes_in_scope(scope, *, drafts=False) -> "OutcomeQuerySet":  # noqa: F821
+    """Public outcomes of one event, or of a series', theme's or host organisation's events.
+
+    `drafts`: an event's outcomes before its record is published (for its organisers' preview).
+    """
     if isinstance(scope, Event):
-        return qs.filter(event=scope)
+        return (Outcome.objects.all() if drafts else Outcome.objects.public()).filter(event=scope)
+    qs = Outcome.objects.public()
     if isinstance(scope, Series):
         return qs.filter(event__series=scope)
     if isinstance(scope, Theme):
@@ -44,13 +47,13 @@ def outcomes_in_scope(scope) -> "OutcomeQuerySet":  # noqa: F821
     raise TypeError(scope)
 
 
-def outcome_list(scope, params, page_number) -> dict:
+def outcome_list(scope, params, page_number, *, drafts=False) -> dict:
     """One page of a scope's outcomes (filtered) with the counts by status of the whole scope.
 
     Three queries whatever the size: counts, the page's rows with events, their themes and their
     histories (prefetches), plus the paginator's count.
     """
-    base = outcomes_in_scope(scope)
+    base = outcomes_in_scope(scope, drafts=drafts)
     counts = base.status_counts()
     outcome_filter = OutcomeFilter(params, queryset=base)
     qs = outcome_filter.qs if outcome_filter.is_valid() else base.none()
@@ -82,9 +85,10 @@ def previous_in_series(event: Event):
     if event.series_id is None:
         return None
     return (
-        Event.objects.filter(series_id=event.series_id, starts_at__lt=event.starts_at)
+        Event.objects.public()
+        .filter(series_id=event.series_id, starts_at__lt=event.starts_at)
         .exclude(pk=event.pk)
-        .exclude(status__in=(Event.Status.DRAFT, Event.Status.CANCELLED))
+        .exclude(status=Event.Status.CANCELLED)
         .order_by("-starts_at", "-pk")
     )
 

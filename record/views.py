@@ -32,6 +32,7 @@ from record.models import (
     AgendaItem,
     Contribution,
     EventRecord,
+    Follow,
     Outcome,
     Priority,
     Profile,
@@ -354,7 +355,8 @@ def event_record(request, slug):
     """An event's record: summary, notes, outcomes with their history, the pulse."""
     event = _event(request, slug)
     record = EventRecord.objects.filter(event=event).first()
-    if (record is None or not record.is_published) and not can_organise(request.user, event):
+    organiser = can_organise(request.user, event)
+    if (record is None or not record.is_published) and not organiser:
         raise Http404
     context = {
         "event": event,
@@ -364,8 +366,8 @@ def event_record(request, slug):
         "contributions": list(event.contributions.select_related("person")),
         "pulse": selectors.pulse_summary(event),
         "priority_groups": selectors.priority_breakdown(event),
-        "can_organise": can_organise(request.user, event),
-        **selectors.outcome_list(event, request.GET, request.GET.get("page")),
+        "can_organise": organiser,
+        **selectors.outcome_list(event, request.GET, request.GET.get("page"), drafts=organiser),
     }
     return render(request, "record/event_record.html", context)
 
@@ -381,9 +383,13 @@ def scope_outcomes(request, kind, slug):
     """You said, we did: the outcomes of a series', theme's or host organisation's events."""
     model, url_name = SCOPES[kind]
     scope = get_object_or_404(model, slug=slug)
+    following = None  # organisations are not followed (their events are, through series/themes)
+    if kind in FOLLOW_TARGETS and request.user.is_authenticated:
+        following = Follow.objects.filter(user=request.user, active=True, **{kind: scope}).exists()
     context = {
         "scope": scope,
         "scope_kind": kind,
+        "following": following,
         "scope_url": reverse(url_name, kwargs={"slug": slug}),
         **selectors.outcome_list(scope, request.GET, request.GET.get("page")),
     }

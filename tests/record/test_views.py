@@ -275,3 +275,21 @@ def test_pulse_form_for_attendees_only(client, past_event, attend):
     assert "Did you feel heard?" in page(client, past_event).text
     submit_form(client, client.get(url), form="#record-form", data={"heard": "4", "change": "2"})
     assert attendee.pulse_responses.get().heard == 4
+
+
+def test_organisers_preview_the_outcomes_before_publishing(client, past_event, organiser):
+    services.save_summary(event=past_event, user=organiser, summary="S")
+    services.save_outcome(event=past_event, user=organiser, kind="action", title="Draft outcome")
+    client.force_login(organiser)
+    response = client.get(reverse("record:event", kwargs={"slug": past_event.slug}))
+    assert [o.title for o in response.context["outcomes"]] == ["Draft outcome"]
+    assert "Not published yet" in response.text
+
+
+def test_follow_a_theme_from_its_outcomes_page(client, user):
+    theme = ThemeFactory(name="Core economy")
+    client.force_login(user)
+    url = reverse("record:theme_outcomes", kwargs={"slug": theme.slug})
+    submit_form(client, client.get(url), form=reverse("record:follow_theme", kwargs={"slug": theme.slug}))
+    assert list(user.record_follows.values_list("theme", "active")) == [(theme.pk, True)]
+    assert "Stop following Core economy" in client.get(url).text
