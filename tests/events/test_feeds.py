@@ -438,9 +438,8 @@ def test_theme_feed_builds_with_a_fixed_number_of_queries(
 ):
     event = make_events(count)[0]
     theme = event.themes.get()
-    with django_assert_max_num_queries(
-        9
-    ):  # the feed's 6, the theme, the filter's theme lookup, +1 description providers (record)
+    # The feed's 6, the theme, the filter's theme lookup, and description providers (record).
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("events:theme_feed", kwargs={"slug": theme.slug}))
     assert len(parse_ics(response).events) == count
 

@@ -290,6 +290,8 @@ def test_follow_a_theme_from_its_outcomes_page(client, user):
     theme = ThemeFactory(name="Core economy")
     client.force_login(user)
     url = reverse("record:theme_outcomes", kwargs={"slug": theme.slug})
-    submit_form(client, client.get(url), form=reverse("record:follow_theme", kwargs={"slug": theme.slug}))
+    submit_form(
+        client, client.get(url), form=reverse("record:follow_theme", kwargs={"slug": theme.slug})
+    )
     assert list(user.record_follows.values_list("theme", "active")) == [(theme.pk, True)]
     assert "Stop following Core economy" in client.get(url).text
