@@ -115,6 +115,7 @@ def previously(event: Event) -> dict | None:
             Outcome.objects.public()
             .still_open()
             .filter(event=previous)
+            .select_related("event")  # each links to the record page by its event's slug
             .order_by("due_on", "pk")[:PREVIOUSLY_LIMIT]
         )
     if previous.has_unanswered:
