@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext_lazy as _
 
-from discussions import demo as discussions_demo
-from events import demo as events_demo
+from demo import discussions as discussions_demo
+from demo import events as events_demo
 
 
 class Command(BaseCommand):
