@@ -5,8 +5,7 @@ from django.urls import reverse
 
 from discussions import services
 from discussions.models import Board, Flag, Post, Subscription, Thread
-from tests.discussions.factories import fill_thread
-from tests.factories import EventFactory, ThemeFactory, UserFactory
+from tests.factories import EventFactory, ThemeFactory, UserFactory, fill_thread
 from tests.forms import submit_form
 
 
