@@ -13,6 +13,18 @@ def board_url(event):
     return reverse("discussions:board", kwargs={"event_slug": event.slug})
 
 
+def reply_on_the_page(client, thread, body, *, query=""):
+    """Open the thread page (with `query`, e.g. a quote reply), write `body` and send it."""
+    page = client.get(thread.get_absolute_url() + query)
+    reply = reverse("discussions:reply", kwargs={"pk": thread.pk})
+    return submit_form(client, page, reply, data={"body": body})
+
+
+def submit_page(client, url, data=None, **kwargs):
+    """Open the page at `url` and submit its own form (the one posting back to `url`)."""
+    return submit_form(client, client.get(url), url, data=data, **kwargs)
+
+
 # --- reading -----------------------------------------------------------------------------------
 
 
@@ -116,7 +128,8 @@ def test_signed_in_user_starts_a_thread_with_themes(client, board, user):
     theme = ThemeFactory(name="Risk-averse cultures")
     client.force_login(user)
 
-    response = client.post(
+    response = submit_page(
+        client,
         reverse("discussions:thread_create", kwargs={"event_slug": board.event.slug}),
         {"title": "Who is afraid of risk?", "themes": [theme.pk], "body": "Let us *talk*."},
     )
@@ -129,7 +142,7 @@ def test_signed_in_user_starts_a_thread_with_themes(client, board, user):
 def test_reply_lands_at_the_new_post(client, thread, user):
     client.force_login(user)
 
-    response = client.post(reverse("discussions:reply", kwargs={"pk": thread.pk}), {"body": "Yes"})
+    response = reply_on_the_page(client, thread, "Yes")
 
     post = Post.objects.get(number=2)
     assert response["Location"] == reverse("discussions:post", kwargs={"pk": post.pk})
@@ -161,11 +174,12 @@ def test_locked_threads_and_closed_boards_refuse_replies_with_a_message(
 def test_rate_limited_reply_keeps_everything_typed(client, thread, user, settings):
     settings.DISCUSSIONS_POSTS_PER_MINUTE = 1
     client.force_login(user)
-    url = reverse("discussions:reply", kwargs={"pk": thread.pk})
-    client.post(url, {"body": "first"})
+    reply_on_the_page(client, thread, "first")
     first_post = Post.objects.get(number=2)
 
-    response = client.post(url, {"body": "My long considered *answer*", "reply_to": first_post.pk})
+    response = reply_on_the_page(
+        client, thread, "My long considered *answer*", query=f"?reply_to={first_post.pk}"
+    )
 
     assert response.status_code == 429
     form = response.context["form"]
@@ -180,7 +194,7 @@ def test_too_long_reply_is_a_form_error_with_the_text_kept(client, thread, user)
     client.force_login(user)
     body = "x" * 20_001
 
-    response = client.post(reverse("discussions:reply", kwargs={"pk": thread.pk}), {"body": body})
+    response = reply_on_the_page(client, thread, body)
 
     assert response.status_code == 400
     assert response.context["form"].errors["body"]
@@ -246,7 +260,7 @@ def test_users_edit_only_their_own_posts(client, thread, author, user):
     client.force_login(user)
     assert client.post(url, {"body": "hijack"}).status_code == 403
     client.force_login(author)
-    assert client.post(url, {"body": "Revised"}).status_code == 302
+    assert submit_page(client, url, {"body": "Revised"}).status_code == 302
 
     post.refresh_from_db()
     assert post.body_source == "Revised"
@@ -275,7 +289,7 @@ def test_withdraw_asks_first_then_withdraws(client, thread, author):
     post.refresh_from_db()
     assert ("Withdraw the post" in confirm.content.decode(), post.is_withdrawn) == (True, False)
 
-    client.post(url)
+    submit_form(client, confirm, url)
     post.refresh_from_db()
     assert post.is_withdrawn
 
@@ -317,11 +331,14 @@ def test_event_organiser_closes_and_reopens_their_board(client, organised_board,
     client.force_login(organiser)
     slug = organised_board.event.slug
 
-    client.post(reverse("discussions:board_close", kwargs={"event_slug": slug}), {"message": "Bye"})
+    submit_page(
+        client, reverse("discussions:board_close", kwargs={"event_slug": slug}), {"message": "Bye"}
+    )
     organised_board.refresh_from_db()
     assert (organised_board.is_open, organised_board.closed_message) == (False, "Bye")
 
-    client.post(reverse("discussions:board_reopen", kwargs={"event_slug": slug}))
+    reopen = reverse("discussions:board_reopen", kwargs={"event_slug": slug})
+    submit_form(client, client.get(board_url(organised_board.event)), reopen)
     organised_board.refresh_from_db()
     assert organised_board.is_open
 
@@ -345,7 +362,10 @@ def test_resolving_a_flag_can_hide_the_post(client, organised_thread, organiser,
     flag = services.flag_post(post=organised_thread.posts.get(), reporter=user, reason="spam")
     client.force_login(organiser)
 
-    client.post(reverse("discussions:flag_resolve", kwargs={"pk": flag.pk}), {"action": "hide"})
+    resolve = reverse("discussions:flag_resolve", kwargs={"pk": flag.pk})
+    submit_form(
+        client, client.get(reverse("discussions:moderation")), resolve, button="action=hide"
+    )
 
     flag.refresh_from_db()
     assert (flag.resolved_by, flag.post.is_hidden) == (organiser, True)
@@ -355,7 +375,8 @@ def test_flag_form_records_the_reason(client, thread, user):
     client.force_login(user)
     post = thread.posts.get()
 
-    client.post(
+    submit_page(
+        client,
         reverse("discussions:post_flag", kwargs={"pk": post.pk}),
         {"reason": "privacy", "text": "Shares a phone number"},
     )
@@ -394,9 +415,9 @@ def test_follow_and_unfollow_a_board(client, board, user):
         "discussions:board_follow", kwargs={"event_slug": board.event.slug, "action": "unfollow"}
     )
 
-    client.post(follow)
+    submit_form(client, client.get(board_url(board.event)), follow)
     assert Subscription.objects.get(user=user, board=board).active is True
-    client.post(unfollow)
+    submit_form(client, client.get(board_url(board.event)), unfollow)
     assert Subscription.objects.get(user=user, board=board).active is False
 
 

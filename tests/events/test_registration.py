@@ -21,6 +21,7 @@ from events.services import (
 from events.views import registration as registration_views
 from tests.events.conftest import uid_of
 from tests.factories import EventFactory, UserFactory
+from tests.forms import submit_form
 
 pytestmark = pytest.mark.django_db
 
@@ -279,9 +280,17 @@ def test_twenty_concurrent_registrations_for_five_places_never_overbook():
 # --- views ---------------------------------------------------------------------------------
 
 
+def register_on_the_event_page(client, event, **extra):
+    """Press Register (or Join the waitlist) on the event page."""
+    page = client.get(event.get_absolute_url())
+    return submit_form(
+        client, page, reverse("events:register", kwargs={"slug": event.slug}), **extra
+    )
+
+
 def test_register_view_registers_and_redirects_with_a_message(client, user, small_event):
     client.force_login(user)
-    response = client.post(reverse("events:register", kwargs={"slug": small_event.slug}))
+    response = register_on_the_event_page(client, small_event)
     assert response.status_code == 302
     assert response["Location"] == small_event.get_absolute_url()
     assert states(small_event) == [(user.username, "confirmed")]
@@ -310,10 +319,12 @@ def test_register_view_refuses_get_and_requires_csrf(small_event, user):
     assert Registration.objects.count() == 0
 
 
-def test_register_view_for_closed_event_shows_an_error(client, user):
-    event = EventFactory(status=Event.Status.POSTPONED)
+def test_register_view_for_closed_event_shows_an_error(client, user, small_event):
     client.force_login(user)
-    response = client.post(reverse("events:register", kwargs={"slug": event.slug}), follow=True)
+    page = client.get(small_event.get_absolute_url())  # opened before it was postponed
+    Event.objects.filter(pk=small_event.pk).update(status=Event.Status.POSTPONED)
+    register = reverse("events:register", kwargs={"slug": small_event.slug})
+    response = submit_form(client, page, register, follow=True)
     assert "Registration for this event is closed." in response.content.decode()
     assert Registration.objects.count() == 0
 
@@ -334,10 +345,12 @@ def test_panel_shows_waitlist_position_and_places_left(client, small_event):
 def test_cancel_view_cancels_and_returns_to_my_events(client, user, small_event):
     register_attendee(event=small_event, user=user)
     client.force_login(user)
-    response = client.post(
-        reverse("events:cancel_registration", kwargs={"slug": small_event.slug}),
-        {"next": "my_events"},
+    my_events = client.get(reverse("events:my_events"))
+    confirm = client.get(
+        reverse("events:cancel_registration", kwargs={"slug": small_event.slug}) + "?next=my_events"
     )
+    assert confirm.request["PATH_INFO"] + "?next=my_events" in my_events.content.decode()
+    response = submit_form(client, confirm, "#confirm-form")
     assert response["Location"] == reverse("events:my_events")
     assert states(small_event) == [(user.username, "cancelled")]
 
@@ -458,21 +471,21 @@ def test_calendar_settings_create_regenerate_with_confirmation_and_revoke(client
 
     client.force_login(user)
     url = reverse("events:calendar_settings")
-    client.post(url, {"action": "create"})
+    submit_form(client, client.get(url), "#calendar-create")
     first = CalendarToken.objects.get(user=user).token
-    page = client.get(url).content.decode()
-    assert f"/calendar/{first}.ics" in page
-    assert "webcal://" in page
+    page = client.get(url)
+    assert f"/calendar/{first}.ics" in page.content.decode()
+    assert "webcal://" in page.content.decode()
     # Regenerating a live address needs the confirmation box.
-    response = client.post(url, {"action": "regenerate"})
+    response = submit_form(client, page, "#calendar-regenerate")
     assert response.status_code == 200
     assert CalendarToken.objects.get(user=user).token == first
-    client.post(url, {"action": "regenerate", "confirm": "on"})
+    submit_form(client, response, "#calendar-regenerate", data={"confirm": "on"})
     second = CalendarToken.objects.get(user=user).token
     assert second != first
     assert client.get(reverse("events:personal_feed", kwargs={"token": first})).status_code == 404
     assert client.get(reverse("events:personal_feed", kwargs={"token": second})).status_code == 200
-    client.post(url, {"action": "revoke", "confirm": "on"})
+    submit_form(client, client.get(url), "#calendar-revoke", data={"confirm": "on"})
     assert client.get(reverse("events:personal_feed", kwargs={"token": second})).status_code == 404
     assert second not in client.get(url).content.decode()
 
@@ -496,12 +509,15 @@ def test_admin_lists_registrations_and_its_cancel_action_promotes(client, small_
     for u in users:
         register_attendee(event=small_event, user=u)
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    changelist = reverse("admin:events_registration_changelist")
-    assert client.get(changelist).status_code == 200
+    changelist = client.get(reverse("admin:events_registration_changelist"))
+    assert changelist.status_code == 200
     first = Registration.objects.get(user=users[0])
-    client.post(
+    submit_form(
+        client,
         changelist,
-        {"action": "cancel_registrations", "_selected_action": [first.pk]},
+        "#changelist-form",
+        data={"action": "cancel_registrations", "_selected_action": [first.pk]},
+        button="index",
     )
     assert [s for _u, s in states(small_event)] == ["cancelled", "confirmed", "confirmed"]
 
@@ -511,20 +527,16 @@ def test_feeds_are_never_gzipped_by_middleware(settings):
 
 
 def test_raising_capacity_in_the_edit_form_promotes_the_waitlist_in_order(
-    client, organiser, organised_event, event_data
+    client, organiser, organised_event
 ):
-    from tests.events.test_organiser_views import _edit_data
+    from tests.events.test_organiser_views import edit_event
 
     organised_event.capacity = 1
     organised_event.save()
     users = [UserFactory() for _ in range(4)]
     for u in users:
         register_attendee(event=organised_event, user=u)
-    client.force_login(organiser)
-    response = client.post(
-        reverse("events:edit", kwargs={"slug": organised_event.slug}),
-        _edit_data(organised_event, event_data, capacity="3"),
-    )
+    response = edit_event(client, organiser, organised_event, capacity="3")
     assert response.status_code == 302
     assert [s for _u, s in states(organised_event)] == [
         "confirmed",
@@ -545,7 +557,7 @@ def test_giving_up_a_place_asks_first_and_changes_nothing_until_confirmed(
 
     assert "Yes, give up my place" in page.content.decode()
     assert list(small_event.registrations.values_list("state", flat=True)) == ["confirmed"]
-    response = client.post(url)
+    response = submit_form(client, page, "#confirm-form")
     assert response.url == small_event.get_absolute_url()
     assert list(small_event.registrations.values_list("state", flat=True)) == ["cancelled"]
 
