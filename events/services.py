@@ -24,6 +24,7 @@ from events.models import (
     ACCESS_FEATURE_NAMES,
     LONDON,
     AttendeeMessage,
+    CalendarToken,
     Event,
     EventRole,
     Registration,
@@ -470,7 +471,11 @@ def register_attendee(
 
 
 def cancel_registration(
-    *, registration: Registration | None = None, event: Event | None = None, user=None
+    *,
+    registration: Registration | None = None,
+    event: Event | None = None,
+    user=None,
+    send_receipt: bool = True,
 ) -> Registration | None:
     """Cancel a registration (given, or of `user` at `event`); returns whoever got the place."""
     if registration is not None:
@@ -486,8 +491,11 @@ def cancel_registration(
         )
         if current is None:
             return None
+        was_confirmed = current.is_confirmed
         current.state = Registration.State.CANCELLED
         current.save(update_fields=["state", "updated_at"])
+        if send_receipt:
+            _email_registration_cancelled(current, was_confirmed=was_confirmed)
         promoted = _promote_waitlisted(event=event)
         return promoted[0] if promoted else None
 
@@ -585,6 +593,29 @@ def _email_confirmation(registration: Registration, *, subject: str, promoted=Fa
             },
         ),
         attachments=[notices.ics_attachment(event, include_joining_link=True)],  # a confirmed place
+    )
+
+
+def _email_registration_cancelled(registration: Registration, *, was_confirmed: bool) -> None:
+    """A short receipt: people who give up a place want to know it went through."""
+    event = registration.event
+    subject = (
+        _("Your place at %(title)s is cancelled")
+        if was_confirmed
+        else _("You have left the waitlist for %(title)s")
+    )
+    send_email_on_commit(
+        to=[registration.user.email],
+        subject=subject % {"title": event.title},
+        text=render_to_string(
+            "events/email/registration_cancelled.txt",
+            {
+                "registration": registration,
+                "event": event,
+                "was_confirmed": was_confirmed,
+                "site_url": settings.SITE_URL,
+            },
+        ),
     )
 
 
@@ -702,3 +733,37 @@ def email_attendees(*, event: Event, sender, subject: str, body: str, audience: 
     message.save()
     notices.send_attendee_message(message, registrations)
     return message
+
+
+# --- a member's data (people.services calls these through its registry) ------------------------
+
+
+def export_registrations(user) -> list[dict]:
+    """The member's registrations, for their data export."""
+    registrations = (
+        Registration.objects.filter(user=user).select_related("event").order_by("created_at", "pk")
+    )
+    return [
+        {
+            "event": registration.event.title,
+            "url": settings.SITE_URL + registration.event.get_absolute_url(),
+            "starts_at": registration.event.starts_at.isoformat(),
+            "state": registration.state,
+            "registered_at": registration.created_at.isoformat(),
+        }
+        for registration in registrations
+    ]
+
+
+def export_calendar_link(user) -> dict:
+    token = CalendarToken.objects.filter(user=user).first()
+    return {"exists": token is not None, "revoked": bool(token and token.revoked)}
+
+
+def give_up_places_of_deleted_member(user) -> None:
+    """Before an account goes: its places at coming events pass to the waitlist."""
+    upcoming = Registration.objects.filter(
+        user=user, state__in=Registration.ACTIVE_STATES, event__ends_at__gte=timezone.now()
+    ).select_related("event")
+    for registration in list(upcoming):
+        cancel_registration(registration=registration, send_receipt=False)

@@ -37,7 +37,7 @@ def test_organiser_creates_previews_publishes_and_postpones_an_event(page, new_c
 
     page.goto("/")
     page.get_by_role("link", name="Sign in").click()
-    field(page, "Email").fill("owain@example.org")
+    field(page, "Email address").fill("owain@example.org")
     field(page, "Password").fill("correct horse battery")
     page.get_by_role("button", name=re.compile("^Sign in$", re.I)).click()
 

@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from discussions import services
 from discussions.models import Flag, Post, Thread
-from tests.discussions.factories import fill_board, fill_thread
-from tests.factories import ThemeFactory, UserFactory
+from tests.factories import ThemeFactory, UserFactory, fill_board, fill_thread
 
 POST_ENDPOINTS = [
     ("discussions:thread_create", "event"),
@@ -28,6 +27,8 @@ POST_ENDPOINTS = [
     ("discussions:post_moderate", "post+hide"),
     ("discussions:post_moderate", "post+restore"),
     ("discussions:flag_resolve", "flag"),
+    ("discussions:post_resonates", "post"),
+    ("discussions:member_posts", "member"),
 ]
 # Not listed: discussions:unsubscribe, csrf_exempt by design (RFC 8058 one-click POST from mail
 # clients); the signed, single-subscription token in its URL is what protects it.
@@ -40,6 +41,7 @@ def _kwargs(kind, *, thread, post, flag):
         "thread": {"pk": thread.pk},
         "post": {"pk": post.pk},
         "flag": {"pk": flag.pk},
+        "member": {"pk": post.author_id},
     }[target]
     return {**kwargs, "action": action} if action else kwargs
 

@@ -18,7 +18,6 @@ from events.services import (
     promote_from_waitlist,
     register_attendee,
 )
-from events.views import registration as registration_views
 from tests.events.conftest import uid_of
 from tests.factories import EventFactory, UserFactory
 from tests.forms import submit_form
@@ -107,7 +106,11 @@ def test_cancelling_a_confirmed_place_promotes_the_first_waitlisted_and_emails_t
         (c.username, "confirmed"),
         (d.username, "waitlisted"),
     ]
-    (message,) = mail.outbox
+    receipt, message = mail.outbox
+    assert (receipt.to, receipt.subject) == (
+        [a.email],
+        f"Your place at {small_event.title} is cancelled",
+    )
     assert message.to == [c.email]
     assert message.subject == f"A place has come free for you at {small_event.title}"
     assert message.attachments[0][0] == f"{small_event.slug}.ics"
@@ -364,24 +367,42 @@ def test_my_events_lists_upcoming_and_past_registrations_of_mine_only(client, us
     Registration.objects.create(event=past, user=user, state="confirmed")
     Registration.objects.create(event=theirs, user=UserFactory(), state="confirmed")
     client.force_login(user)
-    response = client.get(reverse("events:my_events"))
-    assert [r.event for r in response.context["upcoming"]] == [upcoming]
-    assert [r.event for r in response.context["past"]] == [past]
-    assert "Not mine" not in response.content.decode()
+
+    coming_up = client.get(reverse("events:my_events"))
+    past_tab = client.get(reverse("events:my_events"), {"show": "past"})
+
+    assert [r.event for r in coming_up.context["page_obj"]] == [upcoming]
+    assert [r.event for r in past_tab.context["page_obj"]] == [past]
+    assert "Coming up (1)" in coming_up.content.decode()
+    assert "Past (1)" in coming_up.content.decode()
+    assert "Not mine" not in coming_up.content.decode() + past_tab.content.decode()
 
 
-def test_paging_one_list_of_my_events_keeps_the_page_of_the_other(client, user, monkeypatch):
-    monkeypatch.setattr(registration_views, "MY_EVENTS_PAGE_SIZE", 1)
-    start = timezone.now() - timedelta(days=10)
-    for days in (1, 2):
-        Registration.objects.create(event=EventFactory(), user=user, state="confirmed")
-        old = EventFactory(starts_at=start - timedelta(days=days), ends_at=start)
-        Registration.objects.create(event=old, user=user, state="confirmed")
+def test_my_events_after_giving_up_the_only_place_says_so_and_offers_events(client, user):
+    event = EventFactory()
+    register_attendee(event=event, user=user)
+    cancel_registration(event=event, user=user)
     client.force_login(user)
-    html = client.get(reverse("events:my_events") + "?past_page=2").content.decode()
-    assert 'href="?past_page=2&amp;page=2" rel="next"' in html
-    html = client.get(reverse("events:my_events") + "?page=2").content.decode()
-    assert 'href="?page=2&amp;past_page=2" rel="next"' in html
+
+    page = client.get(reverse("events:my_events")).content.decode()
+
+    assert "You have no events coming up." in page
+    assert f'href="{reverse("events:list")}"' in page
+    assert "None." not in page
+
+
+def test_my_events_pages_keep_their_tab(client, user):
+    start = timezone.now() - timedelta(days=400)
+    for day in range(25):
+        event = EventFactory(
+            starts_at=start + timedelta(days=day), ends_at=start + timedelta(days=day, hours=2)
+        )
+        Registration.objects.create(event=event, user=user, state="confirmed")
+    client.force_login(user)
+
+    page = client.get(reverse("events:my_events"), {"show": "past"}).content.decode()
+
+    assert 'href="?show=past&amp;page=2"' in page
 
 
 def test_my_events_requires_sign_in(client):
@@ -396,7 +417,7 @@ def test_my_events_query_budget(client, user, count, django_assert_max_num_queri
     client.force_login(user)
     with django_assert_max_num_queries(10):
         response = client.get(reverse("events:my_events"))
-    assert len(response.context["upcoming"].object_list) == min(count, 20)
+    assert len(response.context["page_obj"].object_list) == min(count, 20)
 
 
 # --- attendee list -------------------------------------------------------------------------
@@ -573,3 +594,60 @@ def test_cancel_page_without_a_registration_explains_and_returns_to_the_event(
     assert [str(m) for m in response.wsgi_request._messages] == [
         "You have no place or waitlist place at this event."
     ]
+
+
+# --- after registering: the header and the receipt for giving a place up ------------------------
+
+
+def test_header_says_youre_going_with_add_to_calendar_once_registered(client, user):
+    event = EventFactory()
+    client.force_login(user)
+    before = client.get(event.get_absolute_url()).content.decode()
+    register_attendee(event=event, user=user)
+
+    after = client.get(event.get_absolute_url()).content.decode()
+
+    ics = reverse("events:event_ics", kwargs={"slug": event.slug})
+    assert "You’re going" not in before
+    assert "Go to registration" in before
+    assert "You’re going" in after
+    assert f'href="{ics}" download>Add to calendar</a>' in after
+    assert "Go to registration" not in after
+
+
+def test_header_gives_a_waitlisted_persons_position(client, small_event):
+    first, second, third = UserFactory(), UserFactory(), UserFactory()
+    for person in (first, second, third):
+        register_attendee(event=small_event, user=person)
+    client.force_login(third)
+
+    page = client.get(small_event.get_absolute_url()).content.decode()
+
+    assert "You’re number 1 on the waitlist" in page
+
+
+@pytest.mark.parametrize(
+    ("capacity", "subject"),
+    [
+        (5, "Your place at Policy Cafe is cancelled"),
+        (1, "You have left the waitlist for Policy Cafe"),
+    ],
+)
+def test_giving_up_a_place_or_leaving_the_waitlist_sends_a_receipt(
+    client, user, capacity, subject, django_capture_on_commit_callbacks
+):
+    event = EventFactory(title="Policy Cafe", capacity=capacity)
+    if capacity == 1:
+        register_attendee(event=event, user=UserFactory())
+    register_attendee(event=event, user=user)
+    client.force_login(user)
+    mail.outbox.clear()
+
+    page = client.get(reverse("events:cancel_registration", kwargs={"slug": event.slug}))
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_form(
+            client, page, reverse("events:cancel_registration", kwargs={"slug": event.slug})
+        )
+
+    assert [(m.to, m.subject) for m in mail.outbox] == [([user.email], subject)]
+    assert event.get_absolute_url() in mail.outbox[0].body
