@@ -36,7 +36,7 @@ class BoardQuerySet(models.QuerySet):
         return self.filter(public_q("event__"))
 
     def for_event(self, event: Event) -> "Board":
-        """The event's board, created on first use. Only public events have one."""
+        """The event's board, saved on its first write. Only public events have one."""
         if not event.is_public:
             raise Board.DoesNotExist
         board, _created = self.get_or_create(event=event)
@@ -91,6 +91,8 @@ class Board(models.Model):
 
 class ThreadQuerySet(models.QuerySet):
     def for_board(self, board: Board):
+        if board.pk is None:  # a board nobody has written to yet (not saved)
+            return self.none()
         return self.filter(board=board)
 
     def visible_to(self, user, *, board: Board | None = None):

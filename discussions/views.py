@@ -67,14 +67,20 @@ class ThreadPaginator(KnownCountPaginator):
 # --- lookups: what a user may not see is a 404 ----------------------------------------------------
 
 
-def get_board(event_slug: str) -> Board:
-    """A public event's board (created on first visit); drafts have none."""
+def get_board(event_slug: str, *, create: bool = False) -> Board:
+    """A public event's board; drafts have none.
+
+    A board is saved on its first write (`create=True`: a thread, a follow, closing it); until
+    then a reader gets an empty, unsaved board, so a GET writes nothing.
+    """
     boards = Board.objects.public().select_related("event").prefetch_related(_ROLES)
     try:
         return boards.get(event__slug=event_slug)
     except Board.DoesNotExist:
         event = get_object_or_404(Event.objects.public(), slug=event_slug)
-        return boards.get(pk=Board.objects.for_event(event).pk)
+        if create:
+            return boards.get(pk=Board.objects.for_event(event).pk)
+        return Board(event=event)
 
 
 def get_thread(request, pk: int) -> Thread:
@@ -110,7 +116,7 @@ def _require_moderator(request, board: Board) -> None:
 
 
 def _is_following(user, **target) -> bool:
-    if not user.is_authenticated:
+    if not user.is_authenticated or any(obj.pk is None for obj in target.values()):
         return False
     return Subscription.objects.active().filter(user=user, **target).exists()
 
@@ -163,6 +169,8 @@ class BoardFeed(Feed):
         return _("New posts on the follow-up board of %(event)s") % {"event": board.event.title}
 
     def items(self, board):
+        if board.pk is None:
+            return []
         return (
             Post.objects.public()
             .filter(thread__board=board)
@@ -191,7 +199,7 @@ class BoardFeed(Feed):
 
 @login_required
 def thread_create(request, event_slug):
-    board = get_board(event_slug)
+    board = get_board(event_slug, create=request.method == "POST")
     if not board.is_open:
         messages.error(request, _("This board is closed: it can be read but takes no new posts."))
         return redirect(board)
@@ -222,7 +230,7 @@ def thread_create(request, event_slug):
 @login_required
 @require_POST
 def board_follow(request, event_slug, action):
-    board = get_board(event_slug)
+    board = get_board(event_slug, create=True)
     if action == "follow":
         services.follow(user=request.user, board=board)
         messages.success(request, _("You now get an email for every new post on this board."))
@@ -234,7 +242,7 @@ def board_follow(request, event_slug, action):
 
 @login_required
 def board_close(request, event_slug):
-    board = get_board(event_slug)
+    board = get_board(event_slug, create=request.method == "POST")
     _require_moderator(request, board)
     form = CloseBoardForm(request.POST or None, initial={"message": board.closed_message})
     if request.method == "POST" and form.is_valid():
@@ -251,7 +259,7 @@ def board_close(request, event_slug):
 @login_required
 @require_POST
 def board_reopen(request, event_slug):
-    board = get_board(event_slug)
+    board = get_board(event_slug, create=True)
     _require_moderator(request, board)
     services.reopen_board(board=board, user=request.user)
     messages.success(request, _("The board is open again."))
@@ -505,18 +513,7 @@ def search(request):
         found = search_posts(q, theme=form.cleaned_data["theme"], event=form.cleaned_data["event"])
         results = Paginator(found, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
         results.object_list = with_snippets(results.object_list, q)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "discussions/search.html",
-        {
-            "form": form,
-            "q": q,
-            "page": results,
-            "pagination_query": query.urlencode() + "&" if query else "",
-        },
-    )
+    return render(request, "discussions/search.html", {"form": form, "q": q, "page": results})
 
 
 # --- one-click unsubscribe ------------------------------------------------------------------------

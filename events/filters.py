@@ -310,14 +310,16 @@ class EventFilter(django_filters.FilterSet):
         return urlencode(pairs)
 
 
-def filter_events(params, *, default_when: str = WHEN_UPCOMING, now=None) -> EventFilter:
+def filter_events(params, *, feed=False, default_when: str | None = None, now=None) -> EventFilter:
     """Public events for these query parameters: `.qs`, with `.form` and `.errors`.
 
-    The event list and its calendar feed call this, so one query string means one set of events.
+    The event list and its calendar feeds both call this, so one query string means one set of
+    events. A feed (`feed=True`) starts from `Event.objects.in_feed()` (a cancelled event leaves
+    once it is over), shows recent events when no `when` is given, and leaves the fetch shape to
+    the calendar; the list shows upcoming events with what an event card needs.
     """
-    return EventFilter(
-        params,
-        queryset=Event.objects.public().with_listing_data(),
-        default_when=default_when,
-        now=now,
-    )
+    if feed:
+        queryset, default = Event.objects.in_feed(now), WHEN_RECENT
+    else:
+        queryset, default = Event.objects.public().with_listing_data(), WHEN_UPCOMING
+    return EventFilter(params, queryset=queryset, default_when=default_when or default, now=now)

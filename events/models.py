@@ -6,12 +6,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Addressable, Slugged
+from core.slugs import unique_slug
 from people.models import Organisation, Person
-from people.slugs import unique_slug
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -24,10 +24,11 @@ def london_midnight(day) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LONDON)
 
 
-class Theme(models.Model):
+class Theme(Addressable):
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=220, unique=True)
     description = models.TextField(_("description"), blank=True)
+
+    url_name = "events:theme"
 
     class Meta:
         ordering = ["name"]
@@ -37,24 +38,17 @@ class Theme(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Theme, self.name)
-        super().save(*args, **kwargs)
 
-    def get_absolute_url(self):
-        return reverse("events:theme", kwargs={"slug": self.slug})
-
-
-class Series(models.Model):
+class Series(Addressable):
     """A recurring format, such as the Policy Cafe."""
 
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=220, unique=True)
     description = models.TextField(_("description"), blank=True)
     hosts = models.ManyToManyField(
         Organisation, related_name="series", blank=True, verbose_name=_("hosts")
     )
+
+    url_name = "events:series"
 
     class Meta:
         ordering = ["name"]
@@ -63,14 +57,6 @@ class Series(models.Model):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Series, self.name)
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("events:series", kwargs={"slug": self.slug})
 
 
 # Structured access information: (field name, label). Venues and events both carry these fields;
@@ -106,9 +92,8 @@ class AccessInformation(models.Model):
         return [(name, label) for name, label in ACCESS_FEATURES if getattr(self, name)]
 
 
-class Venue(AccessInformation):
+class Venue(AccessInformation, Slugged):
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=220, unique=True)
     address = models.TextField(_("address"), blank=True)
     postcode = models.CharField(_("postcode"), max_length=12, blank=True)
     latitude = models.DecimalField(
@@ -138,11 +123,6 @@ class Venue(AccessInformation):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Venue, self.name)
-        super().save(*args, **kwargs)
 
     @property
     def full_address(self) -> str:
@@ -292,7 +272,7 @@ class EventQuerySet(models.QuerySet):
         return self.order_by("-starts_at", "-pk")
 
 
-class Event(AccessInformation):
+class Event(AccessInformation, Addressable):
     class Kind(models.TextChoices):
         CAFE = "cafe", _("Cafe")
         ROUND_TABLE = "round_table", _("Round-table")
@@ -333,7 +313,6 @@ class Event(AccessInformation):
     )
 
     title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=220, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CAFE)
     summary = models.CharField(
         _("summary"), max_length=300, blank=True, help_text=_("One or two sentences for listings.")
@@ -421,6 +400,9 @@ class Event(AccessInformation):
 
     objects = EventQuerySet.as_manager()
 
+    slug_source = "title"
+    url_name = "events:detail"
+
     class Meta:
         ordering = ["starts_at", "pk"]
         verbose_name = _("event")
@@ -460,16 +442,18 @@ class Event(AccessInformation):
             self.sequence += 1
             if "update_fields" in kwargs and kwargs["update_fields"] is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "sequence", "updated_at"}
-        # Slugs follow the title while drafting and never change once the public may link to them.
-        if not self.slug or (self.published_at is None and self.status == self.Status.DRAFT):
-            self.slug = unique_slug(Event, self.title, exclude_pk=self.pk)
-            if self.slug in RESERVED_EVENT_SLUGS:
-                self.slug = unique_slug(Event, f"{self.title} event", exclude_pk=self.pk)
         super().save(*args, **kwargs)
         self._loaded_calendar_values = self._calendar_values()
 
-    def get_absolute_url(self):
-        return reverse("events:detail", kwargs={"slug": self.slug})
+    def slug_is_stale(self) -> bool:
+        # Slugs follow the title while drafting and never change once the public may link to them.
+        return not self.slug or (self.published_at is None and self.status == self.Status.DRAFT)
+
+    def new_slug(self) -> str:
+        slug = unique_slug(Event, self.title, exclude_pk=self.pk)
+        if slug in RESERVED_EVENT_SLUGS:
+            slug = unique_slug(Event, f"{self.title} event", exclude_pk=self.pk)
+        return slug
 
     def clean(self):
         errors = {}

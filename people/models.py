@@ -1,9 +1,8 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from people.slugs import unique_slug
+from core.models import Addressable
 
 
 class User(AbstractUser):
@@ -41,11 +40,12 @@ class User(AbstractUser):
         return self.is_active and (self.is_staff or self.in_group(self.MODERATORS_GROUP))
 
 
-class Organisation(models.Model):
+class Organisation(Addressable):
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=220, unique=True)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
+
+    url_name = "events:organisation"
 
     class Meta:
         ordering = ["name"]
@@ -55,20 +55,11 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Organisation, self.name)
-        super().save(*args, **kwargs)
 
-    def get_absolute_url(self):
-        return reverse("events:organisation", kwargs={"slug": self.slug})
-
-
-class Person(models.Model):
+class Person(Addressable):
     """A public profile of anyone who appears at an event, with or without an account."""
 
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=220, unique=True)
     headline = models.CharField(
         _("headline"), max_length=200, blank=True, help_text=_("e.g. UK National Teaching Fellow")
     )
@@ -85,6 +76,8 @@ class Person(models.Model):
         Organisation, through="Affiliation", related_name="people", blank=True
     )
 
+    url_name = "events:person"
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("person")
@@ -92,14 +85,6 @@ class Person(models.Model):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Person, self.name)
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("events:person", kwargs={"slug": self.slug})
 
 
 class Affiliation(models.Model):

@@ -41,8 +41,6 @@ def _fast_and_quiet(settings):
     # Test speed-ups live here, not in config/settings.py.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    # Serve static files from the finders; no collectstatic output (STATIC_ROOT) in tests.
-    settings.WHITENOISE_AUTOREFRESH = True
 
 
 @pytest.fixture

@@ -41,12 +41,6 @@ def event_when(event, *, short=False):
     }
 
 
-@register.simple_tag
-def elided_pages(page_obj):
-    """Page numbers around the current page, with ellipses (Paginator.ELLIPSIS) between runs."""
-    return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)
-
-
 ROLE_PLURALS = {
     EventRole.Role.ORGANISER: gettext_lazy("Organisers"),
     EventRole.Role.CHAIR: gettext_lazy("Chairs"),

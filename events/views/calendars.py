@@ -11,15 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from events import calendar as ical
+from events import selectors
 from events.calendar_http import CalendarFile, Places, calendar_response
-from events.filters import EventFilter
 from events.forms_calendar import CalendarTokenForm
 from events.models import CalendarToken, Event, Registration, Series, Theme
 from people.models import Organisation, Person
 
 
 def _filtered_feed(request, params: QueryDict, *, key: str):
-    filterset = EventFilter(params, queryset=Event.objects.in_feed(), default_when="recent")
+    filterset = selectors.filter_events(params, feed=True)
     if not filterset.is_valid():
         lines = [f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items()]
         return HttpResponseBadRequest(

@@ -15,6 +15,8 @@ from tests.factories import EventFactory
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 PRODUCTION_ENV = {
+    # pytest-django exported the test settings module; production runs config.settings.
+    "DJANGO_SETTINGS_MODULE": "config.settings",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "commons.example.org",
     "SITE_URL": "https://commons.example.org",

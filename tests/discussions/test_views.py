@@ -7,6 +7,7 @@ from discussions import services
 from discussions.models import Board, Flag, Post, Subscription, Thread
 from tests.discussions.factories import fill_thread
 from tests.factories import EventFactory, ThemeFactory, UserFactory
+from tests.forms import submit_form
 
 
 def board_url(event):
@@ -29,11 +30,28 @@ def test_anonymous_reader_sees_threads_but_no_reply_form(client, thread):
     assert "Sign in to reply" in thread_page.content.decode()
 
 
-def test_a_published_event_gets_its_board_on_first_visit(client, event):
+def test_reading_a_board_writes_nothing_and_the_first_thread_saves_it(client, event, author):
     response = client.get(board_url(event))
 
-    assert response.context["board"] == Board.objects.get(event=event)
+    assert response.status_code == 200
     assert "No threads yet." in response.content.decode()
+    assert (
+        client.get(reverse("discussions:board_feed", kwargs={"event_slug": event.slug})).status_code
+        == 200
+    )
+    assert not Board.objects.exists()
+    client.force_login(author)
+    new_thread = reverse("discussions:thread_create", kwargs={"event_slug": event.slug})
+    assert client.get(new_thread).status_code == 200
+    assert not Board.objects.exists()
+
+    response = submit_form(
+        client, client.get(new_thread), form=new_thread, data={"title": "First", "body": "Hello."}
+    )
+
+    thread = Thread.objects.get()
+    assert response["Location"] == thread.get_absolute_url()
+    assert thread.board == Board.objects.get(event=event)
 
 
 def test_a_draft_event_has_no_board(client, db):

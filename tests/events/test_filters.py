@@ -75,6 +75,15 @@ def test_recent_default_includes_events_ended_within_90_days_and_explicit_when_w
     assert titles("when=past", default_when="recent") == ["Recently", "Long ago"]
 
 
+def test_feed_filter_shows_recent_events_by_default_and_drops_cancelled_ones_once_over():
+    make("Recent talk", NOW - timedelta(days=30))
+    make("Cancelled, over", NOW - timedelta(days=20), status=Event.Status.CANCELLED)
+    make("Cancelled, coming", NOW + timedelta(days=2), status=Event.Status.CANCELLED)
+    make("Draft", NOW + timedelta(days=3), status=Event.Status.DRAFT)
+    assert sorted(titles("", feed=True)) == ["Cancelled, coming", "Recent talk"]
+    assert titles("when=upcoming", feed=True) == ["Cancelled, coming"]
+
+
 def test_text_search_matches_title_summary_and_description_case_insensitively():
     make("Time Credits explained", utc(2027, 2, 1, 18))
     make("Cafe", utc(2027, 2, 2, 18), summary="All about TIME credits")

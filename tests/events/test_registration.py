@@ -18,6 +18,7 @@ from events.services import (
     promote_from_waitlist,
     register_attendee,
 )
+from events.views import registration as registration_views
 from tests.events.conftest import uid_of
 from tests.factories import EventFactory, UserFactory
 
@@ -354,6 +355,20 @@ def test_my_events_lists_upcoming_and_past_registrations_of_mine_only(client, us
     assert [r.event for r in response.context["upcoming"]] == [upcoming]
     assert [r.event for r in response.context["past"]] == [past]
     assert "Not mine" not in response.content.decode()
+
+
+def test_paging_one_list_of_my_events_keeps_the_page_of_the_other(client, user, monkeypatch):
+    monkeypatch.setattr(registration_views, "MY_EVENTS_PAGE_SIZE", 1)
+    start = timezone.now() - timedelta(days=10)
+    for days in (1, 2):
+        Registration.objects.create(event=EventFactory(), user=user, state="confirmed")
+        old = EventFactory(starts_at=start - timedelta(days=days), ends_at=start)
+        Registration.objects.create(event=old, user=user, state="confirmed")
+    client.force_login(user)
+    html = client.get(reverse("events:my_events") + "?past_page=2").content.decode()
+    assert 'href="?past_page=2&amp;page=2" rel="next"' in html
+    html = client.get(reverse("events:my_events") + "?page=2").content.decode()
+    assert 'href="?page=2&amp;past_page=2" rel="next"' in html
 
 
 def test_my_events_requires_sign_in(client):
