@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "people",
     "events",
     "discussions",
+    "visuals",
 ]
 
 MIDDLEWARE = [
@@ -172,8 +173,60 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/axe-core", BASE_DIR / "node_modules" / "axe-core"),
 ]
+# Uploaded media (core.uploads): a local folder by default; S3-compatible object storage in
+# production (MEDIA_STORAGE=s3), so every worker sees the same files and none streams them.
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local")
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
+# Django answers MEDIA_URL itself only when this is on (`make run`); in production the proxy or
+# the bucket serves media. See core/views.py.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
+if MEDIA_STORAGE == "s3":
+    MEDIA_BACKEND = {
+        "BACKEND": "core.storage.MediaS3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),
+            # Signed, expiring URLs unless the bucket (or its CDN) is public.
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", True),
+            "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 3600),
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "file_overwrite": False,
+        },
+    }
+    if not MEDIA_BACKEND["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+elif MEDIA_STORAGE == "local":
+    MEDIA_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured("MEDIA_STORAGE is 'local' or 's3'.")
+# Where images are fetched from, for the Content-Security-Policy (the bucket, its CDN).
+MEDIA_ORIGIN = os.environ.get("MEDIA_ORIGIN", "")
+if not MEDIA_ORIGIN and MEDIA_STORAGE == "s3":
+    if MEDIA_BACKEND["OPTIONS"]["custom_domain"]:
+        MEDIA_ORIGIN = "https://" + MEDIA_BACKEND["OPTIONS"]["custom_domain"]
+    elif MEDIA_BACKEND["OPTIONS"]["endpoint_url"]:
+        MEDIA_ORIGIN = MEDIA_BACKEND["OPTIONS"]["endpoint_url"].rstrip("/")
+    else:
+        MEDIA_ORIGIN = "https://*.amazonaws.com"
+
+# Upload limits (core.uploads, core.services).
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 50_000_000)
+UPLOAD_DAILY_FILES_PER_PERSON = env_int("UPLOAD_DAILY_FILES_PER_PERSON", 60)
+UPLOAD_DAILY_BYTES_PER_PERSON = env_int("UPLOAD_DAILY_BYTES_PER_PERSON", 200 * 1024 * 1024)
+UPLOAD_EVENT_TOTAL_BYTES = env_int("UPLOAD_EVENT_TOTAL_BYTES", 1024 * 1024 * 1024)
+# Larger uploads go to a temporary file instead of memory while the request is read.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_BACKEND,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -265,7 +318,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

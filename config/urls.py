@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from config.views import bench_trivial, healthz
 from core.i18n import switch_language
+from core.views import serve_media
 from discussions.urls import unprefixed_urlpatterns as discussions_unprefixed
 from events.urls import unprefixed_urlpatterns as events_unprefixed
 from events.views.public import home
@@ -18,12 +19,15 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("language/<str:code>/", switch_language, name="switch_language"),
+    # Only with SERVE_MEDIA and local storage (core/views.py): else the proxy or bucket serves it.
+    re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.+)$", serve_media, name="media"),
     *events_unprefixed,
     *discussions_unprefixed,
     *i18n_patterns(
         path("", home, name="home"),
         path("accounts/", include("allauth.urls")),
         path("", include("discussions.urls")),
+        path("", include("visuals.urls")),
         path("", include("events.urls")),
     ),
 ]

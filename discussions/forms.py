@@ -4,7 +4,9 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import IMAGE, inspect_upload
 from discussions.models import (
+    MAX_POST_IMAGES,
     POST_MAX_LENGTH,
     THREAD_TITLE_MAX_LENGTH,
     Board,
@@ -36,7 +38,54 @@ def body_field(label) -> forms.CharField:
     )
 
 
-class ThreadForm(forms.Form):
+class PostImagesMixin:
+    """Up to MAX_POST_IMAGES image slots, each with its alt text (no JavaScript needed).
+
+    Files go through the upload pipeline (core.uploads) in clean(); `images()` gives the
+    services their plain values. The page's <form> must be multipart.
+    """
+
+    def add_image_fields(self):
+        for n in range(1, MAX_POST_IMAGES + 1):
+            self.fields[f"image_{n}"] = forms.FileField(
+                label=_("Image %(n)s") % {"n": n},
+                required=False,
+                widget=forms.ClearableFileInput(
+                    attrs={"accept": "image/jpeg,image/png,image/webp"}
+                ),
+                help_text=_("JPEG, PNG or WebP.") if n == 1 else "",
+            )
+            self.fields[f"alt_{n}"] = forms.CharField(
+                label=_("Alt text for image %(n)s") % {"n": n},
+                required=False,
+                max_length=400,
+                help_text=_("Say what the image shows, for people who cannot see it.")
+                if n == 1
+                else "",
+            )
+
+    def clean_images(self):
+        self._images = []
+        for n in range(1, MAX_POST_IMAGES + 1):
+            uploaded = self.cleaned_data.get(f"image_{n}")
+            if not uploaded:
+                continue
+            alt = (self.cleaned_data.get(f"alt_{n}") or "").strip()
+            try:
+                clean = inspect_upload(uploaded, accept=(IMAGE,))
+            except forms.ValidationError as refused:
+                self.add_error(f"image_{n}", refused)
+                continue
+            if not alt:
+                self.add_error(f"alt_{n}", _("Every image needs alt text."))
+                continue
+            self._images.append((clean, alt))
+
+    def images(self) -> list:
+        return list(getattr(self, "_images", []))
+
+
+class ThreadForm(PostImagesMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=THREAD_TITLE_MAX_LENGTH)
     themes = forms.ModelMultipleChoiceField(
         label=_("Themes"),
@@ -53,9 +102,15 @@ class ThreadForm(forms.Form):
         themes.required = Theme.objects.exists()
         if not self.is_bound:
             self.initial.setdefault("themes", [t.pk for t in board.event.themes.all()])
+        self.add_image_fields()
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_images()
+        return cleaned
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(PostImagesMixin, forms.Form):
     body = body_field(_("Your reply"))
     reply_to = forms.ModelChoiceField(
         queryset=Post.objects.none(), required=False, widget=forms.HiddenInput
@@ -64,6 +119,12 @@ class ReplyForm(forms.Form):
     def __init__(self, *args, thread, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reply_to"].queryset = Post.objects.filter(thread=thread)
+        self.add_image_fields()
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_images()
+        return cleaned
 
 
 class EditPostForm(forms.Form):
@@ -73,8 +134,23 @@ class EditPostForm(forms.Form):
 class FlagForm(forms.ModelForm):
     class Meta:
         model = Flag
-        fields = ["reason", "text"]
-        widgets = {"reason": forms.RadioSelect, "text": forms.Textarea(attrs={"rows": 3})}
+        fields = ["reason", "text", "image"]
+        widgets = {
+            "reason": forms.RadioSelect,
+            "text": forms.Textarea(attrs={"rows": 3}),
+            "image": forms.HiddenInput,
+        }
+
+    def __init__(self, *args, post: Post, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only this post's images; an id from elsewhere is "no such choice", never another's.
+        self.fields["image"].queryset = post.images.all()
+        self.fields["image"].required = False
+        value = self.initial.get("image")
+        if not self.is_bound and not (
+            str(value or "").isdigit() and post.images.filter(pk=value).exists()
+        ):
+            self.initial["image"] = None
 
 
 class CloseBoardForm(forms.Form):

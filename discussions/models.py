@@ -199,8 +199,13 @@ class PostQuerySet(models.QuerySet):
         return self.filter(thread=thread).order_by("number")
 
     def with_page_data(self):
-        """The fetch shape of a post on a thread page: author, the post it answers, its author."""
-        return self.select_related("author", "reply_to", "reply_to__author", "hidden_by")
+        """The fetch shape of a post on a thread page: author, the post it answers, its author,
+        its images (one more query for the page)."""
+        return self.select_related(
+            "author", "reply_to", "reply_to__author", "hidden_by"
+        ).prefetch_related(
+            models.Prefetch("images", queryset=PostImage.objects.select_related("upload"))
+        )
 
     def shown(self):
         """Posts whose text anybody may read (not withdrawn, not hidden, thread not hidden)."""
@@ -312,6 +317,14 @@ class Post(models.Model):
             return True
         return can_moderate or (user.is_authenticated and self.author_id == user.pk)
 
+    def images_for(self, user, *, can_moderate: bool) -> list:
+        """The post's images `user` may see: hidden ones only for moderators and the author,
+        none when the post's text is not readable."""
+        if not self.can_read_text(user, can_moderate=can_moderate):
+            return []
+        mine = user.is_authenticated and self.author_id == user.pk
+        return [i for i in self.images.all() if not i.is_hidden or can_moderate or mine]
+
     def can_see_history(self, user, *, can_moderate: bool) -> bool:
         return can_moderate or (user.is_authenticated and self.author_id == user.pk)
 
@@ -333,6 +346,49 @@ class PostRevision(models.Model):
 
     def __str__(self):
         return f"{self.post} before {self.edited_at:%Y-%m-%d %H:%M}"
+
+
+MAX_POST_IMAGES = 4
+
+
+class PostImage(models.Model):
+    """An image attached to a post (at most MAX_POST_IMAGES), cleaned by core.uploads.
+
+    Moderators may hide one image and keep the post; a hidden image is shown only to them and
+    to the post's author, like a hidden post.
+    """
+
+    post = models.ForeignKey(
+        Post, verbose_name=_("post"), on_delete=models.CASCADE, related_name="images"
+    )
+    upload = models.OneToOneField(
+        "core.Upload", verbose_name=_("file"), on_delete=models.PROTECT, related_name="+"
+    )
+    alt_text = models.CharField(_("alt text"), max_length=400)
+    order = models.PositiveSmallIntegerField(default=0)
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("image in a post")
+        verbose_name_plural = _("images in posts")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(alt_text=""),
+                name="postimage_has_alt_text",
+                violation_error_message=_("Every image needs alt text."),
+            )
+        ]
+
+    def __str__(self):
+        return self.alt_text
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
 
 class SubscriptionQuerySet(models.QuerySet):
@@ -400,7 +456,7 @@ class FlagQuerySet(models.QuerySet):
 
     def with_queue_data(self):
         return self.select_related(
-            "reporter", "post__author", "post__thread__board__event", "resolved_by"
+            "reporter", "post__author", "post__thread__board__event", "resolved_by", "image__upload"
         )
 
 
@@ -413,6 +469,10 @@ class Flag(models.Model):
         OTHER = "other", _("Something else")
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="flags")
+    # Set when the report is about one image of the post rather than its text.
+    image = models.ForeignKey(
+        PostImage, on_delete=models.CASCADE, null=True, blank=True, related_name="flags"
+    )
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="discussion_flags"
     )
@@ -438,10 +498,16 @@ class Flag(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["post", "reporter"],
-                condition=Q(resolved_at__isnull=True),
+                condition=Q(resolved_at__isnull=True, image__isnull=True),
                 name="flag_one_open_per_reporter_post",
                 violation_error_message=_("You have already flagged this post."),
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["image", "reporter"],
+                condition=Q(resolved_at__isnull=True, image__isnull=False),
+                name="flag_one_open_per_reporter_image",
+                violation_error_message=_("You have already flagged this image."),
+            ),
         ]
         indexes = [models.Index(fields=["resolved_at", "created_at"], name="flag_queue_idx")]
 

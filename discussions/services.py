@@ -18,10 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.mail import send_email_on_commit
+from core.services import store_uploads
 from discussions.models import (
+    MAX_POST_IMAGES,
     Board,
     Flag,
     Post,
+    PostImage,
     PostRevision,
     Subscription,
     Thread,
@@ -102,12 +105,36 @@ def _follow(user, *, thread=None, board=None, explicit: bool) -> Subscription:
     return subscription
 
 
+def _attach_images(post: Post, images, *, author, board: Board) -> None:
+    """Keep `images` ([(core.uploads.CleanFile, alt text), ...]) with `post`, in order.
+
+    They count towards the author's daily upload quota and the event's total (core.services).
+    """
+    images = list(images)
+    if not images:
+        return
+    if len(images) > MAX_POST_IMAGES:
+        raise ValidationError(
+            _("A post can have at most %(max)s images.") % {"max": MAX_POST_IMAGES},
+            code="too_many_images",
+        )
+    if any(not alt.strip() for _clean, alt in images):
+        raise ValidationError(_("Every image needs alt text."), code="alt_text")
+    uploads = store_uploads(
+        files=[clean for clean, _alt in images], user=author, scope=f"event:{board.event_id}"
+    )
+    PostImage.objects.bulk_create(
+        PostImage(post=post, upload=upload, alt_text=alt.strip(), order=index)
+        for index, (upload, (_clean, alt)) in enumerate(zip(uploads, images, strict=True))
+    )
+
+
 # --- threads and posts --------------------------------------------------------------------------
 
 
 @transaction.atomic
-def start_thread(*, board: Board, author, title: str, body: str, themes=()) -> Thread:
-    """Open a thread with its first post; the author follows it."""
+def start_thread(*, board: Board, author, title: str, body: str, themes=(), images=()) -> Thread:
+    """Open a thread with its first post (and its `images`); the author follows it."""
     _require(author.is_authenticated and author.is_active)
     if not board.is_open:
         raise PostingRefused(
@@ -129,6 +156,7 @@ def start_thread(*, board: Board, author, title: str, body: str, themes=()) -> T
     )
     thread.last_post = post
     thread.save(update_fields=["last_post"])
+    _attach_images(post, images, author=author, board=board)
     update_search_vectors(post_ids=[post.pk])
     _follow(author, thread=thread, explicit=False)
     _notify_new_post(post, include_thread_followers=False)
@@ -136,8 +164,11 @@ def start_thread(*, board: Board, author, title: str, body: str, themes=()) -> T
 
 
 @transaction.atomic
-def post_reply(*, thread: Thread, author, body: str, reply_to: Post | None = None) -> Post:
-    """Add a reply; the author follows the thread; followers are emailed after commit."""
+def post_reply(
+    *, thread: Thread, author, body: str, reply_to: Post | None = None, images=()
+) -> Post:
+    """Add a reply (with its `images`); the author follows the thread; followers are emailed
+    after commit."""
     _require(author.is_authenticated and author.is_active)
     thread = Thread.objects.select_for_update().select_related("board__event").get(pk=thread.pk)
     reason = thread.refusal_reason()
@@ -160,6 +191,7 @@ def post_reply(*, thread: Thread, author, body: str, reply_to: Post | None = Non
     thread.last_poster = author
     thread.last_activity_at = now
     thread.save(update_fields=["reply_count", "last_post", "last_poster", "last_activity_at"])
+    _attach_images(post, images, author=author, board=thread.board)
     update_search_vectors(post_ids=[post.pk])
     _follow(author, thread=thread, explicit=False)
     _notify_new_post(post)
@@ -265,26 +297,61 @@ def reopen_board(*, board: Board, user) -> Board:
 # --- flags --------------------------------------------------------------------------------------
 
 
-def flag_post(*, post: Post, reporter, reason: str, text: str = "") -> Flag:
-    """Report a post to moderators (one open flag per person and post)."""
+def flag_post(
+    *, post: Post, reporter, reason: str, text: str = "", image: PostImage | None = None
+) -> Flag:
+    """Report a post, or one of its images, to moderators (one open flag per person and item)."""
     _require(reporter.is_authenticated and reporter.is_active)
+    _require(image is None or image.post_id == post.pk)
     try:
         with transaction.atomic():
-            return Flag.objects.create(post=post, reporter=reporter, reason=reason, text=text)
+            return Flag.objects.create(
+                post=post, image=image, reporter=reporter, reason=reason, text=text
+            )
     except IntegrityError:
-        raise ValidationError(_("You have already flagged this post."), code="duplicate") from None
+        message = (
+            _("You have already flagged this image.")
+            if image
+            else _("You have already flagged this post.")
+        )
+        raise ValidationError(message, code="duplicate") from None
 
 
 @transaction.atomic
 def resolve_flag(*, flag: Flag, moderator, hide: bool = False) -> Flag:
-    """Close a flag; optionally hide the post. Resolves every open flag on that post."""
+    """Close a flag; optionally hide what it reports (the image, or else the post). Resolves
+    every open flag on that same item."""
     _require(flag.post.thread.board.can_moderate(moderator))
-    if hide:
-        hide_post(post=flag.post, moderator=moderator)
-    now = timezone.now()
-    Flag.objects.open().filter(post=flag.post).update(resolved_at=now, resolved_by=moderator)
+    if flag.image_id:
+        if hide:
+            hide_image(image=flag.image, moderator=moderator)
+        same = Flag.objects.open().filter(image=flag.image_id)
+    else:
+        if hide:
+            hide_post(post=flag.post, moderator=moderator)
+        same = Flag.objects.open().filter(post=flag.post, image__isnull=True)
+    same.update(resolved_at=timezone.now(), resolved_by=moderator)
     flag.refresh_from_db()
     return flag
+
+
+@transaction.atomic
+def hide_image(*, image: PostImage, moderator) -> PostImage:
+    _require(image.post.thread.board.can_moderate(moderator))
+    if image.hidden_at is None:
+        image.hidden_at = timezone.now()
+        image.hidden_by = moderator
+        image.save(update_fields=["hidden_at", "hidden_by"])
+    return image
+
+
+@transaction.atomic
+def restore_image(*, image: PostImage, moderator) -> PostImage:
+    _require(image.post.thread.board.can_moderate(moderator))
+    image.hidden_at = None
+    image.hidden_by = None
+    image.save(update_fields=["hidden_at", "hidden_by"])
+    return image
 
 
 # --- following and notifications ----------------------------------------------------------------

@@ -53,6 +53,11 @@ urlpatterns = [
     path("posts/<int:pk>/history/", views.post_history, name="post_history"),
     path("posts/<int:pk>/flag/", views.post_flag, name="post_flag"),
     path(f"posts/<int:pk>/<{POST_ACTION}:action>/", views.post_moderate, name="post_moderate"),
+    path(
+        f"post-images/<int:pk>/<{POST_ACTION}:action>/",
+        views.post_image_moderate,
+        name="post_image_moderate",
+    ),
     path("moderation/", views.moderation_queue, name="moderation"),
     path("moderation/flags/<int:pk>/resolve/", views.flag_resolve, name="flag_resolve"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),

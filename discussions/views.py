@@ -31,6 +31,7 @@ from discussions.models import (
     Board,
     Flag,
     Post,
+    PostImage,
     Subscription,
     Thread,
 )
@@ -203,7 +204,7 @@ def thread_create(request, event_slug):
     if not board.is_open:
         messages.error(request, _("This board is closed: it can be read but takes no new posts."))
         return redirect(board)
-    form = ThreadForm(request.POST or None, board=board)
+    form = ThreadForm(request.POST or None, request.FILES or None, board=board)
     if request.method == "POST" and form.is_valid():
         try:
             thread = services.start_thread(
@@ -212,6 +213,7 @@ def thread_create(request, event_slug):
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],
                 themes=form.cleaned_data["themes"],
+                images=form.images(),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -280,6 +282,7 @@ def _thread_page(request, thread: Thread, *, page_number=None, form=None, status
         post.user_can_edit = post.can_edit(user)
         if post.reply_to:
             post.quote_visible = post.reply_to.can_read_text(user, can_moderate=can_moderate)
+        post.shown_images = post.images_for(user, can_moderate=can_moderate)
     refusal = thread.refusal_reason()
     if form is None and user.is_authenticated and not refusal:
         form = ReplyForm(thread=thread, initial=_reply_initial(request, thread))
@@ -330,7 +333,7 @@ def thread_detail(request, pk, slug):
 @require_POST
 def reply(request, pk):
     thread = get_thread(request, pk)
-    form = ReplyForm(request.POST, thread=thread)
+    form = ReplyForm(request.POST, request.FILES, thread=thread)
     if form.is_valid():
         try:
             post = services.post_reply(
@@ -338,6 +341,7 @@ def reply(request, pk):
                 author=request.user,
                 body=form.cleaned_data["body"],
                 reply_to=form.cleaned_data["reply_to"],
+                images=form.images(),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -437,17 +441,42 @@ def post_history(request, pk):
 
 @login_required
 def post_flag(request, pk):
+    """Report a post, or one of its images (?image=<id>), to the moderators."""
     post = get_post(request, pk)
-    form = FlagForm(request.POST or None)
+    form = FlagForm(request.POST or None, post=post, initial={"image": request.GET.get("image")})
     if request.method == "POST" and form.is_valid():
         try:
             services.flag_post(post=post, reporter=request.user, **form.cleaned_data)
         except ValidationError as exc:
             messages.info(request, _refusal(exc))
         else:
-            messages.success(request, _("Thank you: the moderators will look at this post."))
+            if form.cleaned_data["image"]:
+                messages.success(request, _("Thank you: the moderators will look at this image."))
+            else:
+                messages.success(request, _("Thank you: the moderators will look at this post."))
         return redirect(post)
-    return render(request, "discussions/post_flag.html", _post_context(post, form=form))
+    image = form["image"].value()
+    image = post.images.filter(pk=image).first() if str(image or "").isdigit() else None
+    context = _post_context(post, form=form, image=image)
+    return render(request, "discussions/post_flag.html", context)
+
+
+@login_required
+@require_POST
+def post_image_moderate(request, pk, action):
+    """Hide one image of a post (the post stays), or show it again."""
+    image = get_object_or_404(PostImage.objects.select_related("post"), pk=pk)
+    post = get_post(request, image.post_id)
+    _require_moderator(request, post.thread.board)
+    if action == "hide":
+        services.hide_image(image=image, moderator=request.user)
+        messages.success(
+            request, _("The image is hidden from everyone but moderators and its author.")
+        )
+    else:
+        services.restore_image(image=image, moderator=request.user)
+        messages.success(request, _("The image is visible again."))
+    return redirect(post)
 
 
 @login_required
@@ -494,10 +523,15 @@ def flag_resolve(request, pk):
     flag = get_object_or_404(Flag.objects.for_moderator(request.user), pk=pk)
     hide = request.POST.get("action") == "hide"
     services.resolve_flag(flag=flag, moderator=request.user, hide=hide)
-    messages.success(
-        request,
-        _("Flag resolved and post hidden.") if hide else _("Flag resolved; the post stays."),
-    )
+    if flag.image_id:
+        message = (
+            _("Flag resolved and image hidden.") if hide else _("Flag resolved; the image stays.")
+        )
+    else:
+        message = (
+            _("Flag resolved and post hidden.") if hide else _("Flag resolved; the post stays.")
+        )
+    messages.success(request, message)
     return redirect("discussions:moderation")
 
 

@@ -382,6 +382,20 @@ class Event(AccessInformation, Addressable):
         Theme, verbose_name=_("themes"), related_name="events", blank=True
     )
     people = models.ManyToManyField(Person, through="EventRole", related_name="events", blank=True)
+    # The picture for the page header, link previews (Open Graph), JSON-LD and emails: chosen by
+    # an organiser among the event's visuals, or the first one published (set by visuals.services).
+    cover = models.ForeignKey(
+        "core.Upload",
+        verbose_name=_("cover image"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    cover_alt = models.CharField(
+        _("cover image alt text"), max_length=400, blank=True, editable=False
+    )
     sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

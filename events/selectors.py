@@ -29,7 +29,7 @@ def paginate(queryset, page_number, *, per_page=None) -> Page:
 def event_for_page(slug: str, user) -> Event:
     """The event at `slug` if `user` may see it (drafts only to their editors), else 404."""
     events = Event.objects.visible_to(user).with_listing_data().with_registration_counts()
-    return get_object_or_404(events, slug=slug)
+    return get_object_or_404(events.select_related("cover"), slug=slug)
 
 
 def active_registration(event: Event, user) -> Registration | None:

@@ -56,6 +56,8 @@ def event_json_ld(event: Event, *, url: str, absolute) -> dict:
     }
     if event.summary:
         data["description"] = event.summary
+    if event.cover_id:
+        data["image"] = [absolute(event.cover.variant_url(1600))]
     locations = []
     if event.is_in_person and event.venue is not None:
         locations.append(_place(event.venue))

@@ -29,6 +29,11 @@ def _default_language():
     translation.deactivate()
 
 
+@pytest.fixture(scope="session")
+def _media_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     # Each test rolls its database back, but the local-memory cache outlives it: an entry keyed
@@ -37,10 +42,13 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_quiet(settings):
+def _fast_and_quiet(settings, _media_root):
     # Test speed-ups live here, not in config/settings.py.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Uploads go to a temporary folder, served by Django like `make run` does.
+    settings.MEDIA_ROOT = _media_root
+    settings.SERVE_MEDIA = True
 
 
 @pytest.fixture

@@ -113,3 +113,35 @@ class EventRoleFactory(factory.django.DjangoModelFactory):
     event = factory.SubFactory(EventFactory)
     person = factory.SubFactory(PersonFactory)
     role = EventRole.Role.SPEAKER
+
+
+def stored_image(*, user=None, scope="event:0", width=1200, height=800, variants=True):
+    """A cleaned image upload in media storage, with its variants made (as the worker would)."""
+    from core.services import store_upload
+    from core.tasks import make_variants
+    from core.uploads import inspect_upload
+    from tests.core import samples
+
+    clean = inspect_upload(samples.upload("drawing.jpg", samples.jpeg_bytes(width, height)))
+    upload = store_upload(file=clean, user=user or UserFactory(), scope=scope)
+    if variants:
+        make_variants.call(upload.pk)
+        upload.refresh_from_db()
+    return upload
+
+
+class VisualFactory(factory.django.DjangoModelFactory):
+    """A published drawing with alt text and a transcript."""
+
+    class Meta:
+        model = "visuals.Visual"
+
+    event = factory.SubFactory(EventFactory)
+    upload = factory.LazyAttribute(lambda v: stored_image(scope=f"event:{v.event.pk}"))
+    is_image = True
+    kind = "drawing"
+    title = factory.Sequence(lambda n: f"Drawing {n}")
+    alt_text = "A hand-drawn map of the conversation."
+    has_words = True
+    transcript = "What's your policy? Listen first."
+    published_at = factory.LazyFunction(timezone.now)

@@ -314,6 +314,9 @@ def submit_form(
         if not any(c.name == name and c.type == "file" for c in controls):
             raise KeyError(f"The form does not render a file input named {name!r}.")
         submitted[name] = uploaded
+    if files and (parsed_form.attrs.get("enctype") or "").lower() != "multipart/form-data":
+        # Without it a browser sends only the file's name, never its content.
+        raise AssertionError('A form with files needs enctype="multipart/form-data".')
 
     action = (submitter.attrs.get("formaction") if submitter else None) or parsed_form.attrs.get(
         "action"

@@ -14,9 +14,10 @@ def restore_panels():
     panels._panels.update(saved)
 
 
-def test_the_board_panel_is_registered_in_the_main_slot():
+def test_the_visuals_and_board_panels_are_registered_in_the_main_slot():
     assert [p.template for p in panels.event_panels("main")] == [
-        "discussions/_event_board_panel.html"
+        "visuals/_event_panel.html",
+        "discussions/_event_board_panel.html",
     ]
 
 

@@ -3,10 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from discussions import demo as discussions_demo
 from events import demo as events_demo
+from visuals import demo as visuals_demo
 
 
 class Command(BaseCommand):
-    # Lives in discussions, the top of the dependency chain, so one command can fill every app.
+    # Lives in visuals, the top of the dependency chain, so one command can fill every app.
     help = _("Load the seed-post demo data (idempotent); --scale N adds synthetic data.")
 
     def add_arguments(self, parser):
@@ -23,3 +24,4 @@ class Command(BaseCommand):
             raise SystemExit(2)
         events_demo.load(scale=scale, stdout=self.stdout)
         discussions_demo.load(scale=scale, stdout=self.stdout)
+        visuals_demo.load(stdout=self.stdout)
