@@ -137,7 +137,7 @@ prod: install .secret_key prod-stop
 	$(PROD_ENV) $(VENV)/bin/gunicorn -c config/gunicorn.conf.py --daemon --pid $(PROD_DIR)/gunicorn.pid \
 		--error-logfile $(PROD_DIR)/gunicorn.log --capture-output
 	@# The worker exits when PostgreSQL goes away; a loop (its own process group) restarts it.
-	$(PROD_ENV) setsid sh -c 'while :; do $(PY) manage.py requeue_stale_tasks --older-than 60; $(PY) manage.py db_worker --interval 1; echo "db_worker exited ($$?); restarting in 2 s"; sleep 2; done' >> $(PROD_DIR)/worker.log 2>&1 & echo $$! > $(PROD_DIR)/worker.pid
+	$(PROD_ENV) setsid sh -c 'while :; do $(PY) manage.py requeue_stale_tasks --older-than 60; $(PY) manage.py send_digests --schedule; $(PY) manage.py db_worker --interval 1; echo "db_worker exited ($$?); restarting in 2 s"; sleep 2; done' >> $(PROD_DIR)/worker.log 2>&1 & echo $$! > $(PROD_DIR)/worker.pid
 	@for i in $$(seq 1 50); do curl -fsS http://127.0.0.1:$(PROD_PORT)/healthz >/dev/null 2>&1 && break; sleep 0.2; done
 	@curl -sS http://127.0.0.1:$(PROD_PORT)/healthz; echo
 	@echo "Production profile on http://127.0.0.1:$(PROD_PORT)/ ($(WEB_CONCURRENCY) workers); logs in $(PROD_DIR)/; stop with make prod-stop"

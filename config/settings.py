@@ -144,7 +144,20 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Typed once, with the browser's reveal and password managers; a name so nobody is "megan.ux".
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "people.forms.SignupForm"
+# Sign in by a code sent to your email, as an alternative to a password.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_FORMS = {
+    "login": "people.allauth_forms.LoginForm",
+    "signup": "people.allauth_forms.AllauthSignupForm",
+    "request_login_code": "people.allauth_forms.RequestLoginCodeForm",
+    "confirm_login_code": "people.allauth_forms.ConfirmLoginCodeForm",
+    "reset_password": "people.allauth_forms.ResetPasswordForm",
+    "reset_password_from_key": "people.allauth_forms.ResetPasswordKeyForm",
+    "change_password": "people.allauth_forms.ChangePasswordForm",
+}
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
@@ -341,6 +354,8 @@ BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
 EVENTS_PAGE_SIZE = env_int("EVENTS_PAGE_SIZE", 20)
 # Posts (threads and replies) one user may send per minute; counted in the cache (0: no limit).
 DISCUSSIONS_POSTS_PER_MINUTE = env_int("DISCUSSIONS_POSTS_PER_MINUTE", 5)
+# The hour (UK time) after which the daily digest of followed threads goes out.
+DISCUSSIONS_DIGEST_HOUR = env_int("DISCUSSIONS_DIGEST_HOUR", 7)
 
 # One line per request from config.middleware.RequestLogMiddleware (logger "commons.request");
 # personal calendar tokens are redacted from every record before it is written.

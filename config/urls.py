@@ -26,6 +26,7 @@ urlpatterns = [
     *i18n_patterns(
         path("", home, name="home"),
         path("accounts/", include("allauth.urls")),
+        path("", include("people.urls")),
         path("", include("discussions.urls")),
         path("", include("visuals.urls")),
         path("", include("events.urls")),

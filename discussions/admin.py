@@ -48,7 +48,9 @@ class PostAdmin(admin.ModelAdmin):
     @admin.action(description=_("Hide the selected posts"))
     def hide_posts(self, request, queryset):
         for post in queryset.select_related("thread__board__event"):
-            services.hide_post(post=post, moderator=request.user)
+            services.hide_post(
+                post=post, moderator=request.user, reason=_("Hidden by a member of staff.")
+            )
         messages.success(request, _("Posts hidden."))
 
 

@@ -1,5 +1,8 @@
+from datetime import datetime, time, timedelta
+
 from django import forms
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -90,18 +93,19 @@ class ThreadForm(PostImagesMixin, forms.Form):
     themes = forms.ModelMultipleChoiceField(
         label=_("Themes"),
         queryset=Theme.objects.all(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Choose one or more: the thread is listed on each theme's page."),
+        help_text=_("Optional: tick the themes your thread is about; it is listed on their pages."),
     )
     body = body_field(_("Opening post"))
 
     def __init__(self, *args, board: Board, **kwargs):
         super().__init__(*args, **kwargs)
-        themes = self.fields["themes"]
-        # A site without themes yet still lets people talk.
-        themes.required = Theme.objects.exists()
-        if not self.is_bound:
-            self.initial.setdefault("themes", [t.pk for t in board.event.themes.all()])
+        # The event's own themes are offered and none is ticked: a thread ticked with every theme
+        # would land on every theme page. An event without themes offers them all.
+        event_themes = Theme.objects.filter(events=board.event)
+        if event_themes.exists():
+            self.fields["themes"].queryset = event_themes
         self.add_image_fields()
 
     def clean(self):
@@ -151,6 +155,8 @@ class FlagForm(forms.ModelForm):
             str(value or "").isdigit() and post.images.filter(pk=value).exists()
         ):
             self.initial["image"] = None
+        # A required choice among real reasons: no blank "---------" radio to pick by mistake.
+        self.fields["reason"].choices = Flag.Reason.choices
 
 
 class CloseBoardForm(forms.Form):
@@ -205,3 +211,46 @@ class SearchForm(forms.Form):
             events += list(self.fields["event"].queryset.filter(slug=chosen))
         field = self.fields["event"]
         field.widget.choices = [("", field.empty_label)] + [(e.slug, str(e)) for e in events]
+
+
+class HidePostForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it hidden?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "The author sees this on the post and receives it by email. Be kind and clear."
+        ),
+    )
+
+
+SUSPENSION_LONGEST_DAYS = 366
+
+
+class SuspendForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The member is shown this when they try to post."),
+    )
+    ends_on = forms.DateField(
+        label=_("Suspended until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The member may post again from the start of this day (UK time)."),
+    )
+
+    def clean_ends_on(self):
+        ends_on = self.cleaned_data["ends_on"]
+        today = timezone.localdate()
+        if ends_on <= today:
+            raise forms.ValidationError(_("Choose a day after today."))
+        if ends_on > today + timedelta(days=SUSPENSION_LONGEST_DAYS):
+            raise forms.ValidationError(_("A suspension lasts at most a year."))
+        return ends_on
+
+    @property
+    def ends_at(self):
+        """The start of the chosen day in Europe/London, as an aware datetime."""
+        day = self.cleaned_data["ends_on"]
+        return timezone.make_aware(datetime.combine(day, time.min))

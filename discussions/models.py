@@ -7,11 +7,12 @@ and kept up to date by discussions.services, so a board page is one query for it
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
@@ -85,8 +86,15 @@ class Board(models.Model):
             return False
         return is_moderator(user) or self.event.can_edit(user)
 
-    def can_post(self, user) -> bool:
-        return user.is_authenticated and user.is_active and self.is_open
+    def moderator_users(self):
+        """Who hears of flags on this board: the Moderators group and the event's organisers."""
+        from people.models import User
+
+        organiser_ids = self.event.organiser_user_ids() | {self.event.created_by_id}
+        return User.objects.filter(
+            Q(groups__name=User.MODERATORS_GROUP) | Q(pk__in=organiser_ids - {None}),
+            is_active=True,
+        ).distinct()
 
 
 class ThreadQuerySet(models.QuerySet):
@@ -109,6 +117,14 @@ class ThreadQuerySet(models.QuerySet):
 
     def most_active(self):
         return self.order_by("-last_activity_at", "-pk")
+
+    def recent_across_boards(self):
+        """Visible threads of public events, latest activity first, with their board's event."""
+        return (
+            self.filter(public_q("board__event__"), hidden=False)
+            .select_related("board__event")
+            .most_active()
+        )
 
     def for_listing(self):
         """Pinned first, then by latest activity (the board's order)."""
@@ -200,11 +216,13 @@ class PostQuerySet(models.QuerySet):
 
     def with_page_data(self):
         """The fetch shape of a post on a thread page: author, the post it answers, its author,
-        its images (one more query for the page)."""
-        return self.select_related(
-            "author", "reply_to", "reply_to__author", "hidden_by"
-        ).prefetch_related(
-            models.Prefetch("images", queryset=PostImage.objects.select_related("upload"))
+        its images (one more query for the page) and how many members said it resonates."""
+        return (
+            self.select_related("author", "reply_to", "reply_to__author", "hidden_by")
+            .prefetch_related(
+                models.Prefetch("images", queryset=PostImage.objects.select_related("upload"))
+            )
+            .annotate(resonates=Count("reactions"))
         )
 
     def shown(self):
@@ -250,6 +268,12 @@ class Post(models.Model):
     hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    hidden_reason = models.TextField(
+        _("why it was hidden"),
+        blank=True,
+        max_length=1000,
+        help_text=_("Shown to the author on the post and sent to them by email."),
     )
     # Filled on PostgreSQL by discussions.search.update_search_vectors; its GIN index is created
     # by a migration on PostgreSQL only (SQLite searches with icontains instead).
@@ -305,11 +329,15 @@ class Post(models.Model):
         """A short plain-text excerpt, for "in reply to" quotes."""
         return Truncator(strip_tags(self.body_html)).words(25)
 
-    def can_edit(self, user) -> bool:
+    def can_withdraw(self, user) -> bool:
         """Only the author, and not once a moderator has hidden or the author has withdrawn it."""
         return (
             user.is_authenticated and user.is_active and self.author_id == user.pk and self.is_shown
         )
+
+    def can_edit(self, user) -> bool:
+        """As withdrawing, but never in a locked thread: what was said there stays as it was."""
+        return self.can_withdraw(user) and not self.thread.locked
 
     def can_read_text(self, user, *, can_moderate: bool) -> bool:
         """Hidden and withdrawn text is for the author and moderators only."""
@@ -517,3 +545,123 @@ class Flag(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+class SuspensionQuerySet(models.QuerySet):
+    def active(self, *, at=None):
+        return self.filter(lifted_at__isnull=True, ends_at__gt=at or timezone.now())
+
+    def current_for(self, user) -> "Suspension | None":
+        """The member's suspension in force now (the one ending last), or None."""
+        if not user.is_authenticated:
+            return None
+        return self.active().filter(user=user).order_by("-ends_at").first()
+
+
+class Suspension(models.Model):
+    """A member who may read but not post, flag or start threads until `ends_at`."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="discussion_suspensions",
+    )
+    reason = models.TextField(
+        _("reason"), max_length=1000, help_text=_("Shown to the member when they try to post.")
+    )
+    ends_at = models.DateTimeField(_("ends at"))
+    created_at = models.DateTimeField(_("suspended at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+
+    objects = SuspensionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("suspension")
+        verbose_name_plural = _("suspensions")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("created_at")), name="suspension_ends_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} until {self.ends_at:%Y-%m-%d}"
+
+    @property
+    def refusal(self) -> str:
+        """What the member is told when they try to post."""
+        return _(
+            "A moderator has suspended your posting until %(date)s: %(reason)s You can still "
+            "read every board."
+        ) % {
+            "date": date_format(timezone.localtime(self.ends_at), "j F Y, H:i"),
+            "reason": self.reason,
+        }
+
+
+class ModerationAlert(models.Model):
+    """When a moderator was last emailed about new flags, and whether a batch is waiting.
+
+    At most one flag email per moderator per `FLAG_ALERT_INTERVAL`: the first flag is mailed at
+    once; flags within the interval wait for one batched email when it is over.
+    """
+
+    moderator = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderation_alert"
+    )
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("moderation alert")
+        verbose_name_plural = _("moderation alerts")
+
+    def __str__(self):
+        return f"{self.moderator}: last sent {self.last_sent_at}, due {self.due_at}"
+
+
+class Reaction(models.Model):
+    """A member saying a post resonates with them: one per member and post."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="discussion_reactions"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("“this resonates”")
+        verbose_name_plural = _("“this resonates”")
+        constraints = [
+            models.UniqueConstraint(fields=["post", "user"], name="reaction_one_per_member_post")
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.post}"
+
+
+class DigestDelivery(models.Model):
+    """One member's daily digest for one day: the row is claimed before sending, so a digest
+    goes once a day however often the sender runs."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="discussion_digests"
+    )
+    day = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    post_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily digest")
+        verbose_name_plural = _("daily digests")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="digest_once_per_member_day")
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.day}"

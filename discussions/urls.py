@@ -52,6 +52,7 @@ urlpatterns = [
     path("posts/<int:pk>/withdraw/", views.post_withdraw, name="post_withdraw"),
     path("posts/<int:pk>/history/", views.post_history, name="post_history"),
     path("posts/<int:pk>/flag/", views.post_flag, name="post_flag"),
+    path("posts/<int:pk>/resonates/", views.post_resonates, name="post_resonates"),
     path(f"posts/<int:pk>/<{POST_ACTION}:action>/", views.post_moderate, name="post_moderate"),
     path(
         f"post-images/<int:pk>/<{POST_ACTION}:action>/",
@@ -60,6 +61,8 @@ urlpatterns = [
     ),
     path("moderation/", views.moderation_queue, name="moderation"),
     path("moderation/flags/<int:pk>/resolve/", views.flag_resolve, name="flag_resolve"),
+    path("moderation/members/<int:pk>/", views.member_posts, name="member_posts"),
+    path("moderation/suspensions/<int:pk>/lift/", views.suspension_lift, name="suspension_lift"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]
 

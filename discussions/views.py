@@ -8,7 +8,7 @@ from django.contrib.syndication.views import Feed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
@@ -21,22 +21,29 @@ from discussions.forms import (
     CloseBoardForm,
     EditPostForm,
     FlagForm,
+    HidePostForm,
     ReplyForm,
     SearchForm,
+    SuspendForm,
     ThreadForm,
 )
 from discussions.models import (
+    POST_MAX_LENGTH,
     POSTS_PER_PAGE,
     THREADS_PER_PAGE,
     Board,
     Flag,
     Post,
     PostImage,
+    Reaction,
     Subscription,
+    Suspension,
     Thread,
 )
+from discussions.rendering import render_markdown
 from discussions.search import search_posts, with_snippets
 from events.models import Event, EventRole
+from people.models import User
 
 SEARCH_PAGE_SIZE = 20
 _ROLES = Prefetch("event__roles", queryset=EventRole.objects.select_related("person"))
@@ -204,8 +211,13 @@ def thread_create(request, event_slug):
     if not board.is_open:
         messages.error(request, _("This board is closed: it can be read but takes no new posts."))
         return redirect(board)
+    suspension = Suspension.objects.current_for(request.user)
+    if suspension is not None:
+        messages.error(request, suspension.refusal)
+        return redirect(board)
     form = ThreadForm(request.POST or None, request.FILES or None, board=board)
-    if request.method == "POST" and form.is_valid():
+    preview = _preview(request)
+    if preview is None and request.method == "POST" and form.is_valid():
         try:
             thread = services.start_thread(
                 board=board,
@@ -225,7 +237,7 @@ def thread_create(request, event_slug):
     return render(
         request,
         "discussions/thread_form.html",
-        {"form": form, "board": board, "event": board.event},
+        {"form": form, "board": board, "event": board.event, "preview": preview},
     )
 
 
@@ -271,19 +283,42 @@ def board_reopen(request, event_slug):
 # --- threads --------------------------------------------------------------------------------------
 
 
-def _thread_page(request, thread: Thread, *, page_number=None, form=None, status=200):
+def _preview(request) -> str | None:
+    """The Markdown of a form sent with its Preview button, rendered as it would be posted."""
+    if request.method != "POST" or "preview" not in request.POST:
+        return None
+    body = request.POST.get("body", "")[:POST_MAX_LENGTH]
+    return render_markdown(body) if body.strip() else ""
+
+
+def _thread_page(request, thread: Thread, *, page_number=None, form=None, status=200, preview=None):
     user = request.user
     can_moderate = thread.board.can_moderate(user)
     posts = Post.objects.in_thread(thread).with_page_data()
     paginator = ThreadPaginator(posts, POSTS_PER_PAGE, count=thread.post_count)
     page = paginator.get_page(page_number)
+    reacted = (
+        set(
+            Reaction.objects.filter(user=user, post__in=[p.pk for p in page]).values_list(
+                "post_id", flat=True
+            )
+        )
+        if user.is_authenticated
+        else set()
+    )
     for post in page:
+        post.thread = thread  # the posts' predicates read it: no query per post
+        post.user_resonates = post.pk in reacted
         post.text_visible = post.can_read_text(user, can_moderate=can_moderate)
         post.user_can_edit = post.can_edit(user)
+        post.user_can_withdraw = post.can_withdraw(user)
         if post.reply_to:
             post.quote_visible = post.reply_to.can_read_text(user, can_moderate=can_moderate)
         post.shown_images = post.images_for(user, can_moderate=can_moderate)
     refusal = thread.refusal_reason()
+    if not refusal and user.is_authenticated:
+        suspension = Suspension.objects.current_for(user)
+        refusal = suspension.refusal if suspension else ""
     if form is None and user.is_authenticated and not refusal:
         form = ReplyForm(thread=thread, initial=_reply_initial(request, thread))
     return render(
@@ -299,6 +334,7 @@ def _thread_page(request, thread: Thread, *, page_number=None, form=None, status
             "can_moderate": can_moderate,
             "is_following": _is_following(user, thread=thread),
             "replying_to": _replying_to(request, thread, form, can_moderate),
+            "preview": preview,
         },
         status=status,
     )
@@ -334,6 +370,11 @@ def thread_detail(request, pk, slug):
 def reply(request, pk):
     thread = get_thread(request, pk)
     form = ReplyForm(request.POST, request.FILES, thread=thread)
+    preview = _preview(request)
+    if preview is not None:
+        return _thread_page(
+            request, thread, page_number=thread.page_count, form=form, preview=preview
+        )
     if form.is_valid():
         try:
             post = services.post_reply(
@@ -418,7 +459,7 @@ def post_edit(request, pk):
 @login_required
 def post_withdraw(request, pk):
     post = get_post(request, pk)
-    if not post.can_edit(request.user):
+    if not post.can_withdraw(request.user):
         raise PermissionDenied
     if request.method == "POST":
         services.withdraw_post(post=post, user=request.user)
@@ -481,18 +522,40 @@ def post_image_moderate(request, pk, action):
 
 @login_required
 @require_POST
+def post_resonates(request, pk):
+    post = get_post(request, pk)
+    try:
+        now_resonates = services.toggle_resonates(post=post, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _refusal(exc))
+    else:
+        messages.success(
+            request,
+            _("You said this resonates.") if now_resonates else _("You took back “resonates”."),
+        )
+    return redirect(post)
+
+
+@login_required
 def post_moderate(request, pk, action):
+    """Hide (a page asking why: the author is told) or restore (a button) a post."""
     post = get_post(request, pk)
     _require_moderator(request, post.thread.board)
-    if action == "hide":
-        services.hide_post(post=post, moderator=request.user)
-        messages.success(
-            request, _("The post is hidden from everyone but moderators and its author.")
-        )
-    else:
+    if action == "restore":
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
         services.restore_post(post=post, moderator=request.user)
         messages.success(request, _("The post is visible again."))
-    return redirect(post)
+        return redirect(post)
+    form = HidePostForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.hide_post(post=post, moderator=request.user, reason=form.cleaned_data["reason"])
+        messages.success(
+            request,
+            _("The post is hidden from everyone but moderators and its author, who is told why."),
+        )
+        return redirect(post)
+    return render(request, "discussions/post_hide.html", _post_context(post, form=form))
 
 
 def _post_context(post, **extra) -> dict:
@@ -522,7 +585,11 @@ def moderation_queue(request):
 def flag_resolve(request, pk):
     flag = get_object_or_404(Flag.objects.for_moderator(request.user), pk=pk)
     hide = request.POST.get("action") == "hide"
-    services.resolve_flag(flag=flag, moderator=request.user, hide=hide)
+    reason = request.POST.get("reason", "").strip()
+    if hide and not flag.image_id and not reason and not flag.post.is_hidden:
+        messages.error(request, _("Say why the post is hidden: its author will read it."))
+        return redirect("discussions:moderation")
+    services.resolve_flag(flag=flag, moderator=request.user, hide=hide, reason=reason[:1000])
     if flag.image_id:
         message = (
             _("Flag resolved and image hidden.") if hide else _("Flag resolved; the image stays.")
@@ -535,19 +602,74 @@ def flag_resolve(request, pk):
     return redirect("discussions:moderation")
 
 
+@login_required
+def member_posts(request, pk):
+    """For moderators: a member's posts on every board, their suspensions, and a suspend form."""
+    if not request.user.is_moderator:
+        raise PermissionDenied
+    member = get_object_or_404(User, pk=pk)
+    form = SuspendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if member.pk == request.user.pk:
+            raise PermissionDenied
+        services.suspend_member(
+            member=member,
+            moderator=request.user,
+            reason=form.cleaned_data["reason"],
+            ends_at=form.ends_at,
+        )
+        messages.success(
+            request, _("%(name)s can read but not post until then.") % {"name": member.public_name}
+        )
+        return redirect("discussions:member_posts", pk=member.pk)
+    posts = (
+        Post.objects.filter(author=member)
+        .select_related("thread__board__event")
+        .order_by("-created_at", "-pk")
+    )
+    return render(
+        request,
+        "discussions/member_posts.html",
+        {
+            "member": member,
+            "page": Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page")),
+            "suspension": Suspension.objects.current_for(member),
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def suspension_lift(request, pk):
+    if not request.user.is_moderator:
+        raise PermissionDenied
+    suspension = get_object_or_404(Suspension.objects.active(), pk=pk)
+    services.lift_suspension(suspension=suspension, moderator=request.user)
+    messages.success(request, _("The suspension is lifted: the member may post again."))
+    return redirect("discussions:member_posts", pk=suspension.user_id)
+
+
 # --- search ---------------------------------------------------------------------------------------
 
 
 def search(request):
-    """Search posts and thread titles; filter by theme and event."""
+    """Recent threads from every board; search posts and thread titles by theme and event."""
     form = SearchForm(request.GET or None)
-    q, results = "", None
+    q, results, recent = "", None, None
     if form.is_valid() and any(form.cleaned_data.values()):
         q = form.cleaned_data["q"]
         found = search_posts(q, theme=form.cleaned_data["theme"], event=form.cleaned_data["event"])
         results = Paginator(found, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
         results.object_list = with_snippets(results.object_list, q)
-    return render(request, "discussions/search.html", {"form": form, "q": q, "page": results})
+    elif not form.errors:
+        threads = Thread.objects.recent_across_boards().with_listing_data()
+        recent = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "discussions/search.html",
+        {"form": form, "q": q, "page": results, "recent": recent},
+    )
 
 
 # --- one-click unsubscribe ------------------------------------------------------------------------

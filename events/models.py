@@ -4,9 +4,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Addressable, Slugged
@@ -17,6 +20,33 @@ LONDON = ZoneInfo("Europe/London")
 
 # Literal paths under /events/ that an event slug must never shadow.
 RESERVED_EVENT_SLUGS = frozenset({"new", "mine"})
+
+
+# A weekday's bare name, as it follows "every" or an ordinal ("Monday"; Welsh "Llun").
+WEEKDAY_NAMES = [
+    pgettext_lazy("weekday name in a phrase", "Monday"),
+    pgettext_lazy("weekday name in a phrase", "Tuesday"),
+    pgettext_lazy("weekday name in a phrase", "Wednesday"),
+    pgettext_lazy("weekday name in a phrase", "Thursday"),
+    pgettext_lazy("weekday name in a phrase", "Friday"),
+    pgettext_lazy("weekday name in a phrase", "Saturday"),
+    pgettext_lazy("weekday name in a phrase", "Sunday"),
+]
+NTH_WEEKDAY = {
+    1: _("the first %(day)s"),
+    2: _("the second %(day)s"),
+    3: _("the third %(day)s"),
+    4: _("the fourth %(day)s"),
+    -1: _("the last %(day)s"),
+}
+
+
+def _london_instant(naive: datetime) -> datetime | None:
+    """`naive` read as London wall-clock time, or None when the clocks skip or repeat it."""
+    early, late = naive.replace(tzinfo=LONDON, fold=0), naive.replace(tzinfo=LONDON, fold=1)
+    if early.utcoffset() != late.utcoffset():
+        return None
+    return early
 
 
 def london_midnight(day) -> datetime:
@@ -40,13 +70,83 @@ class Theme(Addressable):
 
 
 class Series(Addressable):
-    """A recurring format, such as the Policy Cafe."""
+    """A recurring format, such as the Policy Cafe, optionally with a rule for its dates.
+
+    The rule ("second Monday of each month, 18:00 to 20:00") is kept in London wall-clock time:
+    occurrences stay at 18:00 whether the clocks show GMT or BST. Each occurrence scheduled from
+    it is an ordinary event (services.schedule_next_occurrences).
+    """
+
+    class Repeat(models.TextChoices):
+        NONE = "", _("Does not repeat")
+        WEEKLY = "weekly", _("Every week")
+        MONTHLY_WEEKDAY = "monthly_weekday", _("Every month, on a weekday (e.g. second Monday)")
+        MONTHLY_DAY = "monthly_day", _("Every month, on a day of the month (e.g. the 15th)")
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    class Week(models.IntegerChoices):
+        FIRST = 1, _("first")
+        SECOND = 2, _("second")
+        THIRD = 3, _("third")
+        FOURTH = 4, _("fourth")
+        LAST = -1, _("last")
 
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     hosts = models.ManyToManyField(
         Organisation, related_name="series", blank=True, verbose_name=_("hosts")
     )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="created_series",
+        editable=False,
+    )
+    repeat = models.CharField(
+        _("repeats"), max_length=20, choices=Repeat.choices, default=Repeat.NONE, blank=True
+    )
+    repeat_interval = models.PositiveSmallIntegerField(
+        _("every"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("1 for every week or month, 2 for every other one, …"),
+    )
+    repeat_weekday = models.PositiveSmallIntegerField(
+        _("weekday"), choices=Weekday.choices, null=True, blank=True
+    )
+    repeat_week = models.SmallIntegerField(
+        _("which one in the month"), choices=Week.choices, null=True, blank=True
+    )
+    repeat_day = models.PositiveSmallIntegerField(
+        _("day of the month"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("1 to 28, so that every month has it."),
+    )
+    repeat_from = models.DateField(_("first date"), null=True, blank=True)
+    repeat_until = models.DateField(
+        _("last date"), null=True, blank=True, help_text=_("Leave empty to repeat without end.")
+    )
+    repeat_count = models.PositiveSmallIntegerField(
+        _("number of times"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+        help_text=_("Or stop after this many dates, counted from the first date."),
+    )
+    start_time = models.TimeField(_("starts at"), null=True, blank=True, help_text=_("UK time."))
+    end_time = models.TimeField(_("ends at"), null=True, blank=True, help_text=_("UK time."))
 
     url_name = "events:series"
 
@@ -57,6 +157,122 @@ class Series(Addressable):
 
     def __str__(self):
         return self.name
+
+    # --- the rule ------------------------------------------------------------------------------
+
+    def clean(self):
+        if not self.repeat:
+            return
+        errors = {}
+        if self.repeat_from is None:
+            errors["repeat_from"] = _("Give the first date of the series.")
+        if self.start_time is None:
+            errors["start_time"] = _("Give the time the events start.")
+        if self.end_time is None:
+            errors["end_time"] = _("Give the time the events end.")
+        elif self.start_time is not None and self.end_time <= self.start_time:
+            errors["end_time"] = _("The events must end after they start, on the same day.")
+        weekly = self.repeat in (self.Repeat.WEEKLY, self.Repeat.MONTHLY_WEEKDAY)
+        if weekly and self.repeat_weekday is None:
+            errors["repeat_weekday"] = _("Choose the weekday.")
+        if self.repeat == self.Repeat.MONTHLY_WEEKDAY and self.repeat_week is None:
+            errors["repeat_week"] = _("Choose which one in the month (e.g. second).")
+        if self.repeat == self.Repeat.MONTHLY_DAY and self.repeat_day is None:
+            errors["repeat_day"] = _("Choose the day of the month.")
+        if self.repeat_until and self.repeat_count:
+            errors["repeat_count"] = _("Give a last date or a number of times, not both.")
+        if self.repeat_until and self.repeat_from and self.repeat_until < self.repeat_from:
+            errors["repeat_until"] = _("The last date must not be before the first.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def has_rule(self) -> bool:
+        return bool(self.repeat and self.repeat_from and self.start_time and self.end_time)
+
+    def _rrule(self):
+        from dateutil import rrule
+
+        kwargs = {
+            "dtstart": datetime.combine(self.repeat_from, self.start_time),
+            "interval": self.repeat_interval or 1,
+        }
+        if self.repeat_until:
+            kwargs["until"] = datetime.combine(self.repeat_until, time.max)
+        elif self.repeat_count:
+            kwargs["count"] = self.repeat_count
+        weekday = rrule.weekdays[self.repeat_weekday] if self.repeat_weekday is not None else None
+        if self.repeat == self.Repeat.WEEKLY:
+            return rrule.rrule(rrule.WEEKLY, byweekday=weekday, **kwargs)
+        if self.repeat == self.Repeat.MONTHLY_WEEKDAY:
+            return rrule.rrule(rrule.MONTHLY, byweekday=weekday(self.repeat_week), **kwargs)
+        return rrule.rrule(rrule.MONTHLY, bymonthday=self.repeat_day, **kwargs)
+
+    def occurrences(self, *, after: datetime):
+        """(starts_at, ends_at) of the rule's dates starting after `after`, in order (lazily).
+
+        The rule runs over London wall-clock times; each is then made aware, so an 18:00 event
+        is at 18:00 GMT in winter and 18:00 BST in summer. A start inside the hour the clocks
+        skip or repeat is left out (no calendar could agree on it).
+        """
+        if not self.has_rule:
+            return
+        local_after = timezone.localtime(after, LONDON).replace(tzinfo=None)
+        starts = self._rrule().xafter(local_after)
+        while True:
+            try:
+                start = next(starts)
+            except (StopIteration, ValueError):  # ValueError: a rule without end reached year 9999
+                return
+            end = datetime.combine(start.date(), self.end_time)
+            aware_start, aware_end = _london_instant(start), _london_instant(end)
+            if aware_start is None or aware_end is None:
+                continue
+            yield aware_start, aware_end
+
+    def describe_rule(self) -> str:
+        """The rule in words, e.g. "The second Monday of each month, 18:00 to 20:00 (UK time)"."""
+        if not self.has_rule:
+            return ""
+        every = self.repeat_interval or 1
+        params = {
+            "start": f"{self.start_time:%H:%M}",
+            "end": f"{self.end_time:%H:%M}",
+            "n": every,
+            "day": str(WEEKDAY_NAMES[self.repeat_weekday])
+            if self.repeat_weekday is not None
+            else "",
+        }
+        if self.repeat == self.Repeat.WEEKLY:
+            text = ngettext(
+                "Every %(day)s, %(start)s to %(end)s",
+                "Every %(n)d weeks on %(day)s, %(start)s to %(end)s",
+                every,
+            )
+        elif self.repeat == self.Repeat.MONTHLY_WEEKDAY:
+            # Whole phrases per position: languages place and inflect ordinals differently.
+            params["which_day"] = capfirst(str(NTH_WEEKDAY[self.repeat_week]) % params)
+            text = ngettext(
+                "%(which_day)s of each month, %(start)s to %(end)s",
+                "%(which_day)s of every %(n)d months, %(start)s to %(end)s",
+                every,
+            )
+        else:
+            params["day"] = self.repeat_day
+            text = ngettext(
+                "Day %(day)d of each month, %(start)s to %(end)s",
+                "Day %(day)d of every %(n)d months, %(start)s to %(end)s",
+                every,
+            )
+        return text % params + " " + gettext("(UK time)")
+
+    def can_edit(self, user) -> bool:
+        """Organisers who made the series or organise one of its events, and staff."""
+        if not Event.user_can_create(user):
+            return False
+        if user.is_staff or self.created_by_id == user.pk:
+            return True
+        return Event.objects.editable_by(user).filter(series=self).exists()
 
 
 # Structured access information: (field name, label). Venues and events both carry these fields;
@@ -228,6 +444,14 @@ class EventQuerySet(models.QuerySet):
             confirmed_online_count=models.Count("registrations", filter=confirmed & online),
         )
 
+    def with_attendance_counts(self):
+        """Annotate `confirmed_count` and `waitlisted_count` (the organisers' dashboard)."""
+        return self.with_registration_counts().annotate(
+            waitlisted_count=models.Count(
+                "registrations", filter=Q(registrations__state=Registration.State.WAITLISTED)
+            )
+        )
+
     def in_feed(self, now=None):
         """What calendar feeds may hold: public events, cancelled ones only until they are over."""
         now = now or timezone.now()
@@ -248,6 +472,22 @@ class EventQuerySet(models.QuerySet):
                     queryset=EventRole.objects.select_related("person").order_by("order", "pk"),
                 ),
             )
+        )
+
+    def clashing_with(self, event):
+        """Other events, not cancelled, whose time overlaps `event`'s at the same venue (both in
+        the room) or in the same series. `event` may be unsaved (a copy being planned)."""
+        same_place = Q()
+        if event.venue_id and event.is_in_person:
+            same_place |= Q(venue_id=event.venue_id, mode__in=Event.IN_PERSON_MODES)
+        if event.series_id:
+            same_place |= Q(series_id=event.series_id)
+        if not same_place or not (event.starts_at and event.ends_at):
+            return self.none()
+        return (
+            self.filter(same_place, starts_at__lt=event.ends_at, ends_at__gt=event.starts_at)
+            .exclude(status=Event.Status.CANCELLED)
+            .exclude(pk=event.pk)
         )
 
     def chronological(self):
@@ -295,6 +535,7 @@ class Event(AccessInformation, Addressable):
         CANCELLED = "cancelled", _("Cancelled")
 
     PUBLIC_STATUSES = (Status.PUBLISHED, Status.POSTPONED, Status.CANCELLED)
+    IN_PERSON_MODES = (Mode.IN_PERSON, Mode.HYBRID)
     # A change to any of these changes what people's calendars show (time, place, status, mode,
     # link, title, text): SEQUENCE must go up, or a client may keep the old entry. Changes to the
     # venue, the people and their roles raise it too (events/signals.py).
@@ -473,7 +714,8 @@ class Event(AccessInformation, Addressable):
         errors = {}
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             errors["ends_at"] = _("The event must end after it starts.")
-        if self.mode in (self.Mode.IN_PERSON, self.Mode.HYBRID) and not self.venue_id:
+        # `venue` may be a venue being added with the event (unsaved, so no venue_id yet).
+        if self.mode in self.IN_PERSON_MODES and self.venue_id is None and self.venue is None:
             errors["venue"] = _("Choose a venue for an in-person or hybrid event.")
         if self.mode in (self.Mode.ONLINE, self.Mode.HYBRID) and not self.online_url:
             errors["online_url"] = _("Give the online link for an online or hybrid event.")
@@ -522,7 +764,11 @@ class Event(AccessInformation, Addressable):
 
     @property
     def is_in_person(self) -> bool:
-        return self.mode in (self.Mode.IN_PERSON, self.Mode.HYBRID)
+        return self.mode in self.IN_PERSON_MODES
+
+    @property
+    def starts_in_the_past(self) -> bool:
+        return self.starts_at is not None and self.starts_at < timezone.now()
 
     @property
     def is_online(self) -> bool:
@@ -695,6 +941,26 @@ class Event(AccessInformation, Addressable):
     @property
     def can_be_cancelled(self) -> bool:
         return self.status in (self.Status.PUBLISHED, self.Status.POSTPONED) and not self.is_past
+
+    @property
+    def waitlisted_registrations(self) -> int:
+        count = getattr(self, "waitlisted_count", None)  # set by with_attendance_counts()
+        if count is None:
+            count = self.registrations.filter(state=Registration.State.WAITLISTED).count()
+        return count
+
+    @property
+    def has_active_registrations(self) -> bool:
+        """Someone holds a place or a waitlist place."""
+        return self.confirmed_registrations > 0 or self.waitlisted_registrations > 0
+
+    @property
+    def can_be_unpublished(self) -> bool:
+        """A published, not yet past event back to draft, only while nobody has registered for
+        it (nobody would be left holding a place at an event that vanished)."""
+        if self.status != self.Status.PUBLISHED or self.is_past:
+            return False
+        return not self.has_active_registrations
 
 
 class EventRole(models.Model):

@@ -24,10 +24,13 @@ from events.models import (
     ACCESS_FEATURE_NAMES,
     LONDON,
     AttendeeMessage,
+    CalendarToken,
     Event,
     EventRole,
     Registration,
     ReminderOptOut,
+    Series,
+    Theme,
 )
 from people.models import Person
 
@@ -60,7 +63,9 @@ def save_event(*, form, roles, user) -> Event:
         stored = Event.objects.select_for_update().get(pk=event.pk)
         if not stored.can_edit(user):
             raise PermissionDenied
+    _save_new_place_and_series(event=event, user=user)
     event = form.save()
+    add_themes(event=event, names=form.themes_to_add())
     save_event_roles(event=event, formset=roles)
     if stored is not None:
         # More places (room or online), or pools merged by a change of mode: fill them in order.
@@ -89,6 +94,28 @@ def tell_attendees_of_changes(*, event: Event, before: Event) -> int:
         return 0
     Event.objects.filter(pk=event.pk).update(announced_details=now)
     return notices.send_event_notice(event=event, kind=notices.Notice.CHANGED, changes=changes)
+
+
+def _save_new_place_and_series(*, event: Event, user) -> None:
+    """A venue or series typed into the event form arrives unsaved: save it first."""
+    if event.venue is not None and event.venue.pk is None:
+        event.venue.save()
+        event.venue = event.venue  # sets venue_id now that it has one
+    if event.series is not None and event.series.pk is None:
+        event.series.created_by = user
+        event.series.save()
+        event.series = event.series
+
+
+def add_themes(*, event: Event, names: list[str]) -> list[Theme]:
+    """Give `event` the themes named: those listed (by name, any case) are reused, others made."""
+    themes = []
+    for name in names:
+        theme = Theme.objects.filter(name__iexact=name).first() or Theme.objects.create(name=name)
+        themes.append(theme)
+    if themes:
+        event.themes.add(*themes)
+    return themes
 
 
 def save_event_roles(*, event: Event, formset) -> None:
@@ -168,6 +195,23 @@ def _refuse_clock_change_times(event: Event) -> None:
 
 
 @transaction.atomic
+def unpublish_event(*, event: Event, user) -> Event:
+    """Take a published event nobody has registered for back to draft (hidden from the public;
+    its address stays the same for when it is published again)."""
+    event = _lock(event=event, user=user)
+    if not event.can_be_unpublished:
+        raise TransitionNotAllowed(
+            _(
+                "Only a published event that nobody has registered for can go back to draft. "
+                "Postpone or cancel it instead."
+            )
+        )
+    event.status = Event.Status.DRAFT
+    event.save(update_fields=["status", "updated_at"])
+    return event
+
+
+@transaction.atomic
 def postpone_event(*, event: Event, user) -> Event:
     """Mark a published, not yet finished event as postponed (new date to follow)."""
     event = _lock(event=event, user=user)
@@ -204,12 +248,51 @@ def cancel_event(*, event: Event, user, reason: str) -> Event:
 # --- the next one of its kind ---------------------------------------------------------------
 
 
+def shift_local(moment: datetime, delta: timedelta) -> datetime:
+    """`moment` moved by `delta` of London wall-clock time (18:00 stays 18:00 across a clock
+    change)."""
+    local = moment.astimezone(LONDON).replace(tzinfo=None) + delta
+    return local.replace(tzinfo=LONDON)
+
+
 def same_local_time_later(moment: datetime | None) -> datetime | None:
     """When a copy of an event at `moment` starts: DUPLICATE_INTERVAL on, same London clock time."""
     if moment is None:
         return None
-    local = moment.astimezone(LONDON).replace(tzinfo=None) + DUPLICATE_INTERVAL
-    return local.replace(tzinfo=LONDON)
+    return shift_local(moment, DUPLICATE_INTERVAL)
+
+
+def _local_duration(event: Event) -> timedelta:
+    return event.local_ends_at.replace(tzinfo=None) - event.local_starts_at.replace(tzinfo=None)
+
+
+def latest_in_series(event: Event) -> Event:
+    """The latest event (not cancelled) of `event`'s series, or `event` itself."""
+    if event.series_id is None:
+        return event
+    latest = (
+        Event.objects.filter(series_id=event.series_id)
+        .exclude(status=Event.Status.CANCELLED)
+        .reverse_chronological()
+        .first()
+    )
+    return latest or event
+
+
+def proposed_copy_times(*, event: Event, now: datetime | None = None) -> tuple[datetime, datetime]:
+    """When a copy of `event` should be: the series' next date (by its rule, else four weeks
+    after its latest event), at the same London clock times, and not in the past."""
+    now = now or timezone.now()
+    latest = latest_in_series(event)
+    if event.series_id and event.series.has_rule:
+        upcoming = event.series.occurrences(after=max(latest.starts_at, now))
+        proposed = next(upcoming, None)
+        if proposed is not None:
+            return proposed
+    starts_at = same_local_time_later(latest.starts_at)
+    while starts_at < now:
+        starts_at = same_local_time_later(starts_at)
+    return starts_at, shift_local(starts_at, _local_duration(latest))
 
 
 COPIED_FIELDS = [
@@ -231,19 +314,45 @@ COPIED_FIELDS = [
 
 
 @transaction.atomic
-def duplicate_event(*, event: Event, user) -> Event:
-    """A new draft copying `event`, its themes, hosts and people, four weeks later."""
+def duplicate_event(
+    *,
+    event: Event,
+    user,
+    title: str | None = None,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+) -> Event:
+    """A new draft copying `event`, its themes, hosts and people, with the given title and time
+    (by default: the same title, at the series' next date; see `proposed_copy_times`)."""
     if not event.can_duplicate(user):
         raise PermissionDenied
-    copy = Event(**{name: getattr(event, name) for name in COPIED_FIELDS})
-    copy.starts_at = same_local_time_later(event.starts_at)
-    copy.ends_at = same_local_time_later(event.ends_at)
-    copy.registration_closes_at = same_local_time_later(event.registration_closes_at)
-    copy.status = Event.Status.DRAFT
+    if starts_at is None:
+        starts_at, ends_at = proposed_copy_times(event=event)
+    ends_at = ends_at or shift_local(starts_at, _local_duration(event))
+    copy = _copy_of(event, starts_at=starts_at, ends_at=ends_at)
+    if title:
+        copy.title = title
     copy.created_by = user
     copy.save()
-    copy.themes.set(event.themes.all())
-    copy.hosts.set(event.hosts.all())
+    _copy_relations(source=event, copy=copy)
+    return copy
+
+
+def _copy_of(event: Event, *, starts_at: datetime, ends_at: datetime) -> Event:
+    """An unsaved draft with `event`'s details at a new time."""
+    copy = Event(**{name: getattr(event, name) for name in COPIED_FIELDS})
+    copy.starts_at, copy.ends_at = starts_at, ends_at
+    if event.registration_closes_at is not None:
+        # Registration closes as long before the copy as it did before the original.
+        copy.registration_closes_at = starts_at - (event.starts_at - event.registration_closes_at)
+    copy.status = Event.Status.DRAFT
+    return copy
+
+
+def _copy_relations(*, source: Event, copy: Event) -> None:
+    """Themes, hosts and people (with their roles and contributions) of `source` onto `copy`."""
+    copy.themes.set(source.themes.all())
+    copy.hosts.set(source.hosts.all())
     EventRole.objects.bulk_create(
         EventRole(
             event=copy,
@@ -252,9 +361,71 @@ def duplicate_event(*, event: Event, user) -> Event:
             contribution_title=role.contribution_title,
             order=role.order,
         )
-        for role in event.roles.order_by("order", "pk")
+        for role in source.roles.order_by("order", "pk")
     )
-    return copy
+
+
+# --- recurring series -----------------------------------------------------------------------
+
+SCHEDULE_AT_MOST = 24
+# How many of the rule's dates are looked at to find N free ones (most may be taken).
+_DATES_LOOKED_AT = 1000
+
+
+def next_free_occurrences(
+    *, series: Series, count: int, now: datetime | None = None
+) -> list[tuple[datetime, datetime]]:
+    """The next `count` dates of the series' rule, from now on, that have no event of the series
+    yet (cancelled events do not hold a date)."""
+    now = now or timezone.now()
+    taken = {
+        timezone.localtime(start, LONDON).date()
+        for start in Event.objects.filter(series=series, ends_at__gte=now)
+        .exclude(status=Event.Status.CANCELLED)
+        .values_list("starts_at", flat=True)
+    }
+    free = []
+    for looked_at, (starts_at, ends_at) in enumerate(series.occurrences(after=now)):
+        if len(free) == count or looked_at == _DATES_LOOKED_AT:
+            break
+        if timezone.localtime(starts_at, LONDON).date() not in taken:
+            free.append((starts_at, ends_at))
+    return free
+
+
+def latest_scheduled_template(*, series: Series) -> Event | None:
+    """The event the next occurrences copy: the series' latest one that is not cancelled."""
+    return (
+        Event.objects.filter(series=series)
+        .exclude(status=Event.Status.CANCELLED)
+        .reverse_chronological()
+        .first()
+    )
+
+
+@transaction.atomic
+def schedule_next_occurrences(*, series: Series, user, count: int) -> list[Event]:
+    """Create drafts for the series' next `count` free dates, each copying the series' latest
+    event (people, themes, hosts, venue, access, capacity). Each is an ordinary event."""
+    series = Series.objects.select_for_update().get(pk=series.pk)  # one scheduling at a time
+    if not series.can_edit(user):
+        raise PermissionDenied
+    if not series.has_rule:
+        raise TransitionNotAllowed(_("Give the series its dates first (how it repeats)."))
+    template = latest_scheduled_template(series=series)
+    if template is None:
+        raise TransitionNotAllowed(
+            _("Make the first event of the series: the next ones are copied from the latest.")
+        )
+    count = max(1, min(count, SCHEDULE_AT_MOST))
+    created = []
+    for starts_at, ends_at in next_free_occurrences(series=series, count=count):
+        copy = _copy_of(template, starts_at=starts_at, ends_at=ends_at)
+        copy.created_by = user
+        copy.save()
+        _copy_relations(source=template, copy=copy)
+        created.append(copy)
+    return created
 
 
 # --- registrations --------------------------------------------------------------------------
@@ -300,7 +471,11 @@ def register_attendee(
 
 
 def cancel_registration(
-    *, registration: Registration | None = None, event: Event | None = None, user=None
+    *,
+    registration: Registration | None = None,
+    event: Event | None = None,
+    user=None,
+    send_receipt: bool = True,
 ) -> Registration | None:
     """Cancel a registration (given, or of `user` at `event`); returns whoever got the place."""
     if registration is not None:
@@ -316,8 +491,11 @@ def cancel_registration(
         )
         if current is None:
             return None
+        was_confirmed = current.is_confirmed
         current.state = Registration.State.CANCELLED
         current.save(update_fields=["state", "updated_at"])
+        if send_receipt:
+            _email_registration_cancelled(current, was_confirmed=was_confirmed)
         promoted = _promote_waitlisted(event=event)
         return promoted[0] if promoted else None
 
@@ -415,6 +593,29 @@ def _email_confirmation(registration: Registration, *, subject: str, promoted=Fa
             },
         ),
         attachments=[notices.ics_attachment(event, include_joining_link=True)],  # a confirmed place
+    )
+
+
+def _email_registration_cancelled(registration: Registration, *, was_confirmed: bool) -> None:
+    """A short receipt: people who give up a place want to know it went through."""
+    event = registration.event
+    subject = (
+        _("Your place at %(title)s is cancelled")
+        if was_confirmed
+        else _("You have left the waitlist for %(title)s")
+    )
+    send_email_on_commit(
+        to=[registration.user.email],
+        subject=subject % {"title": event.title},
+        text=render_to_string(
+            "events/email/registration_cancelled.txt",
+            {
+                "registration": registration,
+                "event": event,
+                "was_confirmed": was_confirmed,
+                "site_url": settings.SITE_URL,
+            },
+        ),
     )
 
 
@@ -532,3 +733,37 @@ def email_attendees(*, event: Event, sender, subject: str, body: str, audience: 
     message.save()
     notices.send_attendee_message(message, registrations)
     return message
+
+
+# --- a member's data (people.services calls these through its registry) ------------------------
+
+
+def export_registrations(user) -> list[dict]:
+    """The member's registrations, for their data export."""
+    registrations = (
+        Registration.objects.filter(user=user).select_related("event").order_by("created_at", "pk")
+    )
+    return [
+        {
+            "event": registration.event.title,
+            "url": settings.SITE_URL + registration.event.get_absolute_url(),
+            "starts_at": registration.event.starts_at.isoformat(),
+            "state": registration.state,
+            "registered_at": registration.created_at.isoformat(),
+        }
+        for registration in registrations
+    ]
+
+
+def export_calendar_link(user) -> dict:
+    token = CalendarToken.objects.filter(user=user).first()
+    return {"exists": token is not None, "revoked": bool(token and token.revoked)}
+
+
+def give_up_places_of_deleted_member(user) -> None:
+    """Before an account goes: its places at coming events pass to the waitlist."""
+    upcoming = Registration.objects.filter(
+        user=user, state__in=Registration.ACTIVE_STATES, event__ends_at__gte=timezone.now()
+    ).select_related("event")
+    for registration in list(upcoming):
+        cancel_registration(registration=registration, send_receipt=False)

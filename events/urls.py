@@ -11,6 +11,7 @@ urlpatterns: list = [
     path("themes/", public.theme_list, name="theme_list"),
     path("themes/<slug:slug>/", public.theme_detail, name="theme"),
     path("series/<slug:slug>/", public.series_detail, name="series"),
+    path("people/search.json", organising.people_search, name="people_search"),
     path("people/<slug:slug>/", public.person_detail, name="person"),
     path("organisations/<slug:slug>/", public.organisation_detail, name="organisation"),
     # Organiser workflow.
@@ -20,8 +21,10 @@ urlpatterns: list = [
     path("events/<slug:slug>/preview/", organising.preview_event, name="preview"),
     path("events/<slug:slug>/publish/", organising.publish_event, name="publish"),
     path("events/<slug:slug>/postpone/", organising.postpone_event, name="postpone"),
+    path("events/<slug:slug>/unpublish/", organising.unpublish_event, name="unpublish"),
     path("events/<slug:slug>/cancel/", organising.cancel_event, name="cancel"),
     path("events/<slug:slug>/duplicate/", organising.duplicate_event, name="duplicate"),
+    path("series/<slug:slug>/schedule/", organising.series_schedule, name="series_schedule"),
     # Registration, My events and attendee lists.
     path("events/<slug:slug>/register/", registration.register, name="register"),
     path(

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,36 @@ class User(AbstractUser):
     email = models.EmailField(_("email address"), unique=True)
     display_name = models.CharField(
         _("display name"), max_length=100, blank=True, help_text=_("Shown beside your posts.")
+    )
+    preferred_language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("For the site and for every email we send you."),
+    )
+
+    class Digest(models.TextChoices):
+        EACH_POST = "each", _("An email for each new post")
+        DAILY = "daily", _("One email a day with everything new")
+
+    # What a member chooses to be emailed (essential mail, such as a cancelled event, always goes).
+    email_change_notices = models.BooleanField(
+        _("changes to events I registered for"),
+        default=True,
+        help_text=_("New date, time or place; postponed events; messages from the organisers."),
+    )
+    email_reminders = models.BooleanField(
+        _("reminders"), default=True, help_text=_("A reminder the day before an event.")
+    )
+    email_follow_notices = models.BooleanField(
+        _("replies in threads and boards I follow"), default=True
+    )
+    email_digest = models.CharField(
+        _("how replies reach me"), max_length=10, choices=Digest.choices, default=Digest.EACH_POST
+    )
+    email_mentions = models.BooleanField(
+        _("when someone mentions me"), default=True, help_text=_("@name in a post.")
     )
 
     ORGANISERS_GROUP = "Organisers"

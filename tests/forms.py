@@ -70,6 +70,7 @@ class _PageParser(HTMLParser):
         self._option = None
         self._textarea = None
         self._disabled_fieldsets = []  # depth markers of disabled <fieldset>s
+        self._templates = 0  # depth inside <template>: its content is inert, never submitted
 
     def _add(self, control):
         owner_id = control.attrs.get("form")
@@ -81,6 +82,10 @@ class _PageParser(HTMLParser):
 
     def handle_starttag(self, tag, attr_list):
         attrs = {name: (value if value is not None else "") for name, value in attr_list}
+        if tag == "template":
+            self._templates += 1
+        if self._templates:
+            return
         if tag == "form":
             self._form = _Form(attrs, len(self.forms))
             self.forms.append(self._form)
@@ -116,6 +121,11 @@ class _PageParser(HTMLParser):
             self._option = None
 
     def handle_endtag(self, tag):
+        if tag == "template":
+            self._templates = max(self._templates - 1, 0)
+            return
+        if self._templates:
+            return
         if tag == "form":
             self._form = None
         elif tag == "fieldset" and self._disabled_fieldsets:

@@ -129,3 +129,11 @@ def test_submits_through_the_real_client_to_a_rendered_page(client, django_user_
     # Wrong credentials: the page comes back with a form error, not a crash or a redirect.
     assert response.status_code == 200
     assert response.context["form"].errors
+
+
+def test_controls_in_a_template_element_are_inert_and_not_submitted():
+    html = """<form method="post"><input name="roles-TOTAL_FORMS" value="1">
+      <template id="row"><input name="roles-__prefix__-name" value=""><select
+        name="roles-__prefix__-role"><option value="chair">Chair</option></select></template>
+      </form>"""
+    assert form_data(page(html)) == {"roles-TOTAL_FORMS": ["1"]}

@@ -3,7 +3,7 @@
 from django import template
 from django.db.models import Count, F, FilteredRelation, Q, Window
 
-from discussions.models import Board, Thread
+from discussions.models import Board, Flag, Thread
 from events.models import public_q
 
 register = template.Library()
@@ -76,3 +76,12 @@ def board_summary(event, limit=PANEL_THREADS_LIMIT):
         if row["shown__id"] is not None
     ]
     return {"board": board, "thread_count": first["thread_total"], "threads": threads}
+
+
+@register.simple_tag(takes_context=True)
+def open_flag_count(context) -> int | None:
+    """Open flags the signed-in moderator or organiser may handle (None for everyone else)."""
+    user = context["request"].user
+    if not (user.is_authenticated and (user.is_moderator or user.is_organiser)):
+        return None
+    return Flag.objects.open().for_moderator(user).count()

@@ -1,14 +1,16 @@
 import json
+from urllib.parse import urlsplit
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import Resolver404, resolve
 from django.utils.formats import date_format, time_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from events.models import EventRole
+from events.models import Event, EventRole
 from events.panels import event_panels as registered_panels
 
 register = template.Library()
@@ -74,3 +76,25 @@ def event_panels(context, slot):
         with context.push(event=event, **extra):
             rendered.append(engine.get_template(panel.template).render(context))
     return mark_safe("".join(rendered))  # noqa: S308 -- each panel is an autoescaped template
+
+
+@register.simple_tag
+def signin_purpose(request) -> str:
+    """Why the sign-in page is asking, from where the person is going next (`?next=`)."""
+    target = (request.GET.get("next") or request.POST.get("next") or "") if request else ""
+    try:
+        match = resolve(urlsplit(target).path) if target.startswith("/") else None
+    except Resolver404:
+        match = None
+    if match and match.namespace == "events" and match.url_name in {"detail", "register"}:
+        title = (
+            Event.objects.public()
+            .filter(slug=match.kwargs.get("slug"))
+            .values_list("title", flat=True)
+            .first()
+        )
+        if title:
+            return _("Sign in to register for %(title)s.") % {"title": title}
+    if match and match.namespace == "discussions":
+        return _("Sign in to take part in the discussion.")
+    return _("Sign in to register for events, keep them in your calendar and join the discussions.")

@@ -12,3 +12,9 @@ def editable_by(event, user) -> bool:
 @register.filter
 def duplicable_by(event, user) -> bool:
     return event.can_duplicate(user)
+
+
+@register.filter
+def series_editable_by(series, user) -> bool:
+    """`{% if series|series_editable_by:user %}`: Series.can_edit in templates."""
+    return series.can_edit(user)

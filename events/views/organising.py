@@ -10,17 +10,28 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Case, Prefetch, Value, When
+from django.db.models import Prefetch
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from events import selectors, services
-from events.forms import CancelEventForm, EventForm, RoleFormSet
-from events.models import Event, EventRole
+from events.forms import (
+    PEOPLE_FOUND_SHOWN,
+    CancelEventForm,
+    DuplicateEventForm,
+    EventForm,
+    RoleFormSet,
+    ScheduleNextForm,
+    SeriesRuleForm,
+    people_matching,
+    person_choice_label,
+)
+from events.models import Event, EventRole, Series
 from events.views.public import event_page_context
 
 PAGE_SIZE = 20
@@ -71,14 +82,17 @@ def _posted(request):
 def _event_form_page(request, *, event, template_title, success_message):
     form = EventForm(_posted(request), instance=event)
     roles = RoleFormSet(_posted(request), instance=event or Event(), prefix="roles")
-    if request.method == "POST" and all([form.is_valid(), roles.is_valid()]):
+    valid = request.method == "POST" and all([form.is_valid(), roles.is_valid()])
+    if valid and form.schedule_is_accepted(user=request.user):
         event = services.save_event(form=form, roles=roles, user=request.user)
         messages.success(request, success_message)
         if told := getattr(event, "attendees_told", 0):
             messages.info(request, _attendees_told_message(told))
         return redirect("events:preview", slug=event.slug)
     context = {"form": form, "roles": roles, "event": event, "page_title": template_title}
-    return render(request, "events/event_form.html", context, status=400 if form.is_bound else 200)
+    # Asking to confirm the date is not an error: everything typed is valid and kept.
+    status = 400 if form.is_bound and not valid else 200
+    return render(request, "events/event_form.html", context, status=status)
 
 
 def _attendees_told_message(count: int) -> str:
@@ -134,9 +148,6 @@ def _confirm_or_do(
         messages.success(request, done_message)
         return redirect(then(result))
     context = {"event": event, "form": form, "action": action}
-    if action == "duplicate":
-        context["interval_weeks"] = services.DUPLICATE_INTERVAL.days // 7
-        context["copy_starts_at"] = services.same_local_time_later(event.starts_at)
     status = 400 if form is not None and form.is_bound else 200
     return render(request, "events/event_confirm.html", context, status=status)
 
@@ -155,6 +166,20 @@ def publish_event(request, event):
         action="publish",
         do=lambda: services.publish_event(event=event, user=request.user),
         done_message=_("Published: the event is now public."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@event_editor_required
+def unpublish_event(request, event):
+    """Take a published event nobody registered for back to draft, after confirmation."""
+    return _confirm_or_do(
+        request,
+        event,
+        action="unpublish",
+        do=lambda: services.unpublish_event(event=event, user=request.user),
+        done_message=_("Back to draft: only its organisers can see it now."),
+        then=lambda result: reverse("events:preview", kwargs={"slug": result.slug}),
     )
 
 
@@ -191,28 +216,96 @@ def cancel_event(request, event):
 @require_http_methods(["GET", "POST"])
 @event_editor_required
 def duplicate_event(request, event):
-    """Copy the event as a new draft four weeks later, after confirmation."""
+    """Copy the event as a new draft with the title and date asked for (the series' next date
+    proposed); a date in the past or a clash asks for confirmation first."""
     if not event.can_duplicate(request.user):
         raise PermissionDenied(_("Only organisers can create events."))
-    return _confirm_or_do(
-        request,
-        event,
-        action="duplicate",
-        do=lambda: services.duplicate_event(event=event, user=request.user),
-        done_message=_("Copied as a new draft four weeks later. Check the details and save."),
-        then=_edit_url,
+    starts_at, ends_at = services.proposed_copy_times(event=event)
+    form = DuplicateEventForm(
+        _posted(request), initial={"title": event.title, "starts_at": starts_at, "ends_at": ends_at}
     )
+    valid = form.is_valid()
+    if valid and form.check_schedule(form.planned_copy(event), user=request.user):
+        copy = services.duplicate_event(event=event, user=request.user, **form.cleaned_data)
+        messages.success(request, _("Copied as a new draft. Check the details and save."))
+        return redirect(_edit_url(copy))
+    context = {"event": event, "form": form, "action": "duplicate"}
+    status = 400 if form.is_bound and not valid else 200
+    return render(request, "events/event_confirm.html", context, status=status)
 
 
 @require_http_methods(["GET"])
 @organiser_required
 def organising(request):
-    """The events this user may edit, drafts first, then the latest."""
-    drafts_first = Case(When(status=Event.Status.DRAFT, then=Value(0)), default=Value(1))
+    """The events this user may edit: upcoming ones (drafts too) soonest first, then past ones
+    latest first, each with its confirmed and waitlisted counts."""
+    now = timezone.now()
     events = (
         Event.objects.editable_by(request.user)
         .select_related("venue", "series")
-        .order_by(drafts_first, "-starts_at", "-pk")
+        .with_attendance_counts()
     )
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "events/organising.html", {"page": page, "events": page.object_list})
+    upcoming = selectors.paginate(
+        events.upcoming(now).chronological(), request.GET.get("page"), per_page=PAGE_SIZE
+    )
+    past = selectors.paginate(
+        events.past(now).reverse_chronological(), request.GET.get("past_page"), per_page=PAGE_SIZE
+    )
+    return render(request, "events/organising.html", {"upcoming": upcoming, "past": past})
+
+
+@require_http_methods(["GET", "POST"])
+@organiser_required
+def series_schedule(request, slug):
+    """A series' rule (how it repeats) and "schedule the next N" drafts from its latest event."""
+    series = get_object_or_404(Series, slug=slug)
+    if not series.can_edit(request.user):
+        raise PermissionDenied(_("Only the organisers of this series can change its dates."))
+    action = request.POST.get("action") if request.method == "POST" else None
+    rule = SeriesRuleForm(request.POST if action == "rule" else None, instance=series)
+    schedule = ScheduleNextForm(request.POST if action == "schedule" else None)
+    if action == "rule" and rule.is_valid():
+        series = rule.save()
+        messages.success(
+            request,
+            _("Saved. The series repeats: %(rule)s.")
+            % {"rule": series.describe_rule() or _("never")},
+        )
+        return redirect("events:series_schedule", slug=series.slug)
+    if action == "schedule" and schedule.is_valid():
+        try:
+            created = services.schedule_next_occurrences(
+                series=series, user=request.user, count=schedule.cleaned_data["count"]
+            )
+        except services.TransitionNotAllowed as refusal:
+            messages.error(request, str(refusal))
+            return redirect("events:series_schedule", slug=series.slug)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d draft scheduled. Check it, then publish it.",
+                "%(count)d drafts scheduled. Check each one, then publish it.",
+                len(created),
+            )
+            % {"count": len(created)},
+        )
+        return redirect("events:organising")
+    context = {
+        "series": series,
+        "rule_form": rule,
+        "schedule_form": schedule,
+        "latest": services.latest_scheduled_template(series=series),
+        "next_dates": services.next_free_occurrences(series=series, count=3),
+    }
+    invalid = (action == "rule" and rule.errors) or (action == "schedule" and schedule.errors)
+    return render(request, "events/series_schedule.html", context, status=400 if invalid else 200)
+
+
+@require_http_methods(["GET"])
+@organiser_required
+def people_search(request):
+    """People listed whose name contains `q`, as JSON: suggestions for the event form's person
+    picker (the form works without it: a typed name is looked up on save)."""
+    people = people_matching(request.GET.get("q", "")[:200], limit=PEOPLE_FOUND_SHOWN)
+    results = [{"id": person.pk, "label": person_choice_label(person)} for person in people]
+    return JsonResponse({"results": results})

@@ -82,7 +82,7 @@ def cancel_registration_view(request, slug):
 @login_required
 @require_safe
 def my_events(request):
-    """The signed-in user's registrations: upcoming and past, each paginated."""
+    """The signed-in user's registrations: an upcoming and a past tab, each paginated."""
     base = (
         Registration.objects.filter(user=request.user, state__in=Registration.ACTIVE_STATES)
         .select_related("event", "event__venue")
@@ -91,9 +91,14 @@ def my_events(request):
     now = timezone.now()
     upcoming = base.filter(event__ends_at__gte=now).order_by("event__starts_at", "pk")
     past = base.filter(event__ends_at__lt=now).order_by("-event__starts_at", "-pk")
+    tab = "past" if request.GET.get("show") == "past" else "upcoming"
+    shown = past if tab == "past" else upcoming
     context = {
-        "upcoming": Paginator(upcoming, MY_EVENTS_PAGE_SIZE).get_page(request.GET.get("page")),
-        "past": Paginator(past, MY_EVENTS_PAGE_SIZE).get_page(request.GET.get("past_page")),
+        "tab": tab,
+        "cancellable": tab == "upcoming",
+        "upcoming_count": upcoming.count(),
+        "past_count": past.count(),
+        "page_obj": Paginator(shown, MY_EVENTS_PAGE_SIZE).get_page(request.GET.get("page")),
     }
     return render(request, "events/my_events.html", context)
 

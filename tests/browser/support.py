@@ -104,3 +104,15 @@ def has_visible_focus(outline: dict) -> bool:
 def messages(page):
     """The confirmation messages shown after an action (Django's messages, at the top of main)."""
     return page.locator(".messages")
+
+
+def pick_person(row, typed: str, label: str) -> None:
+    """In a people row of the event form: type part of a name, wait for the suggestion `label`,
+    take it (as choosing it from the browser's suggestion list does) and see it selected."""
+    from playwright.sync_api import expect
+
+    search = row.get_by_label("Find someone listed")
+    search.fill(typed)
+    expect(row.locator(f'datalist option[value="{label}"]')).to_have_count(1)
+    search.fill(label)
+    expect(row.get_by_label("Person already listed").locator("option:checked")).to_have_text(label)

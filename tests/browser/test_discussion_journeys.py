@@ -44,7 +44,9 @@ def test_reply_quoting_a_post_emails_its_author_who_follows_the_link_and_unsubsc
     alys_page.get_by_role("link", name="Start a thread").click()
     check_page(alys_page, "new thread form")
     alys_page.get_by_label("Title").fill("Measuring the core economy")
-    expect(alys_page.get_by_label("Core economy vs money economy")).to_be_checked()
+    # The event's themes are offered, none ticked: Alys chooses the one her thread is about.
+    expect(alys_page.get_by_label("Core economy vs money economy")).not_to_be_checked()
+    alys_page.get_by_label("Core economy vs money economy").check()
     alys_page.get_by_label("Opening post").fill(OPENING)
     alys_page.get_by_role("button", name="Start thread").click()
     expect(alys_page.get_by_role("heading", level=1)).to_have_text("Measuring the core economy")
@@ -118,7 +120,9 @@ def test_moderator_hides_a_flagged_post_and_locks_the_thread(new_context, new_pa
     sign_in_as(moderator, mod_page.context)
     mod_page.goto("/moderation/")
     check_page(mod_page, "moderation queue")
+    expect(mod_page.get_by_role("link", name=re.compile("^Moderation 1"))).to_be_visible()
     flag = mod_page.locator("li.flag").filter(has_text="Buy cheap pills")
+    flag.get_by_label(re.compile("why", re.I)).fill("Advertising is not welcome on the boards.")
     flag.get_by_role("button", name="Hide the post and resolve").click()
     expect(messages(mod_page)).to_be_visible()
     expect(mod_page.get_by_text("No open flags.")).to_be_visible()
@@ -136,6 +140,14 @@ def test_moderator_hides_a_flagged_post_and_locks_the_thread(new_context, new_pa
     expect(reader_page.get_by_role("button", name="Post reply")).to_have_count(0)
     expect(reader_page.get_by_role("link", name="Reply to this post")).to_have_count(0)
     check_page(reader_page, "locked thread (reader)")
+
+    # The author sees that the post is hidden, and why; nobody else sees the reason.
+    author_page = new_page(new_context())
+    sign_in_as(author, author_page.context)
+    author_page.goto(thread.get_absolute_url())
+    expect(author_page.get_by_text("Advertising is not welcome on the boards.")).to_be_visible()
+    check_page(author_page, "hidden post (author)", shot="hidden-post-author")
+    expect(reader_page.get_by_text("Advertising is not welcome")).to_have_count(0)
 
 
 def test_long_reply_survives_the_rate_limit_and_a_thread_survives_a_missing_title(

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from events.models import Event
-from tests.browser.support import check_page
+from tests.browser.support import check_page, pick_person
 from tests.events.conftest import FUTURE_YEAR
 from tests.factories import PersonFactory, UserFactory, VenueFactory
 
@@ -28,12 +28,14 @@ def test_organiser_creates_an_event_with_people_previews_publishes_and_cancels_i
     page.locator("#id_starts_at").fill(f"{FUTURE_YEAR}-07-08T18:00")
     page.locator("#id_ends_at").fill(f"{FUTURE_YEAR}-07-08T20:00")
     page.locator("#id_venue").select_option(label="Glamorgan Building")
-    page.locator("#id_roles-0-person").select_option(label="Ruth — Co-production Wales")
+    pick_person(
+        page.get_by_role("group", name="Person 1", exact=True), "Rut", "Ruth — Co-production Wales"
+    )
     page.locator("#id_roles-0-role").select_option("speaker")
     # Beyond the three blank rows: "Add another person" (JavaScript) adds a fourth.
     page.get_by_role("button", name="Add another person").click()
     expect(page.locator("#id_roles-TOTAL_FORMS")).to_have_value("4")
-    expect(page.locator("#id_roles-3-person")).to_be_focused()
+    expect(page.locator("#id_roles-3-person_search")).to_be_focused()
     page.locator("#id_roles-3-new_person_name").fill("Chris Glynn")
     page.locator("#id_roles-3-role").select_option("artist")
     page.get_by_role("button", name="Save draft").click()

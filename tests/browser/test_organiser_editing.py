@@ -74,18 +74,21 @@ def test_organiser_edits_one_persons_contribution_then_duplicates_the_event(
         ("Dafydd Hughes", "speaker", "What the Act asks of us"),
     ]
 
-    # Duplicate it for a later date, then save the copy as it is rendered.
+    # Duplicate it for a later date (the page asks for the title and date), then save the copy.
     page.get_by_role("navigation", name="Organiser tools").get_by_role(
         "link", name="Duplicate…"
     ).click()
-    check_page(page, "duplicate confirmation")
-    page.get_by_role("button", name="Make the copy").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        re.compile("^Edit “Policy Cafe: time credits”")
+    check_page(page, "duplicate: title and date of the copy")
+    page.get_by_label(re.compile(r"^\s*Title of the copy")).fill(
+        "Policy Cafe: time credits, part two"
     )
-    page.get_by_label(re.compile(r"^\s*Title")).fill("Policy Cafe: time credits, part two")
     page.get_by_label(re.compile(r"^\s*Starts at")).fill(f"{FUTURE_YEAR}-09-09T18:30")
     page.get_by_label(re.compile(r"^\s*Ends at")).fill(f"{FUTURE_YEAR}-09-09T20:30")
+    page.get_by_role("button", name="Make the copy").click()
+    expect(messages(page)).to_contain_text("Copied as a new draft.")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Edit “Policy Cafe: time credits, part two”"
+    )
     page.get_by_role("button", name="Save changes").click()
 
     expect(messages(page)).to_contain_text("Changes saved.")
@@ -129,3 +132,46 @@ def test_organiser_gives_a_postponed_event_its_new_date_and_publishes_it_again(
     )
     assert event.sequence == sequence + 2  # the new date, then the status: two updates
     assert len(roles(event)) == 4
+
+
+def test_the_organising_dashboard_fits_a_phone_and_unpublishes_after_confirmation(
+    page, sign_in_as, organiser, cafe
+):
+    from datetime import timedelta
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from events.services import register_attendee
+
+    for _ in range(3):
+        register_attendee(event=cafe, user=UserFactory())
+    quiet = EventFactory(
+        title="Round-table on the Social Services and Well-being (Wales) Act: what changed?",
+        created_by=organiser,
+        capacity=25,
+    )
+    past = timezone.now() - timedelta(days=40)
+    EventFactory(
+        title="Last year's cafe",
+        created_by=organiser,
+        starts_at=past,
+        ends_at=past + timedelta(hours=2),
+    )
+    sign_in_as(organiser)
+
+    page.goto(reverse("events:organising"))
+    upcoming = page.get_by_role("region", name="Upcoming and drafts")
+    cafe_card = upcoming.get_by_role("listitem").filter(has_text="Policy Cafe: time credits")
+    expect(cafe_card).to_contain_text("3 confirmed")
+    expect(cafe_card.get_by_role("link", name=re.compile("^Unpublish"))).to_have_count(0)
+    expect(page.get_by_role("region", name="Past")).to_contain_text("Last year's cafe")
+    check_page(page, "organising dashboard", shot="organising-dashboard")
+
+    quiet_card = upcoming.get_by_role("listitem").filter(has_text="Round-table on the Social")
+    expect(quiet_card).to_contain_text("0 confirmed of 25")
+    quiet_card.get_by_role("link", name=re.compile("^Unpublish")).click()
+    check_page(page, "unpublish confirmation")
+    page.get_by_role("button", name="Yes, back to draft").click()
+    expect(messages(page)).to_contain_text("Back to draft")
+    assert Event.objects.get(pk=quiet.pk).status == "draft"

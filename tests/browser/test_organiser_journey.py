@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from events.models import Event
-from tests.browser.support import check_page, messages
+from tests.browser.support import check_page, messages, pick_person
 from tests.factories import PersonFactory, ThemeFactory, UserFactory, VenueFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,7 +20,7 @@ def field(scope, label):
 def add_person(page, number, *, role, name=None, listed=None, headline="", contribution=""):
     row = page.get_by_role("group", name=f"Person {number}", exact=True)
     if listed:
-        field(row, "Person already listed").select_option(label=listed)
+        pick_person(row, listed.split()[1], listed)
     else:
         field(row, "Or add a new person: name").fill(name)
         field(row, "New person's headline").fill(headline)
@@ -37,7 +37,7 @@ def test_organiser_creates_previews_publishes_and_postpones_an_event(page, new_c
 
     page.goto("/")
     page.get_by_role("link", name="Sign in").click()
-    field(page, "Email").fill("owain@example.org")
+    field(page, "Email address").fill("owain@example.org")
     field(page, "Password").fill("correct horse battery")
     page.get_by_role("button", name=re.compile("^Sign in$", re.I)).click()
 
@@ -53,7 +53,7 @@ def test_organiser_creates_previews_publishes_and_postpones_an_event(page, new_c
     field(page, "In person").check()
     field(page, "Venue").select_option(label="Temple of Peace")
     field(page, "Capacity").fill("30")
-    field(page, "Step-free access").check()
+    field(page.get_by_role("group", name="Access", exact=True), "Step-free access").check()
     add_person(page, 1, role="Chair", listed="Dr Mair Lewis — UK National Teaching Fellow")
     add_person(
         page,

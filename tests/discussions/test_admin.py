@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import UserFactory
+from tests.forms import submit_form
 
 
 @pytest.mark.parametrize(
@@ -20,9 +21,13 @@ def test_admin_hide_action_hides_through_the_service(client, thread):
     client.force_login(admin_user)
     post = thread.posts.get()
 
-    client.post(
-        reverse("admin:discussions_post_changelist"),
-        {"action": "hide_posts", "_selected_action": [post.pk]},
+    page = client.get(reverse("admin:discussions_post_changelist"))
+    submit_form(
+        client,
+        page,
+        "#changelist-form",
+        data={"action": "hide_posts", "_selected_action": [post.pk]},
+        button="index",
     )
 
     post.refresh_from_db()

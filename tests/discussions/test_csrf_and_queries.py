@@ -28,6 +28,8 @@ POST_ENDPOINTS = [
     ("discussions:post_moderate", "post+hide"),
     ("discussions:post_moderate", "post+restore"),
     ("discussions:flag_resolve", "flag"),
+    ("discussions:post_resonates", "post"),
+    ("discussions:member_posts", "member"),
 ]
 # Not listed: discussions:unsubscribe, csrf_exempt by design (RFC 8058 one-click POST from mail
 # clients); the signed, single-subscription token in its URL is what protects it.
@@ -40,6 +42,7 @@ def _kwargs(kind, *, thread, post, flag):
         "thread": {"pk": thread.pk},
         "post": {"pk": post.pk},
         "flag": {"pk": flag.pk},
+        "member": {"pk": post.author_id},
     }[target]
     return {**kwargs, "action": action} if action else kwargs
 

@@ -24,7 +24,7 @@ def corpus(board, author, moderator):
     )
     services.post_reply(thread=care, author=UserFactory(), body="Volunteering is care too.")
     hidden = services.post_reply(thread=care, author=UserFactory(), body="Secret care <script>")
-    services.hide_post(post=hidden, moderator=moderator)
+    services.hide_post(post=hidden, moderator=moderator, reason="Off topic")
     power_thread = services.start_thread(
         board=other_board,
         author=author,

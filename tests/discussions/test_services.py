@@ -103,7 +103,7 @@ def test_only_the_author_edits_and_not_once_hidden(thread, author, user, moderat
     with pytest.raises(PermissionDenied):
         services.edit_post(post=post, editor=user, body="mine now")
 
-    services.hide_post(post=post, moderator=moderator)
+    services.hide_post(post=post, moderator=moderator, reason="Off topic")
     with pytest.raises(PermissionDenied):
         services.edit_post(post=post, editor=author, body="sneaky")
 
@@ -126,13 +126,13 @@ def test_only_moderators_and_the_events_organisers_moderate(
 ):
     post = organised_thread.posts.get()
     for allowed in (organiser, moderator, staff):
-        services.hide_post(post=post, moderator=allowed)
+        services.hide_post(post=post, moderator=allowed, reason="Off topic")
         services.restore_post(post=post, moderator=allowed)
         services.lock_thread(thread=organised_thread, moderator=allowed)
     other_organiser = UserFactory(groups=["Organisers"])
     for denied in (user, other_organiser, post.author):
         with pytest.raises(PermissionDenied):
-            services.hide_post(post=post, moderator=denied)
+            services.hide_post(post=post, moderator=denied, reason="Off topic")
         with pytest.raises(PermissionDenied):
             services.pin_thread(thread=organised_thread, moderator=denied)
         with pytest.raises(PermissionDenied):
@@ -147,7 +147,7 @@ def test_one_open_flag_per_person_and_post(thread, user, moderator):
         services.flag_post(post=post, reporter=user, reason=Flag.Reason.ABUSE)
 
     flag = Flag.objects.get()
-    services.resolve_flag(flag=flag, moderator=moderator, hide=True)
+    services.resolve_flag(flag=flag, moderator=moderator, hide=True, reason="Spam")
     post.refresh_from_db()
     flag.refresh_from_db()
     assert (flag.resolved_by, post.is_hidden) == (moderator, True)
@@ -233,3 +233,97 @@ def test_unsubscribe_token_names_one_subscription(thread, author):
     assert found == thread_sub != board_sub
     with pytest.raises(Subscription.DoesNotExist):
         services.subscription_from_token(services.unsubscribe_token(thread_sub) + "x")
+
+
+# --- @mentions and email choices (issue 16) ---------------------------------------------------
+
+
+def _mail_to(user):
+    return [m for m in mail.outbox if m.to == [user.email]]
+
+
+def test_a_mention_emails_the_member_once_instead_of_the_follow_email(
+    board, django_capture_on_commit_callbacks
+):
+    alys = UserFactory(display_name="Alys Evans")
+    bryn = UserFactory(display_name="Bryn Thomas")
+    outsider = UserFactory(display_name="Nobody Here")
+    thread = services.start_thread(board=board, author=alys, title="Talking Points", body="Hi")
+    services.post_reply(thread=thread, author=bryn, body="Scotland shows the way.")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_reply(
+            thread=thread, author=alys, body="@Bryn Thomas, thank you. @Nobody Here, @Bryn Thomasx?"
+        )
+
+    (message,) = _mail_to(bryn)
+    assert message.subject == "Alys Evans mentioned you in “Talking Points”"
+    assert _mail_to(outsider) == []
+    assert [m.pk for m in services.mentioned_members(thread.posts.last())] == [bryn.pk]
+
+
+def test_members_who_turn_mentions_off_get_the_follow_email_only(
+    board, django_capture_on_commit_callbacks
+):
+    alys = UserFactory(display_name="Alys Evans")
+    bryn = UserFactory(display_name="Bryn Thomas", email_mentions=False)
+    thread = services.start_thread(board=board, author=alys, title="Talking Points", body="Hi")
+    services.post_reply(thread=thread, author=bryn, body="Hello")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_reply(thread=thread, author=alys, body="@Bryn Thomas agreed")
+
+    (message,) = _mail_to(bryn)
+    assert message.subject.startswith("[")  # the follow email: "[event] thread"
+
+
+@pytest.mark.parametrize("choice", [{"email_follow_notices": False}, {"email_digest": "daily"}])
+def test_follow_emails_respect_the_members_choice(
+    board, choice, django_capture_on_commit_callbacks
+):
+    follower = UserFactory(**choice)
+    thread = services.start_thread(board=board, author=follower, title="T", body="Hi")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_reply(thread=thread, author=UserFactory(), body="A reply")
+
+    assert _mail_to(follower) == []
+
+
+def _at_local(day_offset, hour):
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    day = timezone.localdate() + timedelta(days=day_offset)
+    return timezone.make_aware(datetime(day.year, day.month, day.day, hour, 0))
+
+
+def test_the_daily_digest_goes_once_after_the_hour_with_what_others_posted(
+    board, settings, django_capture_on_commit_callbacks
+):
+    settings.DISCUSSIONS_DIGEST_HOUR = 7
+    reader = UserFactory(display_name="Nia", email_digest="daily")
+    thread = services.start_thread(board=board, author=reader, title="Core economy", body="Hi")
+    other = UserFactory(display_name="Owain")
+    services.post_reply(thread=thread, author=other, body="The core economy is *care*.")
+    services.post_reply(thread=thread, author=reader, body="My own reply")
+    hidden = services.post_reply(thread=thread, author=other, body="Spam spam")
+    services.hide_post(post=hidden, moderator=UserFactory(is_staff=True), reason="Spam")
+    Post.objects.filter(thread=thread).update(created_at=_at_local(0, 3))  # in the small hours
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        too_early = services.send_daily_digests(now=_at_local(0, 6))
+        sent = services.send_daily_digests(now=_at_local(0, 8))
+        again = services.send_daily_digests(now=_at_local(0, 9))
+
+    assert (too_early, sent, again) == (0, 1, 0)
+    (digest,) = _mail_to(reader)
+    assert digest.subject == "Your daily digest: 1 new post(s) on Commons"
+    assert "Owain: The core economy is care." in digest.body
+    assert "My own reply" not in digest.body
+    assert "Spam" not in digest.body

@@ -4,14 +4,27 @@ from django.test import Client
 from django.urls import reverse
 
 from discussions import services
-from discussions.models import Board, Flag, Post, Subscription, Thread
+from discussions.models import THREADS_PER_PAGE, Board, Flag, Post, Subscription, Thread
+from events.models import Event
 from tests.discussions.factories import fill_thread
 from tests.factories import EventFactory, ThemeFactory, UserFactory
-from tests.forms import submit_form
+from tests.forms import form_data, submit_form
 
 
 def board_url(event):
     return reverse("discussions:board", kwargs={"event_slug": event.slug})
+
+
+def reply_on_the_page(client, thread, body, *, query=""):
+    """Open the thread page (with `query`, e.g. a quote reply), write `body` and send it."""
+    page = client.get(thread.get_absolute_url() + query)
+    reply = reverse("discussions:reply", kwargs={"pk": thread.pk})
+    return submit_form(client, page, reply, data={"body": body})
+
+
+def submit_page(client, url, data=None, **kwargs):
+    """Open the page at `url` and submit its own form (the one posting back to `url`)."""
+    return submit_form(client, client.get(url), url, data=data, **kwargs)
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -117,7 +130,8 @@ def test_signed_in_user_starts_a_thread_with_themes(client, board, user):
     theme = ThemeFactory(name="Risk-averse cultures")
     client.force_login(user)
 
-    response = client.post(
+    response = submit_page(
+        client,
         reverse("discussions:thread_create", kwargs={"event_slug": board.event.slug}),
         {"title": "Who is afraid of risk?", "themes": [theme.pk], "body": "Let us *talk*."},
     )
@@ -130,7 +144,7 @@ def test_signed_in_user_starts_a_thread_with_themes(client, board, user):
 def test_reply_lands_at_the_new_post(client, thread, user):
     client.force_login(user)
 
-    response = client.post(reverse("discussions:reply", kwargs={"pk": thread.pk}), {"body": "Yes"})
+    response = reply_on_the_page(client, thread, "Yes")
 
     post = Post.objects.get(number=2)
     assert response["Location"] == reverse("discussions:post", kwargs={"pk": post.pk})
@@ -162,11 +176,12 @@ def test_locked_threads_and_closed_boards_refuse_replies_with_a_message(
 def test_rate_limited_reply_keeps_everything_typed(client, thread, user, settings):
     settings.DISCUSSIONS_POSTS_PER_MINUTE = 1
     client.force_login(user)
-    url = reverse("discussions:reply", kwargs={"pk": thread.pk})
-    client.post(url, {"body": "first"})
+    reply_on_the_page(client, thread, "first")
     first_post = Post.objects.get(number=2)
 
-    response = client.post(url, {"body": "My long considered *answer*", "reply_to": first_post.pk})
+    response = reply_on_the_page(
+        client, thread, "My long considered *answer*", query=f"?reply_to={first_post.pk}"
+    )
 
     assert response.status_code == 429
     form = response.context["form"]
@@ -181,7 +196,7 @@ def test_too_long_reply_is_a_form_error_with_the_text_kept(client, thread, user)
     client.force_login(user)
     body = "x" * 20_001
 
-    response = client.post(reverse("discussions:reply", kwargs={"pk": thread.pk}), {"body": body})
+    response = reply_on_the_page(client, thread, body)
 
     assert response.status_code == 400
     assert response.context["form"].errors["body"]
@@ -207,7 +222,7 @@ def test_hidden_post_text_is_absent_for_others_and_present_for_author_and_modera
 ):
     secret = "Something only moderators may now read"
     reply = services.post_reply(thread=thread, author=author, body=secret)
-    services.hide_post(post=reply, moderator=moderator)
+    services.hide_post(post=reply, moderator=moderator, reason="Off topic")
     answer = services.post_reply(thread=thread, author=UserFactory(), body="Re", reply_to=reply)
     assert answer.reply_to == reply
 
@@ -247,7 +262,7 @@ def test_users_edit_only_their_own_posts(client, thread, author, user):
     client.force_login(user)
     assert client.post(url, {"body": "hijack"}).status_code == 403
     client.force_login(author)
-    assert client.post(url, {"body": "Revised"}).status_code == 302
+    assert submit_page(client, url, {"body": "Revised"}).status_code == 302
 
     post.refresh_from_db()
     assert post.body_source == "Revised"
@@ -276,7 +291,7 @@ def test_withdraw_asks_first_then_withdraws(client, thread, author):
     post.refresh_from_db()
     assert ("Withdraw the post" in confirm.content.decode(), post.is_withdrawn) == (True, False)
 
-    client.post(url)
+    submit_form(client, confirm, url)
     post.refresh_from_db()
     assert post.is_withdrawn
 
@@ -318,11 +333,14 @@ def test_event_organiser_closes_and_reopens_their_board(client, organised_board,
     client.force_login(organiser)
     slug = organised_board.event.slug
 
-    client.post(reverse("discussions:board_close", kwargs={"event_slug": slug}), {"message": "Bye"})
+    submit_page(
+        client, reverse("discussions:board_close", kwargs={"event_slug": slug}), {"message": "Bye"}
+    )
     organised_board.refresh_from_db()
     assert (organised_board.is_open, organised_board.closed_message) == (False, "Bye")
 
-    client.post(reverse("discussions:board_reopen", kwargs={"event_slug": slug}))
+    reopen = reverse("discussions:board_reopen", kwargs={"event_slug": slug})
+    submit_form(client, client.get(board_url(organised_board.event)), reopen)
     organised_board.refresh_from_db()
     assert organised_board.is_open
 
@@ -345,18 +363,47 @@ def test_moderation_queue_shows_moderators_everything_and_organisers_their_board
 def test_resolving_a_flag_can_hide_the_post(client, organised_thread, organiser, user):
     flag = services.flag_post(post=organised_thread.posts.get(), reporter=user, reason="spam")
     client.force_login(organiser)
+    queue = client.get(reverse("discussions:moderation"))
 
-    client.post(reverse("discussions:flag_resolve", kwargs={"pk": flag.pk}), {"action": "hide"})
+    submit_form(
+        client,
+        queue,
+        f"#resolve-{flag.pk}",
+        data={"reason": "Advertising is not allowed here."},
+        button="action=hide",
+    )
 
     flag.refresh_from_db()
     assert (flag.resolved_by, flag.post.is_hidden) == (organiser, True)
+    assert flag.post.hidden_reason == "Advertising is not allowed here."
+
+
+def test_hiding_from_the_queue_without_a_reason_is_refused(client, organised_thread, organiser):
+    flag = services.flag_post(
+        post=organised_thread.posts.get(), reporter=UserFactory(), reason="spam"
+    )
+    client.force_login(organiser)
+
+    response = submit_form(
+        client,
+        client.get(reverse("discussions:moderation")),
+        f"#resolve-{flag.pk}",
+        button="action=hide",
+        follow=True,
+    )
+
+    flag.refresh_from_db()
+    assert flag.is_open
+    assert not flag.post.is_hidden
+    assert "Say why the post is hidden" in response.content.decode()
 
 
 def test_flag_form_records_the_reason(client, thread, user):
     client.force_login(user)
     post = thread.posts.get()
 
-    client.post(
+    submit_page(
+        client,
         reverse("discussions:post_flag", kwargs={"pk": post.pk}),
         {"reason": "privacy", "text": "Shares a phone number"},
     )
@@ -395,9 +442,9 @@ def test_follow_and_unfollow_a_board(client, board, user):
         "discussions:board_follow", kwargs={"event_slug": board.event.slug, "action": "unfollow"}
     )
 
-    client.post(follow)
+    submit_form(client, client.get(board_url(board.event)), follow)
     assert Subscription.objects.get(user=user, board=board).active is True
-    client.post(unfollow)
+    submit_form(client, client.get(board_url(board.event)), unfollow)
     assert Subscription.objects.get(user=user, board=board).active is False
 
 
@@ -441,7 +488,7 @@ def test_a_tampered_unsubscribe_token_is_404(client, thread, author):
 def test_board_feed_lists_new_posts_but_not_hidden_ones(client, thread, moderator):
     shown = services.post_reply(thread=thread, author=UserFactory(), body="Visible *reply*")
     hidden = services.post_reply(thread=thread, author=UserFactory(), body="Hidden reply")
-    services.hide_post(post=hidden, moderator=moderator)
+    services.hide_post(post=hidden, moderator=moderator, reason="Off topic")
 
     response = client.get(
         reverse("discussions:board_feed", kwargs={"event_slug": thread.board.event.slug})
@@ -452,3 +499,186 @@ def test_board_feed_lists_new_posts_but_not_hidden_ones(client, thread, moderato
     assert f"/posts/{shown.pk}/" in body
     assert f"/posts/{hidden.pk}/" not in body
     assert "Hidden reply" not in body
+
+
+# --- the rough edges members met first (issue 16) ------------------------------------------------
+
+
+def test_a_new_thread_offers_the_events_themes_with_none_ticked(client, user):
+    offered = [ThemeFactory(name="Core economy"), ThemeFactory(name="Risk")]
+    ThemeFactory(name="Not this event's")
+    event = EventFactory(themes=offered)
+    client.force_login(user)
+    url = reverse("discussions:thread_create", kwargs={"event_slug": event.slug})
+
+    page = client.get(url)
+    response = submit_form(
+        client, page, url, data={"title": "Time Credits", "body": "What did you make of it?"}
+    )
+
+    assert set(page.context["form"].fields["themes"].queryset) == set(offered)
+    assert form_data(page, url).get("themes") is None  # nothing ticked as the page comes
+    thread = Thread.objects.get(title="Time Credits")
+    assert response["Location"] == thread.get_absolute_url()
+    assert list(thread.themes.all()) == []
+
+
+def test_the_flag_form_has_no_blank_reason_and_requires_one(client, thread):
+    reporter = UserFactory()
+    client.force_login(reporter)
+    post = thread.posts.get()
+    url = reverse("discussions:post_flag", kwargs={"pk": post.pk})
+
+    page = client.get(url)
+    without_reason = submit_form(client, page, url, data={"text": "Looks like an advert"})
+    flagged = submit_form(client, page, url, data={"reason": "spam"})
+
+    assert "---------" not in page.content.decode()
+    assert without_reason.status_code == 200
+    assert without_reason.context["form"].errors["reason"]
+    assert flagged.status_code == 302
+    assert list(Flag.objects.values_list("post", "reporter", "reason")) == [
+        (post.pk, reporter.pk, "spam")
+    ]
+
+
+def test_nobody_edits_in_a_locked_thread_but_the_author_may_still_withdraw(client, thread, author):
+    post = thread.posts.get()
+    Thread.objects.filter(pk=thread.pk).update(locked=True)
+    client.force_login(author)
+
+    page = client.get(thread.get_absolute_url()).content.decode()
+    edit = client.get(reverse("discussions:post_edit", kwargs={"pk": post.pk}))
+    withdraw_url = reverse("discussions:post_withdraw", kwargs={"pk": post.pk})
+    withdrawn = submit_form(client, client.get(withdraw_url), withdraw_url)
+
+    assert reverse("discussions:post_edit", kwargs={"pk": post.pk}) not in page
+    assert withdraw_url in page
+    assert edit.status_code == 403
+    assert withdrawn.status_code == 302
+    post.refresh_from_db()
+    assert post.is_withdrawn
+    assert post.body_source == "Opening *thoughts*."
+
+
+def test_discussions_page_lists_recent_threads_from_every_board_with_their_event(client, db):
+    cafe, round_table = EventFactory(title="Policy Cafe"), EventFactory(title="Round-table")
+    older = services.start_thread(
+        board=Board.objects.for_event(cafe), author=UserFactory(), title="Core economy", body="x"
+    )
+    newer = services.start_thread(
+        board=Board.objects.for_event(round_table),
+        author=UserFactory(),
+        title="Talking Points",
+        body="y",
+    )
+    hidden = services.start_thread(
+        board=Board.objects.for_event(cafe), author=UserFactory(), title="Advert", body="z"
+    )
+    Thread.objects.filter(pk=hidden.pk).update(hidden=True)
+    withdrawn = EventFactory(title="Withdrawn")
+    services.start_thread(
+        board=Board.objects.for_event(withdrawn), author=UserFactory(), title="Secret", body="s"
+    )
+    Event.objects.filter(pk=withdrawn.pk).update(status=Event.Status.DRAFT)  # unpublished
+
+    response = client.get(reverse("discussions:search"))
+
+    assert list(response.context["recent"]) == [newer, older]
+    page = response.content.decode()
+    assert "Board of Round-table" in page
+    assert reverse("discussions:board", kwargs={"event_slug": cafe.slug}) in page
+    assert "Secret" not in page
+    assert "Advert" not in page
+
+
+def test_discussions_page_says_so_when_nothing_is_discussed_yet(client, db):
+    page = client.get(reverse("discussions:search")).content.decode()
+
+    assert "No conversations yet." in page
+
+
+def test_searching_replaces_the_recent_list_with_results(client, thread):
+    response = client.get(reverse("discussions:search"), {"q": "thoughts"})
+
+    assert response.context["recent"] is None
+    assert [post.thread for post in response.context["page"]] == [thread]
+
+
+@pytest.mark.parametrize("count", [1, 3, 30])
+def test_recent_threads_query_budget(client, db, count, django_assert_max_num_queries):
+    from tests.discussions.factories import fill_board
+
+    fill_board(Board.objects.for_event(EventFactory()), count, authors=[UserFactory()])
+
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("discussions:search"))
+
+    assert len(response.context["recent"].object_list) == min(count, THREADS_PER_PAGE)
+
+
+def test_preview_renders_a_reply_without_posting_it_and_keeps_the_text(client, thread, user):
+    client.force_login(user)
+    page = client.get(thread.get_absolute_url())
+
+    response = submit_form(
+        client, page, "#reply-form", data={"body": "Is it *really* new?"}, button="preview"
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<p>Is it <em>really</em> new?</p>" in html
+    assert "Is it *really* new?</textarea>" in html
+    assert thread.posts.count() == 1
+    posted = submit_form(client, response, "#reply-form")
+    assert posted.status_code == 302
+    assert thread.posts.count() == 2
+
+
+def test_preview_of_a_new_thread_saves_nothing(client, user, event):
+    client.force_login(user)
+    url = reverse("discussions:thread_create", kwargs={"event_slug": event.slug})
+
+    response = submit_form(
+        client,
+        client.get(url),
+        "#thread-form",
+        data={"title": "Time Credits", "body": "**Bold** idea"},
+        button="preview",
+    )
+
+    assert "<p><strong>Bold</strong> idea</p>" in response.content.decode()
+    assert not Thread.objects.filter(title="Time Credits").exists()
+
+
+def test_this_resonates_once_per_member_with_a_count_and_can_be_taken_back(client, thread):
+    post = thread.posts.get()
+    first, second = UserFactory(), UserFactory()
+    action = reverse("discussions:post_resonates", kwargs={"pk": post.pk})
+    for member in (first, second):
+        client.force_login(member)
+        submit_form(client, client.get(thread.get_absolute_url()), action)
+
+    client.force_login(first)
+    page = client.get(thread.get_absolute_url()).content.decode()
+    assert 'aria-pressed="true">This resonates · 2</button>' in page
+    submit_form(client, client.get(thread.get_absolute_url()), action)  # takes it back
+    client.logout()
+    anonymous = client.get(thread.get_absolute_url()).content.decode()
+
+    assert list(post.reactions.values_list("user", flat=True)) == [second.pk]
+    assert "Resonates with 1 member" in anonymous
+    assert action not in anonymous
+
+
+def test_authors_cannot_say_their_own_post_resonates(client, thread, author):
+    post = thread.posts.get()
+    client.force_login(author)
+    action = reverse("discussions:post_resonates", kwargs={"pk": post.pk})
+
+    page = client.get(thread.get_absolute_url()).content.decode()
+    response = client.post(action)  # no button is rendered: a crafted request
+
+    assert action not in page
+    assert response.status_code == 403
+    assert not post.reactions.exists()

@@ -1,11 +1,13 @@
 from datetime import date, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
 from events.models import Event, EventRole
 from tests.factories import PersonFactory, ThemeFactory, VenueFactory
+from tests.forms import submit_form
 
 FUTURE_YEAR = date.today().year + 3
 
@@ -79,19 +81,9 @@ def last_sunday(year: int, month: int) -> date:
     return day - timedelta(days=(day.weekday() - 6) % 7)
 
 
-def roles_data(rows, *, initial=0, extra_blank=0) -> dict:
-    """POST data for the roles formset (prefix "roles"): `rows` of field values, then blank rows."""
-    rows = [*rows, *({} for _ in range(extra_blank))]
-    data = {
-        "roles-TOTAL_FORMS": str(len(rows)),
-        "roles-INITIAL_FORMS": str(initial),
-        "roles-MIN_NUM_FORMS": "0",
-        "roles-MAX_NUM_FORMS": "1000",
-    }
-    for index, row in enumerate(rows):
-        for name, value in row.items():
-            data[f"roles-{index}-{name}"] = value
-    return data
+def person_row(index: int, **fields) -> dict:
+    """What an organiser fills in on row `index` of the people on the event form."""
+    return {f"roles-{index}-{name}": value for name, value in fields.items()}
 
 
 @pytest.fixture
@@ -101,7 +93,10 @@ def venue(db):
 
 @pytest.fixture
 def event_data(venue):
-    """A function giving valid POST data for EventForm (a July evening in Cardiff), overridable."""
+    """What an organiser types into the event form for a July evening in Cardiff, overridable.
+
+    Tests pass it to `tests.forms.submit_form` as the changes to the rendered page.
+    """
 
     def build(**overrides) -> dict:
         data = {
@@ -123,3 +118,21 @@ def event_data(venue):
         return {k: v for k, v in data.items() if v is not None}
 
     return build
+
+
+@pytest.fixture
+def submit_event_form(client, organiser, event_data):
+    """Fill in the new-event page as an organiser would, with `people` in its blank rows; save.
+
+    Returns the response: a redirect to the preview, or the page again with its errors.
+    """
+
+    def submit(*, people=(), **changes):
+        client.force_login(organiser)
+        page = client.get(reverse("events:create"))
+        data = event_data(**changes)
+        for index, row in enumerate(people):
+            data.update(person_row(index, **row))
+        return submit_form(client, page, "#event-form", data=data)
+
+    return submit

@@ -13,6 +13,7 @@ from tests.factories import (
     ThemeFactory,
     UserFactory,
 )
+from tests.forms import submit_form
 
 pytestmark = pytest.mark.django_db
 
@@ -82,27 +83,39 @@ def test_autocomplete_for_people_themes_and_hosts(admin_client, data, model, ter
 
 
 def test_adding_an_event_in_the_admin_records_its_creator(admin_client, data):
-    venue = data.venue
-    response = admin_client.post(
-        reverse("admin:events_event_add"),
-        {
+    page = admin_client.get(reverse("admin:events_event_add"))
+    response = submit_form(
+        admin_client,
+        page,
+        "#event_form",
+        data={
             "title": "Morning with Cynnal Cymru",
             "kind": "workshop",
             "starts_at_0": "2031-05-06",
             "starts_at_1": "09:30",
             "ends_at_0": "2031-05-06",
             "ends_at_1": "12:00",
-            "mode": "in_person",
-            "venue": str(venue.pk),
-            "roles-TOTAL_FORMS": "0",
-            "roles-INITIAL_FORMS": "0",
-            "roles-MIN_NUM_FORMS": "0",
-            "roles-MAX_NUM_FORMS": "1000",
+            # The venue is an autocomplete filled by JavaScript: an online event needs none.
+            "mode": "online",
+            "online_url": "https://meet.example.org/cynnal",
         },
+        button="_save",
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     event = Event.objects.get(title="Morning with Cynnal Cymru")
     assert (event.created_by, event.status) == (response.wsgi_request.user, "draft")
+
+
+def run_action(client, action, events):
+    """Tick `events` on the admin's event list, choose `action` and press Go."""
+    page = client.get(reverse("admin:events_event_changelist"))
+    return submit_form(
+        client,
+        page,
+        "#changelist-form",
+        data={"action": action, ACTION_CHECKBOX_NAME: [event.pk for event in events]},
+        button="index",
+    )
 
 
 def _spy(monkeypatch, name):
@@ -123,11 +136,8 @@ def test_publish_and_postpone_actions_call_the_services_and_report_refusals(
     draft = EventFactory(status="draft", title="Draft")
     live = EventFactory(title="Live")
     calls = _spy(monkeypatch, "publish_event")
-    changelist = reverse("admin:events_event_changelist")
 
-    response = admin_client.post(
-        changelist, {"action": "publish_selected", ACTION_CHECKBOX_NAME: [draft.pk, live.pk]}
-    )
+    response = run_action(admin_client, "publish_selected", [draft, live])
 
     assert sorted(calls) == sorted([draft.pk, live.pk])
     assert [Event.objects.get(pk=e.pk).status for e in (draft, live)] == ["published", "published"]
@@ -137,7 +147,7 @@ def test_publish_and_postpone_actions_call_the_services_and_report_refusals(
     ]
 
     postponed = _spy(monkeypatch, "postpone_event")
-    admin_client.post(changelist, {"action": "postpone_selected", ACTION_CHECKBOX_NAME: [live.pk]})
+    run_action(admin_client, "postpone_selected", [live])
     assert postponed == [live.pk]
     assert Event.objects.get(pk=live.pk).status == "postponed"
 
@@ -145,30 +155,18 @@ def test_publish_and_postpone_actions_call_the_services_and_report_refusals(
 def test_cancel_action_asks_for_a_reason_first_then_calls_the_service(admin_client, monkeypatch):
     event = EventFactory(title="Cafe")
     calls = _spy(monkeypatch, "cancel_event")
-    changelist = reverse("admin:events_event_changelist")
 
-    ask = admin_client.post(
-        changelist, {"action": "cancel_selected", ACTION_CHECKBOX_NAME: [event.pk]}
-    )
+    ask = run_action(admin_client, "cancel_selected", [event])
     assert ask.status_code == 200
     assert "Reason for cancelling" in ask.content.decode()
     assert (calls, Event.objects.get().status) == ([], "published")
 
-    no_reason = admin_client.post(
-        changelist,
-        {"action": "cancel_selected", ACTION_CHECKBOX_NAME: [event.pk], "apply": "1", "reason": ""},
-    )
+    no_reason = submit_form(admin_client, ask, "#cancel-events-form", data={"reason": ""})
     assert no_reason.status_code == 200
     assert Event.objects.get().status == "published"
 
-    admin_client.post(
-        changelist,
-        {
-            "action": "cancel_selected",
-            ACTION_CHECKBOX_NAME: [event.pk],
-            "apply": "1",
-            "reason": "Venue closed for repairs",
-        },
+    submit_form(
+        admin_client, no_reason, "#cancel-events-form", data={"reason": "Venue closed for repairs"}
     )
     event.refresh_from_db()
     assert calls == [event.pk]

@@ -1,32 +1,47 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from events.forms import EventForm, RoleFormSet, london_aware
-from events.models import Event
-from tests.events.conftest import FUTURE_YEAR, last_sunday, roles_data
+from events.models import Event, EventRole
+from tests.events.conftest import FUTURE_YEAR, last_sunday, person_row
 from tests.factories import EventFactory, EventRoleFactory, PersonFactory, ThemeFactory
+from tests.forms import submit_form
 
 pytestmark = pytest.mark.django_db
 
+# Each test fills in the event page as an organiser would (tests.forms.submit_form): what the
+# form reads is what the page renders, hidden inputs included.
 
-def test_local_times_are_read_as_europe_london_in_summer_and_winter(event_data):
-    summer = EventForm(event_data())
-    winter = EventForm(
-        event_data(starts_at=f"{FUTURE_YEAR}-01-14T18:00", ends_at=f"{FUTURE_YEAR}-01-14T20:00")
+
+def _saved(response) -> Event:
+    assert response.status_code == 302, response.context["form"].errors
+    return Event.objects.get()
+
+
+def _errors(response):
+    assert response.status_code == 400
+    return response.context["form"].errors
+
+
+def test_local_times_are_read_as_europe_london_in_summer_and_winter(submit_event_form):
+    summer = _saved(submit_event_form())
+    Event.objects.all().delete()
+    winter = _saved(
+        submit_event_form(
+            starts_at=f"{FUTURE_YEAR}-01-14T18:00", ends_at=f"{FUTURE_YEAR}-01-14T20:00"
+        )
     )
-    assert summer.is_valid(), summer.errors
-    assert winter.is_valid(), winter.errors
-    assert summer.cleaned_data["starts_at"] == datetime(FUTURE_YEAR, 7, 8, 17, 0, tzinfo=UTC)
-    assert winter.cleaned_data["starts_at"] == datetime(FUTURE_YEAR, 1, 14, 18, 0, tzinfo=UTC)
+    assert summer.starts_at == datetime(FUTURE_YEAR, 7, 8, 17, 0, tzinfo=UTC)
+    assert winter.starts_at == datetime(FUTURE_YEAR, 1, 14, 18, 0, tzinfo=UTC)
 
 
-def test_local_times_do_not_depend_on_the_servers_time_zone(event_data):
+def test_local_times_do_not_depend_on_the_servers_time_zone(submit_event_form):
     with timezone.override("America/New_York"):
-        form = EventForm(event_data())
-        assert form.is_valid(), form.errors
-    assert form.cleaned_data["starts_at"] == datetime(FUTURE_YEAR, 7, 8, 17, 0, tzinfo=UTC)
+        event = _saved(submit_event_form())
+    assert event.starts_at == datetime(FUTURE_YEAR, 7, 8, 17, 0, tzinfo=UTC)
 
 
 def test_an_existing_event_is_shown_in_london_wall_clock_time():
@@ -70,28 +85,26 @@ def test_an_existing_event_is_shown_in_london_wall_clock_time():
         ),
     ],
 )
-def test_each_rule_is_an_error_on_its_field(event_data, overrides, field, message):
-    form = EventForm(event_data(**overrides))
-    assert not form.is_valid()
-    assert form.errors[field] == [message]
-    assert "__all__" not in form.errors
+def test_each_rule_is_an_error_on_its_field(submit_event_form, overrides, field, message):
+    errors = _errors(submit_event_form(**overrides))
+    assert errors[field] == [message]
+    assert "__all__" not in errors
 
 
-def test_capacity_may_be_empty_and_online_events_need_no_venue(event_data):
-    form = EventForm(
-        event_data(capacity="", mode="online", venue="", online_url="https://meet.example.org/x")
+def test_capacity_may_be_empty_and_online_events_need_no_venue(submit_event_form):
+    event = _saved(
+        submit_event_form(
+            capacity="", mode="online", venue="", online_url="https://meet.example.org/x"
+        )
     )
-    assert form.is_valid(), form.errors
-    assert form.cleaned_data["capacity"] is None
+    assert (event.capacity, event.venue, event.mode) == (None, None, "online")
 
 
 @pytest.mark.parametrize("field", ["starts_at", "ends_at"])
-def test_a_time_skipped_when_the_clocks_go_forward_is_refused(event_data, field):
+def test_a_time_skipped_when_the_clocks_go_forward_is_refused(submit_event_form, field):
     spring = last_sunday(FUTURE_YEAR, 3)
     times = {"starts_at": f"{spring}T00:30", "ends_at": f"{spring}T03:00"}
-    form = EventForm(event_data(**{**times, field: f"{spring}T01:30"}))
-    assert not form.is_valid()
-    [error] = form.errors[field]
+    [error] = _errors(submit_event_form(**{**times, field: f"{spring}T01:30"}))[field]
     assert error == (
         f"Times from 01:00 to 01:59 on {spring:%A} {spring.day} March {FUTURE_YEAR} do not exist "
         "in the UK: the clocks go forward an hour. Choose a time outside that hour."
@@ -99,12 +112,10 @@ def test_a_time_skipped_when_the_clocks_go_forward_is_refused(event_data, field)
 
 
 @pytest.mark.parametrize("field", ["starts_at", "ends_at"])
-def test_a_time_that_happens_twice_when_the_clocks_go_back_is_refused(event_data, field):
+def test_a_time_that_happens_twice_when_the_clocks_go_back_is_refused(submit_event_form, field):
     autumn = last_sunday(FUTURE_YEAR, 10)
     times = {"starts_at": f"{autumn}T00:15", "ends_at": f"{autumn}T03:00"}
-    form = EventForm(event_data(**{**times, field: f"{autumn}T01:00"}))
-    assert not form.is_valid()
-    [error] = form.errors[field]
+    [error] = _errors(submit_event_form(**{**times, field: f"{autumn}T01:00"}))[field]
     assert error == (
         f"Times from 01:00 to 01:59 on {autumn:%A} {autumn.day} October {FUTURE_YEAR} happen "
         "twice in the UK: the clocks go back an hour. Choose a time outside that hour, so that "
@@ -112,23 +123,22 @@ def test_a_time_that_happens_twice_when_the_clocks_go_back_is_refused(event_data
     )
 
 
-def test_registration_closing_time_is_checked_for_clock_changes_too(event_data):
+def test_registration_closing_time_is_checked_for_clock_changes_too(submit_event_form):
     autumn = last_sunday(FUTURE_YEAR, 10)
-    form = EventForm(event_data(registration_closes_at=f"{autumn}T01:59"))
-    assert not form.is_valid()
-    assert "happen twice" in form.errors["registration_closes_at"][0]
+    errors = _errors(submit_event_form(registration_closes_at=f"{autumn}T01:59"))
+    assert "happen twice" in errors["registration_closes_at"][0]
 
 
-def test_times_just_outside_a_clock_change_are_accepted(event_data):
+def test_times_just_outside_a_clock_change_are_accepted(submit_event_form):
     spring, autumn = last_sunday(FUTURE_YEAR, 3), last_sunday(FUTURE_YEAR, 10)
     for start, end in [
         (f"{spring}T00:59", f"{spring}T02:00"),
         (f"{autumn}T00:59", f"{autumn}T02:00"),
     ]:
-        form = EventForm(event_data(starts_at=start, ends_at=end))
-        assert form.is_valid(), form.errors
+        Event.objects.all().delete()
+        event = _saved(submit_event_form(starts_at=start, ends_at=end))
     # 00:59 BST to 02:00 GMT on the autumn day is 2 hours and 1 minute.
-    assert (form.cleaned_data["ends_at"] - form.cleaned_data["starts_at"]).seconds == 121 * 60
+    assert (event.ends_at - event.starts_at).seconds == 121 * 60
 
 
 def test_london_aware_detects_clock_changes_in_any_year_without_a_date_list():
@@ -140,106 +150,255 @@ def test_london_aware_detects_clock_changes_in_any_year_without_a_date_list():
         assert london_aware(datetime(year, 6, 1, 1, 45)) == datetime(year, 6, 1, 0, 45, tzinfo=UTC)
 
 
-def test_an_unparseable_time_is_a_form_error(event_data):
-    form = EventForm(event_data(starts_at="next tuesday"))
-    assert not form.is_valid()
-    assert form.errors["starts_at"] == ["Enter a valid date/time."]
+def test_an_unparseable_time_is_a_form_error(submit_event_form):
+    errors = _errors(submit_event_form(starts_at="next tuesday"))
+    assert errors["starts_at"] == ["Enter a valid date/time."]
 
 
-def test_themes_are_checkboxes_usable_without_javascript(event_data):
+def test_themes_are_checkboxes_usable_without_javascript(submit_event_form):
     theme = ThemeFactory(name="Core economy vs money economy")
-    form = EventForm(event_data(themes=[str(theme.pk)]))
-    assert form.is_valid(), form.errors
-    assert list(form.cleaned_data["themes"]) == [theme]
-    assert 'type="checkbox" name="themes"' in str(form["themes"])
+    event = _saved(submit_event_form(themes=[str(theme.pk)]))
+    assert list(event.themes.all()) == [theme]
+    assert 'type="checkbox" name="themes"' in str(EventForm()["themes"])
 
 
 # --- people and roles -----------------------------------------------------------------------
 
 
-def _roles(rows, **kwargs):
-    return RoleFormSet(roles_data(rows, **kwargs), instance=Event(), prefix="roles")
+def _role_errors(response):
+    assert response.status_code == 400
+    return response.context["roles"].errors
 
 
-def test_rows_pick_an_existing_person_or_add_a_new_one_and_blank_rows_are_ignored():
+def test_rows_pick_an_existing_person_or_add_a_new_one_and_blank_rows_are_ignored(
+    submit_event_form,
+):
     ruth = PersonFactory(name="Ruth")
-    formset = _roles(
-        [
-            {"person": str(ruth.pk), "role": "speaker", "contribution_title": "Co-production"},
-            {"new_person_name": "Becky Booth", "new_person_headline": "Spice", "role": "speaker"},
-        ],
-        extra_blank=3,
+    event = _saved(
+        submit_event_form(
+            people=[
+                {"person_search": "Ruth", "role": "speaker", "contribution_title": "Co-production"},
+                {
+                    "new_person_name": "Becky Booth",
+                    "new_person_headline": "Spice",
+                    "role": "speaker",
+                },
+            ]
+        )
     )
-    assert formset.is_valid(), formset.errors
-    kept = list(formset.kept_forms())
-    assert [f.person_key() for f in kept] == [
-        (("person", ruth.pk), "Ruth"),
-        (("new", "becky booth"), "Becky Booth"),
+    assert [
+        (r.person.name, r.person.headline, r.role, r.contribution_title)
+        for r in event.roles.order_by("pk")
+    ] == [
+        ("Ruth", ruth.headline, "speaker", "Co-production"),
+        ("Becky Booth", "Spice", "speaker", ""),
     ]
 
 
-def test_the_same_person_in_the_same_role_twice_is_an_error_on_the_second_row():
-    ruth = PersonFactory(name="Ruth")
-    formset = _roles(
-        [
-            {"person": str(ruth.pk), "role": "speaker"},
-            {"person": str(ruth.pk), "role": "chair"},
-            {"person": str(ruth.pk), "role": "speaker"},
+def test_the_same_person_in_the_same_role_twice_is_an_error_on_the_second_row(submit_event_form):
+    PersonFactory(name="Ruth")
+    response = submit_event_form(
+        people=[
+            {"person_search": "Ruth", "role": "speaker"},
+            {"person_search": "Ruth", "role": "chair"},
+            {"person_search": "Ruth", "role": "speaker"},
         ]
     )
-    assert not formset.is_valid()
-    assert formset.errors == [
+    assert _role_errors(response) == [
         {},
         {},
         {"role": ["Ruth is already listed as speaker: give each person a role once."]},
     ]
+    assert EventRole.objects.count() == 0
 
 
-def test_a_new_person_named_twice_in_the_same_role_is_an_error():
-    formset = _roles(
-        [
+def test_a_new_person_named_twice_in_the_same_role_is_an_error(submit_event_form):
+    response = submit_event_form(
+        people=[
             {"new_person_name": "Chris Glynn", "role": "artist"},
             {"new_person_name": "chris glynn", "role": "artist"},
         ]
     )
-    assert not formset.is_valid()
-    assert formset.errors[1] == {
+    assert _role_errors(response)[1] == {
         "role": ["chris glynn is already listed as artist: give each person a role once."]
     }
 
 
-def test_a_row_needs_exactly_one_of_existing_person_or_new_name():
-    ruth = PersonFactory(name="Ruth")
-    formset = _roles(
-        [
-            {"person": str(ruth.pk), "new_person_name": "Ruth again", "role": "chair"},
+def test_a_row_needs_exactly_one_of_existing_person_or_new_name(submit_event_form):
+    PersonFactory(name="Ruth")
+    response = submit_event_form(
+        people=[
+            {"person_search": "Ruth", "new_person_name": "Ruth again", "role": "chair"},
             {"role": "chair", "contribution_title": "Welcome"},
         ]
     )
-    assert not formset.is_valid()
-    assert formset.errors == [
+    assert _role_errors(response) == [
         {"new_person_name": ["Choose a person already listed or add a new one, not both."]},
         {"person": ["Choose a person already listed, or add a new one by name."]},
+        {},
     ]
 
 
-def test_deleting_a_role_and_adding_it_back_in_one_save_is_not_a_duplicate():
-    event = EventFactory()
+def test_deleting_a_role_and_adding_it_back_in_one_save_is_not_a_duplicate(client, organiser):
+    event = EventFactory(created_by=organiser)
     role = EventRoleFactory(event=event, role="speaker")
-    data = roles_data(
-        [
-            {"id": str(role.pk), "person": str(role.person_id), "role": "speaker", "DELETE": "on"},
-            {"person": str(role.person_id), "role": "speaker"},
-        ],
-        initial=1,
+    client.force_login(organiser)
+    page = client.get(reverse("events:edit", kwargs={"slug": event.slug}))
+
+    response = submit_form(
+        client,
+        page,
+        "#event-form",
+        data={
+            **person_row(0, DELETE="on"),
+            **person_row(1, person_search=role.person.name, role="speaker"),
+        },
     )
-    formset = RoleFormSet(data, instance=event, prefix="roles")
-    assert formset.is_valid(), formset.errors
+
+    assert response.status_code == 302, response.context["roles"].errors
+    assert list(event.roles.values_list("person", "role")) == [(role.person_id, "speaker")]
+    assert not EventRole.objects.filter(pk=role.pk).exists()
 
 
-def test_the_people_list_is_fetched_once_for_all_rows(django_assert_num_queries):
+def test_rows_offer_only_their_own_person_whose_labels_take_one_query(
+    django_assert_num_queries,
+):
+    event = EventFactory()
+    for name in ("Ruth", "Mark Drakeford"):
+        EventRoleFactory(event=event, person=PersonFactory(name=name, headline=""))
     PersonFactory.create_batch(5)
-    with django_assert_num_queries(1):
-        formset = RoleFormSet(instance=Event(), prefix="roles")
+    with django_assert_num_queries(2):  # the rows, then their people's labels
+        formset = RoleFormSet(instance=event, prefix="roles")
         html = "".join(str(form["person"]) for form in formset)
-    assert html.count("<option") == 3 * 6
+    # Saved rows: the empty choice and their own person; the three blank rows: the empty choice.
+    assert html.count("<option") == 2 * 2 + 3
+    assert [">Ruth</option>" in html, ">Mark Drakeford</option>" in html] == [True, True]
+
+
+def test_without_javascript_a_typed_name_finds_the_person_or_offers_the_matches(
+    submit_event_form, client
+):
+    ruth = PersonFactory(name="Ruth Evans", headline="Co-production Wales")
+    PersonFactory(name="Ruth Jones")
+    PersonFactory(name="Mark Drakeford")
+
+    ambiguous = submit_event_form(
+        people=[
+            {"person_search": "ruth", "role": "speaker"},
+            {"person_search": "drakeford", "role": "chair"},
+            {"person_search": "Nobody", "role": "artist"},
+        ]
+    )
+
+    assert _role_errors(ambiguous) == [
+        {"person": ["Several people match “ruth”: choose one here."]},
+        {},
+        {
+            "person_search": [
+                "Nobody listed matches “Nobody”. Check the spelling, or add a new person."
+            ]
+        },
+    ]
+    saved = submit_form(
+        client,
+        ambiguous,
+        "#event-form",
+        data={"roles-0-person": ruth.pk, "roles-2-person_search": "", "roles-2-role": ""},
+    )
+    event = _saved(saved)
+    assert [(r.person.name, r.role) for r in event.roles.order_by("pk")] == [
+        ("Ruth Evans", "speaker"),
+        ("Mark Drakeford", "chair"),
+    ]
+
+
+# --- venues, series and themes made from the event form -------------------------------------
+
+
+def test_a_new_venue_with_its_access_and_coordinates_is_made_with_the_event(submit_event_form):
+    from events.models import Venue
+
+    event = _saved(
+        submit_event_form(
+            venue="",
+            new_venue_name="Temple of Peace",
+            new_venue_address="King Edward VII Avenue\nCardiff",
+            new_venue_postcode="CF10 3AP",
+            new_venue_access=["step_free_access", "hearing_loop"],
+            new_venue_access_notes="Ramp at the side entrance.",
+            new_venue_latitude="51.487500",
+            new_venue_longitude="-3.182000",
+        )
+    )
+
+    venue = Venue.objects.get(name="Temple of Peace")
+    assert event.venue == venue
+    assert (venue.address, venue.postcode, venue.access_notes) == (
+        "King Edward VII Avenue\nCardiff",
+        "CF10 3AP",
+        "Ramp at the side entrance.",
+    )
+    assert [name for name, _label in venue.own_access_features()] == [
+        "step_free_access",
+        "hearing_loop",
+    ]
+    assert (str(venue.latitude), str(venue.longitude)) == ("51.487500", "-3.182000")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"new_venue_name": "Temple of Peace"}, "new_venue_name", "not both"),
+        ({"venue": "", "new_venue_name": "glamorgan building"}, "new_venue_name", "is listed"),
+        (
+            {"venue": "", "new_venue_name": "Temple", "new_venue_latitude": "51.4"},
+            "new_venue_longitude",
+            "Give both coordinates, or neither.",
+        ),
+        ({"venue": "", "new_venue_postcode": "CF10 3AP"}, "new_venue_name", "Give the new venue"),
+        ({"venue": ""}, "venue", "Choose a venue for an in-person or hybrid event."),
+    ],
+)
+def test_a_new_venue_is_checked_and_everything_typed_is_kept(
+    submit_event_form, changes, field, message
+):
+    response = submit_event_form(new_theme_names="Care at home", **changes)
+
+    errors = _errors(response)
+    assert message in errors[field][0]
+    html = response.content.decode()
+    assert "Care at home</textarea>" in html
+    for name, value in changes.items():
+        if value and name.startswith("new_venue"):
+            assert f'value="{value}"' in html
+    assert Event.objects.count() == 0
+
+
+def test_a_new_series_and_new_themes_are_made_and_listed_ones_reused(submit_event_form, organiser):
+    from events.models import Series, Theme
+
+    listed = ThemeFactory(name="Core economy")
+    event = _saved(
+        submit_event_form(
+            new_series_name="Policy Cafe",
+            new_theme_names="core economy\nRisk-averse cultures\n\nRisk-averse cultures",
+        )
+    )
+
+    assert (event.series.name, event.series.created_by) == ("Policy Cafe", organiser)
+    assert sorted(t.name for t in event.themes.all()) == ["Core economy", "Risk-averse cultures"]
+    assert event.themes.get(name="Core economy") == listed
+    assert Theme.objects.count() == 2
+    assert Series.objects.count() == 1
+
+
+def test_a_new_series_named_like_a_listed_one_is_refused(submit_event_form):
+    from tests.factories import SeriesFactory
+
+    cafe = SeriesFactory(name="Policy Cafe")
+    assert _errors(submit_event_form(new_series_name="policy cafe"))["new_series_name"] == [
+        "A series with this name is listed: choose it."
+    ]
+    assert _errors(submit_event_form(series=cafe.pk, new_series_name="Other"))[
+        "new_series_name"
+    ] == ["Choose a series or add a new one, not both."]

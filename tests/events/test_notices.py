@@ -17,6 +17,7 @@ from events.services import register_attendee
 from events.tasks import send_event_reminders
 from tests.core.test_mail import run_worker_once
 from tests.factories import EventFactory, EventRoleFactory, PersonFactory, UserFactory, VenueFactory
+from tests.forms import submit_form
 
 pytestmark = pytest.mark.django_db
 
@@ -270,7 +271,7 @@ def test_opting_out_from_the_footer_stops_reminders_but_not_notices(
     with django_capture_on_commit_callbacks(execute=True):
         assert services.send_due_reminders() == 1
     assert [m.to for m in mail.outbox] == [["ben@example.org"]]
-    client.post(url, {"action": "resume"})
+    submit_form(client, response, url, button="action=resume")  # "Send me reminders again"
     assert not ReminderOptOut.objects.exists()
 
 

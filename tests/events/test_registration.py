@@ -18,9 +18,9 @@ from events.services import (
     promote_from_waitlist,
     register_attendee,
 )
-from events.views import registration as registration_views
 from tests.events.conftest import uid_of
 from tests.factories import EventFactory, UserFactory
+from tests.forms import submit_form
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +106,11 @@ def test_cancelling_a_confirmed_place_promotes_the_first_waitlisted_and_emails_t
         (c.username, "confirmed"),
         (d.username, "waitlisted"),
     ]
-    (message,) = mail.outbox
+    receipt, message = mail.outbox
+    assert (receipt.to, receipt.subject) == (
+        [a.email],
+        f"Your place at {small_event.title} is cancelled",
+    )
     assert message.to == [c.email]
     assert message.subject == f"A place has come free for you at {small_event.title}"
     assert message.attachments[0][0] == f"{small_event.slug}.ics"
@@ -279,9 +283,17 @@ def test_twenty_concurrent_registrations_for_five_places_never_overbook():
 # --- views ---------------------------------------------------------------------------------
 
 
+def register_on_the_event_page(client, event, **extra):
+    """Press Register (or Join the waitlist) on the event page."""
+    page = client.get(event.get_absolute_url())
+    return submit_form(
+        client, page, reverse("events:register", kwargs={"slug": event.slug}), **extra
+    )
+
+
 def test_register_view_registers_and_redirects_with_a_message(client, user, small_event):
     client.force_login(user)
-    response = client.post(reverse("events:register", kwargs={"slug": small_event.slug}))
+    response = register_on_the_event_page(client, small_event)
     assert response.status_code == 302
     assert response["Location"] == small_event.get_absolute_url()
     assert states(small_event) == [(user.username, "confirmed")]
@@ -310,10 +322,12 @@ def test_register_view_refuses_get_and_requires_csrf(small_event, user):
     assert Registration.objects.count() == 0
 
 
-def test_register_view_for_closed_event_shows_an_error(client, user):
-    event = EventFactory(status=Event.Status.POSTPONED)
+def test_register_view_for_closed_event_shows_an_error(client, user, small_event):
     client.force_login(user)
-    response = client.post(reverse("events:register", kwargs={"slug": event.slug}), follow=True)
+    page = client.get(small_event.get_absolute_url())  # opened before it was postponed
+    Event.objects.filter(pk=small_event.pk).update(status=Event.Status.POSTPONED)
+    register = reverse("events:register", kwargs={"slug": small_event.slug})
+    response = submit_form(client, page, register, follow=True)
     assert "Registration for this event is closed." in response.content.decode()
     assert Registration.objects.count() == 0
 
@@ -334,10 +348,12 @@ def test_panel_shows_waitlist_position_and_places_left(client, small_event):
 def test_cancel_view_cancels_and_returns_to_my_events(client, user, small_event):
     register_attendee(event=small_event, user=user)
     client.force_login(user)
-    response = client.post(
-        reverse("events:cancel_registration", kwargs={"slug": small_event.slug}),
-        {"next": "my_events"},
+    my_events = client.get(reverse("events:my_events"))
+    confirm = client.get(
+        reverse("events:cancel_registration", kwargs={"slug": small_event.slug}) + "?next=my_events"
     )
+    assert confirm.request["PATH_INFO"] + "?next=my_events" in my_events.content.decode()
+    response = submit_form(client, confirm, "#confirm-form")
     assert response["Location"] == reverse("events:my_events")
     assert states(small_event) == [(user.username, "cancelled")]
 
@@ -351,24 +367,42 @@ def test_my_events_lists_upcoming_and_past_registrations_of_mine_only(client, us
     Registration.objects.create(event=past, user=user, state="confirmed")
     Registration.objects.create(event=theirs, user=UserFactory(), state="confirmed")
     client.force_login(user)
-    response = client.get(reverse("events:my_events"))
-    assert [r.event for r in response.context["upcoming"]] == [upcoming]
-    assert [r.event for r in response.context["past"]] == [past]
-    assert "Not mine" not in response.content.decode()
+
+    coming_up = client.get(reverse("events:my_events"))
+    past_tab = client.get(reverse("events:my_events"), {"show": "past"})
+
+    assert [r.event for r in coming_up.context["page_obj"]] == [upcoming]
+    assert [r.event for r in past_tab.context["page_obj"]] == [past]
+    assert "Coming up (1)" in coming_up.content.decode()
+    assert "Past (1)" in coming_up.content.decode()
+    assert "Not mine" not in coming_up.content.decode() + past_tab.content.decode()
 
 
-def test_paging_one_list_of_my_events_keeps_the_page_of_the_other(client, user, monkeypatch):
-    monkeypatch.setattr(registration_views, "MY_EVENTS_PAGE_SIZE", 1)
-    start = timezone.now() - timedelta(days=10)
-    for days in (1, 2):
-        Registration.objects.create(event=EventFactory(), user=user, state="confirmed")
-        old = EventFactory(starts_at=start - timedelta(days=days), ends_at=start)
-        Registration.objects.create(event=old, user=user, state="confirmed")
+def test_my_events_after_giving_up_the_only_place_says_so_and_offers_events(client, user):
+    event = EventFactory()
+    register_attendee(event=event, user=user)
+    cancel_registration(event=event, user=user)
     client.force_login(user)
-    html = client.get(reverse("events:my_events") + "?past_page=2").content.decode()
-    assert 'href="?past_page=2&amp;page=2" rel="next"' in html
-    html = client.get(reverse("events:my_events") + "?page=2").content.decode()
-    assert 'href="?page=2&amp;past_page=2" rel="next"' in html
+
+    page = client.get(reverse("events:my_events")).content.decode()
+
+    assert "You have no events coming up." in page
+    assert f'href="{reverse("events:list")}"' in page
+    assert "None." not in page
+
+
+def test_my_events_pages_keep_their_tab(client, user):
+    start = timezone.now() - timedelta(days=400)
+    for day in range(25):
+        event = EventFactory(
+            starts_at=start + timedelta(days=day), ends_at=start + timedelta(days=day, hours=2)
+        )
+        Registration.objects.create(event=event, user=user, state="confirmed")
+    client.force_login(user)
+
+    page = client.get(reverse("events:my_events"), {"show": "past"}).content.decode()
+
+    assert 'href="?show=past&amp;page=2"' in page
 
 
 def test_my_events_requires_sign_in(client):
@@ -383,7 +417,7 @@ def test_my_events_query_budget(client, user, count, django_assert_max_num_queri
     client.force_login(user)
     with django_assert_max_num_queries(10):
         response = client.get(reverse("events:my_events"))
-    assert len(response.context["upcoming"].object_list) == min(count, 20)
+    assert len(response.context["page_obj"].object_list) == min(count, 20)
 
 
 # --- attendee list -------------------------------------------------------------------------
@@ -458,21 +492,21 @@ def test_calendar_settings_create_regenerate_with_confirmation_and_revoke(client
 
     client.force_login(user)
     url = reverse("events:calendar_settings")
-    client.post(url, {"action": "create"})
+    submit_form(client, client.get(url), "#calendar-create")
     first = CalendarToken.objects.get(user=user).token
-    page = client.get(url).content.decode()
-    assert f"/calendar/{first}.ics" in page
-    assert "webcal://" in page
+    page = client.get(url)
+    assert f"/calendar/{first}.ics" in page.content.decode()
+    assert "webcal://" in page.content.decode()
     # Regenerating a live address needs the confirmation box.
-    response = client.post(url, {"action": "regenerate"})
+    response = submit_form(client, page, "#calendar-regenerate")
     assert response.status_code == 200
     assert CalendarToken.objects.get(user=user).token == first
-    client.post(url, {"action": "regenerate", "confirm": "on"})
+    submit_form(client, response, "#calendar-regenerate", data={"confirm": "on"})
     second = CalendarToken.objects.get(user=user).token
     assert second != first
     assert client.get(reverse("events:personal_feed", kwargs={"token": first})).status_code == 404
     assert client.get(reverse("events:personal_feed", kwargs={"token": second})).status_code == 200
-    client.post(url, {"action": "revoke", "confirm": "on"})
+    submit_form(client, client.get(url), "#calendar-revoke", data={"confirm": "on"})
     assert client.get(reverse("events:personal_feed", kwargs={"token": second})).status_code == 404
     assert second not in client.get(url).content.decode()
 
@@ -496,12 +530,15 @@ def test_admin_lists_registrations_and_its_cancel_action_promotes(client, small_
     for u in users:
         register_attendee(event=small_event, user=u)
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    changelist = reverse("admin:events_registration_changelist")
-    assert client.get(changelist).status_code == 200
+    changelist = client.get(reverse("admin:events_registration_changelist"))
+    assert changelist.status_code == 200
     first = Registration.objects.get(user=users[0])
-    client.post(
+    submit_form(
+        client,
         changelist,
-        {"action": "cancel_registrations", "_selected_action": [first.pk]},
+        "#changelist-form",
+        data={"action": "cancel_registrations", "_selected_action": [first.pk]},
+        button="index",
     )
     assert [s for _u, s in states(small_event)] == ["cancelled", "confirmed", "confirmed"]
 
@@ -511,20 +548,16 @@ def test_feeds_are_never_gzipped_by_middleware(settings):
 
 
 def test_raising_capacity_in_the_edit_form_promotes_the_waitlist_in_order(
-    client, organiser, organised_event, event_data
+    client, organiser, organised_event
 ):
-    from tests.events.test_organiser_views import _edit_data
+    from tests.events.test_organiser_views import edit_event
 
     organised_event.capacity = 1
     organised_event.save()
     users = [UserFactory() for _ in range(4)]
     for u in users:
         register_attendee(event=organised_event, user=u)
-    client.force_login(organiser)
-    response = client.post(
-        reverse("events:edit", kwargs={"slug": organised_event.slug}),
-        _edit_data(organised_event, event_data, capacity="3"),
-    )
+    response = edit_event(client, organiser, organised_event, capacity="3")
     assert response.status_code == 302
     assert [s for _u, s in states(organised_event)] == [
         "confirmed",
@@ -545,7 +578,7 @@ def test_giving_up_a_place_asks_first_and_changes_nothing_until_confirmed(
 
     assert "Yes, give up my place" in page.content.decode()
     assert list(small_event.registrations.values_list("state", flat=True)) == ["confirmed"]
-    response = client.post(url)
+    response = submit_form(client, page, "#confirm-form")
     assert response.url == small_event.get_absolute_url()
     assert list(small_event.registrations.values_list("state", flat=True)) == ["cancelled"]
 
@@ -561,3 +594,60 @@ def test_cancel_page_without_a_registration_explains_and_returns_to_the_event(
     assert [str(m) for m in response.wsgi_request._messages] == [
         "You have no place or waitlist place at this event."
     ]
+
+
+# --- after registering: the header and the receipt for giving a place up ------------------------
+
+
+def test_header_says_youre_going_with_add_to_calendar_once_registered(client, user):
+    event = EventFactory()
+    client.force_login(user)
+    before = client.get(event.get_absolute_url()).content.decode()
+    register_attendee(event=event, user=user)
+
+    after = client.get(event.get_absolute_url()).content.decode()
+
+    ics = reverse("events:event_ics", kwargs={"slug": event.slug})
+    assert "You’re going" not in before
+    assert "Go to registration" in before
+    assert "You’re going" in after
+    assert f'href="{ics}" download>Add to calendar</a>' in after
+    assert "Go to registration" not in after
+
+
+def test_header_gives_a_waitlisted_persons_position(client, small_event):
+    first, second, third = UserFactory(), UserFactory(), UserFactory()
+    for person in (first, second, third):
+        register_attendee(event=small_event, user=person)
+    client.force_login(third)
+
+    page = client.get(small_event.get_absolute_url()).content.decode()
+
+    assert "You’re number 1 on the waitlist" in page
+
+
+@pytest.mark.parametrize(
+    ("capacity", "subject"),
+    [
+        (5, "Your place at Policy Cafe is cancelled"),
+        (1, "You have left the waitlist for Policy Cafe"),
+    ],
+)
+def test_giving_up_a_place_or_leaving_the_waitlist_sends_a_receipt(
+    client, user, capacity, subject, django_capture_on_commit_callbacks
+):
+    event = EventFactory(title="Policy Cafe", capacity=capacity)
+    if capacity == 1:
+        register_attendee(event=event, user=UserFactory())
+    register_attendee(event=event, user=user)
+    client.force_login(user)
+    mail.outbox.clear()
+
+    page = client.get(reverse("events:cancel_registration", kwargs={"slug": event.slug}))
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_form(
+            client, page, reverse("events:cancel_registration", kwargs={"slug": event.slug})
+        )
+
+    assert [(m.to, m.subject) for m in mail.outbox] == [([user.email], subject)]
+    assert event.get_absolute_url() in mail.outbox[0].body

@@ -232,6 +232,157 @@ def test_simultaneous_publishes_change_the_event_once():
     assert (_fresh(draft).status, _fresh(draft).sequence) == ("published", 1)
 
 
+# --- recurring series: "schedule the next N" --------------------------------------------------
+
+
+@pytest.fixture
+def cafe_series(organiser):
+    """Policy Cafe: the second Monday of each month, 18:00 to 20:00, with its January event."""
+    from datetime import date, time
+
+    from tests.events.conftest import FUTURE_YEAR
+
+    series = SeriesFactory(
+        name="Policy Cafe",
+        created_by=organiser,
+        repeat="monthly_weekday",
+        repeat_weekday=0,
+        repeat_week=2,
+        repeat_from=date(FUTURE_YEAR, 1, 1),
+        start_time=time(18, 0),
+        end_time=time(20, 0),
+    )
+    january = EventFactory(
+        title="Policy Cafe",
+        series=series,
+        created_by=organiser,
+        starts_at=datetime(FUTURE_YEAR, 1, 12, 18, 0, tzinfo=UTC),
+        ends_at=datetime(FUTURE_YEAR, 1, 12, 20, 0, tzinfo=UTC),
+        capacity=40,
+        step_free_access=True,
+        access_notes="Lift to the second floor.",
+        themes=[ThemeFactory(name="Core economy")],
+        hosts=[OrganisationFactory(name="Spice")],
+    )
+    EventRoleFactory(event=january, role="chair", contribution_title="Welcome")
+    return series
+
+
+def _local(moment):
+    return moment.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
+
+
+def test_schedule_next_copies_the_latest_event_onto_the_free_dates(cafe_series, organiser):
+    from tests.events.conftest import FUTURE_YEAR
+
+    january = cafe_series.events.get()
+    # March already has its event (made by hand, later in the evening): that date is skipped.
+    march = _second_monday(FUTURE_YEAR, 3)
+    template = EventFactory(
+        series=cafe_series,
+        title="Policy Cafe: March special",
+        starts_at=datetime(march.year, march.month, march.day, 18, 30, tzinfo=UTC),
+        ends_at=datetime(march.year, march.month, march.day, 20, 0, tzinfo=UTC),
+    )
+    with freeze(datetime(FUTURE_YEAR, 1, 20, tzinfo=UTC)):
+        created = services.schedule_next_occurrences(series=cafe_series, user=organiser, count=3)
+
+    y = FUTURE_YEAR
+    second_mondays = [_second_monday(y, m) for m in (2, 4, 5)]
+    assert [_local(e.starts_at) for e in created] == [f"{d} 18:00" for d in second_mondays]
+    assert [_local(e.ends_at)[-5:] for e in created] == ["20:00"] * 3
+    # April and May are in BST: 18:00 in London is 17:00 UTC.
+    assert [e.starts_at.astimezone(UTC).hour for e in created] == [18, 17, 17]
+    # Each copy is of the latest event of the series.
+    for copy in created:
+        assert (copy.status, copy.series, copy.created_by, copy.title) == (
+            "draft",
+            cafe_series,
+            organiser,
+            template.title,
+        )
+        assert copy.venue == template.venue
+    assert len({e.slug for e in created}) == 3
+    assert january.pk not in {e.pk for e in created}
+
+
+def test_scheduled_occurrences_copy_people_themes_access_and_capacity(cafe_series, organiser):
+    from tests.events.conftest import FUTURE_YEAR
+
+    with freeze(datetime(FUTURE_YEAR, 1, 20, tzinfo=UTC)):
+        [february] = services.schedule_next_occurrences(series=cafe_series, user=organiser, count=1)
+    january = cafe_series.events.exclude(pk=february.pk).get()
+    assert (february.capacity, february.step_free_access, february.access_notes) == (
+        40,
+        True,
+        "Lift to the second floor.",
+    )
+    assert [t.name for t in february.themes.all()] == ["Core economy"]
+    assert [o.name for o in february.hosts.all()] == ["Spice"]
+    assert list(february.roles.values_list("person", "role", "contribution_title")) == list(
+        january.roles.values_list("person", "role", "contribution_title")
+    )
+
+
+def test_scheduling_twice_never_makes_two_events_on_one_date(cafe_series, organiser):
+    from tests.events.conftest import FUTURE_YEAR
+
+    with freeze(datetime(FUTURE_YEAR, 1, 20, tzinfo=UTC)):
+        first = services.schedule_next_occurrences(series=cafe_series, user=organiser, count=2)
+        second = services.schedule_next_occurrences(series=cafe_series, user=organiser, count=2)
+    dates = [e.local_starts_at.date() for e in [*first, *second]]
+    assert len(dates) == len(set(dates)) == 4
+
+
+def test_scheduling_needs_a_rule_an_event_and_permission(cafe_series, organiser, user):
+    with pytest.raises(PermissionDenied):
+        services.schedule_next_occurrences(series=cafe_series, user=user, count=1)
+    other_organiser = UserFactory(groups=["Organisers"])
+    with pytest.raises(PermissionDenied):
+        services.schedule_next_occurrences(series=cafe_series, user=other_organiser, count=1)
+    no_rule = SeriesFactory(created_by=organiser)
+    with pytest.raises(services.TransitionNotAllowed, match="how it repeats"):
+        services.schedule_next_occurrences(series=no_rule, user=organiser, count=1)
+    cafe_series.events.all().delete()
+    with pytest.raises(services.TransitionNotAllowed, match="first event"):
+        services.schedule_next_occurrences(series=cafe_series, user=organiser, count=1)
+    assert Event.objects.count() == 0
+
+
+def test_duplicate_proposes_the_rules_next_date(cafe_series, organiser):
+    from tests.events.conftest import FUTURE_YEAR
+
+    january = cafe_series.events.get()
+    with freeze(datetime(FUTURE_YEAR, 1, 2, tzinfo=UTC)):
+        starts_at, ends_at = services.proposed_copy_times(event=january)
+    assert (_local(starts_at), _local(ends_at)) == (
+        f"{_second_monday(FUTURE_YEAR, 2)} 18:00",
+        f"{_second_monday(FUTURE_YEAR, 2)} 20:00",
+    )
+
+
+def _second_monday(year, month):
+    from datetime import date
+
+    first = date(year, month, 1)
+    return first + timedelta(days=(7 - first.weekday()) % 7 + 7)
+
+
+class freeze:
+    """Pin timezone.now() (the services' clock) to `moment`."""
+
+    def __init__(self, moment):
+        from unittest import mock
+
+        self.patch = mock.patch("django.utils.timezone.now", return_value=moment)
+
+    def __enter__(self):
+        return self.patch.__enter__()
+
+    def __exit__(self, *exc):
+        return self.patch.__exit__(*exc)
+
+
 def test_publishing_refuses_a_duplicate_that_lands_in_the_october_clock_change(staff):
     # 1:30 on the last Sunday of October happens twice; the edit form refuses it, and a
     # duplicate (four weeks on, same clock time) must not slip past it through publishing.

@@ -44,6 +44,8 @@ ENGLISH_WORDS = """
     open closed any every only
 """
 ENGLISH = frozenset(ENGLISH_WORDS.split())
+# Welsh phrases that contain one of those words ("cod post" is the Welsh for postcode).
+WELSH_PHRASES = re.compile(r"\bcod post\b", re.IGNORECASE)
 ATTRIBUTES = {"title", "aria-label", "placeholder", "alt"}
 WORD = re.compile(r"[A-Za-zÀ-ÿŵŷŴŶ’']+")
 
@@ -103,7 +105,7 @@ def english_words(html: str) -> list[str]:
     parser.feed(html)
     found = []
     for chunk in parser.chunks:
-        for word in WORD.findall(chunk):
+        for word in WORD.findall(WELSH_PHRASES.sub("", chunk)):
             if word.lower().strip("'’") in ENGLISH:
                 found.append(f"{word!r} in {' '.join(chunk.split())[:90]!r}")
     return found
