@@ -85,7 +85,7 @@ def main() -> None:
     from django.urls import reverse
     from django.utils import timezone
 
-    from discussions import demo
+    from demo import discussions as demo
     from discussions.models import Board, Post, Thread
     from events.models import Event, Theme
 

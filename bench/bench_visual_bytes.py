@@ -43,7 +43,7 @@ import django; django.setup()
 from django.core.management import call_command
 call_command("load_demo")
 from events.models import Event
-from visuals import demo
+from demo import visuals as demo
 from visuals.models import Visual
 event = Event.objects.get(slug=demo.EVENT_SLUG)
 have = event.visuals.count()

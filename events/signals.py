@@ -8,6 +8,16 @@
 - The CalendarChange marker moves after every committed change a public calendar shows, so a
   feed's Last-Modified moves forward even when an event leaves it (deleted, unpublished).
   It feeds Last-Modified only: ETags come from the events themselves (events/calendar_http.py).
+
+Every trigger (wired by connect(), called from EventsConfig.ready; nothing else does this):
+- post_save and post_delete of Event, EventRole, Series, Theme, Venue, Organisation and Person,
+  and m2m_changed of Event.themes and Event.hosts: the marker moves, after commit.
+- pre_save + post_save of Venue (name, address, postcode, coordinates) and Person (name): the
+  events showing a changed value are revised; of Theme (name): those events are touched.
+- post_save and post_delete of EventRole: its event is revised.
+- m2m_changed of Event.themes, and pre_delete of Theme: the events concerned are touched.
+Registrations trigger nothing. Event.save itself raises SEQUENCE when a CALENDAR_FIELDS value
+changes (events/models.py).
 """
 
 from django.db import transaction

@@ -9,8 +9,7 @@ from playwright.sync_api import expect
 from discussions import services
 from discussions.models import Board, Subscription
 from tests.browser.support import check_page, messages
-from tests.discussions.factories import ThreadFactory, fill_thread
-from tests.factories import EventFactory, ThemeFactory, UserFactory
+from tests.factories import EventFactory, ThemeFactory, ThreadFactory, UserFactory, fill_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def drawing_with_gps() -> bytes:
     """The demo's first graphic recording, saved as a phone would: EXIF with GPS."""
-    from visuals.demo import DRAWINGS, draw_recording
+    from demo.visuals import DRAWINGS, draw_recording
 
     out = io.BytesIO()
     with Image.open(io.BytesIO(draw_recording(DRAWINGS[0], seed=0))) as image:

@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from discussions import services
 from discussions.models import Flag, Post, Thread
-from tests.discussions.factories import fill_board, fill_thread
-from tests.factories import ThemeFactory, UserFactory
+from tests.factories import ThemeFactory, UserFactory, fill_board, fill_thread
 
 POST_ENDPOINTS = [
     ("discussions:thread_create", "event"),

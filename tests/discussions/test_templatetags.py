@@ -1,8 +1,7 @@
 from django.template import Context, Template
 
 from discussions import services
-from tests.discussions.factories import fill_board
-from tests.factories import EventFactory, ThemeFactory, UserFactory
+from tests.factories import EventFactory, ThemeFactory, UserFactory, fill_board
 
 
 def render(source, **context):

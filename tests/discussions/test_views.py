@@ -6,8 +6,7 @@ from django.urls import reverse
 from discussions import services
 from discussions.models import THREADS_PER_PAGE, Board, Flag, Post, Subscription, Thread
 from events.models import Event
-from tests.discussions.factories import fill_thread
-from tests.factories import EventFactory, ThemeFactory, UserFactory
+from tests.factories import EventFactory, ThemeFactory, UserFactory, fill_thread
 from tests.forms import form_data, submit_form
 
 
@@ -607,7 +606,7 @@ def test_searching_replaces_the_recent_list_with_results(client, thread):
 
 @pytest.mark.parametrize("count", [1, 3, 30])
 def test_recent_threads_query_budget(client, db, count, django_assert_max_num_queries):
-    from tests.discussions.factories import fill_board
+    from tests.factories import fill_board
 
     fill_board(Board.objects.for_event(EventFactory()), count, authors=[UserFactory()])
 

@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext_lazy as _
 
-from discussions import demo as discussions_demo
-from events import demo as events_demo
-from visuals import demo as visuals_demo
+from demo import discussions as discussions_demo
+from demo import events as events_demo
+from demo import visuals as visuals_demo
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from io import StringIO
 
 from django.utils import timezone
 
-from discussions import demo
+from demo import discussions as demo
 from discussions.models import Post, Thread
 from tests.factories import EventFactory, SeriesFactory, ThemeFactory, UserFactory
 

@@ -159,7 +159,7 @@ def _say(stdout, message: str) -> None:
 
 
 def policy_cafe_event() -> Event | None:
-    """The Policy Cafe re-launch from events.demo, or else the earliest past Policy Cafe."""
+    """The Policy Cafe re-launch from demo.events, or else the earliest past Policy Cafe."""
     public = Event.objects.public()
     return (
         public.filter(slug=POLICY_CAFE_SLUG).first()

@@ -1,4 +1,4 @@
-"""visuals/demo.py: the re-launch's graphic recordings, drawn by Pillow, with alt text."""
+"""demo/visuals.py: the re-launch's graphic recordings, drawn by Pillow, with alt text."""
 
 import io
 
@@ -6,9 +6,9 @@ import pytest
 from django.core.files.storage import storages
 from PIL import Image
 
-from events import demo as events_demo
+from demo import events as events_demo
+from demo import visuals as demo
 from events.models import Event
-from visuals import demo
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.utils import timezone
 
-from events import demo
+from demo import events as demo
 from events.models import Event, EventRole, Series, Theme, Venue
 from people.models import Affiliation, Organisation, Person, User
 
