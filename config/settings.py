@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "people",
     "events",
     "discussions",
+    "record",
     "visuals",
 ]
 

@@ -28,6 +28,7 @@ urlpatterns = [
         path("accounts/", include("allauth.urls")),
         path("", include("people.urls")),
         path("", include("discussions.urls")),
+        path("", include("record.urls")),
         path("", include("visuals.urls")),
         path("", include("events.urls")),
     ),

@@ -15,7 +15,7 @@ single-event file has no calendar name (Outlook would open it as a new calendar)
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from html import unescape
 from html.parser import HTMLParser
@@ -185,8 +185,37 @@ def shortened(text: str, limit: int = DESCRIPTION_MAX_CHARS) -> str:
     return cut.rstrip(" ,;:.") + "…"
 
 
+# Higher apps add lines to an entry's description without events importing them: a provider takes
+# the events of one calendar and returns {event pk: [lines]} (one query for them all, not one per
+# event). The record app registers one that links to a published record (record/hooks.py); it
+# touches the event's updated_at when that link appears, so kept entries (calendar_http) renew.
+DescriptionProvider = Callable[[Sequence[Event]], Mapping[int, list[str]]]
+_description_providers: list[DescriptionProvider] = []
+
+
+def register_description_provider(provider: DescriptionProvider) -> None:
+    if provider not in _description_providers:
+        _description_providers.append(provider)
+
+
+def description_extras(events: Sequence[Event]) -> dict[int, list[str]]:
+    """Every registered provider's lines for these events, by event pk."""
+    extras: dict[int, list[str]] = {}
+    if not events:
+        return extras
+    for provider in _description_providers:
+        for pk, lines in provider(events).items():
+            extras.setdefault(pk, []).extend(lines)
+    return extras
+
+
 def event_description(
-    event: Event, *, site_url: str, url: str | None = None, include_joining_link: bool = False
+    event: Event,
+    *,
+    site_url: str,
+    url: str | None = None,
+    include_joining_link: bool = False,
+    extra: Sequence[str] = (),
 ) -> str:
     """Plain text: status, summary, description, who's who, the online link and the event's URL."""
     parts = []
@@ -212,6 +241,7 @@ def event_description(
         parts.append(_("Join online: %(url)s") % {"url": link})
     elif event.is_online and not event.is_cancelled:
         parts.append(_("The joining link is sent to people with a confirmed place."))
+    parts.extend(extra)
     url = url or event_url(event, site_url=site_url)
     parts.append(_("Details: %(url)s") % {"url": url})
     return clean_text("\n\n".join(parts))
@@ -274,12 +304,14 @@ def event_component(
     promoted_at: datetime | None = None,
     path_template: str | None = None,
     include_joining_link: bool = False,
+    extra: Sequence[str] = (),
 ) -> VEvent:
     """One VEVENT. `tentative`: a waitlisted place (TENTATIVE, "Waitlist: ").
 
     `promoted_at`: when this person's waitlisted place became a confirmed one. Their entry then
     changed without the event changing, so its SEQUENCE is one higher and its DTSTAMP that late.
     `include_joining_link`: the reader may see a private online link (see `joining_link`).
+    `extra`: lines for the description (see description_extras).
     """
     stamp = utc_seconds(event.updated_at)
     sequence = event.sequence
@@ -302,7 +334,9 @@ def event_component(
     link = joining_link(event, include_joining_link=include_joining_link)
     component.add(
         "description",
-        event_description(event, site_url=site_url, url=url, include_joining_link=bool(link)),
+        event_description(
+            event, site_url=site_url, url=url, include_joining_link=bool(link), extra=extra
+        ),
     )
     component.add("url", url)
     location = event_location(event, include_joining_link=bool(link))
@@ -367,8 +401,11 @@ def event_calendar(event: Event, *, site_url: str, include_joining_link: bool = 
     new calendar instead of adding the event (MS-OXCICAL 2.1.3.1.1.20.10: MUST be omitted).
     """
     calendar = _calendar(name=None, refresh=False)
+    extra = description_extras([event]).get(event.pk, ())
     calendar.add_component(
-        event_component(event, site_url=site_url, include_joining_link=include_joining_link)
+        event_component(
+            event, site_url=site_url, include_joining_link=include_joining_link, extra=extra
+        )
     )
     return calendar
 
@@ -379,8 +416,14 @@ def feed_calendar(
     """A subscribable feed of events."""
     calendar = _calendar(name=name, refresh=refresh)
     template = detail_path_template()
+    events = list(events)
+    extras = description_extras(events)
     for event in events:
-        calendar.add_component(event_component(event, site_url=site_url, path_template=template))
+        calendar.add_component(
+            event_component(
+                event, site_url=site_url, path_template=template, extra=extras.get(event.pk, ())
+            )
+        )
     return calendar
 
 
@@ -398,6 +441,8 @@ def personal_calendar(
     calendar = _calendar(name=name, refresh=True)
     template = detail_path_template()
     promoted = promoted or {}
+    events = list(events)
+    extras = description_extras(events)
     for event in events:
         calendar.add_component(
             event_component(
@@ -407,6 +452,7 @@ def personal_calendar(
                 promoted_at=promoted.get(event.pk),
                 path_template=template,
                 include_joining_link=event.pk in joining_link_ids,
+                extra=extras.get(event.pk, ()),
             )
         )
     return calendar

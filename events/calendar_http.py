@@ -298,9 +298,9 @@ def assemble_body(file: CalendarFile) -> bytes:
         events = file.queryset.with_calendar_data()
         if len(missing) <= FETCH_ALL_ABOVE:
             events = events.filter(pk__in=missing)
+        events = [event for event in events if event.pk in missing]
+        extras = ical.description_extras(events)
         for event in events:
-            if event.pk not in missing:
-                continue
             # Kept under the version actually fetched (it may be newer than the row read above).
             built[event.pk] = (
                 key(event.pk, event.updated_at, event.sequence),
@@ -311,6 +311,7 @@ def assemble_body(file: CalendarFile) -> bytes:
                     tentative=places is not None and event.pk in places.waitlisted,
                     promoted_at=places.promoted.get(event.pk) if places else None,
                     include_joining_link=places is not None and places.joining_link(event.pk),
+                    extra=extras.get(event.pk, ()),
                 ),
             )
         ENTRIES.set_many(dict(built.values()))

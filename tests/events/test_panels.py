@@ -16,6 +16,10 @@ def restore_panels():
 
 def test_the_visuals_and_board_panels_are_registered_in_the_main_slot():
     assert [p.template for p in panels.event_panels("main")] == [
+        "record/_previously_panel.html",
+        "record/_agenda_panel.html",
+        "record/_priorities_panel.html",
+        "record/_record_panel.html",
         "visuals/_event_panel.html",
         "discussions/_event_board_panel.html",
     ]

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from demo import discussions as discussions_demo
 from demo import events as events_demo
+from demo import record as record_demo
 from demo import visuals as visuals_demo
 
 
@@ -24,4 +25,5 @@ class Command(BaseCommand):
             raise SystemExit(2)
         events_demo.load(scale=scale, stdout=self.stdout)
         discussions_demo.load(scale=scale, stdout=self.stdout)
+        record_demo.load(stdout=self.stdout)
         visuals_demo.load(stdout=self.stdout)

@@ -1,0 +1,55 @@
+"""Where the record plugs into `events` without events importing it (called from AppConfig.ready):
+
+- panels on the event page, through `events.panels.register_event_panel` (the slot convention);
+- a line in the calendar entry's description linking to the published record, through
+  `events.calendar.register_description_provider`.
+"""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+
+def record_links(events) -> dict[int, list[str]]:
+    """{event pk: ["Record and outcomes: <url>"]} for the events whose record is published.
+
+    One query for the whole calendar: the published records are few next to the events, so it
+    asks for all of them rather than sending thousands of ids in an IN list.
+    """
+    from record.models import EventRecord
+
+    wanted = {event.pk: event for event in events}
+    published = EventRecord.objects.published().values_list("event_id", flat=True)
+    template = reverse("record:event", kwargs={"slug": "slug-placeholder-0"})
+    site = settings.SITE_URL.rstrip("/")
+    return {
+        pk: [
+            _("Record and outcomes: %(url)s")
+            % {"url": site + template.replace("slug-placeholder-0", wanted[pk].slug)}
+        ]
+        for pk in published
+        if pk in wanted
+    }
+
+
+def connect() -> None:
+    from events import calendar
+    from events.panels import register_event_panel
+    from record import panels
+
+    calendar.register_description_provider(record_links)
+    register_event_panel(
+        slot="main", template="record/_previously_panel.html", order=5, context=panels.previously
+    )
+    register_event_panel(
+        slot="main", template="record/_agenda_panel.html", order=20, context=panels.agenda
+    )
+    register_event_panel(
+        slot="main", template="record/_priorities_panel.html", order=30, context=panels.priorities
+    )
+    register_event_panel(
+        slot="main", template="record/_record_panel.html", order=40, context=panels.record
+    )
+    register_event_panel(
+        slot="aside", template="record/_follow_panel.html", order=50, context=panels.follow
+    )

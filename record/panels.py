@@ -1,0 +1,156 @@
+"""Context of the record's panels on the event page (registered in record/hooks.py).
+
+Each returns None when its panel has nothing to show, so the page carries no empty headings.
+The event page has a query budget: the panels share one "state" query per request (dot
+allowance, publication, whether an agenda exists, the viewer's follows and place), and fetch
+lists only when there is something to list: an upcoming event with no priorities, agenda or
+open business from the series costs one query more.
+"""
+
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
+
+from events.models import Registration
+from record import selectors
+from record.forms import PriorityForm
+from record.models import (
+    DEFAULT_DOTS,
+    AgendaItem,
+    EventRecord,
+    Follow,
+    Outcome,
+    Priority,
+    can_organise,
+    can_submit,
+    priorities_open,
+)
+
+PANEL_PRIORITIES_LIMIT = 10
+
+
+def record_state(request, event) -> dict:
+    """One query for what every record panel needs to know, remembered for this request."""
+    memo = request.__dict__.setdefault("_record_state", {})
+    if event.pk in memo:
+        return memo[event.pk]
+    user = request.user
+    records = EventRecord.objects.filter(event=OuterRef("pk"))
+    annotations = {
+        "dots": Subquery(records.values("dots_per_person")[:1]),
+        "record_published_at": Subquery(records.values("published_at")[:1]),
+        "record_summary": Subquery(records.values("summary")[:1]),
+        "has_agenda": Exists(AgendaItem.objects.filter(event=OuterRef("pk"))),
+    }
+    if event.series_id and not event.is_past:
+        # "Previously": does the series' event before this one leave anything open? Asked here
+        # so that the common answer, no, costs no query of its own.
+        previous = (
+            type(event)
+            .objects.public()
+            .filter(
+                series_id=OuterRef(OuterRef("series_id")),
+                starts_at__lt=OuterRef(OuterRef("starts_at")),
+            )
+            .exclude(status=event.Status.CANCELLED)
+            .order_by("-starts_at", "-pk")
+            .values("pk")[:1]
+        )
+        annotations["previous_has_open"] = Exists(
+            Outcome.objects.public().still_open().filter(event_id=Subquery(previous))
+        )
+        annotations["previous_has_unanswered"] = Exists(
+            Priority.objects.unanswered().filter(event_id=Subquery(previous))
+        )
+    if not _started(event):
+        annotations["has_priorities"] = Exists(Priority.objects.filter(event=OuterRef("pk")))
+    if user.is_authenticated:
+        follows = Follow.objects.filter(user=user, active=True)
+        annotations |= {
+            "follows_event": Exists(follows.filter(event=OuterRef("pk"))),
+            "follows_series": Exists(follows.filter(series=OuterRef("series_id"))),
+            "has_place": Exists(
+                Registration.objects.filter(
+                    event=OuterRef("pk"), user=user, state=Registration.State.CONFIRMED
+                )
+            ),
+        }
+    row = type(event).objects.filter(pk=event.pk).annotate(**annotations)
+    state = row.values(*annotations).get()
+    state["dots"] = state["dots"] or DEFAULT_DOTS
+    memo[event.pk] = state
+    return state
+
+
+def _started(event) -> bool:
+    return event.starts_at <= timezone.now()
+
+
+def previously(request, event):
+    if not event.is_public or event.is_past or not event.series_id:
+        return None
+    state = record_state(request, event)
+    if not (state["previous_has_open"] or state["previous_has_unanswered"]):
+        return None
+    data = selectors.previously(event)
+    return {"previously": data} if data else None
+
+
+def agenda(request, event):
+    organiser = can_organise(request.user, event)
+    if not event.is_public and not organiser:
+        return None
+    state = record_state(request, event)
+    if not state["has_agenda"] and not organiser:
+        return None
+    items = selectors.agenda(event) if state["has_agenda"] else []
+    return {"agenda_items": items, "can_organise": organiser}
+
+
+def priorities(request, event):
+    """Before the event: the questions and priorities, the viewer's dots, the form."""
+    if not event.is_public or _started(event):
+        return None
+    state = record_state(request, event)
+    allowance = state["dots"]
+    if state["has_priorities"]:
+        board = selectors.priority_board(event, request.user, limit=PANEL_PRIORITIES_LIMIT)
+    else:
+        board = {"items": [], "item_count": 0, "hidden_mine": [], "my_dots_used": 0}
+    return {
+        **board,
+        "is_open": priorities_open(event),
+        "can_submit": can_submit(request.user, event),
+        "can_organise": can_organise(request.user, event),
+        "allowance": allowance,
+        "dots_left": allowance - board["my_dots_used"],
+        "priority_form": PriorityForm(
+            event=event, auto_id="id_priority_%s", themes=list(event.themes.all())
+        ),
+    }
+
+
+def record(request, event):
+    """After the start: the record when published; a prompt for organisers until then."""
+    if not event.is_public or not _started(event):
+        return None
+    state = record_state(request, event)
+    organiser = can_organise(request.user, event)
+    published = state["record_published_at"] is not None
+    pulse = bool(state.get("has_place")) and event.status == event.Status.PUBLISHED
+    if not (published or organiser or pulse):
+        return None
+    outcomes = list(event.outcomes.order_by("pk")) if published else []
+    return {
+        "record": {"summary": state["record_summary"]} if published else None,
+        "outcomes": outcomes,
+        "can_organise": organiser,
+        "can_answer_pulse": pulse,
+    }
+
+
+def follow(request, event):
+    """Follow buttons for the event and its series (outcome updates by email)."""
+    if not event.is_public or not request.user.is_authenticated:
+        return None
+    state = record_state(request, event)
+    return {"follows_event": state["follows_event"], "follows_series": state["follows_series"]}
