@@ -155,7 +155,8 @@ prod-stop:
 LOAD_DURATION ?= 15
 load-run: install
 	$(MAKE) --no-print-directory prod PROD_EXTRA_ENV="BENCH_VIEWS=1"
-	$(PROD_ENV) BENCH_VIEWS=1 $(PY) bench/load_run.py --duration $(LOAD_DURATION) --workers $(WEB_CONCURRENCY)
+	$(PROD_ENV) BENCH_VIEWS=1 $(PY) bench/load_run.py --duration $(LOAD_DURATION) --workers $(WEB_CONCURRENCY) \
+	  --as anonymous,member --page-cache off,on --page-cache-seconds $(PAGE_CACHE_SECONDS)
 
 # Failure run (bench/failure_run.py): stops PostgreSQL (<= 10 s) and Redis under write load.
 failure-run: install

@@ -269,6 +269,11 @@ if REDIS_URL:
             },
         }
     }
+    # Sessions read from the shared cache, written through to the database: a signed-in request
+    # costs no session query, and while Redis is away sessions come from the database (none lost;
+    # config/cache.py deletes the entries written meanwhile once Redis is back). Not with the
+    # per-process cache below: a logout in one process would leave the session alive in others.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {

@@ -3,17 +3,20 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from events.filters import WHEN_PAST, WHEN_UPCOMING
 from events.filters import filter_events as filter_events  # lives beside its FilterSet
-from events.models import Event, EventRole, Registration, Series, Theme, public_q
+from events.models import CalendarChange, Event, EventRole, Registration, Series, Theme, public_q
 from people.models import Organisation, Person
 
 HOME_EVENT_COUNT = 6
+# An upper bound only: home's theme counts are replaced at once when the data changes (marker).
+HOME_THEMES_CACHE_SECONDS = 3600
 SERIES_SIBLING_LIMIT = 12
 
 
@@ -61,6 +64,32 @@ def themes_with_counts():
     """Every theme with its number of upcoming public events."""
     upcoming = public_q("events__") & Q(events__ends_at__gte=timezone.now())
     return Theme.objects.annotate(upcoming_count=Count("events", filter=upcoming)).order_by("name")
+
+
+def home_themes() -> list[Theme]:
+    """`themes_with_counts()` for home, from the shared cache while nothing it counts changed.
+
+    The key holds the CalendarChange marker, which moves after every committed change of an
+    event, a theme or their links (events/signals.py); registrations do not move it, nor change
+    the counts. The marker is read before the counts, so a change committed in between is at
+    worst counted early. Time alone changes a count when an upcoming event ends: the entry is
+    used only until the earliest end among the counted events.
+    """
+    marker = CalendarChange.objects.filter(pk=1).values_list("version", "changed_at").first()
+    version, changed_at = marker or (0, None)
+    key = f"events:home-themes:{version}:{changed_at.timestamp() if changed_at else 0}"
+    now = timezone.now()
+    cached = cache.get(key)
+    if cached is not None and (cached["until"] is None or now <= cached["until"]):
+        return cached["themes"]
+    themes = list(themes_with_counts())
+    until = (
+        Event.objects.public()
+        .filter(ends_at__gte=now, themes__isnull=False)
+        .aggregate(until=Min("ends_at"))["until"]
+    )
+    cache.set(key, {"themes": themes, "until": until}, HOME_THEMES_CACHE_SECONDS)
+    return themes
 
 
 @dataclass

@@ -3,6 +3,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from tests.factories import EventFactory, EventRoleFactory, PersonFactory, UserFactory
@@ -31,6 +32,13 @@ def _default_language():
 @pytest.fixture(scope="session")
 def _media_root(tmp_path_factory):
     return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Each test rolls its database back, but the local-memory cache outlives it: an entry keyed
+    # by a change marker's value (the same again in the next test) must not leak into it.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

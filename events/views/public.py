@@ -15,7 +15,7 @@ def home(request):
     """The next upcoming events and the themes."""
     context = {
         "events": selectors.home_events(),
-        "themes": selectors.themes_with_counts(),
+        "themes": selectors.home_themes(),
     }
     return render(request, "home.html", context)
 

@@ -76,3 +76,29 @@ def test_live_redis_stores_and_counts(live_cache):
     assert live_cache.add("counter", 0, 30) is True
     assert live_cache.incr("counter") == 1
     assert live_cache.incr("counter") == 2
+
+
+def test_cache_calls_share_one_client_and_pool_per_process(live_cache):
+    """Django builds a client per call and a pool per thread's cache object; we keep one."""
+    live_cache.set("key", 1, 30)
+    client = live_cache._cache.get_client()
+    assert live_cache.get("key") == 1
+    assert live_cache._cache.get_client(write=True) is client
+    other = make_cache(REDIS_URL, "another-prefix")  # as another thread's cache object would be
+    assert other._cache.get_client() is client
+    pool = client.connection_pool
+    assert pool.connection_kwargs["port"] == 6379
+    assert len(pool._available_connections) + len(pool._in_use_connections) == 1
+
+
+def test_writes_dropped_while_redis_was_away_are_deleted_when_it_is_back(live_cache):
+    """A logout (session delete) or a changed marker during an outage must not come back stale."""
+    live_cache.set("key", "before the outage", 30)
+    live_cache.set("counter", "old marker", 30)
+    live_cache._down_until = float("inf")  # Redis unreachable: writes are dropped
+    live_cache.delete("key")
+    live_cache.set_many({"counter": "new marker"}, 30)
+    live_cache._down_until = 0.0  # Redis answers again
+    assert live_cache.get("key") is None
+    assert live_cache.get("counter") is None
+    assert live_cache._stale_keys == set()
