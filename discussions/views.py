@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -675,6 +676,7 @@ def search(request):
 # --- one-click unsubscribe ------------------------------------------------------------------------
 
 
+@never_cache  # its address carries the member's signed token
 @csrf_exempt  # RFC 8058: mail clients POST without a CSRF token; the signed token protects it.
 def unsubscribe(request, token):
     try:
