@@ -39,7 +39,7 @@ MAX_NESTING = 20
 # A line opening more quotes than this keeps this many (even in a code block; no real text
 # does it): each quote level costs cmark output and the nesting pass work, 20,000 ">" made 540 kB.
 MAX_QUOTE_MARKERS = 100
-_QUOTE_MARKERS = re.compile(r"(?m)^( {0,3}(?:> {0,4}){%d})(?:> {0,4})+" % MAX_QUOTE_MARKERS)
+_QUOTE_MARKERS = re.compile(rf"(?m)^( {{0,3}}(?:> {{0,4}}){{{MAX_QUOTE_MARKERS}}})(?:> {{0,4}})+")
 # Bare web addresses become links; ~~struck~~ text is understood (and shown as its words).
 EXTENSIONS = ["autolink", "strikethrough"]
 
