@@ -1,6 +1,6 @@
 """Organisers' forms: an event with its people and their roles, and the reason for cancelling."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row
@@ -17,78 +17,20 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from events.clock import london_aware
 from events.models import (
     ACCESS_FEATURE_NAMES,
     ACCESS_FEATURES,
     LONDON,
     Event,
     EventRole,
-    Registration,
     Series,
     Venue,
 )
+from events.services import PersonRow
 from people.models import Person
 
 # --- Europe/London wall-clock times ---------------------------------------------------------
-
-
-def _is_clock_change(naive: datetime) -> bool:
-    """True when London skips or repeats this wall-clock time (fold 0 and 1 disagree)."""
-    return (
-        naive.replace(tzinfo=LONDON, fold=0).utcoffset()
-        != naive.replace(tzinfo=LONDON, fold=1).utcoffset()
-    )
-
-
-def _clock_change_window(naive: datetime) -> tuple[datetime, datetime]:
-    """The first and last minute of the skipped or repeated stretch around `naive`."""
-    step = timedelta(minutes=1)
-    first = last = naive.replace(second=0, microsecond=0)
-    for _minute in range(24 * 60):  # bounded: a clock change lasts an hour or so
-        if not _is_clock_change(first - step):
-            break
-        first -= step
-    for _minute in range(24 * 60):
-        if not _is_clock_change(last + step):
-            break
-        last += step
-    return first, last
-
-
-def london_aware(naive: datetime) -> datetime:
-    """Read `naive` as a Europe/London wall-clock time.
-
-    A time the clocks skip (spring forward) or pass twice (fall back) is refused, so that no
-    calendar can disagree about when the event happens.
-    """
-    if not _is_clock_change(naive):
-        # In UTC: aware datetimes sharing one tzinfo compare and subtract by wall-clock time.
-        return naive.replace(tzinfo=LONDON).astimezone(UTC)
-    first, last = _clock_change_window(naive)
-    params = {
-        "first": first.strftime("%H:%M"),
-        "last": last.strftime("%H:%M"),
-        "date": date_format(naive.date(), "l j F Y"),
-    }
-    earlier = naive.replace(tzinfo=LONDON, fold=0)
-    skipped = earlier.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None) != naive
-    if skipped:
-        raise ValidationError(
-            _(
-                "Times from %(first)s to %(last)s on %(date)s do not exist in the UK: the clocks "
-                "go forward an hour. Choose a time outside that hour."
-            ),
-            code="nonexistent_time",
-            params=params,
-        )
-    raise ValidationError(
-        _(
-            "Times from %(first)s to %(last)s on %(date)s happen twice in the UK: the clocks go "
-            "back an hour. Choose a time outside that hour, so that every calendar agrees."
-        ),
-        code="ambiguous_time",
-        params=params,
-    )
 
 
 class LondonDateTimeField(forms.DateTimeField):
@@ -309,55 +251,12 @@ class EventForm(ScheduleConfirmation, forms.ModelForm):
             self.instance.language if self.instance.pk else Event.Language.ENGLISH
         )
 
-    def _places_taken(self, attendance: str) -> int:
-        """Confirmed places in the pool a limit applies to (a hybrid event's room or online)."""
-        confirmed = self.instance.registrations.filter(state=Registration.State.CONFIRMED)
-        if self.cleaned_data.get("mode") == Event.Mode.HYBRID:
-            confirmed = confirmed.filter(attendance=attendance)
-        return confirmed.count()
-
-    def _check_not_below_taken(self, limit, attendance: str):
-        if limit is None or not self.instance.pk:
-            return limit
-        taken = self._places_taken(attendance)
-        if limit < taken:
-            raise ValidationError(
-                _(
-                    "%(count)d people already have a place, so the capacity cannot be lower. "
-                    "Cancel places from the attendee list first."
-                ),
-                code="below_confirmed",
-                params={"count": taken},
-            )
-        return limit
-
-    def clean_capacity(self):
-        return self._check_not_below_taken(
-            self.cleaned_data.get("capacity"), Registration.Attendance.ROOM
-        )
-
-    def clean_online_capacity(self):
-        online = self.cleaned_data.get("online_capacity")
-        if self.cleaned_data.get("mode") != Event.Mode.HYBRID:
-            return online  # kept, unused, in case the event becomes hybrid again
-        return self._check_not_below_taken(online, Registration.Attendance.ONLINE)
-
-    def check_places_taken(self) -> None:
-        """The capacity checks again, for `services.save_event` to call with the event's row
-        locked: registration takes the same lock, so no place can be given between this count
-        and the save (the field checks above ran before the lock). Raises a ValidationError by
-        field."""
-        errors = {}
-        limits = [("capacity", Registration.Attendance.ROOM)]
-        if self.cleaned_data.get("mode") == Event.Mode.HYBRID:
-            limits.append(("online_capacity", Registration.Attendance.ONLINE))
-        for field, attendance in limits:
-            try:
-                self._check_not_below_taken(self.cleaned_data.get(field), attendance)
-            except ValidationError as error:
-                errors[field] = error
-        if errors:
-            raise ValidationError(errors)
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds what was typed
+        # A capacity below the places already given (saving asks again under the row lock).
+        for field, error in self.instance.capacity_problems().items():
+            if not self.has_error(field):
+                self.add_error(field, error)
 
     NEW_VENUE_FIELDS = (
         "new_venue_name",
@@ -657,6 +556,25 @@ class BaseRoleFormSet(BaseInlineFormSet):
         form = super().empty_form
         form.fields["person"].choices = [("", form.fields["person"].empty_label)]
         return form
+
+    def changed_rows(self) -> list[PersonRow]:
+        """What the organiser changed in the who's who, as plain values for
+        `services.save_event`: rows removed, then rows edited or added, in page order."""
+        rows = [
+            PersonRow(role=form.instance, delete=True)
+            for form in self.deleted_forms
+            if form.instance.pk
+        ]
+        for form in self.kept_forms():
+            if form.has_changed():
+                rows.append(
+                    PersonRow(
+                        role=form.save(commit=False),  # the row's values; nothing written
+                        new_person_name=form.cleaned_data.get("new_person_name", ""),
+                        new_person_headline=form.cleaned_data.get("new_person_headline", ""),
+                    )
+                )
+        return rows
 
     def kept_forms(self):
         """The rows that name someone and are not being deleted."""

@@ -943,6 +943,40 @@ class Event(AccessInformation, Addressable):
             return None
         return max(self.online_capacity - self.confirmed_online, 0)
 
+    def capacity_problems(self) -> dict[str, ValidationError]:
+        """Limits set on this (stored) event below the places already given in their pool.
+
+        By field: `capacity` (the room, for a hybrid event; every place otherwise) and, for a
+        hybrid event, `online_capacity`. The form asks before saving; `services.save_event` asks
+        again with the event's row locked, the lock registration takes, so that no place given
+        in between is lost.
+        """
+        if self.pk is None:
+            return {}
+        limits = [("capacity", Registration.Attendance.ROOM)]
+        if self.mode == self.Mode.HYBRID:
+            limits.append(("online_capacity", Registration.Attendance.ONLINE))
+        confirmed = Registration.objects.filter(
+            event_id=self.pk, state=Registration.State.CONFIRMED
+        )
+        problems = {}
+        for field, attendance in limits:
+            limit = getattr(self, field)
+            if limit is None:
+                continue
+            pool = confirmed.filter(attendance=attendance) if self.is_hybrid else confirmed
+            taken = pool.count()
+            if limit < taken:
+                problems[field] = ValidationError(
+                    _(
+                        "%(count)d people already have a place, so the capacity cannot be lower. "
+                        "Cancel places from the attendee list first."
+                    ),
+                    code="below_confirmed",
+                    params={"count": taken},
+                )
+        return problems
+
     @property
     def is_full(self) -> bool:
         """No place left (in the room, for a hybrid event)."""

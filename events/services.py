@@ -7,6 +7,8 @@ registrations and cancellations are serialised per event and the number of confi
 registrations never exceeds the capacity.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -20,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from core.i18n import in_language_of
 from core.mail import send_email_on_commit
 from events import notices
-from events.forms import london_aware
+from events.clock import london_aware
 from events.models import (
     ACCESS_FEATURE_NAMES,
     LONDON,
@@ -45,17 +47,41 @@ class TransitionNotAllowed(Exception):
 # --- saving an event with its people --------------------------------------------------------
 
 
-@transaction.atomic
-def save_event(*, form, roles, user) -> Event:
-    """Save a valid EventForm and its RoleFormSet together; a new event is a draft by `user`.
+@dataclass(frozen=True)
+class PersonRow:
+    """One row of an event's who's who as the organiser left it.
 
-    More places (or no limit any more) go at once to the waitlist, first come first served.
-    Attendees hear of a new time, place, attendance mode or online link (tell_attendees_of_changes);
-    how many were told is left on the returned event as `attendees_told`. A capacity below the
-    places given meanwhile (counted under the row lock registration takes) raises ValidationError
-    by form field, and nothing is saved.
+    `role` carries the row's values (`pk` None for a new row); `delete` removes a stored row;
+    `new_person_name` (and headline) adds someone to the directory for this row.
     """
-    event = form.instance
+
+    role: EventRole
+    delete: bool = False
+    new_person_name: str = ""
+    new_person_headline: str = ""
+
+
+@transaction.atomic
+def save_event(
+    *,
+    event: Event,
+    user,
+    themes: Iterable[Theme] | None = None,
+    hosts: Iterable | None = None,
+    new_theme_names: Iterable[str] = (),
+    people: Iterable[PersonRow] = (),
+) -> Event:
+    """Save `event` (new, or a stored one carrying the organiser's changes) with its themes,
+    hosts and who's who; a new event is a draft by `user`.
+
+    `themes` and `hosts` replace the event's own when given; `new_theme_names` are added (reused
+    by name where they exist). A venue or series typed in with the event arrives unsaved on it
+    and is saved first. More places (or no limit any more) go at once to the waitlist, first
+    come first served. Attendees hear of a new time, place, attendance mode or online link
+    (tell_attendees_of_changes); how many were told is left on the returned event as
+    `attendees_told`. A capacity below the places given meanwhile (counted under the row lock
+    that registration takes) raises ValidationError by field, and nothing is saved.
+    """
     stored = None
     if event.pk is None:
         if not Event.user_can_create(user):
@@ -65,11 +91,16 @@ def save_event(*, form, roles, user) -> Event:
         stored = Event.objects.select_for_update().get(pk=event.pk)
         if not stored.can_edit(user):
             raise PermissionDenied
-        form.check_places_taken()
+        if problems := event.capacity_problems():
+            raise ValidationError(problems)
     _save_new_place_and_series(event=event, user=user)
-    event = form.save()
-    add_themes(event=event, names=form.themes_to_add())
-    save_event_roles(event=event, formset=roles)
+    event.save()
+    if themes is not None:
+        event.themes.set(themes)
+    if hosts is not None:
+        event.hosts.set(hosts)
+    add_themes(event=event, names=new_theme_names)
+    save_event_people(event=event, rows=people)
     if stored is not None:
         # More places (room or online), or pools merged by a change of mode: fill them in order.
         promote_from_waitlist(event=event)
@@ -121,21 +152,21 @@ def add_themes(*, event: Event, names: list[str]) -> list[Theme]:
     return themes
 
 
-def save_event_roles(*, event: Event, formset) -> None:
-    """Apply a valid RoleFormSet: deletions first, then changed rows, then new people and rows."""
-    kept = list(formset.kept_forms())
-    for form in formset.deleted_forms:
-        if form.instance.pk:
-            form.instance.delete()
-    for form in kept:
-        if not form.has_changed():
+def save_event_people(*, event: Event, rows: Iterable[PersonRow]) -> None:
+    """Apply the who's who's changed rows: removals first, then edited and new rows (a new
+    person is added to the directory with their row)."""
+    rows = list(rows)
+    for row in rows:
+        if row.delete and row.role.pk:
+            row.role.delete()
+    for row in rows:
+        if row.delete:
             continue
-        role = form.save(commit=False)
+        role = row.role
         role.event = event
-        name = form.cleaned_data.get("new_person_name")
-        if name:
+        if row.new_person_name:
             role.person = Person.objects.create(
-                name=name, headline=form.cleaned_data.get("new_person_headline", "")
+                name=row.new_person_name, headline=row.new_person_headline
             )
         role.save()
 

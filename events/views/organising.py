@@ -85,7 +85,14 @@ def _event_form_page(request, *, event, template_title, success_message):
     valid = request.method == "POST" and all([form.is_valid(), roles.is_valid()])
     if valid and form.schedule_is_accepted(user=request.user):
         try:
-            event = services.save_event(form=form, roles=roles, user=request.user)
+            event = services.save_event(
+                event=form.instance,
+                user=request.user,
+                themes=form.cleaned_data["themes"],
+                hosts=form.cleaned_data["hosts"],
+                new_theme_names=form.themes_to_add(),
+                people=roles.changed_rows(),
+            )
         except ValidationError as refused:  # places were given since the form was checked
             form.add_error(None, refused)
             valid = False
