@@ -408,3 +408,77 @@ def test_publishing_an_event_at_ordinary_times_is_unaffected(staff):
     draft = EventFactory(starts_at=start, ends_at=start + timedelta(hours=1), status="draft")
     services.publish_event(event=draft, user=staff)
     assert _fresh(draft).status == Event.Status.PUBLISHED
+
+
+# --- save_event takes plain values (a command or the admin can call it without a form) ---------
+
+
+def test_save_event_from_plain_values_with_its_people_themes_and_hosts(organiser):
+    from django.core.exceptions import ValidationError
+
+    theme, host, chair = ThemeFactory(name="Time Credits"), OrganisationFactory(), PersonFactory()
+    start = timezone.now() + timedelta(days=10)
+    event = Event(
+        title="Round-table on empowerment",
+        kind=Event.Kind.ROUND_TABLE,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        mode=Event.Mode.ONLINE,
+        online_url="https://meet.example.org/rt",
+    )
+    event = services.save_event(
+        event=event,
+        user=organiser,
+        themes=[theme],
+        hosts=[host],
+        new_theme_names=["Youth voice", "time credits"],  # one new, one reused by name
+        people=[
+            services.PersonRow(role=EventRole(person=chair, role=EventRole.Role.CHAIR)),
+            services.PersonRow(
+                role=EventRole(role=EventRole.Role.SPEAKER),
+                new_person_name="Catherine Farrell",
+                new_person_headline="UK National Teaching Fellow",
+            ),
+        ],
+    )
+    event = _fresh(event)
+    assert (event.status, event.created_by) == (Event.Status.DRAFT, organiser)
+    assert sorted(event.themes.values_list("name", flat=True)) == ["Time Credits", "Youth voice"]
+    assert list(event.hosts.all()) == [host]
+    roles = {r.person.name: (r.role, r.person.headline) for r in event.roles.all()}
+    assert roles == {
+        chair.name: ("chair", chair.headline),
+        "Catherine Farrell": ("speaker", "UK National Teaching Fellow"),
+    }
+
+    # Editing: the chair's row goes, the speaker's row changes, capacity is checked.
+    chair_row = event.roles.get(person=chair)
+    speaker_row = event.roles.exclude(pk=chair_row.pk).get()
+    speaker_row.contribution_title = "What co-production is not"
+    event.capacity = 30
+    services.save_event(
+        event=event,
+        user=organiser,
+        people=[
+            services.PersonRow(role=chair_row, delete=True),
+            services.PersonRow(role=speaker_row),
+        ],
+    )
+    event = _fresh(event)
+    assert [(r.role, r.contribution_title) for r in event.roles.all()] == [
+        ("speaker", "What co-production is not")
+    ]
+    assert sorted(event.themes.values_list("name", flat=True)) == ["Time Credits", "Youth voice"]
+
+    with pytest.raises(PermissionDenied):
+        services.save_event(event=_fresh(event), user=UserFactory())
+
+    Event.objects.filter(pk=event.pk).update(capacity=5, status=Event.Status.PUBLISHED)
+    for _ in range(2):
+        services.register_attendee(event=event, user=UserFactory())
+    lower = _fresh(event)
+    lower.capacity = 1
+    with pytest.raises(ValidationError) as refused:
+        services.save_event(event=lower, user=organiser)
+    assert list(refused.value.error_dict) == ["capacity"]
+    assert _fresh(event).capacity == 5
