@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0009_event_language'),
+        ('events', '0010_reminder_choice_on_the_account'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
