@@ -47,7 +47,10 @@ class EventRoleInline(admin.TabularInline):
     model = EventRole
     extra = 1
     autocomplete_fields = ("person",)
-    fields = ("person", "role", "contribution_title", "order")
+    fields = ("person", "role", "contribution_title", "order", "status")
+
+    def get_queryset(self, request):  # invitations too (the default manager hides them)
+        return EventRole.with_invitations.select_related("person")
 
 
 class CancelReasonForm(forms.Form):
@@ -162,11 +165,14 @@ class EventAdmin(admin.ModelAdmin):
 
 @admin.register(EventRole)
 class EventRoleAdmin(admin.ModelAdmin):
-    list_display = ("person", "role", "event", "contribution_title", "order")
-    list_filter = ("role",)
+    list_display = ("person", "role", "event", "contribution_title", "order", "status")
+    list_filter = ("role", "status")
     list_select_related = ("person", "event")
     search_fields = ("person__name", "event__title", "contribution_title")
     autocomplete_fields = ("person", "event")
+
+    def get_queryset(self, request):  # invitations too (the default manager hides them)
+        return EventRole.with_invitations.select_related("person", "event")
 
 
 # --- Registrations (calendar engineer) ---------------------------------------------------------

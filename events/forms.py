@@ -524,10 +524,22 @@ class EventRoleForm(forms.ModelForm):
         return ("new", name.casefold()), name
 
 
+class InvitationAnswerForm(forms.Form):
+    """Accept or decline an invitation to co-organise (the button pressed is the answer)."""
+
+    answer = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
+
+    @property
+    def accepted(self) -> bool:
+        return self.cleaned_data["answer"] == "accept"
+
+
 class BaseRoleFormSet(BaseInlineFormSet):
     def __init__(self, *args, **kwargs):
+        # Invitations not yet answered are rows too: the organisers see them, marked "invited".
         kwargs.setdefault(
-            "queryset", EventRole.objects.select_related("person").order_by("order", "pk")
+            "queryset",
+            EventRole.with_invitations.select_related("person").order_by("order", "pk"),
         )
         super().__init__(*args, **kwargs)
 
