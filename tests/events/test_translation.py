@@ -1,5 +1,8 @@
 """Event, theme, series and venue texts in English and Welsh (events/translation.py)."""
 
+import json
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -194,3 +197,25 @@ def test_welsh_feed_has_welsh_summaries_and_english_feed_english_ones(client):
     single = parse_ics(client.get(in_welsh("events:event_ics", slug=event.slug)))
     assert [str(e["SUMMARY"]) for e in single.events] == ["Caffi Polisi"]
     assert english_only.title_cy == ""
+
+
+def test_link_previews_and_structured_data_speak_the_page_language(client):
+    event = EventFactory(title_en="Policy Cafe", title_cy="Caffi Polisi", summary_cy="Sgwrs.")
+    html = client.get(in_welsh("events:detail", slug=event.slug)).content.decode()
+    (block,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    data = json.loads(block)
+    assert (data["name"], data["description"]) == ("Caffi Polisi", "Sgwrs.")
+    assert '<meta property="og:title" content="Caffi Polisi">' in html
+
+
+def test_registration_and_organiser_pages_mark_a_title_in_the_other_language(
+    client, organiser, organised_event
+):
+    client.force_login(organiser)
+    title = organised_event.title_en
+    cancel = client.get(in_welsh("events:cancel", slug=organised_event.slug)).content.decode()
+    attendees = client.get(in_welsh("events:attendees", slug=organised_event.slug))
+    mine = client.get(in_welsh("events:organising")).content.decode()
+    assert f'<h1 lang="en">{title}</h1>' in cancel
+    assert f'<span lang="en">{title}</span>' in attendees.content.decode()
+    assert f'lang="en">{title}</a>' in mine
