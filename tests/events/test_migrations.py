@@ -7,11 +7,11 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [
-    ("events", "0009_event_language"),
+    ("events", "0010_reminder_choice_on_the_account"),
     ("people", "0003_member_language_and_email_preferences"),
 ]
 AFTER = [
-    ("events", "0010_texts_in_english_and_welsh"),
+    ("events", "0011_texts_in_english_and_welsh"),
     ("people", "0004_texts_in_english_and_welsh"),
 ]
 

@@ -34,7 +34,7 @@ def copy_back_from_english(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0009_event_language'),
+        ('events', '0010_reminder_choice_on_the_account'),
     ]
 
     operations = [
