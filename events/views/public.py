@@ -2,7 +2,10 @@
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
+from core import fragments
 from events import selectors
 from events.models import Series, Theme
 from events.structured_data import event_json_ld
@@ -21,11 +24,28 @@ def home(request):
 
 
 def event_list(request):
-    """Events matching the query string; invalid parameters show errors and no events."""
-    event_filter = selectors.filter_events(request.GET)
-    page = selectors.paginate(event_filter.qs, request.GET.get("page"))
-    context = {"filter": event_filter, "page_obj": page, "events": page.object_list}
-    return render(request, "events/event_list.html", context)
+    """Events matching the query string; invalid parameters show errors and no events.
+
+    The content is the same for every reader of a query string: rendered once per change of
+    the events (selectors.events_version), language and query string (core/fragments.py).
+    """
+
+    def render_listing():
+        event_filter = selectors.filter_events(request.GET)
+        page = selectors.paginate(event_filter.qs, request.GET.get("page"))
+        context = {"filter": event_filter, "page_obj": page, "events": page.object_list}
+        content = render_to_string("events/_event_list_content.html", context, request)
+        return {"content": content, "past": event_filter.effective_when == "past"}
+
+    listing = fragments.shared_fragment(
+        request,
+        "events:list",
+        selectors.events_version(),
+        [request.path, request.GET.urlencode()],
+        render_listing,
+    )
+    listing["content"] = mark_safe(listing["content"])  # rendered by our template above
+    return render(request, "events/event_list.html", {"listing": listing})
 
 
 def event_page_context(request, event) -> dict:

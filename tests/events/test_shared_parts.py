@@ -1,0 +1,105 @@
+"""The shared parts of event pages (core/fragments.py) change after every write that changes them."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from events import selectors
+from events.services import register_attendee
+from tests.factories import EventFactory, ThemeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=["visitor", "member"])
+def reader(request, client):
+    if request.param == "member":
+        client.force_login(UserFactory())
+    return client
+
+
+def text(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_event_list_shows_an_edited_title(reader, django_capture_on_commit_callbacks):
+    event = EventFactory(title="Policy cafe")
+    assert "Policy cafe" in text(reader, reverse("events:list"))
+    with django_capture_on_commit_callbacks(execute=True):
+        event.title = "Housing round-table"
+        event.save()
+    html = text(reader, reverse("events:list"))
+    assert "Housing round-table" in html
+    assert "Policy cafe" not in html
+
+
+def test_the_event_list_shows_a_renamed_theme_in_cards_and_menu(
+    reader, django_capture_on_commit_callbacks
+):
+    theme = ThemeFactory(name="Time credits")
+    EventFactory(themes=[theme])
+    assert text(reader, reverse("events:list")).count("Time credits") == 2  # card and menu
+    with django_capture_on_commit_callbacks(execute=True):
+        theme.name = "Time banking"
+        theme.save()
+    html = text(reader, reverse("events:list"))
+    assert "Time credits" not in html
+    assert html.count("Time banking") == 2
+
+
+def test_the_event_list_is_kept_per_language_and_query_string(reader):
+    EventFactory(title="Policy cafe")
+    english = text(reader, reverse("events:list"))
+    with translation.override("cy"):
+        welsh = text(reader, reverse("events:list"))
+        welsh_heading = translation.gettext("Upcoming events")
+    assert welsh_heading != "Upcoming events"
+    assert f"<h1>{welsh_heading}</h1>" in welsh
+    assert "<h1>Upcoming events</h1>" in english
+    past = text(reader, reverse("events:list") + "?when=past")
+    assert "<h1>Past events</h1>" in past
+    assert "Policy cafe" not in past
+
+
+def test_a_new_event_appears_in_the_list_at_once(reader, django_capture_on_commit_callbacks):
+    EventFactory(title="Policy cafe")
+    assert "Housing round-table" not in text(reader, reverse("events:list"))
+    with django_capture_on_commit_callbacks(execute=True):
+        EventFactory(title="Housing round-table")
+    assert "Housing round-table" in text(reader, reverse("events:list"))
+
+
+def test_a_registration_leaves_the_event_lists_version_alone(
+    user, django_capture_on_commit_callbacks
+):
+    event = EventFactory(capacity=10)
+    before = selectors.events_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        register_attendee(event=event, user=user)
+    assert selectors.events_version() == before
+
+
+def test_the_event_lists_version_moves_when_an_upcoming_event_ends():
+    now = timezone.now()
+    EventFactory(starts_at=now + timedelta(hours=1), ends_at=now + timedelta(hours=2))
+    EventFactory(starts_at=now + timedelta(days=2), ends_at=now + timedelta(days=2, hours=2))
+    before = selectors.events_version(now)
+    assert selectors.events_version(now + timedelta(hours=1)) == before
+    after_the_first_ends = selectors.events_version(now + timedelta(hours=3))
+    assert after_the_first_ends != before
+    assert selectors.events_version(now + timedelta(days=1)) == after_the_first_ends
+
+
+def test_a_member_reading_the_list_again_costs_no_event_query(
+    client, user, django_assert_max_num_queries
+):
+    EventFactory.create_batch(3, themes=[ThemeFactory()])
+    client.force_login(user)
+    client.get(reverse("events:list"))
+    # The session, the user and their groups (the menu); nothing about events.
+    with django_assert_max_num_queries(3):
+        assert client.get(reverse("events:list")).status_code == 200
