@@ -10,6 +10,7 @@ only: it refuses to run on SQLite and asks for --yes). Prints the time of each s
 """
 
 import argparse
+import json
 import os
 import random
 import sys
@@ -163,7 +164,9 @@ def value_for(field: models.Field, row: dict):
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return NOW
     if field.has_default():
-        return field.get_default()
+        value = field.get_default()
+        # COPY takes JSON as text (a JSONField's default is a dict or list).
+        return json.dumps(value) if isinstance(field, models.JSONField) else value
     if field.null:
         return None
     if isinstance(field, models.CharField | models.TextField):

@@ -14,20 +14,34 @@ from people.models import Affiliation, Organisation, Person
 THEMES_PAGE_SIZE = 60
 
 
+def _events_fragment(request, name, render_content):
+    """`render_content()`, the same for every reader of this address, once per change of the
+    events (selectors.events_version), language and query string (core/fragments.py)."""
+    return fragments.shared_fragment(
+        request,
+        name,
+        selectors.events_version(),
+        [request.path, request.GET.urlencode()],
+        render_content,
+    )
+
+
 def home(request):
     """The next upcoming events and the themes."""
-    context = {
-        "events": selectors.home_events(),
-        "themes": selectors.home_themes(),
-    }
-    return render(request, "home.html", context)
+
+    def render_content():
+        context = {"events": selectors.home_events(), "themes": selectors.home_themes()}
+        return render_to_string("_home_content.html", context, request)
+
+    content = _events_fragment(request, "events:home", render_content)
+    return render(request, "home.html", {"content": mark_safe(content)})  # our template's
 
 
 def event_list(request):
     """Events matching the query string; invalid parameters show errors and no events.
 
-    The content is the same for every reader of a query string: rendered once per change of
-    the events (selectors.events_version), language and query string (core/fragments.py).
+    The content (filter form, cards, pagination) is the same for every reader of a query
+    string: on a hit the FilterSet is not even built.
     """
 
     def render_listing():
@@ -37,13 +51,7 @@ def event_list(request):
         content = render_to_string("events/_event_list_content.html", context, request)
         return {"content": content, "past": event_filter.effective_when == "past"}
 
-    listing = fragments.shared_fragment(
-        request,
-        "events:list",
-        selectors.events_version(),
-        [request.path, request.GET.urlencode()],
-        render_listing,
-    )
+    listing = _events_fragment(request, "events:list", render_listing)
     listing["content"] = mark_safe(listing["content"])  # rendered by our template above
     return render(request, "events/event_list.html", {"listing": listing})
 

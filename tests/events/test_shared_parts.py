@@ -1,4 +1,4 @@
-"""The shared parts of event pages (core/fragments.py) change after every write that changes them."""
+"""Shared parts of pages (core/fragments.py) change after every write that changes them."""
 
 from datetime import timedelta
 
@@ -103,3 +103,25 @@ def test_a_member_reading_the_list_again_costs_no_event_query(
     # The session, the user and their groups (the menu); nothing about events.
     with django_assert_max_num_queries(3):
         assert client.get(reverse("events:list")).status_code == 200
+
+
+def test_home_shows_an_edited_title_and_a_renamed_theme(reader, django_capture_on_commit_callbacks):
+    theme = ThemeFactory(name="Time credits")
+    event = EventFactory(title="Budget meeting", themes=[theme])
+    html = text(reader, reverse("home"))
+    assert "Budget meeting" in html
+    assert "Time credits" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        event.title = "Housing round-table"
+        event.save()
+        theme.name = "Time banking"
+        theme.save()
+    html = text(reader, reverse("home"))
+    assert "Housing round-table" in html
+    assert "Time banking" in html
+    assert "Budget meeting" not in html
+    assert "Time credits" not in html
+    with translation.override("cy"):
+        welsh = text(reader, reverse("home"))
+        assert translation.gettext("Coming up") in welsh
+    assert translation.gettext("Coming up") not in welsh
