@@ -627,6 +627,19 @@ def generate_posts(count: int, rng: random.Random, *, long_thread: int = 20_000)
             select.append(expressions[f.column])
         elif f.null:
             select.append("NULL")
+        elif f.has_default() and isinstance(f.get_default(), bool | int | str):
+            # A column another branch added with a plain default (e.g. language): that default.
+            value = f.get_default()
+            literal = (
+                str(value).upper()
+                if isinstance(value, bool)
+                else str(value)
+                if isinstance(value, int)
+                else "'" + value.replace("'", "''") + "'"
+            )
+            select.append(literal)
+        elif isinstance(f, models.CharField | models.TextField):
+            select.append("''")
         else:
             raise ValueError(f"generate_posts does not know how to fill Post.{f.name}")
     indexes = secondary_indexes(Post._meta.db_table)

@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 from core import fragments
 from events import selectors
 from events.models import Series, Theme
+from events.signals import EVENTS_MARKER
 from events.structured_data import event_json_ld
 from people.models import Affiliation, Organisation, Person
 
@@ -63,6 +64,9 @@ def event_page_context(request, event) -> dict:
     return {
         "event": event,
         "canonical_url": url,
+        # The shared parts of the page (`{% shared %}`) show nothing that changes with the
+        # clock: the events marker alone is their version.
+        "event_version": fragments.markers(EVENTS_MARKER),
         "series_events": selectors.other_events_in_series(event),
         "json_ld": event_json_ld(event, url=url, absolute=request.build_absolute_uri),
         "my_registration": registration,

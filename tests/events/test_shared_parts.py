@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from events import selectors
+from events.models import EventRole
 from events.services import register_attendee
-from tests.factories import EventFactory, ThemeFactory, UserFactory
+from tests.factories import EventFactory, EventRoleFactory, PersonFactory, ThemeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +126,76 @@ def test_home_shows_an_edited_title_and_a_renamed_theme(reader, django_capture_o
         welsh = text(reader, reverse("home"))
         assert translation.gettext("Coming up") in welsh
     assert translation.gettext("Coming up") not in welsh
+
+
+# --- the event page ------------------------------------------------------------------------------
+
+
+def test_the_event_page_shows_an_edited_description_and_access_notes(
+    reader, django_capture_on_commit_callbacks
+):
+    event = EventFactory(description="Bring a friend.", access_notes="Lift to the first floor.")
+    html = text(reader, event.get_absolute_url())
+    assert "Bring a friend." in html
+    assert "Lift to the first floor." in html
+    with django_capture_on_commit_callbacks(execute=True):
+        event.description = "Bring a neighbour."
+        event.access_notes = "Ramp at the side door."
+        event.save()
+    html = text(reader, event.get_absolute_url())
+    assert "Bring a neighbour." in html
+    assert "Ramp at the side door." in html
+    assert "Bring a friend." not in html
+
+
+def test_the_event_pages_whos_who_follows_role_and_person_changes(
+    reader, django_capture_on_commit_callbacks
+):
+    event = EventFactory()
+    role = EventRoleFactory(event=event, person=PersonFactory(name="Ceri Jones"), role="speaker")
+    html = text(reader, event.get_absolute_url())
+    assert "Ceri Jones" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        role.role = EventRole.Role.CHAIR
+        role.save()
+    assert "Chair" in text(reader, event.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        role.person.name = "Ceri Evans"
+        role.person.save()
+    html = text(reader, event.get_absolute_url())
+    assert "Ceri Evans" in html
+    assert "Ceri Jones" not in html
+    with django_capture_on_commit_callbacks(execute=True):
+        role.delete()
+    assert "Ceri Evans" not in text(reader, event.get_absolute_url())
+
+
+def test_the_event_page_shows_a_renamed_theme_and_is_kept_per_language(
+    reader, django_capture_on_commit_callbacks
+):
+    theme = ThemeFactory(name="Time credits")
+    event = EventFactory(themes=[theme], access_notes="")
+    assert "Time credits" in text(reader, event.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        theme.name = "Time banking"
+        theme.save()
+    html = text(reader, event.get_absolute_url())
+    assert "Time banking" in html
+    assert "Time credits" not in html
+    with translation.override("cy"):
+        welsh = text(reader, event.get_absolute_url())
+        assert translation.gettext("Themes") in welsh
+        assert translation.gettext("Access") in welsh
+    assert ">Themes</h2>" not in welsh
+
+
+def test_one_members_place_never_shows_on_another_members_or_a_visitors_page(client):
+    event = EventFactory(capacity=10)
+    going, other = UserFactory(), UserFactory()
+    register_attendee(event=event, user=going)
+    client.force_login(going)
+    assert "You’re going" in text(client, event.get_absolute_url())
+    client.force_login(other)
+    assert "You’re going" not in text(client, event.get_absolute_url())
+    client.logout()
+    assert "You’re going" not in text(client, event.get_absolute_url())
