@@ -101,8 +101,8 @@ def test_a_member_reading_the_list_again_costs_no_event_query(
     EventFactory.create_batch(3, themes=[ThemeFactory()])
     client.force_login(user)
     client.get(reverse("events:list"))
-    # The session, the user and their groups (the menu); nothing about events.
-    with django_assert_max_num_queries(3):
+    # The session and the user (both cached with Redis in production); no groups, no events.
+    with django_assert_max_num_queries(2):
         assert client.get(reverse("events:list")).status_code == 200
 
 
@@ -199,3 +199,24 @@ def test_one_members_place_never_shows_on_another_members_or_a_visitors_page(cli
     assert "You’re going" not in text(client, event.get_absolute_url())
     client.logout()
     assert "You’re going" not in text(client, event.get_absolute_url())
+
+
+# --- members' fixed costs ------------------------------------------------------------------------
+
+
+def test_a_member_made_organiser_sees_the_organiser_menu_at_once(
+    client, user, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import Group
+
+    from people.models import User
+
+    client.force_login(user)
+    assert reverse("events:create") not in text(client, reverse("home"))
+    organisers, _ = Group.objects.get_or_create(name=User.ORGANISERS_GROUP)
+    with django_capture_on_commit_callbacks(execute=True):
+        user.groups.add(organisers)
+    assert reverse("events:create") in text(client, reverse("home"))
+    with django_capture_on_commit_callbacks(execute=True):
+        organisers.user_set.remove(user)
+    assert reverse("events:create") not in text(client, reverse("home"))
