@@ -1,5 +1,6 @@
 """Thin views: parse, call one service or queryset, respond. Rules live on the models."""
 
+import time
 from functools import cached_property
 
 from django.contrib import messages
@@ -10,12 +11,15 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core import fragments
 from discussions import services
 from discussions.forms import (
     CloseBoardForm,
@@ -42,8 +46,10 @@ from discussions.models import (
 )
 from discussions.rendering import render_markdown
 from discussions.search import search_posts, with_snippets
+from discussions.signals import board_marker
 from events.models import Event, EventRole
-from people.models import User
+from events.signals import EVENTS_MARKER
+from people.models import AUTHORS_MARKER, User
 
 SEARCH_PAGE_SIZE = 20
 _ROLES = Prefetch("event__roles", queryset=EventRole.objects.select_related("person"))
@@ -137,23 +143,46 @@ def _refusal(exc: ValidationError) -> str:
 
 
 def board(request, event_slug):
-    """The threads of an event's board: pinned first, then by latest activity."""
+    """The threads of an event's board: pinned first, then by latest activity.
+
+    The list is the same for everyone who may not moderate the board (they see no hidden
+    thread): kept per page, language and minute ("5 minutes ago") under the board's marker
+    (discussions/signals.py), theme names (events marker) and authors' names.
+    """
     board = get_board(event_slug)
-    threads = (
-        Thread.objects.for_board(board)
-        .visible_to(request.user, board=board)
-        .with_listing_data()
-        .for_listing()
-    )
-    page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    can_moderate = board.can_moderate(request.user)
+
+    def render_threads():
+        threads = (
+            Thread.objects.for_board(board)
+            .visible_to(request.user, board=board)
+            .with_listing_data()
+            .for_listing()
+        )
+        page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
+        context = {"board": board, "event": board.event, "page": page}
+        return render_to_string("discussions/_board_threads.html", context, request)
+
+    if can_moderate or (request.user.is_authenticated and request.user.is_moderator):
+        threads = render_threads()  # hidden threads too: theirs alone
+    else:
+        version = fragments.markers(board_marker(board.pk), EVENTS_MARKER, AUTHORS_MARKER)
+        minute = int(time.time() // 60)
+        threads = fragments.shared_fragment(
+            request,
+            "discussions:board",
+            f"{version}:{minute}",
+            [board.pk, request.GET.get("page", "")],
+            render_threads,
+        )
     return render(
         request,
         "discussions/board.html",
         {
             "board": board,
             "event": board.event,
-            "page": page,
-            "can_moderate": board.can_moderate(request.user),
+            "threads": mark_safe(threads),  # rendered by our template above
+            "can_moderate": can_moderate,
             "is_following": _is_following(request.user, board=board),
         },
     )

@@ -9,6 +9,8 @@ from core.models import Addressable
 
 # Moved after every committed change of group memberships or groups (people/apps.py).
 GROUPS_MARKER = "groups"
+# Moved after every committed change of a member's public name, or a deletion (people/apps.py).
+AUTHORS_MARKER = "authors"
 
 
 class User(AbstractUser):
