@@ -76,17 +76,46 @@ def shared_fragment(request, name: str, version: str, parts, render):
     """
     if not enabled():
         return render()
-    raw = "|".join(
-        [name, version, get_language() or "", request.scheme, request.get_host(), *map(str, parts)]
-    )
-    key = FRAGMENT_PREFIX + name + ":" + hashlib.sha256(raw.encode()).hexdigest()
+    key = _key(request, name, version, parts)
     value = cache.get(key)
     if value is not None:
         return value
     value = render()
+    if _storable(name, value):
+        cache.set(key, value, FRAGMENT_SECONDS)
+    return value
+
+
+def shared_fragments(request, name: str, version: str, items: list) -> list:
+    """`shared_fragment` for several fragments of one name at once, `items` being
+    (parts, render) pairs: one cache read for all, one write for the misses."""
+    if not enabled():
+        return [render() for _parts, render in items]
+    keys = [_key(request, name, version, parts) for parts, _render in items]
+    found = cache.get_many(keys)
+    values, missed = [], {}
+    for key, (_parts, render) in zip(keys, items, strict=True):
+        value = found.get(key)
+        if value is None:
+            value = render()
+            if _storable(name, value):
+                missed[key] = value
+        values.append(value)
+    if missed:
+        cache.set_many(missed, FRAGMENT_SECONDS)
+    return values
+
+
+def _key(request, name, version, parts) -> str:
+    raw = "|".join(
+        [name, version, get_language() or "", request.scheme, request.get_host(), *map(str, parts)]
+    )
+    return FRAGMENT_PREFIX + name + ":" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _storable(name, value) -> bool:
     texts = value.values() if isinstance(value, dict) else [value]
     if any(isinstance(text, str) and CSRF_FIELD in text for text in texts):
         logger.error("fragment %s holds a CSRF token: not cached", name)
-        return value
-    cache.set(key, value, FRAGMENT_SECONDS)
-    return value
+        return False
+    return True

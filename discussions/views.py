@@ -1,7 +1,7 @@
 """Thin views: parse, call one service or queryset, respond. Rules live on the models."""
 
 import time
-from functools import cached_property
+from functools import cached_property, partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -344,6 +344,7 @@ def _thread_page(request, thread: Thread, *, page_number=None, form=None, status
         if post.reply_to:
             post.quote_visible = post.reply_to.can_read_text(user, can_moderate=can_moderate)
         post.shown_images = post.images_for(user, can_moderate=can_moderate)
+    shared_post_parts(request, page, can_moderate=can_moderate)
     refusal = thread.refusal_reason()
     if not refusal and user.is_authenticated:
         suspension = Suspension.objects.current_for(user)
@@ -367,6 +368,44 @@ def _thread_page(request, thread: Thread, *, page_number=None, form=None, status
         },
         status=status,
     )
+
+
+def shared_post_parts(request, posts, *, can_moderate: bool) -> None:
+    """Give each post that shows this reader what it shows a visitor its `shared_main`: the
+    post but for its actions (`_post_main.html`), rendered once for everyone.
+
+    A post shows a reader something else when the reader may read hidden or withdrawn text
+    (author, moderators) or sees images (their actions are personal, and their variants appear
+    later without a write a key could follow). The key holds everything the part shows that a
+    write can change: edits, hiding, withdrawal, the renderer, the post it answers, and the
+    authors marker (names).
+    """
+    shared = [
+        post
+        for post in posts
+        if not can_moderate
+        and post.text_visible == post.is_shown
+        and (post.reply_to is None or post.quote_visible == post.reply_to.is_shown)
+        and not post.shown_images
+    ]
+    if not shared:
+        return
+    version = fragments.markers(AUTHORS_MARKER)
+
+    def state(post):
+        return [post.pk, post.edited_at, post.hidden_at, post.withdrawn_at, post.renderer_version]
+
+    items = [
+        (
+            [*state(post), *(state(post.reply_to) if post.reply_to else [])],
+            partial(render_to_string, "discussions/_post_main.html", {"post": post}, request),
+        )
+        for post in shared
+    ]
+    for post, html in zip(
+        shared, fragments.shared_fragments(request, "discussions:post", version, items), strict=True
+    ):
+        post.shared_main = mark_safe(html)  # rendered by our template above
 
 
 def _reply_initial(request, thread) -> dict:
