@@ -105,7 +105,7 @@ def main():
     parser.add_argument("--profile", help="print a cProfile of this page (its name) as member")
     args = parser.parse_args()
 
-    member = load_run.member()
+    member = load_run.bench_member()
     targets = [(name, path_of) for name, path_of, status in load_run.TARGETS if status == 200]
     targets = [(name, path_of) for name, path_of in targets if "calendar" not in name]
     rows = []
