@@ -123,11 +123,11 @@ def main():
                 if name != args.profile or visitor != "member":
                     continue
                 measure(client, [path] * 3, 3)
-                profiler = cProfile.Profile()
+                profiler = cProfile.Profile(time.process_time)  # CPU, not waits
                 profiler.enable()
                 measure(client, [path] * args.requests, 0)
                 profiler.disable()
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+                pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(60)
                 return
             rows.append((name, visitor, measure(client, [path] * args.requests, 3)))
         if not args.profile:

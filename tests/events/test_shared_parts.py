@@ -220,3 +220,14 @@ def test_a_member_made_organiser_sees_the_organiser_menu_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         organisers.user_set.remove(user)
     assert reverse("events:create") not in text(client, reverse("home"))
+
+
+def test_the_event_pages_calendar_links_follow_an_edit(reader, django_capture_on_commit_callbacks):
+    event = EventFactory(title="Policy cafe")
+    assert "Policy+cafe" in text(reader, event.get_absolute_url())  # in the Google link
+    with django_capture_on_commit_callbacks(execute=True):
+        event.title = "Budget meeting"
+        event.save()
+    html = text(reader, event.get_absolute_url())
+    assert "Budget+meeting" in html
+    assert "Policy+cafe" not in html
