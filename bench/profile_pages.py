@@ -127,7 +127,9 @@ def main():
                 profiler.enable()
                 measure(client, [path] * args.requests, 0)
                 profiler.disable()
-                pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(60)
+                pstats.Stats(profiler).sort_stats(
+                    os.environ.get("PROFILE_SORT", "cumulative")
+                ).print_stats(60)
                 return
             rows.append((name, visitor, measure(client, [path] * args.requests, 3)))
         if not args.profile:

@@ -10,15 +10,18 @@ A marker missing from the cache (never set, evicted, Redis restarted, or deleted
 config/cache.py after a write dropped during an outage) is replaced by a new token: a lost
 marker costs misses, never a stale page.
 
-Fragments are keyed by the language, the scheme and host (pages hold absolute URLs) and what
+Fragments are keyed by the release (a digest of code, templates and catalogues: a deploy
+starts afresh), the language, the scheme and host (pages hold absolute URLs) and what
 the caller adds (path, query string, page number). They must hold nothing personal and no CSRF
 token: a rendering that contains one is not stored. The marker lives in the same cache as the
 fragments, so this is on only where that cache is shared by every process (settings
 SHARED_FRAGMENTS: on with REDIS_URL; a per-process cache would miss other processes' writes).
 """
 
+import functools
 import hashlib
 import logging
+import os
 import uuid
 from functools import partial
 
@@ -34,6 +37,11 @@ FRAGMENT_PREFIX = "fragment:"
 # An upper bound only: a write replaces a fragment at once (its marker moves).
 FRAGMENT_SECONDS = 3600
 CSRF_FIELD = 'name="csrfmiddlewaretoken"'
+# What a rendering depends on besides the data: code, templates, compiled catalogues.
+RELEASE_SUFFIXES = {".py", ".html", ".mo", ".txt"}
+RELEASE_SKIP = {
+    ".venv", "node_modules", "staticfiles", "media", ".git", "tests", "bench", "run", "__pycache__"
+}  # fmt: skip
 
 
 def markers(*kinds: str) -> str:
@@ -106,9 +114,34 @@ def shared_fragments(request, name: str, version: str, items: list) -> list:
     return values
 
 
+@functools.cache
+def release() -> str:
+    """A digest of the code, templates and catalogues this process renders with.
+
+    Part of every key: after a deploy, fragments rendered by the old templates are not used.
+    """
+    digest = hashlib.sha256()
+    root = str(settings.BASE_DIR)
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if d not in RELEASE_SKIP)
+        for name in sorted(files):
+            if os.path.splitext(name)[1] in RELEASE_SUFFIXES:
+                stat = os.stat(os.path.join(folder, name))
+                digest.update(f"{folder}/{name}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
 def _key(request, name, version, parts) -> str:
     raw = "|".join(
-        [name, version, get_language() or "", request.scheme, request.get_host(), *map(str, parts)]
+        [
+            name,
+            version,
+            release(),
+            get_language() or "",
+            request.scheme,
+            request.get_host(),
+            *map(str, parts),
+        ]
     )
     return FRAGMENT_PREFIX + name + ":" + hashlib.sha256(raw.encode()).hexdigest()
 
