@@ -5,6 +5,7 @@ What is inside is rendered for the first reader of this language and site and ke
 cache. Only for content that is the same for everyone who may see the page: nothing about the
 user, no CSRF token (a rendering holding one is not kept). Variables used only inside are
 evaluated only when it is rendered, so a callable in the context costs nothing on a hit.
+Without a request or with an empty version (a view that gives none) the content is rendered.
 """
 
 from django import template
@@ -20,11 +21,15 @@ class SharedNode(template.Node):
         self.nodelist, self.name, self.version, self.parts = nodelist, name, version, parts
 
     def render(self, context):
-        request = context["request"]
+        request = context.get("request")
+        version = self.version.resolve(context)
+        if request is None or not version:
+            # A page that gives no version (another view including the same template): render.
+            return self.nodelist.render(context)
         html = fragments.shared_fragment(
             request,
             self.name.resolve(context),
-            str(self.version.resolve(context)),
+            str(version),
             [part.resolve(context) for part in self.parts],
             lambda: str(self.nodelist.render(context)),
         )

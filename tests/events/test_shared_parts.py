@@ -231,3 +231,13 @@ def test_the_event_pages_calendar_links_follow_an_edit(reader, django_capture_on
     html = text(reader, event.get_absolute_url())
     assert "Budget+meeting" in html
     assert "Policy+cafe" not in html
+
+
+def test_the_registration_forms_places_follow_registrations(client, user):
+    event = EventFactory(mode="hybrid", capacity=2, online_capacity=5)
+    client.force_login(user)
+    assert "In the room (2 left)" in text(client, event.get_absolute_url())
+    register_attendee(event=event, user=UserFactory(), attendance="room")
+    html = text(client, event.get_absolute_url())
+    assert "In the room (1 left)" in html
+    assert "In the room (2 left)" not in html
