@@ -12,6 +12,11 @@ class DiscussionsConfig(AppConfig):
         from people.services import register_export_section
 
         # The event page shows its board's latest threads (see events/panels.py for the slots).
-        register_event_panel(slot="main", template="discussions/_event_board_panel.html", order=100)
+        register_event_panel(
+            slot="main",
+            template="discussions/_event_board_panel.html",
+            order=100,
+            shared=signals.board_panel_version,  # the same for every reader: shared
+        )
         register_export_section("discussions", services.export_member_discussions)
         signals.connect()

@@ -1,41 +1,45 @@
-"""Move the change markers of boards (core/fragments.py) after the writes a board page shows.
+"""Move the change markers of events' discussions (core/fragments.py) after what they show.
 
-A board's thread list (discussions.views.board) is kept under `board_marker(board_id)`, the
-events marker (theme names) and the authors marker (names). Its marker moves after every
-committed save or delete of the board, of one of its threads or their themes, and of a post in
-one of its threads (reply counts, last poster and activity are counters on the thread, kept by
-the services with queryset updates that send no signal of their own).
+A board's thread list (discussions.views.board) and the event page's board panel are kept under
+`discussions_marker(event_id)` (with the events marker for theme names and the authors marker
+for names). It moves after every committed save or delete of the board, of one of its threads
+or their themes, and of a post in one of its threads (reply counts, last poster and activity are
+counters on the thread, kept by the services with queryset updates that send no signal).
 """
+
+import time
 
 from core import fragments
 
 
-def board_marker(board_id) -> str:
-    return f"board:{board_id}"
+def discussions_marker(event_id) -> str:
+    return f"discussions:{event_id}"
 
 
-def _move(board_id) -> None:
-    if board_id is not None:
-        fragments.move_marker_on_commit(board_marker(board_id))
+def _move(event_ids) -> None:
+    for event_id in set(event_ids):
+        if event_id is not None:
+            fragments.move_marker_on_commit(discussions_marker(event_id))
 
 
 def board_changed(sender, instance, raw=False, **kwargs) -> None:
     if not raw:
-        _move(instance.pk)
+        _move([instance.event_id])
 
 
 def thread_changed(sender, instance, raw=False, **kwargs) -> None:
+    from discussions.models import Board
+
     if not raw:
-        _move(instance.board_id)
+        _move(Board.objects.filter(pk=instance.board_id).values_list("event_id", flat=True))
 
 
 def post_changed(sender, instance, raw=False, **kwargs) -> None:
     from discussions.models import Thread
 
-    if raw:
-        return
-    board_id = Thread.objects.filter(pk=instance.thread_id).values_list("board_id", flat=True)
-    _move(board_id.first())
+    if not raw:
+        threads = Thread.objects.filter(pk=instance.thread_id)
+        _move(threads.values_list("board__event_id", flat=True))
 
 
 def thread_themes_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
@@ -43,12 +47,11 @@ def thread_themes_changed(sender, instance, action, reverse, pk_set, **kwargs) -
 
     if not action.startswith("post_"):
         return
-    if reverse:  # theme.threads...: the boards of the threads named
-        boards = Thread.objects.filter(pk__in=pk_set or ()).values_list("board_id", flat=True)
-        for board_id in set(boards):
-            _move(board_id)
+    if reverse:  # theme.threads.add(...): the events of the threads named
+        threads = Thread.objects.filter(pk__in=pk_set or ())
+        _move(threads.values_list("board__event_id", flat=True))
     else:
-        _move(instance.board_id)
+        thread_changed(sender, instance)
 
 
 def connect() -> None:
@@ -57,9 +60,20 @@ def connect() -> None:
     from discussions.models import Board, Post, Thread
 
     for model, handler in ((Board, board_changed), (Thread, thread_changed), (Post, post_changed)):
-        uid = f"board-marker-{model._meta.label_lower}"
+        uid = f"discussions-marker-{model._meta.label_lower}"
         post_save.connect(handler, sender=model, dispatch_uid=f"{uid}-save")
         post_delete.connect(handler, sender=model, dispatch_uid=f"{uid}-delete")
     m2m_changed.connect(
-        thread_themes_changed, sender=Thread.themes.through, dispatch_uid="board-marker-themes"
+        thread_themes_changed,
+        sender=Thread.themes.through,
+        dispatch_uid="discussions-marker-themes",
     )
+
+
+def board_panel_version(request, event) -> str:
+    """The event page's board panel shows every reader the same: its version (with the minute,
+    for "5 minutes ago")."""
+    from events.signals import EVENTS_MARKER
+
+    minute = int(time.time() // 60)
+    return f"{fragments.markers(discussions_marker(event.pk), EVENTS_MARKER)}:{minute}"

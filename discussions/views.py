@@ -47,7 +47,7 @@ from discussions.models import (
 )
 from discussions.rendering import render_markdown
 from discussions.search import search_posts, with_snippets
-from discussions.signals import board_marker
+from discussions.signals import discussions_marker
 from events.models import Event, EventRole
 from events.signals import EVENTS_MARKER
 from people.models import AUTHORS_MARKER, User
@@ -148,7 +148,7 @@ def board(request, event_slug):
 
     The list is the same for everyone who may not moderate the board (they see no hidden
     thread): kept per page, language and minute ("5 minutes ago") under the board's marker
-    (discussions/signals.py), theme names (events marker) and authors' names.
+    (discussions/signals.py: per event), theme names (events marker) and authors' names.
     """
     board = get_board(event_slug)
     can_moderate = board.can_moderate(request.user)
@@ -167,7 +167,8 @@ def board(request, event_slug):
     if can_moderate or (request.user.is_authenticated and request.user.is_moderator):
         threads = render_threads()  # hidden threads too: theirs alone
     else:
-        version = fragments.markers(board_marker(board.pk), EVENTS_MARKER, AUTHORS_MARKER)
+        markers = (discussions_marker(board.event_id), EVENTS_MARKER, AUTHORS_MARKER)
+        version = fragments.markers(*markers)
         minute = int(time.time() // 60)
         threads = fragments.shared_fragment(
             request,

@@ -80,3 +80,18 @@ def test_a_renamed_theme_and_author_show_at_once(reader, board, django_capture_o
         welsh = text(reader, board)
         assert translation.gettext("last post by") in welsh
     assert "last post by" not in welsh
+
+
+def test_the_event_pages_board_panel_follows_new_and_hidden_threads(
+    reader, board, moderator, django_capture_on_commit_callbacks
+):
+    page = board.event.get_absolute_url()
+    assert "Time banks" not in reader.get(page).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        thread = services.start_thread(
+            board=board, author=UserFactory(), title="Time banks", body="Hi"
+        )
+    assert "Time banks" in reader.get(page).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.hide_thread(thread=thread, moderator=moderator)
+    assert "Time banks" not in reader.get(page).content.decode()
