@@ -7,6 +7,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.params import parse_int
 from core.uploads import IMAGE, inspect_upload
 from discussions.models import (
     MAX_POST_IMAGES,
@@ -145,18 +146,21 @@ class FlagForm(forms.ModelForm):
             "image": forms.HiddenInput,
         }
 
-    def __init__(self, *args, post: Post, **kwargs):
+    def __init__(self, *args, post: Post, images, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only this post's images; an id from elsewhere is "no such choice", never another's.
-        self.fields["image"].queryset = post.images.all()
+        # Only `images` (this post's that the reader may flag); an id from elsewhere is "no such
+        # choice", never another's.
+        self.fields["image"].queryset = post.images.filter(pk__in=[i.pk for i in images])
         self.fields["image"].required = False
-        value = self.initial.get("image")
-        if not self.is_bound and not (
-            str(value or "").isdigit() and post.images.filter(pk=value).exists()
-        ):
+        self._images = {image.pk: image for image in images}
+        if not self.is_bound and self.chosen_image() is None:
             self.initial["image"] = None
         # A required choice among real reasons: no blank "---------" radio to pick by mistake.
         self.fields["reason"].choices = Flag.Reason.choices
+
+    def chosen_image(self):
+        """The image this flag is about (None: the post itself), from what the form holds."""
+        return self._images.get(parse_int(self["image"].value()))
 
 
 class CloseBoardForm(forms.Form):
