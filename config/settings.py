@@ -77,6 +77,8 @@ MIDDLEWARE = [
     # Outermost: times and logs every request, including those answered by later middleware.
     "config.middleware.RequestLogMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
+    # A NUL in the path or query string is a 400 before any view or database sees it.
+    "core.middleware.RefuseNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -10,12 +10,12 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.feeds import CleanAtom1Feed
 from core.params import parse_int
 from discussions import services
 from discussions.forms import (
@@ -163,7 +163,7 @@ def board(request, event_slug):
 class BoardFeed(Feed):
     """Atom feed of the newest posts on a board."""
 
-    feed_type = Atom1Feed
+    feed_type = CleanAtom1Feed
 
     def get_object(self, request, event_slug):
         return get_board(event_slug)
