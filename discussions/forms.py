@@ -7,6 +7,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ControlCharactersCleaned
 from core.params import parse_int
 from core.uploads import IMAGE, inspect_upload
 from discussions.models import (
@@ -89,7 +90,7 @@ class PostImagesMixin:
         return list(getattr(self, "_images", []))
 
 
-class ThreadForm(PostImagesMixin, forms.Form):
+class ThreadForm(ControlCharactersCleaned, PostImagesMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=THREAD_TITLE_MAX_LENGTH)
     themes = forms.ModelMultipleChoiceField(
         label=_("Themes"),
@@ -115,7 +116,7 @@ class ThreadForm(PostImagesMixin, forms.Form):
         return cleaned
 
 
-class ReplyForm(PostImagesMixin, forms.Form):
+class ReplyForm(ControlCharactersCleaned, PostImagesMixin, forms.Form):
     body = body_field(_("Your reply"))
     reply_to = forms.ModelChoiceField(
         queryset=Post.objects.none(), required=False, widget=forms.HiddenInput
@@ -132,11 +133,11 @@ class ReplyForm(PostImagesMixin, forms.Form):
         return cleaned
 
 
-class EditPostForm(forms.Form):
+class EditPostForm(ControlCharactersCleaned, forms.Form):
     body = body_field(_("Text"))
 
 
-class FlagForm(forms.ModelForm):
+class FlagForm(ControlCharactersCleaned, forms.ModelForm):
     class Meta:
         model = Flag
         fields = ["reason", "text", "image"]
@@ -163,7 +164,7 @@ class FlagForm(forms.ModelForm):
         return self._images.get(parse_int(self["image"].value()))
 
 
-class CloseBoardForm(forms.Form):
+class CloseBoardForm(ControlCharactersCleaned, forms.Form):
     message = forms.CharField(
         label=_("Message for readers"),
         required=False,
@@ -173,7 +174,7 @@ class CloseBoardForm(forms.Form):
     )
 
 
-class SearchForm(forms.Form):
+class SearchForm(ControlCharactersCleaned, forms.Form):
     q = forms.CharField(label=_("Search discussions"), required=False, max_length=200)
     theme = forms.ModelChoiceField(
         label=_("Theme"),
@@ -217,7 +218,7 @@ class SearchForm(forms.Form):
         field.widget.choices = [("", field.empty_label)] + [(e.slug, str(e)) for e in events]
 
 
-class HidePostForm(forms.Form):
+class HidePostForm(ControlCharactersCleaned, forms.Form):
     reason = forms.CharField(
         label=_("Why is it hidden?"),
         max_length=1000,
@@ -231,7 +232,7 @@ class HidePostForm(forms.Form):
 SUSPENSION_LONGEST_DAYS = 366
 
 
-class SuspendForm(forms.Form):
+class SuspendForm(ControlCharactersCleaned, forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         max_length=1000,

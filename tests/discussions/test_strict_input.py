@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from discussions import services
+from discussions.forms import ReplyForm, SearchForm
 from discussions.models import Post, Thread
 from tests.factories import UserFactory
 
@@ -56,3 +57,15 @@ def test_nul_in_a_query_parameter_is_a_bad_request(client, db, params):
 
 def test_nul_in_the_path_is_a_bad_request(client, db):
     assert client.get(reverse("discussions:search") + "%00/").status_code == 400
+
+
+def test_forms_clean_control_characters_out_of_text(thread):
+    reply = ReplyForm(data={"body": "one\x0btwo\r\nthree\x7f"}, thread=thread)
+    search = SearchForm(data={"q": "time\x0bcredits"})
+
+    assert reply.is_valid(), reply.errors
+    assert search.is_valid(), search.errors
+    assert (reply.cleaned_data["body"], search.cleaned_data["q"]) == (
+        "onetwo\nthree",
+        "time credits",
+    )
