@@ -17,7 +17,7 @@ def test_board_feed_survives_control_characters_saved_before_they_were_cleaned(c
     reply = services.post_reply(thread=thread, author=UserFactory(), body="placeholder")
     # Rows from before the cleaning (an update() skips save, as old data did).
     Thread.objects.filter(pk=thread.pk).update(title="Vertical\x0btab")
-    Post.objects.filter(pk=reply.pk).update(body_html="<p>form\x0cfeed\x00</p>")
+    Post.objects.filter(pk=reply.pk).update(body_html="<p>form\x0cfeed\x1b</p>")
 
     response = client.get(
         reverse("discussions:board_feed", kwargs={"event_slug": thread.board.event.slug})
