@@ -343,7 +343,7 @@ def _thread_page(request, thread: Thread, *, page_number=None, form=None, status
 
 def _reply_initial(request, thread) -> dict:
     reply_to = parse_int(request.GET.get("reply_to"))
-    return {"reply_to": reply_to} if reply_to is not None else {}
+    return {"reply_to": str(reply_to)} if reply_to is not None else {}
 
 
 def _replying_to(request, thread, form, can_moderate) -> Post | None:
