@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -216,6 +217,9 @@ def thread_create(request, event_slug):
     if suspension is not None:
         messages.error(request, suspension.refusal)
         return redirect(board)
+    if not request.user.has_verified_email:
+        context = {"board": board, "event": board.event, "needs_verification": True}
+        return render(request, "discussions/thread_form.html", context)
     form = ThreadForm(request.POST or None, request.FILES or None, board=board)
     preview = _preview(request)
     if preview is None and request.method == "POST" and form.is_valid():
@@ -320,6 +324,9 @@ def _thread_page(request, thread: Thread, *, page_number=None, form=None, status
     if not refusal and user.is_authenticated:
         suspension = Suspension.objects.current_for(user)
         refusal = suspension.refusal if suspension else ""
+    needs_verification = user.is_authenticated and not refusal and not user.has_verified_email
+    if needs_verification:
+        refusal = services.unverified_refusal()
     if form is None and user.is_authenticated and not refusal:
         form = ReplyForm(thread=thread, initial=_reply_initial(request, thread))
     return render(
@@ -332,6 +339,7 @@ def _thread_page(request, thread: Thread, *, page_number=None, form=None, status
             "page": page,
             "form": form,
             "refusal": refusal,
+            "needs_verification": needs_verification,
             "can_moderate": can_moderate,
             "is_following": _is_following(user, thread=thread),
             "replying_to": _replying_to(request, thread, form, can_moderate),
@@ -691,6 +699,7 @@ def search(request):
 # --- one-click unsubscribe ------------------------------------------------------------------------
 
 
+@never_cache  # its address carries the member's signed token
 @csrf_exempt  # RFC 8058: mail clients POST without a CSRF token; the signed token protects it.
 def unsubscribe(request, token):
     try:

@@ -1,11 +1,12 @@
-"""Slots on the event page: how an app above `events` shows a panel there.
+"""Slots on events' pages: how an app above `events` shows a panel there.
 
 Nothing in `events` imports the apps that fill its slots.
 
-`events` owns the event page; the apps above it (discussions, the event's record, its visuals) own
-what they add to it. Each registers its panels once, from its `AppConfig.ready()`:
+`events` owns the event page and the pages of series, themes and organisations; the apps above it
+(discussions, the event's record, its visuals) own what they add to them. Each registers its
+panels once, from its `AppConfig.ready()`:
 
-    from events.panels import register_event_panel
+    from events.panels import register_event_panel, register_page_panel
 
     register_event_panel(
         slot="main",                          # "main" (under the description) or "aside" (sidebar)
@@ -13,17 +14,32 @@ what they add to it. Each registers its panels once, from its `AppConfig.ready()
         order=100,                            # lower comes first within the slot
         context=board_panel_context,          # optional: (request, event) -> dict, or None to hide
     )
+    register_page_panel(
+        page="series",                        # "series", "theme" or "organisation"
+        slot="actions",                       # "head" (in <head>) or "actions" (header buttons)
+        template="record/_scope_links.html",
+        context=None,                         # optional: (request, obj) -> dict, or None to hide
+    )
 
-`templates/events/event_detail.html` renders each slot with `{% event_panels "main" %}`. A panel's
-template gets the page's context plus `event` and whatever its `context` callable returned; when
-the callable returns None the panel is not shown. Panels run on every event page view, so a panel
-must keep to a small, fixed number of queries (the page's query budget tests count them).
+`templates/events/event_detail.html` renders each slot with `{% event_panels "main" %}`; the other
+pages with `{% page_panels "series" "actions" series %}`. A panel's template gets the page's
+context plus `event` (or `page_object` and `page_kind`) and whatever its `context` callable
+returned; when the callable returns None the panel is not shown. Panels run on every view of their
+page, so a panel must keep to a small, fixed number of queries (the query budget tests count them).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-SLOTS = ("main", "aside")
+# page -> its slots. "event" is the event page; the others are the pages of the objects events
+# are grouped by.
+PAGES = {
+    "event": ("main", "aside"),
+    "series": ("head", "actions"),
+    "theme": ("head", "actions"),
+    "organisation": ("head", "actions"),
+}
+SLOTS = PAGES["event"]
 
 
 @dataclass(frozen=True)
@@ -34,20 +50,39 @@ class EventPanel:
     context: Callable | None = None
 
 
-_panels: dict[str, list[EventPanel]] = {slot: [] for slot in SLOTS}
+_panels: dict[tuple[str, str], list[EventPanel]] = {
+    (page, slot): [] for page, slots in PAGES.items() for slot in slots
+}
+
+
+def _key(page: str, slot: str) -> tuple[str, str]:
+    if (page, slot) not in _panels:
+        if page not in PAGES:
+            raise ValueError(f"Unknown page {page!r}; pages are {', '.join(PAGES)}.")
+        raise ValueError(f"Unknown {page} page slot {slot!r}; slots are {', '.join(PAGES[page])}.")
+    return (page, slot)
+
+
+def register_page_panel(
+    *, page: str, slot: str, template: str, order: int = 100, context=None
+) -> None:
+    """Add a panel to a slot of one kind of page (a template already there is replaced)."""
+    key = _key(page, slot)
+    panels = [panel for panel in _panels[key] if panel.template != template]
+    panels.append(EventPanel(slot=slot, template=template, order=order, context=context))
+    _panels[key] = sorted(panels, key=lambda panel: (panel.order, panel.template))
 
 
 def register_event_panel(*, slot: str, template: str, order: int = 100, context=None) -> None:
     """Add a panel to a slot of the event page (a template already there is replaced)."""
-    if slot not in _panels:
-        raise ValueError(f"Unknown event page slot {slot!r}; slots are {', '.join(SLOTS)}.")
-    panels = [panel for panel in _panels[slot] if panel.template != template]
-    panels.append(EventPanel(slot=slot, template=template, order=order, context=context))
-    _panels[slot] = sorted(panels, key=lambda panel: (panel.order, panel.template))
+    register_page_panel(page="event", slot=slot, template=template, order=order, context=context)
+
+
+def page_panels(page: str, slot: str) -> list[EventPanel]:
+    """The panels registered for `slot` of `page`, in display order."""
+    return list(_panels[_key(page, slot)])
 
 
 def event_panels(slot: str) -> list[EventPanel]:
-    """The panels registered for `slot`, in display order."""
-    if slot not in _panels:
-        raise ValueError(f"Unknown event page slot {slot!r}; slots are {', '.join(SLOTS)}.")
-    return list(_panels[slot])
+    """The panels registered for `slot` of the event page, in display order."""
+    return page_panels("event", slot)

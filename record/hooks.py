@@ -2,7 +2,9 @@
 
 - panels on the event page, through `events.panels.register_event_panel` (the slot convention);
 - a line in the calendar entry's description linking to the published record, through
-  `events.calendar.register_description_provider`.
+  `events.calendar.register_description_provider`;
+- on the series, theme and organisation pages, links to their "you said, we did" page and Atom
+  feed, through `events.panels.register_page_panel` (no query: the links are always there).
 """
 
 from django.conf import settings
@@ -32,9 +34,18 @@ def record_links(events) -> dict[int, list[str]]:
     }
 
 
+def scope_links(request, obj) -> dict:
+    """The outcome page and feed of a series, theme or organisation (kind from its model)."""
+    kind = obj._meta.model_name
+    return {
+        "outcomes_url": reverse(f"record:{kind}_outcomes", kwargs={"slug": obj.slug}),
+        "outcomes_feed_url": reverse(f"record:{kind}_feed", kwargs={"slug": obj.slug}),
+    }
+
+
 def connect() -> None:
     from events import calendar
-    from events.panels import register_event_panel
+    from events.panels import register_event_panel, register_page_panel
     from record import panels
 
     calendar.register_description_provider(record_links)
@@ -53,3 +64,10 @@ def connect() -> None:
     register_event_panel(
         slot="aside", template="record/_follow_panel.html", order=50, context=panels.follow
     )
+    for page in ("series", "theme", "organisation"):
+        register_page_panel(
+            page=page, slot="head", template="record/_scope_feed_link.html", context=scope_links
+        )
+        register_page_panel(
+            page=page, slot="actions", template="record/_scope_links.html", context=scope_links
+        )

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.i18n import in_language_of
 from core.mail import send_email_on_commit
 from events.models import Event, Registration
 from events.signals import calendars_changed
@@ -340,7 +341,7 @@ def publish_record(*, event: Event, user) -> EventRecord:
     _notify(
         event=event,
         themes=list(event.themes.all()),
-        subject=_("The record of %(event)s is published") % {"event": event.title},
+        subject=lambda: _("The record of %(event)s is published") % {"event": event.title},
         template="record/email/record_published",
         context={"record": record, "outcomes": list(event.outcomes.all())},
     )
@@ -371,8 +372,10 @@ def change_outcome_status(*, outcome: Outcome, user, status: str, note: str = ""
         _notify(
             event=event,
             themes=list(event.themes.all()) + list(outcome.themes.all()),
-            subject=_("%(status)s: %(outcome)s")
-            % {"status": update.get_status_display(), "outcome": outcome.title},
+            subject=lambda: (
+                _("%(status)s: %(outcome)s")
+                % {"status": update.get_status_display(), "outcome": outcome.title}
+            ),
             template="record/email/outcome_update",
             context={"outcome": outcome, "update": update},
         )
@@ -458,22 +461,29 @@ def set_follow(*, user, target, active: bool) -> Follow:
     return follow
 
 
-def _notify(*, event: Event, themes, subject: str, template: str, context: dict) -> None:
-    record_url = settings.SITE_URL + reverse("record:event", kwargs={"slug": event.slug})
+def _notify(*, event: Event, themes, subject, template: str, context: dict) -> None:
+    """One email to each of `recipients()`, in their own language: `subject` is a callable, so
+    its words (and the status names in it) are translated for each recipient."""
     for user, kind, target_id in recipients(event=event, themes=themes).values():
         token = unsubscribe_token(user=user, kind=kind, target_id=target_id)
-        unsubscribe_url = settings.SITE_URL + reverse("record:unsubscribe", kwargs={"token": token})
-        data = {
-            **context,
-            "event": event,
-            "recipient": user,
-            "record_url": record_url,
-            "unsubscribe_url": unsubscribe_url,
-        }
+        with in_language_of(user):
+            record_url = settings.SITE_URL + reverse("record:event", kwargs={"slug": event.slug})
+            unsubscribe_url = settings.SITE_URL + reverse(
+                "record:unsubscribe", kwargs={"token": token}
+            )
+            data = {
+                **context,
+                "event": event,
+                "recipient": user,
+                "record_url": record_url,
+                "unsubscribe_url": unsubscribe_url,
+            }
+            subject_text = subject()
+            text = render_to_string(f"{template}.txt", data)
         send_email_on_commit(
             to=[user.email],
-            subject=subject,
-            text=render_to_string(f"{template}.txt", data),
+            subject=subject_text,
+            text=text,
             headers={
                 "List-Unsubscribe": f"<{unsubscribe_url}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -516,20 +526,23 @@ def send_record_reminders(*, now=None) -> int:
             ).update(reminder_sent_at=now)
             if not claimed:
                 continue
-            emails = _organiser_emails(event)
-            if not emails:
+            organisers = _organisers(event)
+            if not organisers:
                 continue
-            url = settings.SITE_URL + reverse("record:manage", kwargs={"slug": event.slug})
-            send_email_on_commit(
-                to=emails,
-                subject=_("What came of %(event)s? Write its record") % {"event": event.title},
-                text=render_to_string("record/email/reminder.txt", {"event": event, "url": url}),
-            )
+            for organiser in organisers:  # one email each, in their own language
+                with in_language_of(organiser):
+                    url = settings.SITE_URL + reverse("record:manage", kwargs={"slug": event.slug})
+                    subject = _("What came of %(event)s? Write its record") % {"event": event.title}
+                    text = render_to_string(
+                        "record/email/reminder.txt", {"event": event, "url": url}
+                    )
+                send_email_on_commit(to=[organiser.email], subject=subject, text=text)
             sent += 1
     return sent
 
 
-def _organiser_emails(event: Event) -> list[str]:
+def _organisers(event: Event) -> list[User]:
+    """The event's active organisers (roles and its creator) with an email, by email."""
     users = {
         role.person.user
         for role in event.roles.all()
@@ -537,7 +550,7 @@ def _organiser_emails(event: Event) -> list[str]:
     }
     if event.created_by and event.created_by.is_active:
         users.add(event.created_by)
-    return sorted(user.email for user in users if user.email)
+    return sorted((user for user in users if user.email), key=lambda user: user.email)
 
 
 # --- consent: how people are credited -----------------------------------------------------------
@@ -574,15 +587,15 @@ def ask_people_named(*, event: Event, user) -> int:
     now = timezone.now()
     asked = 0
     for contribution in people_to_ask(event).select_related("person__user"):
-        url = settings.SITE_URL + reverse(
-            "record:credit", kwargs={"token": credit_token(contribution)}
-        )
-        context = {"event": event, "contribution": contribution, "url": url}
-        send_email_on_commit(
-            to=[contribution.person.user.email],
-            subject=_("You are quoted in the record of %(event)s") % {"event": event.title},
-            text=render_to_string("record/email/credit_review.txt", context),
-        )
+        quoted = contribution.person.user
+        with in_language_of(quoted):
+            url = settings.SITE_URL + reverse(
+                "record:credit", kwargs={"token": credit_token(contribution)}
+            )
+            context = {"event": event, "contribution": contribution, "url": url}
+            subject = _("You are quoted in the record of %(event)s") % {"event": event.title}
+            text = render_to_string("record/email/credit_review.txt", context)
+        send_email_on_commit(to=[quoted.email], subject=subject, text=text)
         contribution.review_sent_at = now
         contribution.save(update_fields=["review_sent_at"])
         asked += 1

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from core.i18n import interface_language
 from events.models import Event, EventRole
 from events.panels import event_panels as registered_panels
+from events.panels import page_panels as registered_page_panels
 
 register = template.Library()
 
@@ -75,6 +76,21 @@ def event_panels(context, slot):
         if extra is None:
             continue
         with context.push(event=event, **extra):
+            rendered.append(engine.get_template(panel.template).render(context))
+    return mark_safe("".join(rendered))  # noqa: S308 -- each panel is an autoescaped template
+
+
+@register.simple_tag(takes_context=True)
+def page_panels(context, page, slot, obj):
+    """Render the panels registered for `slot` of a series, theme or organisation page `obj`."""
+    request = context.get("request")
+    engine = context.template.engine
+    rendered = []
+    for panel in registered_page_panels(page, slot):
+        extra = panel.context(request, obj) if panel.context else {}
+        if extra is None:
+            continue
+        with context.push(page_kind=page, page_object=obj, **extra):
             rendered.append(engine.get_template(panel.template).render(context))
     return mark_safe("".join(rendered))  # noqa: S308 -- each panel is an autoescaped template
 

@@ -21,6 +21,7 @@ from record.models import (
 )
 from tests.factories import (
     EventFactory,
+    EventRoleFactory,
     PersonFactory,
     SeriesFactory,
     ThemeFactory,
@@ -430,3 +431,74 @@ def test_publishing_moves_the_calendar_marker(
         services.publish_record(event=past_event, user=organiser)
     assert CalendarChange.objects.get(pk=1).version > before
     assert Outcome.objects.public().count() == 1
+
+
+# --- each recipient's language ----------------------------------------------------------------
+
+
+def test_outcome_updates_go_out_in_each_recipients_language(
+    past_event, organiser, attend, django_capture_on_commit_callbacks
+):
+    welsh, english = UserFactory(preferred_language="cy"), UserFactory(preferred_language="en")
+    attend(past_event, welsh)
+    attend(past_event, english)
+    outcome = close_with_outcome(past_event, organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish_record(event=past_event, user=organiser)
+    to_welsh = next(m for m in mail.outbox if m.to == [welsh.email])
+    assert to_welsh.subject == f"Mae cofnod {past_event.title} wedi'i gyhoeddi"
+    assert f"/cy/events/{past_event.slug}/record/" in to_welsh.body
+    assert "/cy/record/unsubscribe/" in to_welsh.extra_headers["List-Unsubscribe"]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_outcome_status(outcome=outcome, user=organiser, status="done")
+    to_welsh, to_english = (
+        next(m for m in mail.outbox if m.to == [u.email]) for u in (welsh, english)
+    )
+    assert to_welsh.subject == "Wedi'i wneud: Share Talking Points"
+    assert f"Mae un o ganlyniadau {past_event.title} wedi symud ymlaen:" in to_welsh.body
+    assert to_english.subject == "Done: Share Talking Points"
+    assert f"/en/events/{past_event.slug}/record/" in to_english.body
+
+
+def test_reminders_go_to_each_organiser_in_their_language(
+    organised_event, organiser, django_capture_on_commit_callbacks
+):
+    organiser.preferred_language = "cy"
+    organiser.save(update_fields=["preferred_language"])
+    co_organiser = UserFactory(preferred_language="en")
+    EventRoleFactory(
+        event=organised_event, person=PersonFactory(user=co_organiser), role="organiser"
+    )
+    start = timezone.now() - timedelta(days=3, hours=3)
+    organised_event.starts_at, organised_event.ends_at = start, start + timedelta(hours=2)
+    organised_event.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_record_reminders() == 1
+    to_welsh, to_english = (
+        next(m for m in mail.outbox if m.to == [u.email]) for u in (organiser, co_organiser)
+    )
+    assert len(mail.outbox) == 2
+    title = organised_event.title
+    assert to_welsh.subject == f"Beth ddaeth o {title}? Ysgrifennwch ei gofnod"
+    assert f"Roedd {title} dridiau yn ôl, a does ganddo ddim cofnod eto." in to_welsh.body
+    assert f"/cy/events/{organised_event.slug}/record/write/" in to_welsh.body
+    assert to_english.subject == f"What came of {title}? Write its record"
+
+
+def test_people_named_are_asked_in_their_language(
+    past_event, organiser, django_capture_on_commit_callbacks
+):
+    quoted = UserFactory(preferred_language="cy")
+    services.save_contribution(
+        event=past_event,
+        user=organiser,
+        person=PersonFactory(user=quoted, name="Becky Booth"),
+        text="Time Credits work.",
+        credit="named",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ask_people_named(event=past_event, user=organiser)
+    (message,) = mail.outbox
+    assert message.subject == f"Rydych chi'n cael eich dyfynnu yng nghofnod {past_event.title}"
+    assert "/cy/record/credit/" in message.body
