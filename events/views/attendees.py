@@ -5,7 +5,6 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -72,7 +71,6 @@ def _preview(request, event, form) -> dict:
     }
 
 
-@never_cache  # its address carries the member's signed token
 @csrf_exempt  # RFC 8058: mail clients POST without a CSRF token; the signed token protects it.
 @require_http_methods(["GET", "HEAD", "POST"])
 def email_opt_out(request, token):

@@ -127,7 +127,7 @@ def _secret_pages(user):
     return [
         reverse("events:calendar_settings"),
         reverse("people:account"),
-        reverse("events:reminder_opt_out", kwargs={"token": notices.reminder_opt_out_token(user)}),
+        reverse("events:email_opt_out", kwargs={"token": notices.opt_out_token(user)}),
     ]
 
 
