@@ -86,6 +86,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Django's, keeping 404s of old feed addresses (core/i18n.py).
     "core.i18n.LocaleMiddleware",
+    # A NUL in the path or query string is a 400 (in the reader's language) before any view,
+    # cache or database sees it.
+    "core.middleware.RefuseNulMiddleware",
     # After Locale (the language is part of the key); off unless ANONYMOUS_PAGE_CACHE_SECONDS.
     "config.middleware.AnonymousPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -360,6 +363,11 @@ CONTENT_SECURITY_POLICY = {
 
 # Visitors without a session get HTML pages from the shared cache, at most this many seconds old.
 ANONYMOUS_PAGE_CACHE_SECONDS = env_int("ANONYMOUS_PAGE_CACHE_SECONDS", 0)
+
+# The parts of pages that are the same for everyone (event lists, ...) are rendered once per
+# change and kept in the cache (core/fragments.py). Only where every process shares that cache:
+# with a per-process cache, one process would not see another's writes.
+SHARED_FRAGMENTS = env_bool("SHARED_FRAGMENTS", bool(REDIS_URL))
 
 # Serialised VEVENTs each worker process keeps in memory (events/calendar_http.py: a feed is
 # assembled from them; the shared cache holds them too). About 1 kB each.

@@ -17,6 +17,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.params import parse_int
 from events.clock import london_aware
 from events.models import (
     ACCESS_FEATURE_NAMES,
@@ -565,7 +566,7 @@ class BaseRoleFormSet(BaseInlineFormSet):
         """The rows, each offering only its own person: one query for all rows' labels."""
         forms = BaseInlineFormSet.forms.func(self)
         chosen = {form: str(form["person"].value() or "") for form in forms}
-        ids = {value for value in chosen.values() if value.isdigit()}
+        ids = {value for value in chosen.values() if parse_int(value) is not None}
         labels = {
             str(p.pk): person_choice_label(p)
             for p in Person.objects.filter(pk__in=ids).only("pk", "name", "headline")

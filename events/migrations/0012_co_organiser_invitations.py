@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0010_reminder_choice_on_the_account'),
+        ('events', '0011_texts_in_english_and_welsh'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
