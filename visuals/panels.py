@@ -11,9 +11,7 @@ def _panel_rows(request, event) -> list:
     """The panel's rows, kept on the request: the record page's pins reuse them."""
     memo = request.__dict__.setdefault("_visual_panel_rows", {})
     if event.pk not in memo:
-        memo[event.pk] = list(
-            event.visuals.published().with_display_data().in_order()[:PANEL_ROWS]
-        )
+        memo[event.pk] = list(event.visuals.published().with_display_data().in_order()[:PANEL_ROWS])
     return memo[event.pk]
 
 

@@ -51,7 +51,7 @@ def test_pdf_is_stored_without_variants(user, django_capture_on_commit_callbacks
 
     upload.refresh_from_db()
     assert (upload.kind, upload.variants, upload.original_name) == ("pdf", {}, "slides.pdf")
-    assert read(upload.file.name) == samples.pdf_bytes()
+    assert read(upload.file.name) == clean.content
 
 
 @pytest.mark.django_db

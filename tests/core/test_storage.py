@@ -51,12 +51,13 @@ def test_image_and_variants_live_in_the_bucket_and_are_fetched_from_it(
 
 @pytest.mark.django_db
 def test_pdf_in_the_bucket_downloads_as_an_attachment(s3_media, user):
-    clean = inspect_upload(samples.upload("slides.pdf", samples.pdf_bytes()))
+    clean = inspect_upload(samples.upload("slides.pdf", samples.pdf_with_metadata()))
     upload = store_upload(file=clean, user=user, scope="event:1")
 
     headers, body = fetch(upload.url())
 
-    assert body == samples.pdf_bytes()
+    assert body == clean.content
+    samples.assert_pdf_has_no_metadata(body)
     assert headers["Content-Type"] == "application/pdf"
     assert headers["Content-Disposition"] == "attachment"
 
