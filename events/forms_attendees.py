@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from events.models import AttendeeMessage, Event, Registration
 
@@ -21,10 +22,14 @@ class AttendeeMessageForm(forms.ModelForm):
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only people who take messages from organisers (their account's choice) count.
+        takes_messages = Q(user__email_change_notices=True)
         counts = event.registrations.aggregate(
-            confirmed=Count("pk", filter=Q(state=Registration.State.CONFIRMED)),
-            waitlisted=Count("pk", filter=Q(state=Registration.State.WAITLISTED)),
+            confirmed=Count("pk", filter=Q(state=Registration.State.CONFIRMED) & takes_messages),
+            waitlisted=Count("pk", filter=Q(state=Registration.State.WAITLISTED) & takes_messages),
+            declined=Count("pk", filter=Q(state__in=Registration.ACTIVE_STATES) & ~takes_messages),
         )
+        self.declined_count = counts["declined"]
         self.counts = {
             AttendeeMessage.Audience.CONFIRMED: counts["confirmed"],
             AttendeeMessage.Audience.WAITLISTED: counts["waitlisted"],
@@ -35,9 +40,16 @@ class AttendeeMessageForm(forms.ModelForm):
             for value, label in AttendeeMessage.Audience.choices
         ]
         self.fields["audience"].initial = AttendeeMessage.Audience.CONFIRMED
-        self.fields["body"].help_text = _(
+        help_text = _(
             "Plain text. Each person gets their own copy, addressed to them; replies come to you."
         )
+        if self.declined_count:
+            help_text += " " + ngettext(
+                "%(count)d person registered has chosen not to get messages from organisers.",
+                "%(count)d people registered have chosen not to get messages from organisers.",
+                self.declined_count,
+            ) % {"count": self.declined_count}
+        self.fields["body"].help_text = help_text
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

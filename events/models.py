@@ -1163,25 +1163,6 @@ class CalendarChange(models.Model):
         return f"v{self.version} at {self.changed_at:%Y-%m-%d %H:%M:%S}"
 
 
-class ReminderOptOut(models.Model):
-    """A user who asked for no more reminders (from a reminder's footer). Notices still come."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="reminder_opt_out",
-        verbose_name=_("user"),
-    )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("reminder opt-out")
-        verbose_name_plural = _("reminder opt-outs")
-
-    def __str__(self):
-        return f"No reminders for {self.user}"
-
-
 class AttendeeMessage(models.Model):
     """The log of "Email attendees": who sent what, when, to how many."""
 

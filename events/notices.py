@@ -24,7 +24,16 @@ from events.templatetags.event_tags import event_when
 
 # The reminder goes out this long before the start.
 REMINDER_LEAD = timedelta(hours=24)
-REMINDER_OPT_OUT_SALT = "events.reminders.opt-out"
+# One salt for every "stop these emails" link (old reminder links carry no kind: reminders).
+EMAIL_OPT_OUT_SALT = "events.reminders.opt-out"
+
+
+class EmailKind:
+    """The kinds of attendee mail a member may turn off, each a field on their account."""
+
+    REMINDERS = "reminders"
+    CHANGES = "changes"
+    FIELDS = {REMINDERS: "email_reminders", CHANGES: "email_change_notices"}
 
 
 # --- what attendees know about an event ------------------------------------------------------
@@ -116,13 +125,23 @@ def active_registrations(event: Event, states=Registration.ACTIVE_STATES) -> lis
     )
 
 
+def wants(user, kind: str) -> bool:
+    """Whether `user` still takes mail of `kind` (EmailKind) about events they registered for."""
+    return getattr(user, EmailKind.FIELDS[kind])
+
+
 def send_event_notice(*, event: Event, kind: str, changes: list[Change]) -> int:
     """Email every confirmed and waitlisted attendee about `event`; returns how many.
 
     Each mail carries the event's .ics as it is now (its SEQUENCE already raised by the save), with
-    the joining link only for those who may see it (confirmed places, or a public link).
+    the joining link only for those who may see it (confirmed places, or a public link). Members
+    who turned off change notices get none (a cancellation is not a change notice: it always goes).
     """
-    registrations = active_registrations(event)
+    registrations = [
+        registration
+        for registration in active_registrations(event)
+        if wants(registration.user, EmailKind.CHANGES)
+    ]
     attachments = {}
     for registration in registrations:
         with in_language_of(registration.user):
@@ -137,6 +156,7 @@ def _send_notice(registration, *, event, kind, changes, files) -> None:
     key = (sees_link, translation.get_language())
     if key not in files:
         files[key] = ics_attachment(event, include_joining_link=sees_link)
+    opt_out_url = opt_out_url_for(registration.user, EmailKind.CHANGES)
     context = {
         "kind": kind,
         "event": event,
@@ -144,6 +164,7 @@ def _send_notice(registration, *, event, kind, changes, files) -> None:
         "changes": changes,
         "when": event_when(event),
         "sees_link": sees_link,
+        "opt_out_url": opt_out_url,
         "site_url": settings.SITE_URL,
     }
     send_email_on_commit(
@@ -151,31 +172,50 @@ def _send_notice(registration, *, event, kind, changes, files) -> None:
         subject=NOTICE_SUBJECTS[kind]() % {"title": event.title},
         text=render_to_string("events/email/event_changed.txt", context),
         attachments=[files[key]],
+        headers=one_click_headers(opt_out_url),
     )
 
 
 # --- reminders -------------------------------------------------------------------------------
 
 
-def reminder_opt_out_token(user) -> str:
-    """A signed token that turns off this user's reminders (no sign-in, grants nothing else)."""
-    return signing.dumps({"u": user.pk}, salt=REMINDER_OPT_OUT_SALT)
+def opt_out_token(user, kind: str = EmailKind.REMINDERS) -> str:
+    """A signed token that turns off one kind of this user's mail (no sign-in, grants nothing
+    else)."""
+    return signing.dumps({"u": user.pk, "k": kind}, salt=EMAIL_OPT_OUT_SALT)
 
 
-def user_id_from_opt_out_token(token: str) -> int | None:
+def read_opt_out_token(token: str) -> tuple[int, str] | None:
+    """(user id, EmailKind) from a token, or None for a forged or damaged one."""
     try:
-        return int(signing.loads(token, salt=REMINDER_OPT_OUT_SALT)["u"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        payload = signing.loads(token, salt=EMAIL_OPT_OUT_SALT)
+        kind = payload.get("k", EmailKind.REMINDERS)  # links mailed before kinds existed
+        if kind not in EmailKind.FIELDS:
+            return None
+        return int(payload["u"]), kind
+    except (signing.BadSignature, AttributeError, KeyError, TypeError, ValueError):
         return None
+
+
+def opt_out_url_for(user, kind: str) -> str:
+    return settings.SITE_URL + reverse(
+        "events:email_opt_out", kwargs={"token": opt_out_token(user, kind)}
+    )
+
+
+def one_click_headers(opt_out_url: str) -> dict:
+    """RFC 8058: mail clients show an unsubscribe button that POSTs to `opt_out_url`."""
+    return {
+        "List-Unsubscribe": f"<{opt_out_url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
 
 
 def send_reminder(registration: Registration, *, attachment) -> None:
     """The day-before reminder to one confirmed attendee, with a way to stop reminders."""
     with in_language_of(registration.user):
         event = registration.event
-        opt_out_url = settings.SITE_URL + reverse(
-            "events:reminder_opt_out", kwargs={"token": reminder_opt_out_token(registration.user)}
-        )
+        opt_out_url = opt_out_url_for(registration.user, EmailKind.REMINDERS)
         context = {
             "event": event,
             "registration": registration,
@@ -189,10 +229,7 @@ def send_reminder(registration: Registration, *, attachment) -> None:
             subject=_("Tomorrow: %(title)s") % {"title": event.title},
             text=render_to_string("events/email/reminder.txt", context),
             attachments=[attachment],
-            headers={
-                "List-Unsubscribe": f"<{opt_out_url}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            },
+            headers=one_click_headers(opt_out_url),
         )
 
 
@@ -204,7 +241,13 @@ def attendee_message_subject(event: Event, subject: str) -> str:
 
 
 def attendee_message_text(
-    *, event: Event, subject: str, body: str, sender_name: str, recipient_name: str
+    *,
+    event: Event,
+    subject: str,
+    body: str,
+    sender_name: str,
+    recipient_name: str,
+    opt_out_url: str = "",
 ) -> str:
     """The text of an organiser's message as each recipient reads it (and the preview shows)."""
     return render_to_string(
@@ -215,6 +258,7 @@ def attendee_message_text(
             "body": body,
             "sender_name": sender_name,
             "recipient_name": recipient_name,
+            "opt_out_url": opt_out_url,
             "site_url": settings.SITE_URL,
         },
     )
@@ -229,6 +273,7 @@ def send_attendee_message(message: AttendeeMessage, registrations: list[Registra
 
 def _send_attendee_message(message: AttendeeMessage, registration: Registration) -> None:
     sender = message.sender
+    opt_out_url = opt_out_url_for(registration.user, EmailKind.CHANGES)
     send_email_on_commit(
         to=[registration.user.email],
         subject=attendee_message_subject(message.event, message.subject),
@@ -238,6 +283,7 @@ def _send_attendee_message(message: AttendeeMessage, registration: Registration)
             body=message.body,
             sender_name=sender.public_name,
             recipient_name=registration.user.public_name,
+            opt_out_url=opt_out_url,
         ),
-        headers={"Reply-To": sender.email},
+        headers={"Reply-To": sender.email, **one_click_headers(opt_out_url)},
     )

@@ -29,7 +29,6 @@ from events.models import (
     Event,
     EventRole,
     Registration,
-    ReminderOptOut,
     Series,
     Theme,
 )
@@ -689,7 +688,7 @@ def send_due_reminders(*, now: datetime | None = None, event_ids=None) -> int:
                 event__starts_at__lte=now + notices.REMINDER_LEAD,
                 user__is_active=True,
             )
-            .exclude(user__in=ReminderOptOut.objects.values("user"))
+            .filter(user__email_reminders=True)
             .select_related("user", "event", "event__venue")
             .order_by("event_id", "created_at", "pk")
         )
@@ -709,13 +708,14 @@ def send_due_reminders(*, now: datetime | None = None, event_ids=None) -> int:
     return len(sent)
 
 
-def stop_reminders(*, user) -> None:
-    """No more reminders for `user` (notices about changes still come: they are essential)."""
-    ReminderOptOut.objects.get_or_create(user=user)
+def set_email_choice(*, user, kind: str, wanted: bool) -> None:
+    """Turn one kind of attendee mail (notices.EmailKind) on or off for `user`.
 
-
-def resume_reminders(*, user) -> None:
-    ReminderOptOut.objects.filter(user=user).delete()
+    The same choice as on the account page; a cancellation always goes whatever the choice.
+    """
+    field = notices.EmailKind.FIELDS[kind]
+    setattr(user, field, wanted)
+    user.save(update_fields=[field])
 
 
 # --- organisers' messages to attendees --------------------------------------------------------
@@ -736,7 +736,11 @@ def email_attendees(*, event: Event, sender, subject: str, body: str, audience: 
     message = AttendeeMessage(
         event=event, sender=sender, subject=subject.strip(), body=body.strip(), audience=audience
     )
-    registrations = notices.active_registrations(event, states=message.states)
+    registrations = [
+        registration
+        for registration in notices.active_registrations(event, states=message.states)
+        if notices.wants(registration.user, notices.EmailKind.CHANGES)
+    ]
     if not registrations:
         raise NobodyToEmail(_("Nobody is registered in the group you chose."))
     message.recipient_count = len(registrations)

@@ -36,7 +36,8 @@ urlpatterns: list = [
     path("events/<slug:slug>/attendees/", registration.attendees, name="attendees"),
     path("events/<slug:slug>/attendees.csv", registration.attendees_csv, name="attendees_csv"),
     path("events/<slug:slug>/email/", attendees.email_attendees, name="email_attendees"),
-    path("me/reminders/<str:token>/", attendees.reminder_opt_out, name="reminder_opt_out"),
+    path("me/emails/<str:token>/", attendees.email_opt_out, name="email_opt_out"),
+    path("me/reminders/<str:token>/", attendees.email_opt_out),  # links mailed before 2026-12
     # Calendar files and feeds.
     path("events/calendar.ics", calendars.feed, name="feed"),
     path("events/<slug:slug>/calendar.ics", calendars.event_ics, name="event_ics"),
@@ -68,6 +69,7 @@ unprefixed_urlpatterns: list = [
     path("organisations/<slug:slug>/calendar.ics", calendars.organisation_feed),
     path("calendar/<path:token>.ics", calendars.personal_feed),
     re_path(r"^calendar/", calendars.personal_feed_not_found),
-    # A reminder's one-click "stop" (RFC 8058): mail clients POST to it and follow no redirect.
-    path("me/reminders/<str:token>/", attendees.reminder_opt_out),
+    # One-click "stop these emails" (RFC 8058): mail clients POST to it and follow no redirect.
+    path("me/emails/<str:token>/", attendees.email_opt_out),
+    path("me/reminders/<str:token>/", attendees.email_opt_out),
 ]

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from events import notices, services
 from events.forms_attendees import AttendeeMessageForm
-from events.models import AttendeeMessage, ReminderOptOut
+from events.models import AttendeeMessage
 from events.views.organising import event_editor_required
 from people.models import User
 
@@ -66,23 +66,32 @@ def _preview(request, event, form) -> dict:
             body=data["body"],
             sender_name=request.user.public_name,
             recipient_name=_("(their name)"),
+            opt_out_url=_("(their own link)"),
         ),
     }
 
 
 @csrf_exempt  # RFC 8058: mail clients POST without a CSRF token; the signed token protects it.
 @require_http_methods(["GET", "HEAD", "POST"])
-def reminder_opt_out(request, token):
-    """Stop (or resume) the day-before reminders of the user the signed token names."""
-    user_id = notices.user_id_from_opt_out_token(token)
-    if user_id is None:
+def email_opt_out(request, token):
+    """Stop (or resume) one kind of attendee mail for the user the signed token names.
+
+    A GET only shows the choice (link scanners follow links); the change is a POST.
+    """
+    read = notices.read_opt_out_token(token)
+    if read is None:
         raise Http404
+    user_id, kind = read
     user = get_object_or_404(User, pk=user_id, is_active=True)
     if request.method == "POST":
-        if request.POST.get("action") == "resume":
-            services.resume_reminders(user=user)
-        else:
-            services.stop_reminders(user=user)
-    stopped = ReminderOptOut.objects.filter(user=user).exists()
-    context = {"token": token, "stopped": stopped, "done": request.method == "POST"}
-    return render(request, "events/reminder_opt_out.html", context)
+        wanted = request.POST.get("action") == "resume"
+        services.set_email_choice(user=user, kind=kind, wanted=wanted)
+    context = {
+        "token": token,
+        "kind": kind,
+        "stopped": not notices.wants(user, kind),
+        "done": request.method == "POST",
+    }
+    response = render(request, "events/email_opt_out.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response

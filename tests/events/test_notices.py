@@ -4,7 +4,7 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from icalendar import Calendar
 
 from events import notices, services
-from events.models import AttendeeMessage, Event, Registration, ReminderOptOut
+from events.models import AttendeeMessage, Event, Registration
 from events.services import register_attendee
 from events.tasks import send_event_reminders
 from tests.core.test_mail import run_worker_once
@@ -261,23 +261,29 @@ def test_opting_out_from_the_footer_stops_reminders_but_not_notices(
     client, tomorrow_event, django_capture_on_commit_callbacks
 ):
     ann = Registration.objects.get(event=tomorrow_event, user__email="ann@example.org").user
-    url = reverse("events:reminder_opt_out", kwargs={"token": notices.reminder_opt_out_token(ann)})
+    url = reverse("events:email_opt_out", kwargs={"token": notices.opt_out_token(ann)})
     page = client.get(url)
     assert "Stop reminders" in page.content.decode()
-    assert not ReminderOptOut.objects.exists()  # a GET (a link scanner) changes nothing
+    ann.refresh_from_db()
+    assert ann.email_reminders  # a GET (a link scanner) changes nothing
     # A mail client's one-click POST (RFC 8058) needs no CSRF token.
     response = client.post(url, {"List-Unsubscribe": "One-Click"})
     assert "Done: you will get no more reminders." in response.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         assert services.send_due_reminders() == 1
     assert [m.to for m in mail.outbox] == [["ben@example.org"]]
-    submit_form(client, response, url, button="action=resume")  # "Send me reminders again"
-    assert not ReminderOptOut.objects.exists()
+    ann.refresh_from_db()
+    assert not ann.email_reminders  # the same choice as on the account page
+    submit_form(client, response, "#email-opt-out-form", button="action=resume")
+    ann.refresh_from_db()
+    assert ann.email_reminders
 
 
 def test_a_forged_opt_out_token_is_404(client):
-    url = reverse("events:reminder_opt_out", kwargs={"token": "not-a-token"})
+    url = reverse("events:email_opt_out", kwargs={"token": "not-a-token"})
     assert client.get(url).status_code == 404
+    unknown_kind = signing.dumps({"u": 1, "k": "everything"}, salt=notices.EMAIL_OPT_OUT_SALT)
+    assert client.get(reverse("events:email_opt_out", args=[unknown_kind])).status_code == 404
 
 
 def test_publishing_schedules_the_reminder_task_for_a_day_before(
@@ -372,10 +378,92 @@ def test_only_editors_may_email_attendees(busy_event):
 
 def test_the_one_click_stop_also_answers_without_a_language_prefix(client, tomorrow_event):
     ann = Registration.objects.get(event=tomorrow_event, user__email="ann@example.org").user
-    token = notices.reminder_opt_out_token(ann)
-    prefixed = reverse("events:reminder_opt_out", kwargs={"token": token})
+    token = notices.opt_out_token(ann)
+    prefixed = reverse("events:email_opt_out", kwargs={"token": token})
     assert prefixed.startswith("/en/")
     # The unprefixed address is deliberately unnamed (mail clients follow no redirect).
     response = client.post(prefixed.removeprefix("/en"), {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
-    assert ReminderOptOut.objects.filter(user=ann).exists()
+    ann.refresh_from_db()
+    assert not ann.email_reminders
+
+
+def test_a_reminder_link_mailed_before_kinds_existed_still_stops_reminders(client, tomorrow_event):
+    ann = Registration.objects.get(event=tomorrow_event, user__email="ann@example.org").user
+    old_token = signing.dumps({"u": ann.pk}, salt=notices.EMAIL_OPT_OUT_SALT)
+    response = client.post(f"/me/reminders/{old_token}/", {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    ann.refresh_from_db()
+    assert not ann.email_reminders
+    assert ann.email_change_notices
+
+
+def test_reminders_follow_the_account_choice(tomorrow_event, django_capture_on_commit_callbacks):
+    ann = Registration.objects.get(event=tomorrow_event, user__email="ann@example.org").user
+    ann.email_reminders = False
+    ann.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_due_reminders() == 1
+    assert [m.to for m in mail.outbox] == [["ben@example.org"]]
+
+
+# --- the account's choice of change notices ----------------------------------------------------
+
+
+def test_change_notices_skip_members_who_turned_them_off_but_a_cancellation_reaches_them(
+    busy_event, organiser, django_capture_on_commit_callbacks
+):
+    User = type(organiser)
+    User.objects.filter(email="ben@example.org").update(email_change_notices=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.postpone_event(event=busy_event, user=organiser)
+    assert sorted(outbox_by_recipient()) == ["ann@example.org"]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_event(event=busy_event, user=organiser, reason="The room flooded.")
+    assert sorted(outbox_by_recipient()) == ["ann@example.org", "ben@example.org"]
+
+
+def test_a_change_notice_offers_a_one_click_stop_that_a_scanner_cannot_trigger(
+    client, busy_event, organiser, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.postpone_event(event=busy_event, user=organiser)
+    notice = outbox_by_recipient()["ann@example.org"]
+    stop_url = notice.extra_headers["List-Unsubscribe"].strip("<>")
+    assert notice.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert f"To stop emails about changes and messages from organisers: {stop_url}" in notice.body
+    path = stop_url.removeprefix("http://testserver")
+    page = client.get(path)
+    assert "Stop these emails" in page.content.decode()
+    ann = busy_event.registrations.get(user__email="ann@example.org").user
+    ann.refresh_from_db()
+    assert ann.email_change_notices
+    done = submit_form(client, page, "#email-opt-out-form")
+    assert "Done: you will get no more emails about changes" in done.content.decode()
+    assert done["Cache-Control"] == "private, no-store"
+    ann.refresh_from_db()
+    assert not ann.email_change_notices
+    assert ann.email_reminders
+
+
+def test_organisers_see_who_declined_their_messages_and_those_people_get_none(
+    client, busy_event, organiser, django_capture_on_commit_callbacks
+):
+    User = type(organiser)
+    User.objects.filter(email="ben@example.org").update(email_change_notices=False)
+    client.force_login(organiser)
+    page = client.get(reverse("events:email_attendees", args=[busy_event.slug]))
+    text = page.content.decode()
+    assert "1 person registered has chosen not to get messages from organisers." in text
+    assert "Both (1)" in text
+    preview = submit_form(
+        client,
+        page,
+        "#email-attendees-form",
+        data={"audience": "both", "subject": "Bring a mug", "body": "Paper-cup free."},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_form(client, preview, "#send-message-form", button="action=send")
+    assert [m.to for m in mail.outbox] == [["ann@example.org"]]
+    assert "To stop emails about changes" in mail.outbox[0].body

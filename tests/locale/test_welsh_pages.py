@@ -217,6 +217,9 @@ def pages(site) -> list[tuple[str | None, str, str]]:
         ("member", "account_logout", {}),
         ("member", "account_change_password", {}),
         ("member", "account_email", {}),
+        ("member", "account_reauthenticate", {}),
+        (None, "account_inactive", {}),
+        (None, "account_confirm_email", {"key": "expired"}),
     ]
 
 
@@ -246,6 +249,15 @@ def test_unsubscribe_page_is_welsh(client, welsh_site):
     token = discussions.unsubscribe_token(welsh_site["subscription"])
     _url, html = welsh_page(client, welsh_site, None, "discussions:unsubscribe", {"token": token})
     assert english_words(html) == []
+
+
+def test_email_opt_out_pages_are_welsh(client, welsh_site):
+    from events import notices
+
+    for kind in (notices.EmailKind.REMINDERS, notices.EmailKind.CHANGES):
+        token = notices.opt_out_token(welsh_site["member"], kind)
+        _url, html = welsh_page(client, welsh_site, None, "events:email_opt_out", {"token": token})
+        assert english_words(html) == []
 
 
 def test_the_checker_sees_english_outside_lang_en_only():
