@@ -357,6 +357,8 @@ BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
 EVENTS_PAGE_SIZE = env_int("EVENTS_PAGE_SIZE", 20)
 # Posts (threads and replies) one user may send per minute; counted in the cache (0: no limit).
 DISCUSSIONS_POSTS_PER_MINUTE = env_int("DISCUSSIONS_POSTS_PER_MINUTE", 5)
+# Edits of posts one user may save per minute, counted the same way (0: no limit).
+DISCUSSIONS_EDITS_PER_MINUTE = env_int("DISCUSSIONS_EDITS_PER_MINUTE", 10)
 # The hour (UK time) after which the daily digest of followed threads goes out.
 DISCUSSIONS_DIGEST_HOUR = env_int("DISCUSSIONS_DIGEST_HOUR", 7)
 

@@ -59,28 +59,49 @@ def posts_per_minute() -> int:
     return getattr(settings, "DISCUSSIONS_POSTS_PER_MINUTE", 5)
 
 
-def check_rate_limit(user) -> None:
-    """Count one post for `user` in this minute; refuse beyond the limit.
+def edits_per_minute() -> int:
+    return getattr(settings, "DISCUSSIONS_EDITS_PER_MINUTE", 10)
+
+
+def _count_in_this_minute(key: str) -> int:
+    """Add one to this minute's counter under `key` and return it.
 
     Uses the Django cache so that with a shared cache (Redis) the limit holds across workers:
     `add` creates the window's counter atomically, `incr` increments it atomically.
     """
-    limit = posts_per_minute()
-    if limit <= 0:
-        return
     window = int(time.time() // 60)
-    key = f"discussions:posts:{user.pk}:{window}"
+    key = f"{key}:{window}"
     cache.add(key, 0, timeout=120)
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.add(key, 1, timeout=120)
-        count = 1
-    if count > limit:
+        return 1
+
+
+def check_rate_limit(user) -> None:
+    """Count one post (thread or reply) for `user` in this minute; refuse beyond the limit."""
+    limit = posts_per_minute()
+    if limit > 0 and _count_in_this_minute(f"discussions:posts:{user.pk}") > limit:
         raise RateLimited(
             _(
                 "You are posting very fast: at most %(limit)s posts a minute. "
                 "Your text is kept below; please wait a moment and send it again."
+            )
+            % {"limit": limit},
+            code="rate_limited",
+        )
+
+
+def check_edit_rate_limit(user) -> None:
+    """Count one edit for `user` in this minute; refuse beyond the limit (edits are rendered
+    and indexed like posts, so they cost like posts)."""
+    limit = edits_per_minute()
+    if limit > 0 and _count_in_this_minute(f"discussions:edits:{user.pk}") > limit:
+        raise RateLimited(
+            _(
+                "You are editing very fast: at most %(limit)s edits a minute. "
+                "Your text is kept below; please wait a moment and save it again."
             )
             % {"limit": limit},
             code="rate_limited",
@@ -148,7 +169,6 @@ def _attach_images(post: Post, images, *, author, board: Board) -> None:
 # --- threads and posts --------------------------------------------------------------------------
 
 
-@transaction.atomic
 def start_thread(*, board: Board, author, title: str, body: str, themes=(), images=()) -> Thread:
     """Open a thread with its first post (and its `images`); the author follows it."""
     _require(author.is_authenticated and author.is_active)
@@ -158,6 +178,15 @@ def start_thread(*, board: Board, author, title: str, body: str, themes=(), imag
         )
     check_not_suspended(author)
     check_rate_limit(author)
+    # Rendered before the transaction: no transaction stays open while Markdown is parsed.
+    rendered = _rendered(body)
+    with transaction.atomic():
+        return _start_thread(
+            board=board, author=author, title=title, rendered=rendered, themes=themes, images=images
+        )
+
+
+def _start_thread(*, board, author, title, rendered, themes, images) -> Thread:
     now = timezone.now()
     language = interface_language()  # the writer's: they wrote in the interface they read
     thread = Thread.objects.create(
@@ -176,7 +205,7 @@ def start_thread(*, board: Board, author, title: str, body: str, themes=(), imag
         author=author,
         created_at=now,
         language=language,
-        **_rendered(body),
+        **rendered,
     )
     thread.last_post = post
     thread.save(update_fields=["last_post"])
@@ -188,21 +217,29 @@ def start_thread(*, board: Board, author, title: str, body: str, themes=(), imag
     return thread
 
 
-@transaction.atomic
 def post_reply(
     *, thread: Thread, author, body: str, reply_to: Post | None = None, images=()
 ) -> Post:
     """Add a reply (with its `images`); the author follows the thread; followers are emailed
     after commit."""
     _require(author.is_authenticated and author.is_active)
+    check_not_suspended(author)
+    check_rate_limit(author)
+    # Rendered before the thread's row is locked: other replies to it never wait for a parse.
+    rendered = _rendered(body)
+    with transaction.atomic():
+        return _post_reply(
+            thread=thread, author=author, rendered=rendered, reply_to=reply_to, images=images
+        )
+
+
+def _post_reply(*, thread: Thread, author, rendered: dict, reply_to, images) -> Post:
     thread = Thread.objects.select_for_update().select_related("board__event").get(pk=thread.pk)
     reason = thread.refusal_reason()
     if reason:
         raise PostingRefused(reason, code="refused")
     if reply_to is not None and reply_to.thread_id != thread.pk:
         raise ValidationError(_("You can only answer a post in the same thread."), code="reply_to")
-    check_not_suspended(author)
-    check_rate_limit(author)
     now = timezone.now()
     post = Post.objects.create(
         thread=thread,
@@ -211,7 +248,7 @@ def post_reply(
         reply_to=reply_to,
         created_at=now,
         language=interface_language(),
-        **_rendered(body),
+        **rendered,
     )
     thread.reply_count += 1
     thread.last_post = post
@@ -226,15 +263,26 @@ def post_reply(
     return post
 
 
-@transaction.atomic
 def edit_post(*, post: Post, editor, body: str) -> Post:
-    """Replace a post's text, keeping the old text as a revision. Edits notify nobody."""
-    post = Post.objects.select_for_update().get(pk=post.pk)
+    """Replace a post's text, keeping the old text as a revision. Edits notify nobody.
+
+    Edits are rate-limited like posts, and rendered before the post's row is locked."""
     _require(post.can_edit(editor))
     if body == post.body_source:
         return post
+    check_edit_rate_limit(editor)
+    rendered = _rendered(body)
+    with transaction.atomic():
+        return _save_edit(post=post, editor=editor, rendered=rendered)
+
+
+def _save_edit(*, post: Post, editor, rendered: dict) -> Post:
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    _require(post.can_edit(editor))  # again, under the lock: it may have been hidden meanwhile
+    if rendered["body_source"] == post.body_source:
+        return post
     PostRevision.objects.create(post=post, body_source=post.body_source, editor=editor)
-    for name, value in _rendered(body).items():
+    for name, value in rendered.items():
         setattr(post, name, value)
     post.edited_at = timezone.now()
     post.save(update_fields=["body_source", "body_html", "renderer_version", "edited_at"])

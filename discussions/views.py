@@ -448,12 +448,19 @@ def post_edit(request, pk):
         raise PermissionDenied
     form = EditPostForm(request.POST or None, initial={"body": post.body_source})
     if request.method == "POST" and form.is_valid():
-        services.edit_post(post=post, editor=request.user, body=form.cleaned_data["body"])
-        messages.success(
-            request, _("Your post is updated; the earlier text is kept in its history.")
-        )
-        return redirect(post)
-    return render(request, "discussions/post_edit.html", _post_context(post, form=form))
+        try:
+            services.edit_post(post=post, editor=request.user, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("Your post is updated; the earlier text is kept in its history.")
+            )
+            return redirect(post)
+    status = 429 if form.has_error("__all__", "rate_limited") else 200
+    return render(
+        request, "discussions/post_edit.html", _post_context(post, form=form), status=status
+    )
 
 
 @login_required

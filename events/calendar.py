@@ -28,6 +28,7 @@ from icalendar import Calendar, Timezone, vDuration, vText
 from icalendar import Event as VEvent
 
 from core.logging import PERSONAL_PREFIX, redact_path  # noqa: F401 (part of this API)
+from core.markdown import markdown_to_html
 from events.models import Event, EventRole
 
 PRODID = "-//Commons//Commons events//EN"
@@ -168,9 +169,7 @@ class _TextFromHTML(HTMLParser):
 
 def plain_text(markdown_source: str) -> str:
     """An event description (Markdown) as plain text: no markup, no raw HTML, no entities."""
-    import markdown
-
-    html = markdown.markdown(markdown_source or "", extensions=["sane_lists"])
+    html = markdown_to_html(markdown_source or "", hard_breaks=False, raw_html_as_text=False)
     parser = _TextFromHTML()
     parser.feed(html)
     parser.close()

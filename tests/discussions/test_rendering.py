@@ -1,5 +1,6 @@
 """Posts are Markdown rendered to allowlisted HTML: no executable content survives."""
 
+import time
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -141,3 +142,39 @@ def test_images_become_links_to_the_image():
 
 def test_headings_sit_below_the_page_headings():
     assert render_markdown("# Big\n\n## Smaller") == "<h3>Big</h3>\n<h4>Smaller</h4>"
+
+
+# Inputs that make naive Markdown parsers (and HTML parsers after them) superlinear. Python-Markdown
+# took 87 s on 20,000 "[" (issue 10); each of these must render in well under a request's time.
+PATHOLOGICAL_LENGTH = 20_000
+
+
+def _run_of(unit: str) -> str:
+    return (unit * (PATHOLOGICAL_LENGTH // len(unit) + 1))[:PATHOLOGICAL_LENGTH]
+
+
+PATHOLOGICAL_CORPUS = {
+    **{f"run of {unit!r}": _run_of(unit) for unit in ["[", "*", "_", "`", ">", "> ", "<", "!["]},
+    **{
+        f"repeated {unit!r}": _run_of(unit)
+        for unit in ["[a](", "[![", "**_", "` a", "*a **b ", "\\[", "&#", "[a]: ", "<a:b", "a_b"]
+    },
+    **{f"lines of {unit!r}": _run_of(unit) for unit in ["-\n", "*\n", "[\n", "> - ", "1. "]},
+    "nested list": "".join("  " * depth + "- x\n" for depth in range(400))[:PATHOLOGICAL_LENGTH],
+    "nested quotes": "".join("> " * depth + "x\n" for depth in range(200))[:PATHOLOGICAL_LENGTH],
+}
+
+
+@pytest.mark.parametrize("source", PATHOLOGICAL_CORPUS.values(), ids=PATHOLOGICAL_CORPUS.keys())
+def test_pathological_input_renders_in_bounded_time(source):
+    assert len(source) == PATHOLOGICAL_LENGTH
+    # CPU time of this process, the best of three: what rendering costs, not how busy the machine
+    # is (the suite runs beside other work on two cores).
+    timings = []
+    for _attempt in range(3):
+        started = time.process_time()
+        html = render_markdown(source)
+        timings.append(time.process_time() - started)
+
+    assert min(timings) < 0.050
+    assert_only_allowlisted(html)

@@ -1,10 +1,10 @@
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from discussions import services
+from discussions import rendering, services
 from discussions.models import Flag, Post, Subscription, Thread
 from tests.factories import ThemeFactory, UserFactory
 
@@ -327,3 +327,42 @@ def test_the_daily_digest_goes_once_after_the_hour_with_what_others_posted(
     assert "Owain: The core economy is care." in digest.body
     assert "My own reply" not in digest.body
     assert "Spam" not in digest.body
+
+
+def test_edits_are_rate_limited_per_member(thread, author, user, settings):
+    settings.DISCUSSIONS_EDITS_PER_MINUTE = 2
+    post = thread.posts.get()
+    services.edit_post(post=post, editor=author, body="v2")
+    services.edit_post(post=post, editor=author, body="v3")
+
+    with pytest.raises(services.RateLimited):
+        services.edit_post(post=post, editor=author, body="v4")
+    post.refresh_from_db()
+    assert post.body_source == "v3"
+    # Another member's edits (and anyone's posts) are counted apart.
+    other = services.post_reply(thread=thread, author=user, body="mine")
+    services.edit_post(post=other, editor=user, body="mine, edited")
+    services.post_reply(thread=thread, author=author, body="a reply")
+
+
+@pytest.mark.parametrize("write", ["start", "reply", "edit"])
+def test_markdown_is_rendered_before_any_transaction_or_row_lock(
+    write, board, thread, author, monkeypatch
+):
+    # A slow parse inside the thread's row lock made every other reply wait (issue 10).
+    outer_depth = len(connection.savepoint_ids)
+    depths = []
+
+    def recording_render(source):
+        depths.append(len(connection.savepoint_ids))
+        return rendering.render_markdown(source)
+
+    monkeypatch.setattr(services, "render_markdown", recording_render)
+    if write == "start":
+        services.start_thread(board=board, author=author, title="t", body="*new*")
+    elif write == "reply":
+        services.post_reply(thread=thread, author=author, body="*reply*")
+    else:
+        services.edit_post(post=thread.posts.get(), editor=author, body="*edited*")
+
+    assert depths == [outer_depth]

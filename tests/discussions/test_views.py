@@ -269,6 +269,22 @@ def test_users_edit_only_their_own_posts(client, thread, author, user):
     assert 'class="post-edited"' in html
 
 
+def test_rate_limited_edit_keeps_the_text_typed(client, thread, author, settings):
+    settings.DISCUSSIONS_EDITS_PER_MINUTE = 1
+    post = thread.posts.get()
+    url = reverse("discussions:post_edit", kwargs={"pk": post.pk})
+    client.force_login(author)
+    assert submit_page(client, url, {"body": "Revised"}).status_code == 302
+
+    response = submit_page(client, url, {"body": "Revised *again*"})
+
+    assert response.status_code == 429
+    assert "at most 1 edits a minute" in response.content.decode()
+    assert "Revised *again*</textarea>" in response.content.decode()
+    post.refresh_from_db()
+    assert post.body_source == "Revised"
+
+
 def test_history_is_for_the_author_and_moderators(client, thread, author, user, moderator):
     post = thread.posts.get()
     services.edit_post(post=post, editor=author, body="v2")
