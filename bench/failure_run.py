@@ -141,6 +141,12 @@ def prepare_posts(count: int, stamp: str):
         User(username=f"failp-{stamp}-{i}", email=f"failp-{stamp}-{i}@example.org", password="!")
         for i in range(count)
     )
+    # Posting needs a confirmed address (issue 10).
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users
+    )
     jobs = []
     for i, user in enumerate(users):
         cookies, csrf = signed_in_cookies(user)

@@ -64,7 +64,9 @@ class AnonymousPageCacheMiddleware:
 
     Off unless ANONYMOUS_PAGE_CACHE_SECONDS > 0. Only GET/HEAD requests without a session or
     messages cookie are served or stored, and only 200 HTML responses that set no cookie, used
-    no CSRF token and allow caching; the key is the language and the full path. Signed-in
+    no CSRF token and allow caching; the key is the scheme, host, language and full path (a
+    page's canonical and og:url addresses come from the request's scheme and host, so one
+    request under another allowed host must not set them for later visitors). Signed-in
     members always get fresh pages; anonymous visitors may see a page that old (what they read
     changes far more slowly than it is read). Calendar files are left alone: events/calendar_http.py
     has their one path (fingerprint, validators, assembled body) and answers their 304s.
@@ -84,12 +86,11 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
         from django.core.cache import cache
 
-        key = (
-            "page:"
-            + hashlib.sha256(
-                f"{request.LANGUAGE_CODE}|{request.get_full_path()}".encode()
-            ).hexdigest()
+        # get_host() refuses a host outside ALLOWED_HOSTS (400), as CommonMiddleware would.
+        raw = "|".join(
+            (request.scheme, request.get_host(), request.LANGUAGE_CODE, request.get_full_path())
         )
+        key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
         cached = cache.get(key)
         if cached is not None:
             return cached

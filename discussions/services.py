@@ -125,10 +125,20 @@ def _require(condition: bool) -> None:
 
 
 def check_not_suspended(user) -> None:
-    """Refuse a post, thread or flag from a suspended member, saying until when and why."""
+    """Refuse a post, thread or flag from a suspended member, saying until when and why, or
+    from a member who has not confirmed their email address yet (see `unverified_refusal`)."""
     suspension = Suspension.objects.current_for(user)
     if suspension is not None:
         raise PostingRefused(suspension.refusal, code="suspended")
+    if not user.has_verified_email:
+        raise PostingRefused(unverified_refusal(), code="unverified")
+
+
+def unverified_refusal() -> str:
+    return _(
+        "Confirm your email address before you post: open the link we emailed you when you "
+        "signed up, or ask for a new one."
+    )
 
 
 def _follow(user, *, thread=None, board=None, explicit: bool) -> Subscription:
@@ -402,6 +412,13 @@ def flag_post(
     _require(reporter.is_authenticated and reporter.is_active)
     _require(image is None or image.post_id == post.pk)
     check_not_suspended(reporter)
+    try:  # flags share the posting budget: each one mails every moderator of the board
+        check_rate_limit(reporter)
+    except RateLimited:
+        raise RateLimited(
+            _("You are flagging very fast: please wait a minute, then flag it again."),
+            code="rate_limited",
+        ) from None
     try:
         with transaction.atomic():
             flag = Flag.objects.create(

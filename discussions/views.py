@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -215,6 +216,9 @@ def thread_create(request, event_slug):
     if suspension is not None:
         messages.error(request, suspension.refusal)
         return redirect(board)
+    if not request.user.has_verified_email:
+        context = {"board": board, "event": board.event, "needs_verification": True}
+        return render(request, "discussions/thread_form.html", context)
     form = ThreadForm(request.POST or None, request.FILES or None, board=board)
     preview = _preview(request)
     if preview is None and request.method == "POST" and form.is_valid():
@@ -319,6 +323,9 @@ def _thread_page(request, thread: Thread, *, page_number=None, form=None, status
     if not refusal and user.is_authenticated:
         suspension = Suspension.objects.current_for(user)
         refusal = suspension.refusal if suspension else ""
+    needs_verification = user.is_authenticated and not refusal and not user.has_verified_email
+    if needs_verification:
+        refusal = services.unverified_refusal()
     if form is None and user.is_authenticated and not refusal:
         form = ReplyForm(thread=thread, initial=_reply_initial(request, thread))
     return render(
@@ -331,6 +338,7 @@ def _thread_page(request, thread: Thread, *, page_number=None, form=None, status
             "page": page,
             "form": form,
             "refusal": refusal,
+            "needs_verification": needs_verification,
             "can_moderate": can_moderate,
             "is_following": _is_following(user, thread=thread),
             "replying_to": _replying_to(request, thread, form, can_moderate),
@@ -682,6 +690,7 @@ def search(request):
 # --- one-click unsubscribe ------------------------------------------------------------------------
 
 
+@never_cache  # its address carries the member's signed token
 @csrf_exempt  # RFC 8058: mail clients POST without a CSRF token; the signed token protects it.
 def unsubscribe(request, token):
     try:

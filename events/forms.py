@@ -342,6 +342,23 @@ class EventForm(ScheduleConfirmation, forms.ModelForm):
             return online  # kept, unused, in case the event becomes hybrid again
         return self._check_not_below_taken(online, Registration.Attendance.ONLINE)
 
+    def check_places_taken(self) -> None:
+        """The capacity checks again, for `services.save_event` to call with the event's row
+        locked: registration takes the same lock, so no place can be given between this count
+        and the save (the field checks above ran before the lock). Raises a ValidationError by
+        field."""
+        errors = {}
+        limits = [("capacity", Registration.Attendance.ROOM)]
+        if self.cleaned_data.get("mode") == Event.Mode.HYBRID:
+            limits.append(("online_capacity", Registration.Attendance.ONLINE))
+        for field, attendance in limits:
+            try:
+                self._check_not_below_taken(self.cleaned_data.get(field), attendance)
+            except ValidationError as error:
+                errors[field] = error
+        if errors:
+            raise ValidationError(errors)
+
     NEW_VENUE_FIELDS = (
         "new_venue_name",
         "new_venue_address",
@@ -666,6 +683,10 @@ class BaseRoleFormSet(BaseInlineFormSet):
             seen.add((key, role))
 
 
+# More people than any event lists; the cap also bounds the rows a POST can make the server
+# build (Django's default would build 2,000 from a forged TOTAL_FORMS, about 28 s).
+MAX_PEOPLE_PER_EVENT = 50
+
 RoleFormSet = inlineformset_factory(
     Event,
     EventRole,
@@ -674,6 +695,9 @@ RoleFormSet = inlineformset_factory(
     extra=3,
     can_delete=True,
     can_delete_extra=False,
+    max_num=MAX_PEOPLE_PER_EVENT,
+    validate_max=True,
+    absolute_max=MAX_PEOPLE_PER_EVENT,
 )
 
 

@@ -51,7 +51,9 @@ def save_event(*, form, roles, user) -> Event:
 
     More places (or no limit any more) go at once to the waitlist, first come first served.
     Attendees hear of a new time, place, attendance mode or online link (tell_attendees_of_changes);
-    how many were told is left on the returned event as `attendees_told`.
+    how many were told is left on the returned event as `attendees_told`. A capacity below the
+    places given meanwhile (counted under the row lock registration takes) raises ValidationError
+    by form field, and nothing is saved.
     """
     event = form.instance
     stored = None
@@ -63,6 +65,7 @@ def save_event(*, form, roles, user) -> Event:
         stored = Event.objects.select_for_update().get(pk=event.pk)
         if not stored.can_edit(user):
             raise PermissionDenied
+        form.check_places_taken()
     _save_new_place_and_series(event=event, user=user)
     event = form.save()
     add_themes(event=event, names=form.themes_to_add())

@@ -63,6 +63,18 @@ class User(AbstractUser):
         return name in cache
 
     @property
+    def has_verified_email(self) -> bool:
+        """Whether the member confirmed an address (allauth's link, mailed at sign-up).
+        Posting waits for it: an address nobody confirmed costs a spammer nothing. Cached per
+        instance, like the groups."""
+        if "_has_verified_email" not in self.__dict__:
+            from allauth.account.models import EmailAddress  # allauth's models import ours
+
+            verified = EmailAddress.objects.filter(user_id=self.pk, verified=True).exists()
+            self.__dict__["_has_verified_email"] = verified
+        return self.__dict__["_has_verified_email"]
+
+    @property
     def is_organiser(self) -> bool:
         return self.is_active and (self.is_staff or self.in_group(self.ORGANISERS_GROUP))
 

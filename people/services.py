@@ -1,4 +1,4 @@
-"""Account-wide operations: a member's data export and account deletion.
+"""Account-wide operations: a member's data export, account deletion, email confirmation.
 
 `people` knows nothing of the apps above it, yet a member's data lives in all of them. Each app
 adds its part from its `AppConfig.ready()`:
@@ -13,6 +13,7 @@ cascades from it (registrations, calendar tokens, follows, flags, email addresse
 
 from collections.abc import Callable
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -62,3 +63,30 @@ def delete_account(*, user) -> None:
     for step in _deletion_steps:
         step(user)
     user.delete()
+
+
+# One confirmation link per member per this many seconds (allauth's own page has the same limit).
+VERIFICATION_RESEND_SECONDS = 180
+
+
+def send_verification_link(*, request, user) -> bool | None:
+    """Mail `user` a new link confirming their address (allauth's, in their language).
+
+    True: sent. False: one was sent within VERIFICATION_RESEND_SECONDS (nothing sent). None: the
+    address is already confirmed. An account made without allauth (the admin, a script) gets its
+    EmailAddress row here.
+    """
+    from allauth.account.models import EmailAddress
+
+    if user.has_verified_email:
+        return None
+    key = f"people:verification-sent:{user.pk}"
+    # get, then set (not add): with the cache away, add answers False and nobody could confirm.
+    if cache.get(key):
+        return False
+    cache.set(key, 1, VERIFICATION_RESEND_SECONDS)
+    address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+    if address is None:
+        address = EmailAddress.objects.create(user=user, email=user.email, primary=True)
+    address.send_confirmation(request)
+    return True

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -289,6 +290,8 @@ def outcome_form(request, slug, pk=None):
 def outcome_status(request, pk):
     outcome = get_object_or_404(Outcome.objects.select_related("event"), pk=pk)
     event = outcome.event
+    if not event.is_visible_to(request.user):
+        raise Http404  # a draft's outcome looks missing, as the draft does (not 403)
     if not services.can_close(request.user, event):
         raise PermissionDenied
     form = StatusForm(request.POST or None, initial={"status": outcome.status})
@@ -451,6 +454,7 @@ def follow(request, kind, slug, action):
     return redirect(target.get_absolute_url())
 
 
+@never_cache  # its address carries the member's signed token
 @csrf_exempt  # RFC 8058: mail clients POST without a CSRF token; the signed token protects it.
 def unsubscribe(request, token):
     try:

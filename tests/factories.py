@@ -23,6 +23,19 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
     @factory.post_generation
+    def verified_email(self, create, extracted, **kwargs):
+        """Members have confirmed their address (posting needs it); `verified_email=False`
+        makes one who has not."""
+        if create and self.email:
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.get_or_create(
+                user=self,
+                email=self.email,
+                defaults={"verified": extracted is not False, "primary": True},
+            )
+
+    @factory.post_generation
     def groups(self, create, extracted, **kwargs):
         if create and extracted:
             from django.contrib.auth.models import Group

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.http import HttpResponseBadRequest, HttpResponseNotFound, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from core.i18n import in_language_of
@@ -28,12 +29,16 @@ def _filtered_feed(request, params: QueryDict, *, key: str):
             content_type="text/plain; charset=utf-8",
         )
     name = ical.filter_feed_name(filterset.form.cleaned_data)
-    file = CalendarFile(queryset=filterset.qs, key=key + "?" + _sorted_query(params), name=name)
+    query = _sorted_query(params, known=filterset.filters.keys())
+    file = CalendarFile(queryset=filterset.qs, key=key + "?" + query, name=name)
     return calendar_response(request, file)
 
 
-def _sorted_query(params: QueryDict) -> str:
-    pairs = sorted((key, value) for key in params for value in params.getlist(key))
+def _sorted_query(params: QueryDict, *, known) -> str:
+    """The feed's filter parameters in a fixed order. Parameters the filter does not know
+    (a client's cache-buster, tracking tags) do not change the events, so they must not make a
+    new ETag: a random one would otherwise defeat every client's and proxy's 304."""
+    pairs = sorted((key, value) for key in params if key in known for value in params.getlist(key))
     return urlencode(pairs)
 
 
@@ -120,6 +125,7 @@ def personal_feed(request, token):
         return calendar_response(request, file)
 
 
+@never_cache  # it shows the secret feed address: private, no-store
 @login_required
 def calendar_settings(request):
     """Show, create, regenerate (rotate) or revoke the personal feed address."""

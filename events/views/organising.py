@@ -9,7 +9,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -84,11 +84,16 @@ def _event_form_page(request, *, event, template_title, success_message):
     roles = RoleFormSet(_posted(request), instance=event or Event(), prefix="roles")
     valid = request.method == "POST" and all([form.is_valid(), roles.is_valid()])
     if valid and form.schedule_is_accepted(user=request.user):
-        event = services.save_event(form=form, roles=roles, user=request.user)
-        messages.success(request, success_message)
-        if told := getattr(event, "attendees_told", 0):
-            messages.info(request, _attendees_told_message(told))
-        return redirect("events:preview", slug=event.slug)
+        try:
+            event = services.save_event(form=form, roles=roles, user=request.user)
+        except ValidationError as refused:  # places were given since the form was checked
+            form.add_error(None, refused)
+            valid = False
+        else:
+            messages.success(request, success_message)
+            if told := getattr(event, "attendees_told", 0):
+                messages.info(request, _attendees_told_message(told))
+            return redirect("events:preview", slug=event.slug)
     context = {"form": form, "roles": roles, "event": event, "page_title": template_title}
     # Asking to confirm the date is not an error: everything typed is valid and kept.
     status = 400 if form.is_bound and not valid else 200

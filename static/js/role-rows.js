@@ -6,11 +6,14 @@ document.addEventListener("DOMContentLoaded", () => {
   const total = document.getElementById("id_roles-TOTAL_FORMS");
   const rows = document.getElementById("role-rows");
   if (!button || !template || !total || !rows) return;
-  button.hidden = false;
+  const max = Number(document.getElementById("id_roles-MAX_NUM_FORMS")?.value || Infinity);
+  button.hidden = Number(total.value) >= max;
   button.addEventListener("click", () => {
     const index = Number(total.value);
+    if (index >= max) return;
     rows.insertAdjacentHTML("beforeend", template.innerHTML.replaceAll("__prefix__", String(index)));
     total.value = String(index + 1);
+    button.hidden = index + 1 >= max;
     const added = rows.lastElementChild;
     const legend = added.querySelector("legend");
     if (legend) legend.textContent = legend.textContent.replace("__num__", String(index + 1));

@@ -16,6 +16,11 @@ def counting_page(request):
     return HttpResponse(f"<p>render {COUNTER['renders']}</p>")
 
 
+def address_page(request):
+    COUNTER["renders"] += 1
+    return HttpResponse(f'<link rel="canonical" href="{request.build_absolute_uri()}">')
+
+
 def form_page(request):
     COUNTER["renders"] += 1
     return HttpResponse(f"<form>{get_token(request)}</form>")
@@ -24,6 +29,7 @@ def form_page(request):
 urlpatterns = [
     path("test/page/", counting_page),
     path("test/form/", form_page),
+    path("test/address/", address_page),
     *project_urlpatterns,
 ]
 
@@ -46,6 +52,24 @@ def test_anonymous_visitors_share_one_rendering(client):
     assert first.content == third.content == b"<p>render 1</p>"
     assert second.content == b"<p>render 2</p>"  # another full path is another page
     assert COUNTER["renders"] == 2
+
+
+def test_each_host_and_scheme_has_its_own_copy(client):
+    # One request under another allowed host must not set the canonical address for others.
+    other_host = client.get("/test/address/", HTTP_HOST="localhost")
+    canonical = client.get("/test/address/", HTTP_HOST="127.0.0.1")
+    secure = client.get("/test/address/", HTTP_HOST="127.0.0.1", secure=True)
+    again = client.get("/test/address/", HTTP_HOST="127.0.0.1")
+    assert other_host.content == b'<link rel="canonical" href="http://localhost/test/address/">'
+    assert canonical.content == b'<link rel="canonical" href="http://127.0.0.1/test/address/">'
+    assert secure.content == b'<link rel="canonical" href="https://127.0.0.1/test/address/">'
+    assert again.content == canonical.content
+    assert COUNTER["renders"] == 3
+
+
+def test_a_host_outside_allowed_hosts_is_refused_not_cached(client):
+    assert client.get("/test/address/", HTTP_HOST="evil.example").status_code == 400
+    assert COUNTER["renders"] == 0
 
 
 def test_signed_in_members_always_get_a_fresh_page(client, user):

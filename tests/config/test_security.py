@@ -116,3 +116,40 @@ def test_503_page_has_no_inline_script_or_style():
     from config.views import database_unavailable
 
     assert inline_code(database_unavailable(None).content.decode()) == []
+
+
+# --- pages that show a secret are never kept by a browser or a proxy ------------------------------
+
+
+def _secret_pages(user):
+    from events import notices
+
+    return [
+        reverse("events:calendar_settings"),
+        reverse("people:account"),
+        reverse("events:email_opt_out", kwargs={"token": notices.opt_out_token(user)}),
+    ]
+
+
+def test_pages_showing_a_secret_send_private_no_store(client, db):
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    client.force_login(user)
+    for url in _secret_pages(user):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= cache_control, url
+
+
+def test_the_calendar_settings_page_with_its_address_is_not_stored(client, db):
+    from events.models import CalendarToken
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    token = CalendarToken.objects.create(user=user, token=CalendarToken.new_token())
+    client.force_login(user)
+    response = client.get(reverse("events:calendar_settings"))
+    assert token.token in response.text
+    assert "no-store" in response["Cache-Control"]

@@ -1,3 +1,6 @@
+import re
+from urllib.parse import urlsplit
+
 import pytest
 from django.core import mail
 from django.test import Client
@@ -697,3 +700,61 @@ def test_authors_cannot_say_their_own_post_resonates(client, thread, author):
     assert action not in page
     assert response.status_code == 403
     assert not post.reactions.exists()
+
+
+def test_flags_are_rate_limited_like_posts(client, thread, author, user, settings):
+    # Each flag mails the board's moderators: a script must not flag a thousand posts a minute.
+    posts = [thread.posts.get()]
+    posts += [services.post_reply(thread=thread, author=author, body=f"Reply {n}") for n in "ab"]
+    settings.DISCUSSIONS_POSTS_PER_MINUTE = 2
+    client.force_login(user)
+    for post in posts:
+        response = submit_page(
+            client,
+            reverse("discussions:post_flag", kwargs={"pk": post.pk}),
+            {"reason": "spam"},
+            follow=True,
+        )
+    assert Flag.objects.filter(reporter=user).count() == 2
+    assert "You are flagging very fast" in response.content.decode()
+
+
+# --- a confirmed email address before posting ----------------------------------------------------
+
+
+def test_an_unconfirmed_member_is_asked_to_confirm_and_can_ask_for_a_new_link(client, thread):
+    newcomer = UserFactory(verified_email=False, preferred_language="cy")
+    client.force_login(newcomer)
+    page = client.get(thread.get_absolute_url())
+    text = page.content.decode()
+    assert "Confirm your email address before you post" in text
+    assert 'id="reply-form"' not in text
+
+    response = submit_form(client, page, "#resend-verification-form", follow=True)
+
+    assert response.redirect_chain[-1][0] == thread.get_absolute_url()
+    assert f"We emailed a new link to {newcomer.email}" in response.content.decode()
+    assert [message.to for message in mail.outbox] == [[newcomer.email]]
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body).group(0)
+    assert "Cadarnhewch eich cyfeiriad e-bost" in mail.outbox[0].subject  # their language
+    # A second click within minutes sends nothing more.
+    submit_form(client, client.get(thread.get_absolute_url()), "#resend-verification-form")
+    assert len(mail.outbox) == 1
+
+    client.post(urlsplit(link).path)  # allauth's confirmation page, as the link opens it
+    page = client.get(thread.get_absolute_url())
+    assert 'id="reply-form"' in page.content.decode()
+
+
+def test_an_unconfirmed_member_cannot_post_or_start_a_thread(client, thread, board):
+    newcomer = UserFactory(verified_email=False)
+    client.force_login(newcomer)
+    page = client.get(reverse("discussions:thread_create", kwargs={"event_slug": board.event.slug}))
+    assert "Confirm your email address before you post" in page.content.decode()
+    assert page.context.get("form") is None
+    with pytest.raises(services.PostingRefused) as refused:
+        services.post_reply(thread=thread, author=newcomer, body="Hello")
+    assert refused.value.code == "unverified"
+    with pytest.raises(services.PostingRefused):
+        services.start_thread(board=board, author=newcomer, title="Hi", body="Hello")
+    assert Post.objects.filter(author=newcomer).count() == 0

@@ -202,3 +202,20 @@ def test_the_event_form_offers_the_reminder_and_public_link_switches(client, org
     )
     event = Event.objects.get(pk=attended.pk)
     assert (event.send_reminder, event.online_url_is_public) == (False, True)
+
+
+@pytest.mark.parametrize(
+    "url_name", ["events:attendees", "events:attendees_csv", "events:email_attendees"]
+)
+def test_a_draft_s_organiser_pages_look_missing_to_those_who_may_not_see_it(
+    client, organised_event, url_name
+):
+    # 404 as for a slug that does not exist (a 403 would say a draft is there).
+    Event.objects.filter(pk=organised_event.pk).update(status=Event.Status.DRAFT)
+    other_organiser = UserFactory(groups=["Organisers"])
+    for user in (UserFactory(), other_organiser):
+        client.force_login(user)
+        for slug in (organised_event.slug, "no-such-event"):
+            url = reverse(url_name, kwargs={"slug": slug})
+            assert client.get(url).status_code == 404, (user, url)
+            assert client.post(url).status_code in (404, 405), (user, url)

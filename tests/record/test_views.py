@@ -295,3 +295,20 @@ def test_follow_a_theme_from_its_outcomes_page(client, user):
     )
     assert list(user.record_follows.values_list("theme", "active")) == [(theme.pk, True)]
     assert "Stop following Core economy" in client.get(url).text
+
+
+def test_a_draft_s_outcome_looks_missing_to_those_who_may_not_see_it(
+    client, past_event, organiser, user
+):
+    from events.models import Event
+    from tests.record.test_services import close_with_outcome
+
+    outcome = close_with_outcome(past_event, organiser)
+    Event.objects.filter(pk=past_event.pk).update(status=Event.Status.DRAFT)
+    client.force_login(user)
+    for pk in (outcome.pk, outcome.pk + 1000):
+        url = reverse("record:outcome_status", kwargs={"pk": pk})
+        assert client.get(url).status_code == 404
+    client.force_login(organiser)
+    url = reverse("record:outcome_status", kwargs={"pk": outcome.pk})
+    assert client.get(url).status_code == 200
