@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -48,6 +49,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # Before the admin: it patches the admin's forms for translated fields.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -171,6 +174,17 @@ ACCOUNT_ADAPTER = "people.adapters.AccountAdapter"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("cy", _("Welsh")), ("en", _("English"))]
 FORMAT_MODULE_PATH = ["core.formats"]
+# Content in both languages (django-modeltranslation, each app's translation.py): a text typed in
+# one language only is shown in the other too, English for a Welsh reader and Welsh for an English
+# one (templates mark such text with its own `lang`, core/templatetags/bilingual.py).
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+# Admin slugs are prepopulated from the English name, as the models make them (core Slugged).
+MODELTRANSLATION_PREPOPULATE_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en", "cy"), "en": ("cy",), "cy": ("en",)}
+# "title (Welsh)", "teitl (Cymraeg)": labels of the per-language fields, in the reader's language.
+MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME = lambda verbose_name, lang: format_lazy(  # noqa: E731
+    "{} ({})", verbose_name, dict(LANGUAGES)[lang]
+)
 # The switch remembers the reader's choice for a year (core.i18n.switch_language).
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"

@@ -62,6 +62,25 @@ def interface_language() -> str:
     return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
+def text_language(obj, field: str) -> str | None:
+    """The language of the text `obj.<field>` shows now: the page's, or the one it fell back to.
+
+    For fields kept in both languages (django-modeltranslation, each app's translation.py), the
+    columns are read in the order `obj.<field>` reads them; None when nothing is written, or
+    when the field is not kept per language (its text has no known language).
+    """
+    from modeltranslation.fields import TranslationFieldDescriptor
+    from modeltranslation.utils import resolution_order
+
+    descriptor = getattr(type(obj), field, None)
+    if not isinstance(descriptor, TranslationFieldDescriptor):
+        return None
+    for code in resolution_order(interface_language(), descriptor.fallback_languages):
+        if obj.__dict__.get(f"{field}_{code}") not in (None, ""):
+            return code
+    return None
+
+
 @contextmanager
 def in_language_of(user):
     """Render what is sent to `user` (mail, their own feed) in their account's language (the

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core.slugs import unique_slug
@@ -36,8 +36,15 @@ class Slugged(models.Model):
         """Whether save() makes a new slug: when there is none (a model may say more)."""
         return not self.slug
 
+    def slug_text(self) -> str:
+        """The text a slug is made from: in English when it exists in several languages (a text
+        written only in Welsh is what English falls back to), so addresses do not depend on
+        the language of the page the row was saved from."""
+        with translation.override(settings.LANGUAGE_CODE):
+            return getattr(self, self.slug_source)
+
     def new_slug(self) -> str:
-        return unique_slug(type(self), getattr(self, self.slug_source), exclude_pk=self.pk)
+        return unique_slug(type(self), self.slug_text(), exclude_pk=self.pk)
 
 
 class Addressable(Slugged):

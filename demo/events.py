@@ -51,6 +51,36 @@ THEMES = {
     ),
 }
 
+# The themes in Welsh (docs/cy-glossary.md): slug: (name, description).
+THEMES_CY = {
+    "co-production-or-reinventing-the-wheel": (
+        "Cyd-gynhyrchu, neu ailddyfeisio'r olwyn?",
+        "Ai rhywbeth newydd yw cyd-gynhyrchu, neu arfer da oedd gennym eisoes dan enw arall?",
+    ),
+    "co-production-as-neo-liberal-dogma": (
+        "Cyd-gynhyrchu fel dogma neo-ryddfrydol?",
+        "Ydy gofyn i ddinasyddion gyd-gynhyrchu gwasanaethau yn symud cyfrifoldebau'r "
+        "wladwriaeth i'w hysgwyddau nhw?",
+    ),
+    "how-citizens-can-wrest-power-from-governments": (
+        "Sut gall dinasyddion gipio grym oddi ar lywodraethau",
+        "Beth sydd ei angen i rym symud go iawn, nid dim ond i bobl gael eu holi.",
+    ),
+    "risk-averse-cultures": (
+        "Diwylliannau sy'n osgoi risg",
+        "Pam mae cyrff cyhoeddus yn ei chael hi'n anodd rhannu rheolaeth, a beth sy'n helpu.",
+    ),
+    "core-economy-over-money-economy": (
+        "Yr economi graidd o flaen yr economi arian",
+        "Ailddatgan gwerth yr amser, y gofal a'r sgiliau y mae pobl yn eu rhoi i'w gilydd.",
+    ),
+    "relationship-centred-outcomes": (
+        "Canlyniadau sy'n canolbwyntio ar berthnasoedd",
+        "Symud o fesurau perfformiad o'r brig i lawr at ganlyniadau o'r gwaelod i fyny sy'n "
+        "canolbwyntio ar berthnasoedd, fel Dull Canlyniadau Personol Talking Points yn yr Alban.",
+    ),
+}
+
 ORGANISATIONS = {
     "cardiff-university": ("Cardiff University", "https://www.cardiff.ac.uk/"),
     "welsh-government": ("Welsh Government", "https://www.gov.wales/"),
@@ -78,9 +108,19 @@ PEOPLE = {
     ),
 }
 
+# People's headlines in Welsh (a headline that is a name, such as "Spice", stays as it is).
+HEADLINES_CY = {
+    "sophie-hallett": "Trefnydd y Caffi Polisi",
+    "sara-knight": "Trefnydd y Caffi Polisi",
+    "mark-drakeford": "Aelod o'r Senedd dros Orllewin Caerdydd",
+    "ruth-dineen": "Cymrawd Addysgu Cenedlaethol y DU, sylfaenydd Cyd-gynhyrchu Cymru",
+    "chris-glynn": "Artist, Ysgol Gelf a Dylunio Caerdydd",
+}
+
 VENUES = {
     "glamorgan-building-cardiff-university": {
-        "name": "Glamorgan Building, Cardiff University",
+        "name_en": "Glamorgan Building, Cardiff University",
+        "name_cy": "Adeilad Morgannwg, Prifysgol Caerdydd",
         "address": "King Edward VII Avenue\nCardiff",
         "postcode": "CF10 3WT",
         "latitude": Decimal("51.486900"),
@@ -88,21 +128,26 @@ VENUES = {
         "step_free_access": True,
         "accessible_toilet": True,
         "hearing_loop": True,
-        "access_notes": "Level entrance from King Edward VII Avenue; lift to every floor. "
+        "access_notes_en": "Level entrance from King Edward VII Avenue; lift to every floor. "
         "Cathays station is a five-minute walk.",
+        "access_notes_cy": "Mynedfa wastad o Rodfa'r Brenin Edward VII; lifft i bob llawr. "
+        "Mae gorsaf Cathays bum munud ar droed.",
     },
     "cynnal-cymru-office": {
-        "name": "Cynnal Cymru – Sustain Wales office",
+        "name_en": "Cynnal Cymru – Sustain Wales office",
+        "name_cy": "Swyddfa Cynnal Cymru",
         "address": "Cardiff",
         "postcode": "CF10 1AA",
         "latitude": Decimal("51.481600"),
         "longitude": Decimal("-3.179100"),
         "step_free_access": True,
         "quiet_room": True,
-        "access_notes": "Small meeting room on the ground floor.",
+        "access_notes_en": "Small meeting room on the ground floor.",
+        "access_notes_cy": "Ystafell gyfarfod fach ar y llawr gwaelod.",
     },
     "welsh-government-cathays-park": {
-        "name": "Welsh Government, Cathays Park",
+        "name_en": "Welsh Government, Cathays Park",
+        "name_cy": "Llywodraeth Cymru, Parc Cathays",
         "address": "Cathays Park\nCardiff",
         "postcode": "CF10 3NQ",
         "latitude": Decimal("51.485800"),
@@ -111,7 +156,10 @@ VENUES = {
         "accessible_toilet": True,
         "hearing_loop": True,
         "accessible_parking": True,
-        "access_notes": "Bring photo ID for the security desk. Blue-badge parking by arrangement.",
+        "access_notes_en": "Bring photo ID for the security desk. "
+        "Blue-badge parking by arrangement.",
+        "access_notes_cy": "Dewch â cherdyn adnabod â llun i'r ddesg ddiogelwch. "
+        "Parcio bathodyn glas drwy drefniant.",
     },
 }
 
@@ -128,12 +176,20 @@ def _events():
     return [
         {
             "slug": "policy-cafe-re-launch",
-            "title": "Policy Cafe re-launch: co-production, the way we do things?",
+            "title_en": "Policy Cafe re-launch: co-production, the way we do things?",
+            "title_cy": "Ail-lansio'r Caffi Polisi: cyd-gynhyrchu, ein ffordd ni o wneud pethau?",
             "kind": Event.Kind.CAFE,
-            "summary": "The re-launch of Cardiff University's Policy Cafe: co-production for the "
-            "converted and the unconverted, practitioners and researchers, the interested and "
+            "summary_cy": "Ail-lansio Caffi Polisi Prifysgol Caerdydd: cyd-gynhyrchu i'r rhai "
+            "sydd wedi'u hargyhoeddi a'r rhai sydd heb, ymarferwyr ac ymchwilwyr, y chwilfrydig "
+            "a'r amheus. Bydd caws, bara a gwin.",
+            "description_cy": "Mae Ruth Dineen yn rhannu llawenydd cyd-gynhyrchu, mae Becky Booth "
+            "o Spice yn dod â phrofiad bywyd gyda chyflwyniad ar Gredydau Amser, ac mae Chris "
+            "Glynn yn darlunio'r drafodaeth wrth iddi ddigwydd.\n\nCyn, yn ystod ac ar ôl, "
+            "helpwch eich hun o fyrddau'n llawn caws mawr, bara crystiog a gwin.",
+            "summary_en": "The re-launch of Cardiff University's Policy Cafe: co-production for "
+            "the converted and the unconverted, practitioners and researchers, the interested and "
             "the sceptical. Cheese, bread and wine provided.",
-            "description": "Ruth Dineen shares the joys of co-production, Becky Booth of Spice "
+            "description_en": "Ruth Dineen shares the joys of co-production, Becky Booth of Spice "
             "adds lived experience with a presentation on Time Credits, and Chris Glynn draws the "
             "discussion as it happens.\n\nBefore, during and after, help yourself from tables "
             "stacked with big cheeses, crusty bread and wine.",
@@ -161,12 +217,17 @@ def _events():
         },
         {
             "slug": "co-production-morning-with-cynnal-cymru",
-            "title": "A co-production morning with Cynnal Cymru – Sustain Wales",
+            "title_en": "A co-production morning with Cynnal Cymru – Sustain Wales",
+            "title_cy": "Bore cyd-gynhyrchu gyda Cynnal Cymru",
             "kind": Event.Kind.WORKSHOP,
-            "summary": "A workshop with the Cynnal Cymru team on transforming the way they work "
+            "summary_cy": "Gweithdy gyda thîm Cynnal Cymru ar drawsnewid y ffordd maen nhw'n "
+            "gweithio ac arwain y chwyldro cyd-gynhyrchu yng Nghymru.",
+            "description_cy": "Bore agored a gonest i griw ymroddedig o bobl sydd am helpu i "
+            "sicrhau bod gan bob un ohonom ddyfodol.",
+            "summary_en": "A workshop with the Cynnal Cymru team on transforming the way they work "
             "and taking a lead in the co-production revolution in Wales.",
-            "description": "An open, honest morning for a committed group of people aiming to help "
-            "ensure we all have a future.",
+            "description_en": "An open, honest morning for a committed group of people aiming to "
+            "help ensure we all have a future.",
             "starts_at": _at(relaunch + 1, 9, 30),
             "ends_at": _at(relaunch + 1, 12, 30),
             "venue": "cynnal-cymru-office",
@@ -178,13 +239,22 @@ def _events():
         },
         {
             "slug": "round-table-service-user-empowerment",
-            "title": "Round-table: service-user empowerment and the Social Services and "
+            "title_en": "Round-table: service-user empowerment and the Social Services and "
             "Well-being Bill",
+            "title_cy": "Bord gron: grymuso defnyddwyr gwasanaethau a'r Bil Gwasanaethau "
+            "Cymdeithasol a Llesiant",
             "kind": Event.Kind.ROUND_TABLE,
-            "summary": "A Welsh Government round-table on 'service-user empowerment' in the Social "
-            "Services and Well-being Bill, and on a National Outcomes Framework that moves from "
-            "top-down measures to relationship-centred outcomes.",
-            "description": "Bring the priorities of people on the front line. The Scottish "
+            "summary_cy": "Bord gron Llywodraeth Cymru ar 'rymuso defnyddwyr gwasanaethau' yn y "
+            "Bil Gwasanaethau Cymdeithasol a Llesiant, ac ar Fframwaith Canlyniadau Cenedlaethol "
+            "sy'n symud o fesurau o'r brig i lawr at ganlyniadau sy'n canolbwyntio ar "
+            "berthnasoedd.",
+            "description_cy": "Dewch â blaenoriaethau'r bobl ar y rheng flaen. Mae Dull "
+            "Canlyniadau Personol Talking Points Llywodraeth yr Alban yn fodel â sail dystiolaeth "
+            "gadarn, ac mae ein cydweithwyr yn yr Alban yn fodlon ei rannu.",
+            "summary_en": "A Welsh Government round-table on 'service-user empowerment' in the "
+            "Social Services and Well-being Bill, and on a National Outcomes Framework that moves "
+            "from top-down measures to relationship-centred outcomes.",
+            "description_en": "Bring the priorities of people on the front line. The Scottish "
             "Government's Talking Points Personal Outcomes Approach offers a well-evidenced model "
             "that our Scottish colleagues are happy to share.",
             "starts_at": _at(6, 10),
@@ -203,13 +273,19 @@ def _events():
         },
         {
             "slug": "policy-cafe-core-economy",
-            "title": "Policy Cafe: the core economy and the money economy",
+            "title_en": "Policy Cafe: the core economy and the money economy",
+            "title_cy": "Caffi Polisi: yr economi graidd a'r economi arian",
             "kind": Event.Kind.CAFE,
             "mode": Event.Mode.HYBRID,
             "online_url": "https://meet.example.org/policy-cafe",
-            "summary": "The next Policy Cafe picks up the re-launch's liveliest thread: how to "
+            "summary_cy": "Mae'r Caffi Polisi nesaf yn dilyn trywydd mwyaf bywiog yr ail-lansio: "
+            "sut mae rhoi gwerth ar yr amser, y gofal a'r sgiliau y mae pobl yn eu rhoi i'w "
+            "gilydd. Ymunwch yn yr ystafell neu ar-lein.",
+            "description_cy": "Gall pobl sy'n ymuno ar-lein siarad, a byddwn yn cadw llygad ar y "
+            "sgwrs. Bydd capsiynau byw.",
+            "summary_en": "The next Policy Cafe picks up the re-launch's liveliest thread: how to "
             "value the time, care and skills people give each other. Join in the room or online.",
-            "description": "Online participants can speak and are watched for in the chat. Live "
+            "description_en": "Online participants can speak and are watched for in the chat. Live "
             "captions are provided.",
             "starts_at": _at(42, 18),
             "ends_at": _at(42, 20),
@@ -228,11 +304,12 @@ def _events():
         },
         {
             "slug": "talking-points-online",
-            "title": "Talking Points: learning from Scotland's Personal Outcomes Approach",
+            # English only: a Welsh page shows it in English, marked lang="en".
+            "title_en": "Talking Points: learning from Scotland's Personal Outcomes Approach",
             "kind": Event.Kind.SEMINAR,
             "mode": Event.Mode.ONLINE,
             "online_url": "https://meet.example.org/talking-points",
-            "summary": "An online seminar with colleagues from Scotland on putting a "
+            "summary_en": "An online seminar with colleagues from Scotland on putting a "
             "relationship-centred approach into practice, and the challenges they faced.",
             "starts_at": _at(20, 12, 30),
             "ends_at": _at(20, 13, 30),
@@ -253,7 +330,13 @@ def load_seed(*, stdout=None) -> dict:
     """The events, people and places of the seed post (idempotent)."""
     themes = {
         slug: Theme.objects.update_or_create(
-            slug=slug, defaults={"name": name, "description": description}
+            slug=slug,
+            defaults={
+                "name_en": name,
+                "description_en": description,
+                "name_cy": THEMES_CY[slug][0],
+                "description_cy": THEMES_CY[slug][1],
+            },
         )[0]
         for slug, (name, description) in THEMES.items()
     }
@@ -266,7 +349,12 @@ def load_seed(*, stdout=None) -> dict:
     people = {}
     for slug, (name, headline, affiliations) in PEOPLE.items():
         person = Person.objects.update_or_create(
-            slug=slug, defaults={"name": name, "headline": headline}
+            slug=slug,
+            defaults={
+                "name": name,
+                "headline_en": headline,
+                "headline_cy": HEADLINES_CY.get(slug, ""),
+            },
         )[0]
         for org_slug, title in affiliations:
             Affiliation.objects.update_or_create(
@@ -280,9 +368,12 @@ def load_seed(*, stdout=None) -> dict:
     series, _created = Series.objects.update_or_create(
         slug="policy-cafe",
         defaults={
-            "name": "Policy Cafe",
-            "description": "Cardiff University's informal evenings where research, policy and "
+            "name_en": "Policy Cafe",
+            "name_cy": "Caffi Polisi",
+            "description_en": "Cardiff University's informal evenings where research, policy and "
             "practice meet over cheese and wine.",
+            "description_cy": "Nosweithiau anffurfiol Prifysgol Caerdydd, lle mae ymchwil, polisi "
+            "ac ymarfer yn cwrdd dros gaws a gwin.",
         },
     )
     series.hosts.set([orgs["cardiff-university"]])

@@ -153,6 +153,10 @@ def value_for(field: models.Field, row: dict):
         return row[field.attname]
     if field.name in row:
         return row[field.name]
+    # A text kept in English and Welsh (events/translation.py): a row's "title" is the English.
+    original = getattr(field, "translated_field", None)
+    if original is not None and original.name in row:
+        return row[original.name] if field.language == "en" else None
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return NOW
     if field.has_default():

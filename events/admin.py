@@ -6,6 +6,7 @@ from django.db import models
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 
 from events import services
 from events.models import (
@@ -19,27 +20,29 @@ from events.models import (
 )
 
 
+# TranslationAdmin (django-modeltranslation) shows each text of events/translation.py as its
+# English and Welsh fields; searches look in both languages' columns.
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(TranslationAdmin):
     list_display = ("name", "slug")
-    search_fields = ("name", "description")
+    search_fields = ("name_en", "name_cy", "description_en", "description_cy")
     prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
+class SeriesAdmin(TranslationAdmin):
     list_display = ("name", "slug")
     list_filter = ("hosts",)
-    search_fields = ("name", "description")
+    search_fields = ("name_en", "name_cy", "description_en", "description_cy")
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("hosts",)
 
 
 @admin.register(Venue)
-class VenueAdmin(admin.ModelAdmin):
+class VenueAdmin(TranslationAdmin):
     list_display = ("name", "postcode", "step_free_access", "accessible_toilet", "hearing_loop")
     list_filter = ("step_free_access", "accessible_toilet", "hearing_loop", "quiet_room")
-    search_fields = ("name", "address", "postcode")
+    search_fields = ("name_en", "name_cy", "address", "postcode")
     prepopulated_fields = {"slug": ("name",)}
 
 
@@ -73,13 +76,20 @@ def _apply(modeladmin, request, queryset, change, done):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(TranslationAdmin):
     # Django 5.2 warns unless URL fields say which scheme a bare address gets.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "starts_at", "status", "kind", "mode", "venue", "series", "sequence")
     list_filter = ("status", "kind", "mode", "series", "themes", "starts_at")
     list_select_related = ("venue", "series")
-    search_fields = ("title", "summary", "description", "slug")
+    search_fields = (
+        *(
+            f"{field}_{code}"
+            for field in ("title", "summary", "description")
+            for code in ["en", "cy"]
+        ),
+        "slug",
+    )
     date_hierarchy = "starts_at"
     autocomplete_fields = ("series", "venue", "hosts", "themes")
     status_fields = ("status", "cancellation_reason", "sequence", "published_at", "created_by")
@@ -165,7 +175,7 @@ class EventRoleAdmin(admin.ModelAdmin):
     list_display = ("person", "role", "event", "contribution_title", "order")
     list_filter = ("role",)
     list_select_related = ("person", "event")
-    search_fields = ("person__name", "event__title", "contribution_title")
+    search_fields = ("person__name", "event__title_en", "event__title_cy", "contribution_title")
     autocomplete_fields = ("person", "event")
 
 
@@ -192,7 +202,7 @@ def cancel_registrations(modeladmin, request, queryset):
 class RegistrationAdmin(admin.ModelAdmin):
     list_display = ("event", "user", "state", "created_at", "promoted_at")
     list_filter = ("state",)
-    search_fields = ("event__title", "user__display_name", "user__email")
+    search_fields = ("event__title_en", "event__title_cy", "user__display_name", "user__email")
     list_select_related = ("event", "user")
     date_hierarchy = "created_at"
     actions = [cancel_registrations]

@@ -225,12 +225,18 @@ class EventFilter(django_filters.FilterSet):
         return queryset  # applied together in filter_queryset()
 
     def filter_text(self, queryset, name, value):
+        # Every word, in either language's text (events/translation.py): a Welsh reader finds
+        # an event written in English only, and the other way round.
+        columns = [
+            f"{field}_{code}"
+            for field in ("title", "summary", "description")
+            for code in ("en", "cy")
+        ]
         for word in value.split()[:10]:
-            queryset = queryset.filter(
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(description__icontains=word)
-            )
+            found = Q()
+            for column in columns:
+                found |= Q(**{f"{column}__icontains": word})
+            queryset = queryset.filter(found)
         return queryset
 
     def filter_theme(self, queryset, name, value):

@@ -26,6 +26,7 @@ from events.models import (
     Registration,
     Series,
     Venue,
+    named_q,
 )
 from people.models import Person
 
@@ -180,6 +181,15 @@ class ScheduleConfirmation:
 
 # --- the event ------------------------------------------------------------------------------
 
+TEXTS_IN_BOTH_LANGUAGES = (
+    "title_en",
+    "title_cy",
+    "summary_en",
+    "summary_cy",
+    "description_en",
+    "description_cy",
+)
+
 
 class EventForm(ScheduleConfirmation, forms.ModelForm):
     """An event as its organisers describe it. Times are Europe/London local times."""
@@ -260,10 +270,9 @@ class EventForm(ScheduleConfirmation, forms.ModelForm):
     class Meta:
         model = Event
         fields = [
-            "title",
+            # Each text in English and Welsh (events/translation.py); either may be left empty.
+            *TEXTS_IN_BOTH_LANGUAGES,
             "kind",
-            "summary",
-            "description",
             "series",
             "themes",
             "hosts",
@@ -292,7 +301,12 @@ class EventForm(ScheduleConfirmation, forms.ModelForm):
             "hosts": forms.CheckboxSelectMultiple,
             "mode": forms.RadioSelect,
             "language": forms.RadioSelect,
-            "description": forms.Textarea(attrs={"rows": 6}),
+            "title_en": forms.TextInput(attrs={"lang": "en"}),
+            "title_cy": forms.TextInput(attrs={"lang": "cy"}),
+            "summary_en": forms.TextInput(attrs={"lang": "en"}),
+            "summary_cy": forms.TextInput(attrs={"lang": "cy"}),
+            "description_en": forms.Textarea(attrs={"rows": 6, "lang": "en"}),
+            "description_cy": forms.Textarea(attrs={"rows": 6, "lang": "cy"}),
             "access_notes": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
@@ -371,6 +385,8 @@ class EventForm(ScheduleConfirmation, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if not (cleaned.get("title_en") or cleaned.get("title_cy")):
+            self.add_error("title_en", _("Give the event a title, in English or in Welsh."))
         self._clean_new_series(cleaned)
         self._clean_new_venue(cleaned)
         names = (cleaned.get("new_theme_names") or "").splitlines()
@@ -383,7 +399,7 @@ class EventForm(ScheduleConfirmation, forms.ModelForm):
             return
         if cleaned.get("series"):
             self.add_error("new_series_name", _("Choose a series or add a new one, not both."))
-        elif Series.objects.filter(name__iexact=name).exists():
+        elif Series.objects.filter(named_q(name)).exists():
             self.add_error("new_series_name", _("A series with this name is listed: choose it."))
         else:
             # Unsaved: services.save_event saves it with the event (it has no id before).
@@ -401,7 +417,7 @@ class EventForm(ScheduleConfirmation, forms.ModelForm):
             self.add_error("new_venue_longitude", _("Give both coordinates, or neither."))
         if cleaned.get("venue"):
             self.add_error("new_venue_name", _("Choose a venue or add a new one, not both."))
-        elif Venue.objects.filter(name__iexact=name).exists():
+        elif Venue.objects.filter(named_q(name)).exists():
             self.add_error("new_venue_name", _("A venue with this name is listed: choose it."))
         elif not self.has_error("new_venue_longitude"):
             features = set(cleaned.get("new_venue_access") or [])
@@ -439,10 +455,11 @@ class EventForm(ScheduleConfirmation, forms.ModelForm):
         self.helper.layout = Layout(
             Fieldset(
                 _("What"),
-                "title",
+                # English and Welsh side by side on a wide screen, one above the other on a phone.
+                Row(Column("title_en"), Column("title_cy"), css_class="bilingual-pair"),
                 Row(Column("kind"), Column("series"), Column("new_series_name")),
-                "summary",
-                "description",
+                Row(Column("summary_en"), Column("summary_cy"), css_class="bilingual-pair"),
+                Row(Column("description_en"), Column("description_cy"), css_class="bilingual-pair"),
                 Row(Column("themes", "new_theme_names"), Column("hosts")),
             ),
             Fieldset(_("When"), Row(Column("starts_at"), Column("ends_at"))),
@@ -704,7 +721,18 @@ RoleFormSet = inlineformset_factory(
 class DuplicateEventForm(ScheduleConfirmation, forms.Form):
     """The copy's title and time; everything else is copied and can be edited afterwards."""
 
-    title = forms.CharField(label=_("Title of the copy"), max_length=200)
+    title_en = forms.CharField(
+        label=_("Title of the copy (English)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"lang": "en"}),
+    )
+    title_cy = forms.CharField(
+        label=_("Title of the copy (Welsh)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"lang": "cy"}),
+    )
     starts_at = LondonDateTimeField(
         label=_("Starts at"), help_text=_("UK time (GMT or BST), as the clocks in Wales show it.")
     )
@@ -715,10 +743,15 @@ class DuplicateEventForm(ScheduleConfirmation, forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        self.helper.layout = Layout("title", Row(Column("starts_at"), Column("ends_at")))
+        self.helper.layout = Layout(
+            Row(Column("title_en"), Column("title_cy"), css_class="bilingual-pair"),
+            Row(Column("starts_at"), Column("ends_at")),
+        )
 
     def clean(self):
         cleaned = super().clean()
+        if not (cleaned.get("title_en") or cleaned.get("title_cy")):
+            self.add_error("title_en", _("Give the copy a title, in English or in Welsh."))
         starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts_at and ends_at and ends_at <= starts_at:
             self.add_error("ends_at", _("The event must end after it starts."))
@@ -728,7 +761,8 @@ class DuplicateEventForm(ScheduleConfirmation, forms.Form):
         """An unsaved event standing for the copy, to check its time and place."""
         return Event(
             pk=None,
-            title=self.cleaned_data["title"],
+            title_en=self.cleaned_data["title_en"],
+            title_cy=self.cleaned_data["title_cy"],
             starts_at=self.cleaned_data["starts_at"],
             ends_at=self.cleaned_data["ends_at"],
             venue_id=event.venue_id,

@@ -54,6 +54,12 @@ def london_midnight(day) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LONDON)
 
 
+def named_q(name: str) -> Q:
+    """Rows of a model with a `name` in both languages (Theme, Series, Venue) called `name` in
+    either language, in any case: a theme typed in Welsh finds the one listed with that name."""
+    return Q(name_en__iexact=name) | Q(name_cy__iexact=name)
+
+
 class Theme(Addressable):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -560,9 +566,13 @@ class Event(AccessInformation, Addressable):
         "mode",
         "status",
         "online_url_is_public",
-        "title",
-        "summary",
-        "description",
+        # Both languages' columns (events/translation.py): a feed in either language shows them.
+        "title_en",
+        "title_cy",
+        "summary_en",
+        "summary_cy",
+        "description_en",
+        "description_cy",
         "cancellation_reason",
         "language",
         "interpretation",
@@ -731,9 +741,10 @@ class Event(AccessInformation, Addressable):
         return not self.slug or (self.published_at is None and self.status == self.Status.DRAFT)
 
     def new_slug(self) -> str:
-        slug = unique_slug(Event, self.title, exclude_pk=self.pk)
+        title = self.slug_text()
+        slug = unique_slug(Event, title, exclude_pk=self.pk)
         if slug in RESERVED_EVENT_SLUGS:
-            slug = unique_slug(Event, f"{self.title} event", exclude_pk=self.pk)
+            slug = unique_slug(Event, f"{title} event", exclude_pk=self.pk)
         return slug
 
     def clean(self):

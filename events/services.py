@@ -31,6 +31,7 @@ from events.models import (
     Registration,
     Series,
     Theme,
+    named_q,
 )
 from people.models import Person
 
@@ -114,7 +115,7 @@ def add_themes(*, event: Event, names: list[str]) -> list[Theme]:
     """Give `event` the themes named: those listed (by name, any case) are reused, others made."""
     themes = []
     for name in names:
-        theme = Theme.objects.filter(name__iexact=name).first() or Theme.objects.create(name=name)
+        theme = Theme.objects.filter(named_q(name)).first() or Theme.objects.create(name=name)
         themes.append(theme)
     if themes:
         event.themes.add(*themes)
@@ -299,10 +300,14 @@ def proposed_copy_times(*, event: Event, now: datetime | None = None) -> tuple[d
 
 
 COPIED_FIELDS = [
-    "title",
+    # Texts by their language's column (events/translation.py), not the page's language.
+    "title_en",
+    "title_cy",
     "kind",
-    "summary",
-    "description",
+    "summary_en",
+    "summary_cy",
+    "description_en",
+    "description_cy",
     "series_id",
     "mode",
     "venue_id",
@@ -321,20 +326,22 @@ def duplicate_event(
     *,
     event: Event,
     user,
-    title: str | None = None,
+    title_en: str | None = None,
+    title_cy: str | None = None,
     starts_at: datetime | None = None,
     ends_at: datetime | None = None,
 ) -> Event:
-    """A new draft copying `event`, its themes, hosts and people, with the given title and time
-    (by default: the same title, at the series' next date; see `proposed_copy_times`)."""
+    """A new draft copying `event`, its themes, hosts and people, with the given titles and time
+    (by default: the same titles, at the series' next date; see `proposed_copy_times`). A title
+    given in one language only leaves the other empty (the old one would not match it)."""
     if not event.can_duplicate(user):
         raise PermissionDenied
     if starts_at is None:
         starts_at, ends_at = proposed_copy_times(event=event)
     ends_at = ends_at or shift_local(starts_at, _local_duration(event))
     copy = _copy_of(event, starts_at=starts_at, ends_at=ends_at)
-    if title:
-        copy.title = title
+    if title_en or title_cy:
+        copy.title_en, copy.title_cy = title_en or "", title_cy or ""
     copy.created_by = user
     copy.save()
     _copy_relations(source=event, copy=copy)

@@ -51,10 +51,11 @@ def _shown_fields():
     from events.models import Theme, Venue
     from people.models import Person
 
+    # Texts in two languages by their columns (events/translation.py): a feed shows either.
     return {
-        Venue: ("name", "address", "postcode", "latitude", "longitude"),
+        Venue: ("name_en", "name_cy", "address", "postcode", "latitude", "longitude"),
         Person: ("name",),
-        Theme: ("name",),
+        Theme: ("name_en", "name_cy"),
     }
 
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from people.models import Affiliation, Organisation, Person, User
 
@@ -23,19 +24,19 @@ class AffiliationInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(TranslationAdmin):
     # Django 5.2 warns unless URL fields say which scheme a bare address gets.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("name", "slug", "website")
-    search_fields = ("name", "description")
+    search_fields = ("name", "description_en", "description_cy")
     prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(TranslationAdmin):
     list_display = ("name", "headline", "user")
     list_filter = ("organisations",)
-    search_fields = ("name", "headline", "bio")
+    search_fields = ("name", "headline_en", "headline_cy", "bio")
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("user",)
     inlines = [AffiliationInline]

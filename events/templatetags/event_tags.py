@@ -10,7 +10,6 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.i18n import interface_language
 from events.models import Event, EventRole
 from events.panels import event_panels as registered_panels
 from events.panels import page_panels as registered_page_panels
@@ -93,20 +92,6 @@ def page_panels(context, page, slot, obj):
         with context.push(page_kind=page, page_object=obj, **extra):
             rendered.append(engine.get_template(panel.template).render(context))
     return mark_safe("".join(rendered))  # noqa: S308 -- each panel is an autoescaped template
-
-
-@register.filter
-def content_lang(event) -> str:
-    """` lang="en"` on an event's own text when it is held in the other language than the page's.
-
-    An event's title and description are written in the language it is held in; a bilingual
-    event's text may be in either, so it gets no mark.
-    """
-    if event.language in (Event.Language.WELSH, Event.Language.ENGLISH) and (
-        event.language != interface_language()
-    ):
-        return format_html(' lang="{}"', event.language)
-    return ""
 
 
 @register.simple_tag

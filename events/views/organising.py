@@ -227,7 +227,13 @@ def duplicate_event(request, event):
         raise PermissionDenied(_("Only organisers can create events."))
     starts_at, ends_at = services.proposed_copy_times(event=event)
     form = DuplicateEventForm(
-        _posted(request), initial={"title": event.title, "starts_at": starts_at, "ends_at": ends_at}
+        _posted(request),
+        initial={
+            "title_en": event.title_en,
+            "title_cy": event.title_cy,
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+        },
     )
     valid = form.is_valid()
     if valid and form.check_schedule(form.planned_copy(event), user=request.user):

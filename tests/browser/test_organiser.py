@@ -24,7 +24,7 @@ def test_organiser_creates_an_event_with_people_previews_publishes_and_cancels_i
     expect(page.get_by_role("heading", level=1)).to_have_text("New event")
     check_page(page, "event form", shot="event-form")
 
-    page.locator("#id_title").fill("Policy Cafe relaunch")
+    page.locator("#id_title_en").fill("Policy Cafe relaunch")
     page.locator("#id_starts_at").fill(f"{FUTURE_YEAR}-07-08T18:00")
     page.locator("#id_ends_at").fill(f"{FUTURE_YEAR}-07-08T20:00")
     page.locator("#id_venue").select_option(label="Glamorgan Building")

@@ -79,7 +79,7 @@ def test_organiser_edits_one_persons_contribution_then_duplicates_the_event(
         "link", name="Duplicate…"
     ).click()
     check_page(page, "duplicate: title and date of the copy")
-    page.get_by_label(re.compile(r"^\s*Title of the copy")).fill(
+    page.get_by_label(re.compile(r"^\s*Title of the copy \(English\)")).fill(
         "Policy Cafe: time credits, part two"
     )
     page.get_by_label(re.compile(r"^\s*Starts at")).fill(f"{FUTURE_YEAR}-09-09T18:30")

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import expect
 
 from events.models import Event
@@ -44,9 +45,19 @@ def test_organiser_creates_previews_publishes_and_postpones_an_event(page, new_c
     page.get_by_role("link", name="New event").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("New event")
     check_page(page, "event form", shot="event-form")
-    field(page, "Title").fill("Policy Cafe: time credits in Wales")
+    field(page, "Title (English)").fill("Policy Cafe: time credits in Wales")
+    field(page, "Title (Welsh)").fill("Caffi Polisi: credydau amser yng Nghymru")
+    # English and Welsh side by side on a desktop screen, the Welsh one above on a phone's.
+    english, welsh = field(page, "Title (English)"), field(page, "Title (Welsh)")
+    left, right = english.bounding_box(), welsh.bounding_box()
+    assert (left["y"], left["x"] < right["x"]) == (right["y"], True)
+    size = page.viewport_size
+    page.set_viewport_size({"width": 375, "height": 800})
+    above, below = english.bounding_box(), welsh.bounding_box()
+    assert (above["x"], above["y"] < below["y"]) == (below["x"], True)
+    page.set_viewport_size(size)
     field(page, "Kind").select_option(label="Cafe")
-    field(page, "Summary").fill("What time credits changed for community groups.")
+    field(page, "Summary (English)").fill("What time credits changed for community groups.")
     field(page, "Co-production or reinventing the wheel?").check()
     field(page, "Starts at").fill("2031-03-12T18:30")
     field(page, "Ends at").fill("2031-03-12T20:00")
@@ -109,3 +120,11 @@ def test_organiser_creates_previews_publishes_and_postpones_an_event(page, new_c
     expect(visitor.get_by_role("heading", name="This event has been postponed")).to_be_visible()
     expect(visitor.get_by_role("button", name="Register")).to_have_count(0)
     check_page(visitor, "postponed event page")
+
+    # In Welsh, the Welsh title; the summary written only in English is marked as English.
+    with translation.override("cy"):
+        visitor.goto(event.get_absolute_url())
+    expect(visitor.get_by_role("heading", level=1)).to_have_text(
+        "Caffi Polisi: credydau amser yng Nghymru"
+    )
+    expect(visitor.locator(".event-summary")).to_have_attribute("lang", "en")

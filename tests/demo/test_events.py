@@ -3,7 +3,7 @@ import io
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from demo import events as demo
 from events.models import Event, EventRole, Series, Theme, Venue
@@ -57,6 +57,35 @@ def test_seed_has_the_policy_cafe_with_its_people_in_their_roles():
         "Core economy over money economy",
         "Relationship-centred outcomes",
     }
+
+
+def test_seed_reads_in_welsh_on_welsh_pages(client):
+    demo.load()
+    with translation.override("cy"):
+        cafe = Event.objects.select_related("series", "venue").get(slug="policy-cafe-re-launch")
+        morning = Event.objects.get(slug="co-production-morning-with-cynnal-cymru")
+        seminar = Event.objects.get(slug="talking-points-online")
+        assert (cafe.title, cafe.series.name, cafe.venue.name) == (
+            "Ail-lansio'r Caffi Polisi: cyd-gynhyrchu, ein ffordd ni o wneud pethau?",
+            "Caffi Polisi",
+            "Adeilad Morgannwg, Prifysgol Caerdydd",
+        )
+        assert morning.title == "Bore cyd-gynhyrchu gyda Cynnal Cymru"
+        assert "Yr economi graidd o flaen yr economi arian" in set(
+            Theme.objects.values_list("name", flat=True)
+        )
+        # Written in English only: a Welsh page shows the English, marked as English.
+        page = client.get(seminar.get_absolute_url()).content.decode()
+    assert seminar.title_cy in (None, "")
+    assert (
+        '<h1 id="event-title" class="event-title" lang="en">'
+        "Talking Points: learning from Scotland&#x27;s Personal Outcomes Approach</h1>" in page
+    )
+    # In English, everything as before.
+    with translation.override("en"):
+        assert Event.objects.get(slug="policy-cafe-re-launch").title == (
+            "Policy Cafe re-launch: co-production, the way we do things?"
+        )
 
 
 def test_seed_has_past_upcoming_and_online_events():

@@ -100,10 +100,10 @@ def event_data(venue):
 
     def build(**overrides) -> dict:
         data = {
-            "title": "Policy Cafe relaunch",
+            "title_en": "Policy Cafe relaunch",
             "kind": "cafe",
-            "summary": "Co-production or reinventing the wheel?",
-            "description": "An evening of conversation.",
+            "summary_en": "Co-production or reinventing the wheel?",
+            "description_en": "An evening of conversation.",
             "series": "",
             "starts_at": f"{FUTURE_YEAR}-07-08T18:00",
             "ends_at": f"{FUTURE_YEAR}-07-08T20:00",

@@ -89,7 +89,7 @@ def test_adding_an_event_in_the_admin_records_its_creator(admin_client, data):
         page,
         "#event_form",
         data={
-            "title": "Morning with Cynnal Cymru",
+            "title_en": "Morning with Cynnal Cymru",
             "kind": "workshop",
             "starts_at_0": "2031-05-06",
             "starts_at_1": "09:30",

@@ -182,7 +182,7 @@ def test_saving_only_the_description_tells_nobody(
     page = client.get(edit_url(attended))
     with django_capture_on_commit_callbacks(execute=True):
         response = submit_form(
-            client, page, edit_url(attended), data={"description": "Now with Welsh cakes."}
+            client, page, edit_url(attended), data={"description_en": "Now with Welsh cakes."}
         )
     assert response.status_code == 302
     assert mail.outbox == []

@@ -59,7 +59,7 @@ def edit_event(client, user, event, **changes):
 
 PAGE_FORMS = {
     # action: (the form on its page, what the person changes)
-    "edit": ("#event-form", {"title": "Renamed by someone"}),
+    "edit": ("#event-form", {"title_en": "Renamed by someone"}),
     "publish": ("#confirm-form", {}),
     "postpone": ("#confirm-form", {}),
     "cancel": ("#confirm-form", {"reason": "Not enough people signed up."}),
@@ -339,7 +339,7 @@ def test_editing_keeps_people_removes_deleted_rows_and_adds_new_ones(
         client,
         organiser,
         organised_event,
-        title="Policy Cafe: spring",
+        title_en="Policy Cafe: spring",
         **person_row(1, DELETE="on"),
         **person_row(2, new_person_name="Chris Glynn", role="artist", contribution_title="Drawing"),
     )
@@ -605,7 +605,8 @@ def test_duplicate_proposes_four_weeks_later_at_the_same_london_time(client, org
     # 18:00 BST on 8 October; the copy is after the clocks go back: 18:00 GMT on 5 November.
     assert form_data(page, "#confirm-form") | {"csrfmiddlewaretoken": None} == {
         "csrfmiddlewaretoken": None,
-        "title": [event.title],
+        "title_en": [event.title],
+        "title_cy": [""],
         "starts_at": ["2031-11-05T18:00"],
         "ends_at": ["2031-11-05T20:00"],
     }
@@ -744,7 +745,9 @@ def test_an_empty_post_is_a_form_error_not_a_blank_form(client, organiser, organ
     create = client.post(reverse("events:create"))
     cancel = client.post(reverse("events:cancel", kwargs={"slug": organised_event.slug}))
     assert (create.status_code, cancel.status_code) == (400, 400)
-    assert create.context["form"].errors["title"] == ["This field is required."]
+    assert create.context["form"].errors["title_en"] == [
+        "Give the event a title, in English or in Welsh."
+    ]
     assert cancel.context["form"].errors["reason"] == ["This field is required."]
     assert (Event.objects.count(), Event.objects.get().status) == (1, "published")
 
@@ -830,7 +833,7 @@ def test_no_warning_without_a_clash_and_none_for_edits_that_keep_the_time(
     )
     EventFactory(venue=organised_event.venue, starts_at=past, ends_at=past + timedelta(hours=1))
 
-    response = edit_event(client, organiser, organised_event, summary="What we talked about.")
+    response = edit_event(client, organiser, organised_event, summary_en="What we talked about.")
 
     assert response.status_code == 302
     assert Event.objects.get(pk=organised_event.pk).summary == "What we talked about."
@@ -874,7 +877,7 @@ def test_duplicate_asks_for_title_and_date_and_warns_about_a_clash(client, organ
         page,
         "#confirm-form",
         data={
-            "title": "Policy Cafe: April again",
+            "title_en": "Policy Cafe: April again",
             "starts_at": f"{FUTURE_YEAR}-04-13T18:30",
             "ends_at": f"{FUTURE_YEAR}-04-13T19:30",
         },

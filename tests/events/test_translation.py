@@ -1,0 +1,221 @@
+"""Event, theme, series and venue texts in English and Welsh (events/translation.py)."""
+
+import json
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from events.models import Event
+from events.selectors import filter_events
+from tests.events.conftest import parse_ics
+from tests.factories import EventFactory, SeriesFactory, ThemeFactory, VenueFactory
+from tests.forms import submit_form
+
+pytestmark = pytest.mark.django_db
+
+
+def in_welsh(url_name, **kwargs) -> str:
+    with translation.override("cy"):
+        return reverse(url_name, kwargs=kwargs or None)
+
+
+def in_english(url_name, **kwargs) -> str:
+    with translation.override("en"):
+        return reverse(url_name, kwargs=kwargs or None)
+
+
+# --- reading: the page's language, else the other one ---------------------------------------
+
+
+def test_each_language_reads_its_own_column_and_falls_back_to_the_other():
+    both = EventFactory(title_en="Policy Cafe", title_cy="Caffi Polisi")
+    english_only = EventFactory(title_en="Talking Points", title_cy="")
+    welsh_only = EventFactory(title_en="", title_cy="Bore gyda Cynnal Cymru")
+    with translation.override("cy"):
+        welsh = [Event.objects.get(pk=e.pk).title for e in (both, english_only, welsh_only)]
+    with translation.override("en"):
+        english = [Event.objects.get(pk=e.pk).title for e in (both, english_only, welsh_only)]
+    assert welsh == ["Caffi Polisi", "Talking Points", "Bore gyda Cynnal Cymru"]
+    assert english == ["Policy Cafe", "Talking Points", "Bore gyda Cynnal Cymru"]
+
+
+def test_the_slug_is_made_from_the_english_title_whatever_the_page_or_the_welsh_one_alone():
+    with translation.override("cy"):
+        both = EventFactory(title_en="Policy Cafe", title_cy="Caffi Polisi", title="x")
+        welsh_only = EventFactory(title_en="", title_cy="Caffi Polisi", title="x")
+        theme = ThemeFactory(name_en="Risk-averse cultures", name_cy="Diwylliannau sy'n osgoi risg")
+    assert (both.slug, welsh_only.slug, theme.slug) == (
+        "policy-cafe",
+        "caffi-polisi",
+        "risk-averse-cultures",
+    )
+
+
+def test_a_new_welsh_title_raises_the_calendar_sequence():
+    event = EventFactory(title_en="Policy Cafe")
+    event = Event.objects.get(pk=event.pk)
+    event.title_cy = "Caffi Polisi"
+    event.save()
+    assert Event.objects.get(pk=event.pk).sequence == event.sequence == 1
+
+
+# --- the lang attribute where a text is shown in the other language ------------------------
+
+
+def test_welsh_page_marks_english_only_texts_with_lang_en_and_leaves_welsh_unmarked(client):
+    theme = ThemeFactory(name_en="Risk-averse cultures", name_cy="")
+    series = SeriesFactory(name_en="Policy Cafe", name_cy="Caffi Polisi")
+    venue = VenueFactory(name_en="Temple of Peace", name_cy="")
+    event = EventFactory(
+        title_en="Policy Cafe relaunch",
+        title_cy="Ail-lansio'r Caffi Polisi",
+        summary_en="Cheese, bread and wine.",
+        summary_cy="",
+        series=series,
+        venue=venue,
+        themes=[theme],
+    )
+    html = client.get(in_welsh("events:detail", slug=event.slug)).content.decode()
+    assert '<h1 id="event-title" class="event-title">Ail-lansio&#x27;r Caffi Polisi</h1>' in html
+    assert '<p class="lead event-summary" lang="en">Cheese, bread and wine.</p>' in html
+    assert 'lang="en">Risk-averse cultures</a>' in html
+    assert '<p class="event-header__where"><span lang="en">Temple of Peace</span></p>' in html
+    assert '<li class="breadcrumb-item"><a href="' in html
+    assert f'href="{series.get_absolute_url()}">Caffi Polisi</a>' in html
+
+
+def test_english_page_marks_welsh_only_texts_with_lang_cy(client):
+    event = EventFactory(title_en="", title_cy="Bore gyda Cynnal Cymru", summary_en="")
+    html = client.get(in_english("events:detail", slug=event.slug)).content.decode()
+    card = client.get(in_english("events:list")).content.decode()
+    assert 'class="event-title" lang="cy">Bore gyda Cynnal Cymru</h1>' in html
+    assert 'lang="cy">Bore gyda Cynnal Cymru</a>' in card
+
+
+def test_theme_and_series_pages_mark_their_fallback_texts(client):
+    theme = ThemeFactory(name_en="Risk-averse cultures", description_en="Why it is hard.")
+    series = SeriesFactory(name_en="Policy Cafe", name_cy="Caffi Polisi", description_en="Cheese.")
+    theme_page = client.get(in_welsh("events:theme", slug=theme.slug)).content.decode()
+    series_page = client.get(in_welsh("events:series", slug=series.slug)).content.decode()
+    assert '<h1 lang="en">Risk-averse cultures</h1>' in theme_page
+    assert '<div class="entity-header__text" lang="en"><p>Why it is hard.</p></div>' in theme_page
+    assert "<h1>Caffi Polisi</h1>" in series_page
+    assert '<div class="entity-header__text" lang="en"><p>Cheese.</p></div>' in series_page
+
+
+# --- the organiser's form: both languages side by side -------------------------------------
+
+
+def test_organiser_adds_a_welsh_title_and_welsh_readers_see_it(client, organiser, organised_event):
+    client.force_login(organiser)
+    page = client.get(in_english("events:edit", slug=organised_event.slug))
+    english_title = organised_event.title
+    response = submit_form(
+        client,
+        page,
+        "#event-form",
+        data={"title_cy": "Caffi Polisi: yr economi graidd", "summary_cy": "Sgwrs agored."},
+    )
+    assert response.status_code == 302
+    event = Event.objects.get(pk=organised_event.pk)
+    assert (event.title_en, event.title_cy, event.slug) == (
+        english_title,
+        "Caffi Polisi: yr economi graidd",
+        organised_event.slug,
+    )
+    welsh = client.get(in_welsh("events:detail", slug=event.slug)).content.decode()
+    english = client.get(in_english("events:detail", slug=event.slug)).content.decode()
+    assert 'class="event-title">Caffi Polisi: yr economi graidd</h1>' in welsh
+    assert '<p class="lead event-summary">Sgwrs agored.</p>' in welsh
+    assert f'class="event-title">{english_title}</h1>' in english
+
+
+def test_form_needs_a_title_in_one_language_at_least(client, organiser, organised_event):
+    client.force_login(organiser)
+    page = client.get(in_english("events:edit", slug=organised_event.slug))
+    response = submit_form(client, page, "#event-form", data={"title_en": "", "title_cy": ""})
+    assert response.status_code == 400
+    assert response.context["form"].errors["title_en"] == [
+        "Give the event a title, in English or in Welsh."
+    ]
+    welsh_only = submit_form(
+        client, page, "#event-form", data={"title_en": "", "title_cy": "Caffi Polisi"}
+    )
+    assert welsh_only.status_code == 302
+    with translation.override("en"):
+        assert Event.objects.get(pk=organised_event.pk).title == "Caffi Polisi"
+
+
+def test_form_shows_english_and_welsh_fields_labelled_in_the_page_language(
+    client, organiser, organised_event
+):
+    client.force_login(organiser)
+    html = client.get(in_welsh("events:edit", slug=organised_event.slug)).content.decode()
+    assert "Teitl (Saesneg)" in html
+    assert "Teitl (Cymraeg)" in html
+    assert '<input type="text" name="title_cy" lang="cy"' in html
+
+
+def test_duplicate_keeps_both_titles_unless_new_ones_are_given(client, organiser, organised_event):
+    organised_event.title_cy = "Caffi Polisi"
+    organised_event.save()
+    client.force_login(organiser)
+    page = client.get(in_english("events:duplicate", slug=organised_event.slug))
+    response = submit_form(client, page, "#confirm-form", data={"title_en": "Policy Cafe II"})
+    assert response.status_code == 302
+    copy = Event.objects.exclude(pk=organised_event.pk).get()
+    assert (copy.title_en, copy.title_cy) == ("Policy Cafe II", "Caffi Polisi")
+
+
+# --- the text filter: both languages -------------------------------------------------------
+
+
+@pytest.mark.parametrize("page_language", ["en", "cy"])
+def test_text_filter_finds_words_in_either_language(page_language):
+    cafe = EventFactory(title_en="Policy Cafe", title_cy="Caffi Polisi", summary_en="")
+    welsh_only = EventFactory(title_en="", title_cy="Bore gyda Cynnal Cymru", summary_en="")
+    EventFactory(title_en="Something else", summary_en="", summary_cy="")
+    with translation.override(page_language):
+        assert list(filter_events({"q": "caffi"}).qs) == [cafe]
+        assert list(filter_events({"q": "policy"}).qs) == [cafe]
+        assert list(filter_events({"q": "cynnal bore"}).qs) == [welsh_only]
+
+
+# --- calendars: the page's language --------------------------------------------------------
+
+
+def test_welsh_feed_has_welsh_summaries_and_english_feed_english_ones(client):
+    event = EventFactory(title_en="Policy Cafe", title_cy="Caffi Polisi")
+    english_only = EventFactory(title_en="Talking Points", title_cy="")
+    # English first: its entries are kept, and the Welsh feed must not be served from them.
+    english = parse_ics(client.get(in_english("events:feed")))
+    welsh = parse_ics(client.get(in_welsh("events:feed")))
+    assert sorted(str(e["SUMMARY"]) for e in english.events) == ["Policy Cafe", "Talking Points"]
+    assert sorted(str(e["SUMMARY"]) for e in welsh.events) == ["Caffi Polisi", "Talking Points"]
+    single = parse_ics(client.get(in_welsh("events:event_ics", slug=event.slug)))
+    assert [str(e["SUMMARY"]) for e in single.events] == ["Caffi Polisi"]
+    assert english_only.title_cy == ""
+
+
+def test_link_previews_and_structured_data_speak_the_page_language(client):
+    event = EventFactory(title_en="Policy Cafe", title_cy="Caffi Polisi", summary_cy="Sgwrs.")
+    html = client.get(in_welsh("events:detail", slug=event.slug)).content.decode()
+    (block,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    data = json.loads(block)
+    assert (data["name"], data["description"]) == ("Caffi Polisi", "Sgwrs.")
+    assert '<meta property="og:title" content="Caffi Polisi">' in html
+
+
+def test_registration_and_organiser_pages_mark_a_title_in_the_other_language(
+    client, organiser, organised_event
+):
+    client.force_login(organiser)
+    title = organised_event.title_en
+    cancel = client.get(in_welsh("events:cancel", slug=organised_event.slug)).content.decode()
+    attendees = client.get(in_welsh("events:attendees", slug=organised_event.slug))
+    mine = client.get(in_welsh("events:organising")).content.decode()
+    assert f'<h1 lang="en">{title}</h1>' in cancel
+    assert f'<span lang="en">{title}</span>' in attendees.content.decode()
+    assert f'lang="en">{title}</a>' in mine
