@@ -361,6 +361,11 @@ CONTENT_SECURITY_POLICY = {
 # Visitors without a session get HTML pages from the shared cache, at most this many seconds old.
 ANONYMOUS_PAGE_CACHE_SECONDS = env_int("ANONYMOUS_PAGE_CACHE_SECONDS", 0)
 
+# The parts of pages that are the same for everyone (event lists, ...) are rendered once per
+# change and kept in the cache (core/fragments.py). Only where every process shares that cache:
+# with a per-process cache, one process would not see another's writes.
+SHARED_FRAGMENTS = env_bool("SHARED_FRAGMENTS", bool(REDIS_URL))
+
 # Serialised VEVENTs each worker process keeps in memory (events/calendar_http.py: a feed is
 # assembled from them; the shared cache holds them too). About 1 kB each.
 CALENDAR_ENTRIES_PER_PROCESS = env_int("CALENDAR_ENTRIES_PER_PROCESS", 40_000)

@@ -31,16 +31,23 @@ def language_links(request) -> list[dict]:
     translate_url; on a page outside the prefixed URLs it stays the same page.
     """
     current = get_language()
-    here = request.get_full_path()
+    path, _mark, query = request.get_full_path().partition("?")
     return [
         {
             "code": code,
             "name": ENDONYMS.get(code, code),
-            "url": translate_url(here, code),
+            "url": translated_path(path, code) + (f"?{query}" if query else ""),
             "current": code == current,
         }
         for code, _name in settings.LANGUAGES
     ]
+
+
+@functools.lru_cache(maxsize=4096)
+def translated_path(path: str, code: str) -> str:
+    """translate_url for a path, remembered per process: it resolves the path against every
+    URL pattern (a costly part of each page), and the answer depends on the URLconf alone."""
+    return translate_url(path, code)
 
 
 def languages(request) -> dict:

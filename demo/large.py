@@ -13,6 +13,7 @@ only: it refuses to run on SQLite and asks for --yes). Prints the time of each s
 """
 
 import argparse
+import json
 import random
 import time
 from datetime import UTC, datetime, timedelta
@@ -160,7 +161,9 @@ def value_for(field: models.Field, row: dict):
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return NOW
     if field.has_default():
-        return field.get_default()
+        value = field.get_default()
+        # COPY takes JSON as text (a JSONField's default is a dict or list).
+        return json.dumps(value) if isinstance(field, models.JSONField) else value
     if field.null:
         return None
     if isinstance(field, models.CharField | models.TextField):
@@ -621,6 +624,19 @@ def generate_posts(count: int, rng: random.Random, *, long_thread: int = 20_000)
             select.append(expressions[f.column])
         elif f.null:
             select.append("NULL")
+        elif f.has_default() and isinstance(f.get_default(), bool | int | str):
+            # A column another branch added with a plain default (e.g. language): that default.
+            value = f.get_default()
+            literal = (
+                str(value).upper()
+                if isinstance(value, bool)
+                else str(value)
+                if isinstance(value, int)
+                else "'" + value.replace("'", "''") + "'"
+            )
+            select.append(literal)
+        elif isinstance(f, models.CharField | models.TextField):
+            select.append("''")
         else:
             raise ValueError(f"generate_posts does not know how to fill Post.{f.name}")
     indexes = secondary_indexes(Post._meta.db_table)

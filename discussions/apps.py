@@ -7,10 +7,16 @@ class DiscussionsConfig(AppConfig):
     verbose_name = _("Discussions")
 
     def ready(self):
-        from discussions import services
+        from discussions import services, signals
         from events.panels import register_event_panel
         from people.services import register_export_section
 
         # The event page shows its board's latest threads (see events/panels.py for the slots).
-        register_event_panel(slot="main", template="discussions/_event_board_panel.html", order=100)
+        register_event_panel(
+            slot="main",
+            template="discussions/_event_board_panel.html",
+            order=100,
+            shared=signals.board_panel_version,  # the same for every reader: shared
+        )
         register_export_section("discussions", services.export_member_discussions)
+        signals.connect()

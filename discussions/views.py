@@ -1,6 +1,7 @@
 """Thin views: parse, call one service or queryset, respond. Rules live on the models."""
 
-from functools import cached_property
+import time
+from functools import cached_property, partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,13 +11,16 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core import fragments
 from discussions import services
 from discussions.forms import (
     CloseBoardForm,
@@ -43,8 +47,10 @@ from discussions.models import (
 )
 from discussions.rendering import render_markdown
 from discussions.search import search_posts, with_snippets
+from discussions.signals import discussions_marker
 from events.models import Event, EventRole
-from people.models import User
+from events.signals import EVENTS_MARKER
+from people.models import AUTHORS_MARKER, User
 
 SEARCH_PAGE_SIZE = 20
 _ROLES = Prefetch("event__roles", queryset=EventRole.objects.select_related("person"))
@@ -138,23 +144,47 @@ def _refusal(exc: ValidationError) -> str:
 
 
 def board(request, event_slug):
-    """The threads of an event's board: pinned first, then by latest activity."""
+    """The threads of an event's board: pinned first, then by latest activity.
+
+    The list is the same for everyone who may not moderate the board (they see no hidden
+    thread): kept per page, language and minute ("5 minutes ago") under the board's marker
+    (discussions/signals.py: per event), theme names (events marker) and authors' names.
+    """
     board = get_board(event_slug)
-    threads = (
-        Thread.objects.for_board(board)
-        .visible_to(request.user, board=board)
-        .with_listing_data()
-        .for_listing()
-    )
-    page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    can_moderate = board.can_moderate(request.user)
+
+    def render_threads():
+        threads = (
+            Thread.objects.for_board(board)
+            .visible_to(request.user, board=board)
+            .with_listing_data()
+            .for_listing()
+        )
+        page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
+        context = {"board": board, "event": board.event, "page": page}
+        return render_to_string("discussions/_board_threads.html", context, request)
+
+    if can_moderate or (request.user.is_authenticated and request.user.is_moderator):
+        threads = render_threads()  # hidden threads too: theirs alone
+    else:
+        markers = (discussions_marker(board.event_id), EVENTS_MARKER, AUTHORS_MARKER)
+        version = fragments.markers(*markers)
+        minute = int(time.time() // 60)
+        threads = fragments.shared_fragment(
+            request,
+            "discussions:board",
+            f"{version}:{minute}",
+            [board.pk, request.GET.get("page", "")],
+            render_threads,
+        )
     return render(
         request,
         "discussions/board.html",
         {
             "board": board,
             "event": board.event,
-            "page": page,
-            "can_moderate": board.can_moderate(request.user),
+            "threads": mark_safe(threads),  # rendered by our template above
+            "can_moderate": can_moderate,
             "is_following": _is_following(request.user, board=board),
         },
     )
@@ -319,6 +349,7 @@ def _thread_page(request, thread: Thread, *, page_number=None, form=None, status
         if post.reply_to:
             post.quote_visible = post.reply_to.can_read_text(user, can_moderate=can_moderate)
         post.shown_images = post.images_for(user, can_moderate=can_moderate)
+    shared_post_parts(request, page, can_moderate=can_moderate)
     refusal = thread.refusal_reason()
     if not refusal and user.is_authenticated:
         suspension = Suspension.objects.current_for(user)
@@ -346,6 +377,44 @@ def _thread_page(request, thread: Thread, *, page_number=None, form=None, status
         },
         status=status,
     )
+
+
+def shared_post_parts(request, posts, *, can_moderate: bool) -> None:
+    """Give each post that shows this reader what it shows a visitor its `shared_main`: the
+    post but for its actions (`_post_main.html`), rendered once for everyone.
+
+    A post shows a reader something else when the reader may read hidden or withdrawn text
+    (author, moderators) or sees images (their actions are personal, and their variants appear
+    later without a write a key could follow). The key holds everything the part shows that a
+    write can change: edits, hiding, withdrawal, the renderer, the post it answers, and the
+    authors marker (names).
+    """
+    shared = [
+        post
+        for post in posts
+        if not can_moderate
+        and post.text_visible == post.is_shown
+        and (post.reply_to is None or post.quote_visible == post.reply_to.is_shown)
+        and not post.shown_images
+    ]
+    if not shared:
+        return
+    version = fragments.markers(AUTHORS_MARKER)
+
+    def state(post):
+        return [post.pk, post.edited_at, post.hidden_at, post.withdrawn_at, post.renderer_version]
+
+    items = [
+        (
+            [*state(post), *(state(post.reply_to) if post.reply_to else [])],
+            partial(render_to_string, "discussions/_post_main.html", {"post": post}, request),
+        )
+        for post in shared
+    ]
+    for post, html in zip(
+        shared, fragments.shared_fragments(request, "discussions:post", version, items), strict=True
+    ):
+        post.shared_main = mark_safe(html)  # rendered by our template above
 
 
 def _reply_initial(request, thread) -> dict:

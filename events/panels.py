@@ -48,6 +48,9 @@ class EventPanel:
     template: str
     order: int = 100
     context: Callable | None = None
+    # (request, event) -> version or None: a panel that shows every reader the same (no user,
+    # no CSRF token) is rendered once per version (core/fragments.py); None renders it afresh.
+    shared: Callable | None = None
 
 
 _panels: dict[tuple[str, str], list[EventPanel]] = {
@@ -64,18 +67,24 @@ def _key(page: str, slot: str) -> tuple[str, str]:
 
 
 def register_page_panel(
-    *, page: str, slot: str, template: str, order: int = 100, context=None
+    *, page: str, slot: str, template: str, order: int = 100, context=None, shared=None
 ) -> None:
     """Add a panel to a slot of one kind of page (a template already there is replaced)."""
     key = _key(page, slot)
     panels = [panel for panel in _panels[key] if panel.template != template]
-    panels.append(EventPanel(slot=slot, template=template, order=order, context=context))
+    panels.append(
+        EventPanel(slot=slot, template=template, order=order, context=context, shared=shared)
+    )
     _panels[key] = sorted(panels, key=lambda panel: (panel.order, panel.template))
 
 
-def register_event_panel(*, slot: str, template: str, order: int = 100, context=None) -> None:
+def register_event_panel(
+    *, slot: str, template: str, order: int = 100, context=None, shared=None
+) -> None:
     """Add a panel to a slot of the event page (a template already there is replaced)."""
-    register_page_panel(page="event", slot=slot, template=template, order=order, context=context)
+    register_page_panel(
+        page="event", slot=slot, template=template, order=order, context=context, shared=shared
+    )
 
 
 def page_panels(page: str, slot: str) -> list[EventPanel]:

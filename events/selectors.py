@@ -9,9 +9,11 @@ from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from core import fragments
 from events.filters import WHEN_PAST, WHEN_UPCOMING
 from events.filters import filter_events as filter_events  # lives beside its FilterSet
 from events.models import CalendarChange, Event, EventRole, Registration, Series, Theme, public_q
+from events.signals import EVENTS_MARKER
 from people.models import Organisation, Person
 
 HOME_EVENT_COUNT = 6
@@ -90,6 +92,28 @@ def home_themes() -> list[Theme]:
     )
     cache.set(key, {"themes": themes, "until": until}, HOME_THEMES_CACHE_SECONDS)
     return themes
+
+
+def events_version(now=None) -> str:
+    """What the shared fragments of event lists depend on: the events marker and the clock.
+
+    The marker moves after every committed change of an event or of what its card shows
+    (events/signals.py; registrations do not move it). Time alone changes a list when an
+    upcoming public event ends (it leaves "upcoming", joins "past"): the next such moment is
+    part of the version, found once per marker (one index read of event_ends_idx) and again
+    each time it passes.
+    """
+    now = now or timezone.now()
+    marker = fragments.markers(EVENTS_MARKER)
+    key = f"events:next-end:{marker}"
+    next_end = cache.get(key)
+    if next_end is None or (next_end and now.timestamp() >= next_end):
+        ends_at = (
+            Event.objects.public().filter(ends_at__gte=now).aggregate(next=Min("ends_at"))["next"]
+        )
+        next_end = ends_at.timestamp() if ends_at else 0
+        cache.set(key, next_end, fragments.FRAGMENT_SECONDS)
+    return f"{marker}:{next_end}"
 
 
 @dataclass

@@ -26,6 +26,11 @@ from django.db.models.functions import Greatest
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
+from core import fragments
+
+# The change marker of what event lists show (core/fragments.py, events.selectors.events_version).
+EVENTS_MARKER = "events"
+
 
 def touch_calendars() -> None:
     """Advance CalendarChange (one row; version + 1, changed_at never backwards)."""
@@ -44,6 +49,8 @@ def calendars_changed(**kwargs) -> None:
     # After commit: readers see the new data no later than the new marker, so a Last-Modified
     # computed from the marker is never newer than the content it is sent with.
     transaction.on_commit(touch_calendars, robust=True)
+    # The same changes are what event lists show (events.selectors.events_version).
+    fragments.move_marker_on_commit(EVENTS_MARKER)
 
 
 # The fields of related rows that calendar entries show, and the events that show them.

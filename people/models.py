@@ -1,9 +1,16 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core import fragments
 from core.models import Addressable
+
+# Moved after every committed change of group memberships or groups (people/apps.py).
+GROUPS_MARKER = "groups"
+# Moved after every committed change of a member's public name, or a deletion (people/apps.py).
+AUTHORS_MARKER = "authors"
 
 
 class User(AbstractUser):
@@ -55,12 +62,26 @@ class User(AbstractUser):
         return self.public_name
 
     def in_group(self, name: str) -> bool:
-        # Cached per instance: templates ask the same question several times a page.
-        cache = self.__dict__.setdefault("_group_names", None)
-        if cache is None:
-            cache = set(self.groups.values_list("name", flat=True))
-            self.__dict__["_group_names"] = cache
-        return name in cache
+        # Per instance: templates ask the same question several times a page.
+        names = self.__dict__.get("_group_names")
+        if names is None:
+            names = self.__dict__["_group_names"] = self._load_group_names()
+        return name in names
+
+    def _load_group_names(self) -> frozenset:
+        """The names of this user's groups; from the shared cache while no membership changed.
+
+        The "groups" marker moves after every committed change of a membership or a group
+        (people/apps.py), so an entry is never read after the change it misses.
+        """
+        if not fragments.enabled() or self.pk is None:
+            return frozenset(self.groups.values_list("name", flat=True))
+        key = f"people:groups:{self.pk}:{fragments.markers(GROUPS_MARKER)}"
+        names = cache.get(key)
+        if names is None:
+            names = frozenset(self.groups.values_list("name", flat=True))
+            cache.set(key, names, fragments.FRAGMENT_SECONDS)
+        return names
 
     @property
     def has_verified_email(self) -> bool:

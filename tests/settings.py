@@ -29,3 +29,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+
+# One process, one local-memory cache: shared fragments are as shared as in production, and the
+# tests check that every write that should change one does (core/fragments.py).
+SHARED_FRAGMENTS = True

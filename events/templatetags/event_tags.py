@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import fragments
 from events.models import Event, EventRole
 from events.panels import event_panels as registered_panels
 from events.panels import page_panels as registered_page_panels
@@ -71,11 +72,20 @@ def event_panels(context, slot):
     engine = context.template.engine
     rendered = []
     for panel in registered_panels(slot):
-        extra = panel.context(request, event) if panel.context else {}
-        if extra is None:
-            continue
-        with context.push(event=event, **extra):
-            rendered.append(engine.get_template(panel.template).render(context))
+
+        def render(panel=panel):
+            extra = panel.context(request, event) if panel.context else {}
+            if extra is None:
+                return ""
+            with context.push(event=event, **extra):
+                return engine.get_template(panel.template).render(context)
+
+        version = panel.shared(request, event) if panel.shared and request else None
+        if version:
+            name = f"panel:{panel.template}"
+            rendered.append(fragments.shared_fragment(request, name, version, [event.pk], render))
+        else:
+            rendered.append(render())
     return mark_safe("".join(rendered))  # noqa: S308 -- each panel is an autoescaped template
 
 

@@ -2,30 +2,59 @@
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
+from core import fragments
 from events import selectors
 from events.models import Series, Theme
+from events.signals import EVENTS_MARKER
 from events.structured_data import event_json_ld
 from people.models import Affiliation, Organisation, Person
 
 THEMES_PAGE_SIZE = 60
 
 
+def _events_fragment(request, name, render_content):
+    """`render_content()`, the same for every reader of this address, once per change of the
+    events (selectors.events_version), language and query string (core/fragments.py)."""
+    return fragments.shared_fragment(
+        request,
+        name,
+        selectors.events_version(),
+        [request.path, request.GET.urlencode()],
+        render_content,
+    )
+
+
 def home(request):
     """The next upcoming events and the themes."""
-    context = {
-        "events": selectors.home_events(),
-        "themes": selectors.home_themes(),
-    }
-    return render(request, "home.html", context)
+
+    def render_content():
+        context = {"events": selectors.home_events(), "themes": selectors.home_themes()}
+        return render_to_string("_home_content.html", context, request)
+
+    content = _events_fragment(request, "events:home", render_content)
+    return render(request, "home.html", {"content": mark_safe(content)})  # our template's
 
 
 def event_list(request):
-    """Events matching the query string; invalid parameters show errors and no events."""
-    event_filter = selectors.filter_events(request.GET)
-    page = selectors.paginate(event_filter.qs, request.GET.get("page"))
-    context = {"filter": event_filter, "page_obj": page, "events": page.object_list}
-    return render(request, "events/event_list.html", context)
+    """Events matching the query string; invalid parameters show errors and no events.
+
+    The content (filter form, cards, pagination) is the same for every reader of a query
+    string: on a hit the FilterSet is not even built.
+    """
+
+    def render_listing():
+        event_filter = selectors.filter_events(request.GET)
+        page = selectors.paginate(event_filter.qs, request.GET.get("page"))
+        context = {"filter": event_filter, "page_obj": page, "events": page.object_list}
+        content = render_to_string("events/_event_list_content.html", context, request)
+        return {"content": content, "past": event_filter.effective_when == "past"}
+
+    listing = _events_fragment(request, "events:list", render_listing)
+    listing["content"] = mark_safe(listing["content"])  # rendered by our template above
+    return render(request, "events/event_list.html", {"listing": listing})
 
 
 def event_page_context(request, event) -> dict:
@@ -35,6 +64,9 @@ def event_page_context(request, event) -> dict:
     return {
         "event": event,
         "canonical_url": url,
+        # The shared parts of the page (`{% shared %}`) show nothing that changes with the
+        # clock: the events marker alone is their version.
+        "event_version": fragments.markers(EVENTS_MARKER),
         "series_events": selectors.other_events_in_series(event),
         "json_ld": event_json_ld(event, url=url, absolute=request.build_absolute_uri),
         "my_registration": registration,

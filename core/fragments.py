@@ -1,0 +1,154 @@
+"""Shared fragments: the parts of a page that are the same for every reader, rendered once.
+
+A *change marker* is a random token kept in the shared cache under one key per kind of data
+("events", "board:12", ...). Every committed write that could change what a fragment of that
+kind shows moves the marker (`move_marker_on_commit`, after commit: a reader never sees the new
+marker before the new data). Fragments are cached under the markers they depend on, so a write
+makes the old entries unreachable at once; they expire on their own.
+
+A marker missing from the cache (never set, evicted, Redis restarted, or deleted by
+config/cache.py after a write dropped during an outage) is replaced by a new token: a lost
+marker costs misses, never a stale page.
+
+Fragments are keyed by the release (a digest of code, templates and catalogues: a deploy
+starts afresh), the language, the scheme and host (pages hold absolute URLs) and what
+the caller adds (path, query string, page number). They must hold nothing personal and no CSRF
+token: a rendering that contains one is not stored. The marker lives in the same cache as the
+fragments, so this is on only where that cache is shared by every process (settings
+SHARED_FRAGMENTS: on with REDIS_URL; a per-process cache would miss other processes' writes).
+"""
+
+import functools
+import hashlib
+import logging
+import os
+import uuid
+from functools import partial
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils.translation import get_language
+
+logger = logging.getLogger("commons.fragments")
+
+MARKER_PREFIX = "marker:"
+FRAGMENT_PREFIX = "fragment:"
+# An upper bound only: a write replaces a fragment at once (its marker moves).
+FRAGMENT_SECONDS = 3600
+CSRF_FIELD = 'name="csrfmiddlewaretoken"'
+# What a rendering depends on besides the data: code, templates, compiled catalogues.
+RELEASE_SUFFIXES = {".py", ".html", ".mo", ".txt"}
+RELEASE_SKIP = {
+    ".venv", "node_modules", "staticfiles", "media", ".git", "tests", "bench", "run", "__pycache__"
+}  # fmt: skip
+
+
+def markers(*kinds: str) -> str:
+    """The current tokens of `kinds`, joined (one cache round trip; missing ones are created)."""
+    keys = [MARKER_PREFIX + kind for kind in kinds]
+    found = cache.get_many(keys)
+    tokens = []
+    for key in keys:
+        token = found.get(key)
+        if token is None:
+            token = uuid.uuid4().hex
+            # Another process may have created it meanwhile: theirs wins (add does not replace).
+            if not cache.add(key, token, None):
+                token = cache.get(key) or token
+        tokens.append(token)
+    return ".".join(tokens)
+
+
+def move_marker(kind: str) -> None:
+    """Give `kind` a new token: every fragment cached under the old one is out of reach."""
+    cache.set(MARKER_PREFIX + kind, uuid.uuid4().hex, None)
+
+
+def move_marker_on_commit(*kinds: str) -> None:
+    """Move the markers of `kinds` once the current transaction commits (at once outside one)."""
+    for kind in kinds:
+        transaction.on_commit(partial(move_marker, kind), robust=True)
+
+
+def enabled() -> bool:
+    return settings.SHARED_FRAGMENTS
+
+
+def shared_fragment(request, name: str, version: str, parts, render):
+    """`render()` for every reader of this language and site, cached under `name` and `version`.
+
+    `version` holds the markers (and any other moment) the fragment depends on; `parts` what
+    else tells fragments of one name apart (path, query string, page). `render` returns anything
+    the cache can hold (a str, or a dict of strs and plain values).
+    """
+    if not enabled():
+        return render()
+    key = _key(request, name, version, parts)
+    value = cache.get(key)
+    if value is not None:
+        return value
+    value = render()
+    if _storable(name, value):
+        cache.set(key, value, FRAGMENT_SECONDS)
+    return value
+
+
+def shared_fragments(request, name: str, version: str, items: list) -> list:
+    """`shared_fragment` for several fragments of one name at once, `items` being
+    (parts, render) pairs: one cache read for all, one write for the misses."""
+    if not enabled():
+        return [render() for _parts, render in items]
+    keys = [_key(request, name, version, parts) for parts, _render in items]
+    found = cache.get_many(keys)
+    values, missed = [], {}
+    for key, (_parts, render) in zip(keys, items, strict=True):
+        value = found.get(key)
+        if value is None:
+            value = render()
+            if _storable(name, value):
+                missed[key] = value
+        values.append(value)
+    if missed:
+        cache.set_many(missed, FRAGMENT_SECONDS)
+    return values
+
+
+@functools.cache
+def release() -> str:
+    """A digest of the code, templates and catalogues this process renders with.
+
+    Part of every key: after a deploy, fragments rendered by the old templates are not used.
+    """
+    digest = hashlib.sha256()
+    root = str(settings.BASE_DIR)
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if d not in RELEASE_SKIP)
+        for name in sorted(files):
+            if os.path.splitext(name)[1] in RELEASE_SUFFIXES:
+                stat = os.stat(os.path.join(folder, name))
+                digest.update(f"{folder}/{name}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _key(request, name, version, parts) -> str:
+    raw = "|".join(
+        [
+            name,
+            version,
+            release(),
+            get_language() or "",
+            request.scheme,
+            request.get_host(),
+            *map(str, parts),
+        ]
+    )
+    return FRAGMENT_PREFIX + name + ":" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _storable(name, value) -> bool:
+    texts = value.values() if isinstance(value, dict) else [value]
+    if any(isinstance(text, str) and CSRF_FIELD in text for text in texts):
+        logger.error("fragment %s holds a CSRF token: not cached", name)
+        return False
+    return True

@@ -1,0 +1,47 @@
+"""`{% shared "name" version part ... %}...{% endshared %}`: a part of a template rendered once.
+
+What is inside is rendered for the first reader of this language and site and kept under
+`version` (change markers, core/fragments.py) and the parts; other readers get it from the
+cache. Only for content that is the same for everyone who may see the page: nothing about the
+user, no CSRF token (a rendering holding one is not kept). Variables used only inside are
+evaluated only when it is rendered, so a callable in the context costs nothing on a hit.
+Without a request or with an empty version (a view that gives none) the content is rendered.
+"""
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from core import fragments
+
+register = template.Library()
+
+
+class SharedNode(template.Node):
+    def __init__(self, nodelist, name, version, parts):
+        self.nodelist, self.name, self.version, self.parts = nodelist, name, version, parts
+
+    def render(self, context):
+        request = context.get("request")
+        version = self.version.resolve(context)
+        if request is None or not version:
+            # A page that gives no version (another view including the same template): render.
+            return self.nodelist.render(context)
+        html = fragments.shared_fragment(
+            request,
+            self.name.resolve(context),
+            str(version),
+            [part.resolve(context) for part in self.parts],
+            lambda: str(self.nodelist.render(context)),
+        )
+        return mark_safe(html)  # rendered by this template
+
+
+@register.tag
+def shared(parser, token):
+    bits = token.split_contents()
+    if len(bits) < 3:
+        raise template.TemplateSyntaxError("{% shared %} needs a name and a version")
+    nodelist = parser.parse(("endshared",))
+    parser.delete_first_token()
+    name, version, *parts = (parser.compile_filter(bit) for bit in bits[1:])
+    return SharedNode(nodelist, name, version, parts)

@@ -1,0 +1,79 @@
+"""Move the change markers of events' discussions (core/fragments.py) after what they show.
+
+A board's thread list (discussions.views.board) and the event page's board panel are kept under
+`discussions_marker(event_id)` (with the events marker for theme names and the authors marker
+for names). It moves after every committed save or delete of the board, of one of its threads
+or their themes, and of a post in one of its threads (reply counts, last poster and activity are
+counters on the thread, kept by the services with queryset updates that send no signal).
+"""
+
+import time
+
+from core import fragments
+
+
+def discussions_marker(event_id) -> str:
+    return f"discussions:{event_id}"
+
+
+def _move(event_ids) -> None:
+    for event_id in set(event_ids):
+        if event_id is not None:
+            fragments.move_marker_on_commit(discussions_marker(event_id))
+
+
+def board_changed(sender, instance, raw=False, **kwargs) -> None:
+    if not raw:
+        _move([instance.event_id])
+
+
+def thread_changed(sender, instance, raw=False, **kwargs) -> None:
+    from discussions.models import Board
+
+    if not raw:
+        _move(Board.objects.filter(pk=instance.board_id).values_list("event_id", flat=True))
+
+
+def post_changed(sender, instance, raw=False, **kwargs) -> None:
+    from discussions.models import Thread
+
+    if not raw:
+        threads = Thread.objects.filter(pk=instance.thread_id)
+        _move(threads.values_list("board__event_id", flat=True))
+
+
+def thread_themes_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    from discussions.models import Thread
+
+    if not action.startswith("post_"):
+        return
+    if reverse:  # theme.threads.add(...): the events of the threads named
+        threads = Thread.objects.filter(pk__in=pk_set or ())
+        _move(threads.values_list("board__event_id", flat=True))
+    else:
+        thread_changed(sender, instance)
+
+
+def connect() -> None:
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from discussions.models import Board, Post, Thread
+
+    for model, handler in ((Board, board_changed), (Thread, thread_changed), (Post, post_changed)):
+        uid = f"discussions-marker-{model._meta.label_lower}"
+        post_save.connect(handler, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(handler, sender=model, dispatch_uid=f"{uid}-delete")
+    m2m_changed.connect(
+        thread_themes_changed,
+        sender=Thread.themes.through,
+        dispatch_uid="discussions-marker-themes",
+    )
+
+
+def board_panel_version(request, event) -> str:
+    """The event page's board panel shows every reader the same: its version (with the minute,
+    for "5 minutes ago")."""
+    from events.signals import EVENTS_MARKER
+
+    minute = int(time.time() // 60)
+    return f"{fragments.markers(discussions_marker(event.pk), EVENTS_MARKER)}:{minute}"
