@@ -16,18 +16,43 @@ MAKEMESSAGES_ARGS := --no-obsolete --add-location=file --ignore=.venv --ignore=n
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po locale/vendor/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test install install-test assets browser messages gettext test-sqlite test-postgres fmt lint ci demo bench prod prod-stop prod-env load-run failure-run
+.PHONY: run test install install-test assets browser messages gettext test-sqlite test-postgres fmt lint ci demo bench prod prod-stop prod-env load-run failure-run audit constraints
 
-$(VENV)/.installed: pyproject.toml
+# Every install is pinned to what the suite last passed with (constraints.txt, pip's -c: it pins a
+# package when something asks for it and installs nothing by itself). `make constraints` refreshes
+# it from pyproject.toml; then run `make test` and commit both.
+CONSTRAINTS := constraints.txt
+
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is needed"'
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e .
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(PIP) install --quiet -e '.[test]'
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml $(CONSTRAINTS)
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e '.[test]'
 	touch $@
+
+$(VENV)/.installed-audit: $(VENV)/.installed pyproject.toml $(CONSTRAINTS)
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e '.[audit]'
+	touch $@
+
+# Checks the installed packages against a vulnerability database (tools/audit.py). Exit 0 only when
+# every package was looked up and none is known vulnerable; 2, saying so, when it could not check.
+audit: $(VENV)/.installed-audit
+	$(PY) tools/audit.py
+
+# A fresh virtualenv with the newest versions pyproject.toml allows, frozen into constraints.txt.
+constraints:
+	rm -rf .venv-constraints
+	$(PYTHON) -m venv .venv-constraints
+	.venv-constraints/bin/pip install --quiet --upgrade pip
+	.venv-constraints/bin/pip install --quiet -e '.[test,audit]'
+	{ sed -n '/^#/p' $(CONSTRAINTS); .venv-constraints/bin/pip freeze --exclude-editable; } > $(CONSTRAINTS).new
+	mv $(CONSTRAINTS).new $(CONSTRAINTS)
+	rm -rf .venv-constraints
+	@echo "constraints.txt refreshed: now make test, then commit pyproject.toml and constraints.txt"
 
 node_modules/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error

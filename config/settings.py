@@ -86,6 +86,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Django's, keeping 404s of old feed addresses (core/i18n.py).
     "core.i18n.LocaleMiddleware",
+    # A NUL in the path or query string is a 400 (in the reader's language) before any view,
+    # cache or database sees it.
+    "core.middleware.RefuseNulMiddleware",
     # After Locale (the language is part of the key); off unless ANONYMOUS_PAGE_CACHE_SECONDS.
     "config.middleware.AnonymousPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -3,7 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from config.views import bench_trivial, healthz
+from config.views import admin_login, bench_trivial, healthz
 from core.i18n import switch_language
 from core.views import serve_media
 from discussions.urls import unprefixed_urlpatterns as discussions_unprefixed
@@ -17,6 +17,8 @@ handler500 = "config.views.server_error"
 # sent mail, keep answering at their old addresses too (events_unprefixed, discussions_unprefixed).
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Before the admin's own: its sign-in goes through allauth's page and lockout.
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("language/<str:code>/", switch_language, name="switch_language"),
     # Only with SERVE_MEDIA and local storage (core/views.py): else the proxy or bucket serves it.

@@ -18,6 +18,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django_tasks import task
 
+from core.text import single_line
+
 
 def build_email(
     *,
@@ -29,7 +31,12 @@ def build_email(
     attachments: Iterable[tuple[str, bytes | str, str]] = (),
 ) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
-        subject=subject.replace("\n", " ").strip(), body=text, to=list(to), headers=headers or {}
+        # One line: a line break in a header is refused (BadHeaderError), so a "\r" in an event's
+        # or thread's title would stop every mail about it.
+        subject=single_line(subject).strip(),
+        body=text,
+        to=list(to),
+        headers=headers or {},
     )
     if html:
         message.attach_alternative(html, "text/html")

@@ -7,6 +7,8 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ControlCharactersCleaned
+from core.params import parse_int
 from core.uploads import IMAGE, inspect_upload
 from discussions.models import (
     MAX_POST_IMAGES,
@@ -88,7 +90,7 @@ class PostImagesMixin:
         return list(getattr(self, "_images", []))
 
 
-class ThreadForm(PostImagesMixin, forms.Form):
+class ThreadForm(ControlCharactersCleaned, PostImagesMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=THREAD_TITLE_MAX_LENGTH)
     themes = forms.ModelMultipleChoiceField(
         label=_("Themes"),
@@ -114,7 +116,7 @@ class ThreadForm(PostImagesMixin, forms.Form):
         return cleaned
 
 
-class ReplyForm(PostImagesMixin, forms.Form):
+class ReplyForm(ControlCharactersCleaned, PostImagesMixin, forms.Form):
     body = body_field(_("Your reply"))
     reply_to = forms.ModelChoiceField(
         queryset=Post.objects.none(), required=False, widget=forms.HiddenInput
@@ -131,11 +133,11 @@ class ReplyForm(PostImagesMixin, forms.Form):
         return cleaned
 
 
-class EditPostForm(forms.Form):
+class EditPostForm(ControlCharactersCleaned, forms.Form):
     body = body_field(_("Text"))
 
 
-class FlagForm(forms.ModelForm):
+class FlagForm(ControlCharactersCleaned, forms.ModelForm):
     class Meta:
         model = Flag
         fields = ["reason", "text", "image"]
@@ -145,21 +147,24 @@ class FlagForm(forms.ModelForm):
             "image": forms.HiddenInput,
         }
 
-    def __init__(self, *args, post: Post, **kwargs):
+    def __init__(self, *args, post: Post, images, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only this post's images; an id from elsewhere is "no such choice", never another's.
-        self.fields["image"].queryset = post.images.all()
+        # Only `images` (this post's that the reader may flag); an id from elsewhere is "no such
+        # choice", never another's.
+        self.fields["image"].queryset = post.images.filter(pk__in=[i.pk for i in images])
         self.fields["image"].required = False
-        value = self.initial.get("image")
-        if not self.is_bound and not (
-            str(value or "").isdigit() and post.images.filter(pk=value).exists()
-        ):
+        self._images = {image.pk: image for image in images}
+        if not self.is_bound and self.chosen_image() is None:
             self.initial["image"] = None
         # A required choice among real reasons: no blank "---------" radio to pick by mistake.
         self.fields["reason"].choices = Flag.Reason.choices
 
+    def chosen_image(self):
+        """The image this flag is about (None: the post itself), from what the form holds."""
+        return self._images.get(parse_int(self["image"].value()))
 
-class CloseBoardForm(forms.Form):
+
+class CloseBoardForm(ControlCharactersCleaned, forms.Form):
     message = forms.CharField(
         label=_("Message for readers"),
         required=False,
@@ -169,7 +174,7 @@ class CloseBoardForm(forms.Form):
     )
 
 
-class SearchForm(forms.Form):
+class SearchForm(ControlCharactersCleaned, forms.Form):
     q = forms.CharField(label=_("Search discussions"), required=False, max_length=200)
     theme = forms.ModelChoiceField(
         label=_("Theme"),
@@ -213,7 +218,7 @@ class SearchForm(forms.Form):
         field.widget.choices = [("", field.empty_label)] + [(e.slug, str(e)) for e in events]
 
 
-class HidePostForm(forms.Form):
+class HidePostForm(ControlCharactersCleaned, forms.Form):
     reason = forms.CharField(
         label=_("Why is it hidden?"),
         max_length=1000,
@@ -227,7 +232,7 @@ class HidePostForm(forms.Form):
 SUSPENSION_LONGEST_DAYS = 366
 
 
-class SuspendForm(forms.Form):
+class SuspendForm(ControlCharactersCleaned, forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         max_length=1000,

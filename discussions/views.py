@@ -12,7 +12,6 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +20,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from core import fragments
+from core.feeds import CleanAtom1Feed
+from core.params import parse_int
 from discussions import services
 from discussions.forms import (
     CloseBoardForm,
@@ -193,7 +194,7 @@ def board(request, event_slug):
 class BoardFeed(Feed):
     """Atom feed of the newest posts on a board."""
 
-    feed_type = Atom1Feed
+    feed_type = CleanAtom1Feed
 
     def get_object(self, request, event_slug):
         return get_board(event_slug)
@@ -418,16 +419,16 @@ def shared_post_parts(request, posts, *, can_moderate: bool) -> None:
 
 
 def _reply_initial(request, thread) -> dict:
-    reply_to = request.GET.get("reply_to", "")
-    return {"reply_to": reply_to} if reply_to.isdigit() else {}
+    reply_to = parse_int(request.GET.get("reply_to"))
+    return {"reply_to": str(reply_to)} if reply_to is not None else {}
 
 
 def _replying_to(request, thread, form, can_moderate) -> Post | None:
     """The post a reply form answers (for its quote), when it belongs to this thread."""
     if form is None:
         return None
-    value = form["reply_to"].value()
-    if not str(value or "").isdigit():
+    value = parse_int(form["reply_to"].value())
+    if value is None:
         return None
     post = Post.objects.select_related("author").filter(thread=thread, pk=value).first()
     if post is not None:
@@ -568,7 +569,16 @@ def post_history(request, pk):
 def post_flag(request, pk):
     """Report a post, or one of its images (?image=<id>), to the moderators."""
     post = get_post(request, pk)
-    form = FlagForm(request.POST or None, post=post, initial={"image": request.GET.get("image")})
+    can_moderate = post.thread.board.can_moderate(request.user)
+    if not post.can_read_text(request.user, can_moderate=can_moderate):
+        raise Http404  # hidden or withdrawn: its text is not for this reader (nor a flag)
+    images = post.images_for(request.user, can_moderate=can_moderate)
+    form = FlagForm(
+        request.POST or None,
+        post=post,
+        images=[i for i in images if not i.is_hidden],  # a hidden image needs no flag
+        initial={"image": request.GET.get("image")},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.flag_post(post=post, reporter=request.user, **form.cleaned_data)
@@ -580,8 +590,7 @@ def post_flag(request, pk):
             else:
                 messages.success(request, _("Thank you: the moderators will look at this post."))
         return redirect(post)
-    image = form["image"].value()
-    image = post.images.filter(pk=image).first() if str(image or "").isdigit() else None
+    image = form.chosen_image()
     context = _post_context(post, form=form, image=image)
     return render(request, "discussions/post_flag.html", context)
 

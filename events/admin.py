@@ -50,7 +50,10 @@ class EventRoleInline(admin.TabularInline):
     model = EventRole
     extra = 1
     autocomplete_fields = ("person",)
-    fields = ("person", "role", "contribution_title", "order")
+    fields = ("person", "role", "contribution_title", "order", "status")
+
+    def get_queryset(self, request):  # invitations too (the default manager hides them)
+        return EventRole.with_invitations.select_related("person")
 
 
 class CancelReasonForm(forms.Form):
@@ -172,11 +175,14 @@ class EventAdmin(TranslationAdmin):
 
 @admin.register(EventRole)
 class EventRoleAdmin(admin.ModelAdmin):
-    list_display = ("person", "role", "event", "contribution_title", "order")
-    list_filter = ("role",)
+    list_display = ("person", "role", "event", "contribution_title", "order", "status")
+    list_filter = ("role", "status")
     list_select_related = ("person", "event")
     search_fields = ("person__name", "event__title_en", "event__title_cy", "contribution_title")
     autocomplete_fields = ("person", "event")
+
+    def get_queryset(self, request):  # invitations too (the default manager hides them)
+        return EventRole.with_invitations.select_related("person", "event")
 
 
 # --- Registrations (calendar engineer) ---------------------------------------------------------

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from events.models import ACCESS_FEATURES, Event, EventRole, Series, Theme
+from events.models import ACCESS_FEATURES, Event, EventRole, Series, Theme, public_person_q
 from people.models import Organisation, Person
 
 # Dates outside this range are typing mistakes, and the far ends would overflow date arithmetic.
@@ -154,7 +154,8 @@ class EventFilter(django_filters.FilterSet):
     # People and organisations are too many for a menu: their pages link here with the slug.
     person = SlugChoiceFilter(
         label=_("Person"),
-        queryset=Person.objects.all(),
+        # Named only on drafts or in an unanswered invitation: unknown here, as on their page.
+        queryset=Person.objects.filter(public_person_q()),
         to_field_name="slug",
         method="filter_person",
         widget=forms.HiddenInput,

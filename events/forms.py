@@ -17,6 +17,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.params import parse_int
 from events.models import (
     ACCESS_FEATURE_NAMES,
     ACCESS_FEATURES,
@@ -642,10 +643,22 @@ class EventRoleForm(forms.ModelForm):
         return ("new", name.casefold()), name
 
 
+class InvitationAnswerForm(forms.Form):
+    """Accept or decline an invitation to co-organise (the button pressed is the answer)."""
+
+    answer = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
+
+    @property
+    def accepted(self) -> bool:
+        return self.cleaned_data["answer"] == "accept"
+
+
 class BaseRoleFormSet(BaseInlineFormSet):
     def __init__(self, *args, **kwargs):
+        # Invitations not yet answered are rows too: the organisers see them, marked "invited".
         kwargs.setdefault(
-            "queryset", EventRole.objects.select_related("person").order_by("order", "pk")
+            "queryset",
+            EventRole.with_invitations.select_related("person").order_by("order", "pk"),
         )
         super().__init__(*args, **kwargs)
 
@@ -654,7 +667,7 @@ class BaseRoleFormSet(BaseInlineFormSet):
         """The rows, each offering only its own person: one query for all rows' labels."""
         forms = BaseInlineFormSet.forms.func(self)
         chosen = {form: str(form["person"].value() or "") for form in forms}
-        ids = {value for value in chosen.values() if value.isdigit()}
+        ids = {value for value in chosen.values() if parse_int(value) is not None}
         labels = {
             str(p.pk): person_choice_label(p)
             for p in Person.objects.filter(pk__in=ids).only("pk", "name", "headline")

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext, pgettext_lazy
@@ -378,7 +378,11 @@ def organised_by_q(user) -> Q:
 
     Staff may edit every event but organise only their own. In Python: `Event.is_organised_by`.
     """
-    return Q(created_by=user) | Q(roles__role=EventRole.Role.ORGANISER, roles__person__user=user)
+    return Q(created_by=user) | Q(
+        roles__role=EventRole.Role.ORGANISER,
+        roles__status=EventRole.Status.ACCEPTED,
+        roles__person__user=user,
+    )
 
 
 class EventQuerySet(models.QuerySet):
@@ -850,10 +854,13 @@ class Event(AccessInformation, Addressable):
     # --- permissions -----------------------------------------------------------------------
 
     def organiser_user_ids(self) -> set[int]:
+        """Accounts holding an accepted organiser role (a prefetch may hold invitations too)."""
         return {
             role.person.user_id
             for role in self.roles.all()
-            if role.role == EventRole.Role.ORGANISER and role.person.user_id
+            if role.role == EventRole.Role.ORGANISER
+            and role.status == EventRole.Status.ACCEPTED
+            and role.person.user_id
         }
 
     def is_organised_by(self, user) -> bool:
@@ -1008,7 +1015,34 @@ class Event(AccessInformation, Addressable):
         return not self.has_active_registrations
 
 
+class EventRoleQuerySet(models.QuerySet):
+    def listed(self):
+        """Roles that are shown and count: all but invitations not yet accepted."""
+        return self.filter(status=EventRole.Status.ACCEPTED)
+
+    def invited(self):
+        """Invitations to organise, waiting for the invitee's answer."""
+        return self.filter(status=EventRole.Status.PENDING)
+
+
+class ListedRoleManager(models.Manager.from_queryset(EventRoleQuerySet)):
+    """The default manager, so `event.roles`, every prefetch and every lookup by EventRole.objects
+    see listed roles only: an invitation nobody accepted must not list anyone, on any page, feed
+    or permission, without each reader remembering to leave it out. `EventRole.with_invitations`
+    sees them all (the organisers' form, the invitation page, the admin)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(status=EventRole.Status.ACCEPTED)
+
+
 class EventRole(models.Model):
+    """A person's role at an event. An organiser role naming someone else's account is an
+    invitation (PENDING) until that account accepts it (events.services.invite_co_organiser)."""
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        PENDING = "pending", _("Invited")
+
     class Role(models.TextChoices):
         ORGANISER = "organiser", _("Organiser")
         CHAIR = "chair", _("Chair")
@@ -1027,6 +1061,22 @@ class EventRole(models.Model):
         help_text=_("e.g. Time Credits and their co-productive impact"),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # Rows from before invitations existed, and every role not naming another account, are
+    # accepted; only services.save_event_roles makes an invitation.
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACCEPTED
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+
+    objects = ListedRoleManager()
+    with_invitations = EventRoleQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "pk"]
@@ -1043,6 +1093,20 @@ class EventRole(models.Model):
 
     def __str__(self):
         return f"{self.person} ({self.get_role_display()}) at {self.event}"
+
+    @property
+    def is_invitation(self) -> bool:
+        return self.status == self.Status.PENDING
+
+
+def public_person_q() -> Q:
+    """The rule "the public may see this person's page", as a Q on Person (selectors.public_people):
+    listed at a public event, or named at no event at all (added by staff, e.g. with an
+    affiliation). Someone an organiser named only on drafts, or only in an unanswered
+    invitation, stays unknown."""
+    listed = EventRole.objects.filter(public_q("event__"), person=OuterRef("pk"))
+    named = EventRole.with_invitations.filter(person=OuterRef("pk"))
+    return Exists(listed) | ~Exists(named)
 
 
 # --- Registration and calendars ---------------------------------------------------------------

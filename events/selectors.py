@@ -12,7 +12,16 @@ from django.utils import timezone
 from core import fragments
 from events.filters import WHEN_PAST, WHEN_UPCOMING
 from events.filters import filter_events as filter_events  # lives beside its FilterSet
-from events.models import CalendarChange, Event, EventRole, Registration, Series, Theme, public_q
+from events.models import (
+    CalendarChange,
+    Event,
+    EventRole,
+    Registration,
+    Series,
+    Theme,
+    public_person_q,
+    public_q,
+)
 from events.signals import EVENTS_MARKER
 from people.models import Organisation, Person
 
@@ -162,6 +171,13 @@ def events_with_theme(theme: Theme):
 
 def events_in_series(series: Series):
     return public_events().filter(series=series)
+
+
+def public_people():
+    """People whose page the public may see: listed at a public event, or named at no event at
+    all (added by staff, say with an affiliation). Someone an organiser named only on drafts, or
+    only in an invitation not yet accepted, has no public page (a 404, as for nobody)."""
+    return Person.objects.filter(public_person_q())
 
 
 def events_with_person(person: Person):

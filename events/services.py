@@ -10,9 +10,12 @@ registrations never exceeds the capacity.
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +36,7 @@ from events.models import (
     Theme,
     named_q,
 )
-from people.models import Person
+from people.models import Person, User
 
 # A duplicated event is the next one of its kind: same weekday and local time, four weeks on.
 DUPLICATE_INTERVAL = timedelta(weeks=4)
@@ -70,7 +73,7 @@ def save_event(*, form, roles, user) -> Event:
     _save_new_place_and_series(event=event, user=user)
     event = form.save()
     add_themes(event=event, names=form.themes_to_add())
-    save_event_roles(event=event, formset=roles)
+    save_event_roles(event=event, formset=roles, user=user)
     if stored is not None:
         # More places (room or online), or pools merged by a change of mode: fill them in order.
         promote_from_waitlist(event=event)
@@ -122,8 +125,11 @@ def add_themes(*, event: Event, names: list[str]) -> list[Theme]:
     return themes
 
 
-def save_event_roles(*, event: Event, formset) -> None:
-    """Apply a valid RoleFormSet: deletions first, then changed rows, then new people and rows."""
+def save_event_roles(*, event: Event, formset, user) -> None:
+    """Apply a valid RoleFormSet: deletions first, then changed rows, then new people and rows.
+
+    Naming someone else's account as organiser makes an invitation, not a role: it is listed,
+    and gives rights, once they accept (`invite_co_organiser`)."""
     kept = list(formset.kept_forms())
     for form in formset.deleted_forms:
         if form.instance.pk:
@@ -138,7 +144,85 @@ def save_event_roles(*, event: Event, formset) -> None:
             role.person = Person.objects.create(
                 name=name, headline=form.cleaned_data.get("new_person_headline", "")
             )
-        role.save()
+        newly_named = role.pk is None or {"person", "role"} & set(form.changed_data)
+        if needs_consent(role, event=event, user=user) and (newly_named or role.is_invitation):
+            role.status = EventRole.Status.PENDING
+            role.save()
+            if newly_named:
+                invite_co_organiser(role=role, invited_by=user)
+        else:
+            role.status = EventRole.Status.ACCEPTED
+            role.save()
+
+
+def needs_consent(role: EventRole, *, event: Event, user) -> bool:
+    """An organiser role for an account other than the one saving it or the event's creator."""
+    account = role.person.user_id
+    return (
+        role.role == EventRole.Role.ORGANISER
+        and account is not None
+        and account not in (user.pk, event.created_by_id)
+    )
+
+
+# --- co-organiser invitations ---------------------------------------------------------------
+
+INVITATION_SALT = "events.co-organiser-invitation"
+INVITATION_MAX_AGE = 60 * 60 * 24 * 30  # a month: an organiser can ask again after that
+
+
+def invitation_token(role: EventRole) -> str:
+    return signing.dumps({"role": role.pk, "user": role.person.user_id}, salt=INVITATION_SALT)
+
+
+def invitation_from_token(token: str, *, user) -> EventRole | None:
+    """The pending invitation the signed `token` names, if it is addressed to `user`."""
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("user") != user.pk:
+        return None
+    return (
+        EventRole.with_invitations.invited()
+        .select_related("event", "person", "invited_by")
+        .filter(pk=data.get("role"), person__user=user)
+        .first()
+    )
+
+
+def invite_co_organiser(*, role: EventRole, invited_by) -> None:
+    """Email the account named in a pending organiser role a link to accept or decline it, in
+    their own language."""
+    role.invited_by = invited_by
+    role.save(update_fields=["invited_by"])
+    invitee = role.person.user
+    with in_language_of(invitee):
+        url = settings.SITE_URL + reverse(
+            "events:invitation", kwargs={"token": invitation_token(role)}
+        )
+        send_email_on_commit(
+            to=[invitee.email],
+            subject=_("Will you co-organise %(title)s?") % {"title": role.event.title},
+            text=render_to_string(
+                "events/email/co_organiser_invitation.txt",
+                {"role": role, "event": role.event, "invited_by": invited_by, "url": url},
+            ),
+        )
+
+
+@transaction.atomic
+def answer_invitation(*, role: EventRole, user, accept: bool) -> EventRole | None:
+    """Accept (the role is listed and gives rights from now on) or decline (it is removed)."""
+    role = EventRole.with_invitations.select_for_update().filter(pk=role.pk).first()
+    if role is None or not role.is_invitation or role.person.user_id != user.pk:
+        raise PermissionDenied
+    if not accept:
+        role.delete()
+        return None
+    role.status = EventRole.Status.ACCEPTED
+    role.save(update_fields=["status"])
+    return role
 
 
 # --- status changes -------------------------------------------------------------------------
@@ -757,6 +841,45 @@ def email_attendees(*, event: Event, sender, subject: str, body: str, audience: 
     message.save()
     notices.send_attendee_message(message, registrations)
     return message
+
+
+# --- asking to be removed ----------------------------------------------------------------------
+
+
+def ask_to_remove_person(*, person: Person, email: str, message: str) -> int:
+    """Someone asks that `person`'s listing be removed: staff, and whoever created an event that
+    names them, are emailed (each in their language) the request and where to act. Returns how
+    many were told."""
+    creators = Event.objects.filter(
+        pk__in=EventRole.with_invitations.filter(person=person).values("event_id")
+    ).values("created_by_id")
+    recipients = (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_staff=True) | Q(pk__in=creators))
+        .exclude(email="")
+        .order_by("pk")
+    )
+    told = 0
+    for recipient in recipients:
+        with in_language_of(recipient):
+            send_email_on_commit(
+                to=[recipient.email],
+                subject=_("Removal request: %(name)s") % {"name": person.name},
+                text=render_to_string(
+                    "events/email/person_removal_request.txt",
+                    {
+                        "person": person,
+                        "email": email,
+                        "message": message,
+                        "page_url": settings.SITE_URL + person.get_absolute_url(),
+                        "admin_url": settings.SITE_URL
+                        + reverse("admin:people_person_change", args=[person.pk]),
+                    },
+                ),
+                headers={"Reply-To": email},
+            )
+        told += 1
+    return told
 
 
 # --- a member's data (people.services calls these through its registry) ------------------------

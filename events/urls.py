@@ -13,6 +13,7 @@ urlpatterns: list = [
     path("series/<slug:slug>/", public.series_detail, name="series"),
     path("people/search.json", organising.people_search, name="people_search"),
     path("people/<slug:slug>/", public.person_detail, name="person"),
+    path("people/<slug:slug>/remove/", public.person_removal, name="person_removal"),
     path("organisations/<slug:slug>/", public.organisation_detail, name="organisation"),
     # Organiser workflow.
     path("events/new/", organising.create_event, name="create"),
@@ -25,6 +26,7 @@ urlpatterns: list = [
     path("events/<slug:slug>/cancel/", organising.cancel_event, name="cancel"),
     path("events/<slug:slug>/duplicate/", organising.duplicate_event, name="duplicate"),
     path("series/<slug:slug>/schedule/", organising.series_schedule, name="series_schedule"),
+    path("invitations/<str:token>/", organising.invitation, name="invitation"),
     # Registration, My events and attendee lists.
     path("events/<slug:slug>/register/", registration.register, name="register"),
     path(

@@ -3,15 +3,15 @@
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from core.feeds import CleanAtom1Feed
 from record import selectors
 from record.views import SCOPES
 
 
 class OutcomeUpdatesFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = CleanAtom1Feed
 
     def get_object(self, request, kind, slug):
         model, _url_name = SCOPES[kind]

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.params import parse_int
 from events.models import Event, Series, Theme
 from people.models import Organisation
 from record import selectors, services
@@ -210,8 +211,8 @@ def agenda_item(request, slug, pk=None):
     event = _organised_event(request, slug)
     item = get_object_or_404(AgendaItem, pk=pk, event=event) if pk else None
     initial = {}
-    promoted = request.GET.get("priority", "")
-    if item is None and promoted.isdigit():
+    promoted = parse_int(request.GET.get("priority"))
+    if item is None and promoted is not None:
         priority = Priority.objects.shown().filter(event=event, pk=promoted).first()
         if priority:
             initial = {

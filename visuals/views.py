@@ -77,6 +77,8 @@ def detail(request, event_slug, pk):
         "can_choose_cover": event.can_edit(request.user) and visual.is_image,
         "canonical_url": request.build_absolute_uri(visual.get_absolute_url()),
         "record_url": record_url,
+        # A thread a moderator hid is not named (nor offered anew) to who may not see it.
+        "thread_hidden": visual.thread_id and not visual.thread.is_visible_to(request.user),
     }
     return render(request, "visuals/visual_detail.html", context)
 

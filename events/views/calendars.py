@@ -17,7 +17,7 @@ from events import selectors
 from events.calendar_http import CalendarFile, Places, calendar_response
 from events.forms_calendar import CalendarTokenForm
 from events.models import CalendarToken, Event, Registration, Series, Theme
-from people.models import Organisation, Person
+from people.models import Organisation
 
 
 def _filtered_feed(request, params: QueryDict, *, key: str):
@@ -80,7 +80,7 @@ def series_feed(request, slug):
 
 @require_safe
 def person_feed(request, slug):
-    return _path_feed(request, Person, "person", slug)
+    return _path_feed(request, selectors.public_people(), "person", slug)
 
 
 @require_safe

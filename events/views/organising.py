@@ -8,15 +8,17 @@ themselves are made by `events.services`.
 from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from events import selectors, services
@@ -25,6 +27,7 @@ from events.forms import (
     CancelEventForm,
     DuplicateEventForm,
     EventForm,
+    InvitationAnswerForm,
     RoleFormSet,
     ScheduleNextForm,
     SeriesRuleForm,
@@ -320,3 +323,25 @@ def people_search(request):
     people = people_matching(request.GET.get("q", "")[:200], limit=PEOPLE_FOUND_SHOWN)
     results = [{"id": person.pk, "label": person_choice_label(person)} for person in people]
     return JsonResponse({"results": results})
+
+
+@never_cache  # its address carries the invitation's signed token
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation(request, token):
+    """Accept or decline an invitation to co-organise, from the link in its email."""
+    role = services.invitation_from_token(token, user=request.user)
+    if role is None:  # unknown, expired, answered, or someone else's
+        raise Http404
+    form = InvitationAnswerForm(_posted(request))
+    if form.is_valid():
+        event = role.event
+        if services.answer_invitation(role=role, user=request.user, accept=form.accepted):
+            messages.success(
+                request, _("You are now an organiser of “%(title)s”.") % {"title": event.title}
+            )
+            return redirect("events:edit", slug=event.slug)
+        messages.info(request, _("You declined: you are not listed for that event."))
+        return redirect("home")
+    status = 400 if form.is_bound else 200
+    return render(request, "events/invitation.html", {"role": role, "form": form}, status=status)

@@ -1,16 +1,23 @@
 """Public pages: home, the event list, an event, and the pages of themes, series, people, hosts."""
 
+import time
+
+from django.contrib import messages
+from django.core.cache import cache
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from core import fragments
-from events import selectors
+from events import selectors, services
+from events.forms_people import RemovalRequestForm
 from events.models import Series, Theme
 from events.signals import EVENTS_MARKER
 from events.structured_data import event_json_ld
-from people.models import Affiliation, Organisation, Person
+from people.models import Affiliation, Organisation
 
 THEMES_PAGE_SIZE = 60
 
@@ -110,7 +117,9 @@ def series_detail(request, slug):
 
 def person_detail(request, slug):
     affiliations = Affiliation.objects.select_related("organisation")
-    queryset = Person.objects.prefetch_related(Prefetch("affiliations", queryset=affiliations))
+    queryset = selectors.public_people().prefetch_related(
+        Prefetch("affiliations", queryset=affiliations)
+    )
     person = get_object_or_404(queryset, slug=slug)
     events = selectors.events_with_person(person)
     return _timeline_page(request, "events/person_detail.html", "person", person, events)
@@ -122,3 +131,39 @@ def organisation_detail(request, slug):
     return _timeline_page(
         request, "events/organisation_detail.html", "organisation", organisation, events
     )
+
+
+# A person page is public: this bounds the mail one address can make staff receive.
+REMOVAL_REQUESTS_PER_HOUR = 5
+
+
+@require_http_methods(["GET", "POST"])
+def person_removal(request, slug):
+    """Ask for a person's listing to be removed (staff and the events' creators are emailed)."""
+    person = get_object_or_404(selectors.public_people(), slug=slug)
+    form = RemovalRequestForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        if _count_this_hour(f"events:removal-requests:{request.META.get('REMOTE_ADDR')}") > (
+            REMOVAL_REQUESTS_PER_HOUR
+        ):
+            form.add_error(None, _("Too many requests from here: please try again in an hour."))
+        else:
+            services.ask_to_remove_person(person=person, **form.cleaned_data)
+            messages.success(
+                request, _("Thank you: the site’s editors have your request and will answer you.")
+            )
+            return redirect(person)
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "events/person_removal.html", {"person": person, "form": form}, status=status
+    )
+
+
+def _count_this_hour(key: str) -> int:
+    key = f"{key}:{int(time.time() // 3600)}"
+    cache.add(key, 0, timeout=2 * 3600)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=2 * 3600)
+        return 1

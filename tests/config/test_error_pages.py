@@ -50,3 +50,12 @@ def test_a_server_error_is_our_500_page():
     page = response.content.decode()
     assert "Something went wrong on our side" in page
     assert "not a database problem" not in page  # nothing of the exception leaks
+
+
+def test_a_nul_in_the_address_is_our_400_in_the_readers_language(client):
+    response = client.get("/cy/discussions/", {"event": "\x00"})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Ni ellir darllen y cyfeiriad hwnnw" in page
+    assert '<meta name="robots" content="noindex">' in page

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from core.mail import deserialise_email, send_email_on_commit, serialise_email
+from core.mail import build_email, deserialise_email, send_email_on_commit, serialise_email
 
 MESSAGE = {
     "to": ["ann@example.org"],
@@ -124,3 +124,12 @@ def test_a_mail_task_abandoned_by_a_dead_worker_is_requeued_and_sent():
 
     assert [m.to for m in mail.outbox] == [["ann@example.org"]]
     assert DBTaskResult.objects.get(pk=running.pk).status == "RUNNING"
+
+
+def test_a_line_break_in_a_subject_does_not_stop_the_mail():
+    # A thread titled with a "\r" made every mail about it fail with BadHeaderError (issue 10).
+    message = build_email(to=["ann@example.org"], subject="New post in\r\nTime\rcredits", text="x")
+
+    message.message()  # builds the headers: raises BadHeaderError on a line break
+
+    assert message.subject == "New post in Time credits"

@@ -264,7 +264,10 @@ def test_welsh_text_with_punctuation_round_trips_and_lines_fold_at_75_octets():
 
 
 def test_control_characters_are_removed_and_crlf_becomes_newline():
-    event = EventFactory(title="Bell\x07 here", summary="one\r\ntwo")
+    event = EventFactory()
+    # Saved text is cleaned already (core.text); rows from before that are cleaned here too.
+    Event.objects.filter(pk=event.pk).update(title="Bell\x07 here", summary="one\r\ntwo")
+    event.refresh_from_db()
     component = only_event(parse(ical.event_calendar(fetched(event), site_url=SITE)))
     assert str(component["SUMMARY"]) == "Bell here"
     assert str(component["DESCRIPTION"]).startswith("one\ntwo\n\n")

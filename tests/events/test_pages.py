@@ -75,9 +75,6 @@ BAD_PARAMS = [
     "person=nobody",
     "person=..%2F..%2Fetc%2Fpasswd",
     "organisation=%F0%9F%92%A5",
-    "theme=%00",
-    "person=%00",
-    "q=%00",
     "q=" + "x" * 500,
     "after=2027-02-30",
     "after=not-a-date",
@@ -108,11 +105,17 @@ def test_invalid_filter_value_shows_an_error_and_no_events(client, params):
     assert "Visible only without errors" not in html
 
 
-@pytest.mark.parametrize("number", ["0", "-1", "abc", "9" * 40, "2.5", "%00"])
+@pytest.mark.parametrize("number", ["0", "-1", "abc", "9" * 40, "2.5", "%D9%A3", "%C2%B2"])
 def test_odd_page_numbers_give_a_real_page(client, number):
     EventFactory(title="Listed")
     html = page(client, reverse("events:list") + f"?page={number}")
     assert "Listed" in html
+
+
+@pytest.mark.parametrize("params", ["theme=%00", "person=%00", "q=%00", "page=%00"])
+def test_a_nul_in_a_filter_or_page_number_is_a_bad_request(client, db, params):
+    # Refused before any view (core.middleware.RefuseNulMiddleware): PostgreSQL cannot hold it.
+    assert client.get(reverse("events:list") + f"?{params}").status_code == 400
 
 
 def test_list_links_to_past_events_when_nothing_is_coming_up(client):
