@@ -20,3 +20,17 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         pre_save.connect(_clean_text_before_save, dispatch_uid="core.clean_text_before_save")
+
+        from django.db.models.signals import post_delete
+
+        from core.models import upload_references
+        from core.services import release_upload_of
+
+        # Whatever deletes a row holding an upload (a service, the admin, a cascade from its
+        # event or post), the upload and its files go after commit unless something else uses it.
+        for relation in upload_references():
+            post_delete.connect(
+                release_upload_of,
+                sender=relation.related_model,
+                dispatch_uid=f"core.release_upload_of.{relation.related_model._meta.label}",
+            )

@@ -65,12 +65,35 @@ def upload_path(instance, filename: str) -> str:
     return f"uploads/{now:%Y/%m}/{secrets.token_urlsafe(12)}/{filename}"
 
 
+def upload_references() -> list:
+    """The reverse side of every foreign key and one-to-one field pointing at Upload."""
+    return [
+        field
+        for field in Upload._meta.get_fields(include_hidden=True)
+        if field.auto_created and not field.concrete and (field.one_to_many or field.one_to_one)
+    ]
+
+
 class UploadQuerySet(models.QuerySet):
     def by_user_since(self, user, since):
         return self.filter(uploaded_by=user, created_at__gte=since)
 
     def in_scope(self, scope: str):
         return self.filter(scope=scope)
+
+    def unreferenced(self):
+        """Uploads no row of any app points at (a visual, a post image, an event's cover...).
+
+        Found from the models themselves (every foreign key or one-to-one to Upload), so core
+        names no app, and a new owner of uploads is covered without a change here.
+        """
+        qs = self
+        for relation in upload_references():
+            rows = relation.related_model._base_manager.filter(
+                **{relation.field.name: models.OuterRef("pk")}
+            )
+            qs = qs.filter(~models.Exists(rows))
+        return qs
 
 
 class Upload(models.Model):

@@ -30,6 +30,23 @@ def make_variants(upload_id: int) -> None:
     Upload.objects.filter(pk=upload.pk).update(variants=made, variants_made_at=timezone.now())
 
 
+@task()
+def release_uploads_task(upload_ids: list[int]) -> None:
+    """Delete uploads whose owner was deleted, if nothing else refers to them (core.services)."""
+    from core.services import release_uploads
+
+    release_uploads(upload_ids=upload_ids)
+
+
+@task()
+def delete_abandoned_uploads_task() -> None:
+    """The periodic sweep (also `manage.py delete_abandoned_uploads`)."""
+    from core.services import delete_abandoned_uploads, delete_stray_files
+
+    delete_abandoned_uploads()
+    delete_stray_files()
+
+
 def stores_tasks_in_database(task_) -> bool:
     return type(task_.get_backend()).__module__.startswith("django_tasks_db")
 

@@ -4,9 +4,10 @@ clean copy we keep.
 `inspect_upload(file)` is pure: bytes in, a `CleanFile` out or `UploadRefused` with a message a
 person can act on. Images are decoded, auto-oriented, converted to sRGB and re-encoded from their
 pixels alone, so EXIF, GPS, XMP, comments and anything appended to the file never reach storage;
-the original bytes are not kept. PDFs are kept as uploaded (after checks) and only ever served as
-downloads (see core.storage and core.views). `image_variants(master)` makes the resized copies the
-task worker stores (core.tasks).
+the original bytes are not kept. PDFs are checked, then re-written without their document
+information (author, creator, producer...) and XMP metadata (pypdf); encrypted or unreadable ones
+are refused. They are only ever served as downloads (see core.storage and core.views).
+`image_variants(master)` makes the resized copies the task worker stores (core.tasks).
 """
 
 import hashlib
@@ -20,6 +21,9 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageOps
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PyPdfError
+from pypdf.generic import DictionaryObject
 
 IMAGE = "image"
 PDF = "pdf"
@@ -66,6 +70,21 @@ PDF_ACTIVE_NAMES = {
     b"RichMedia",
 }
 PDF_NAME = re.compile(rb"/([A-Za-z0-9#]{2,40})(?=[\s/<>\[\]()%])")
+# Keys that carry metadata anywhere in a PDF: XMP streams (on the catalogue, pages, images) and
+# the private data editing apps leave on pages (/PieceInfo, with /LastModified beside it).
+PDF_METADATA_KEYS = ("/Metadata", "/PieceInfo", "/LastModified")
+# What pypdf raises on malformed input besides its own errors (it parses untrusted bytes).
+PDF_READ_ERRORS = (
+    PyPdfError,
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    AssertionError,
+    RecursionError,
+    OSError,
+)
 
 # Longest side of the clean master we keep; variants are made from it.
 MASTER_MAX_SIDE = 3200
@@ -258,13 +277,50 @@ def _inspect_pdf(data: bytes, name: str) -> CleanFile:
             )
     return CleanFile(
         kind=PDF,
-        content=data,
+        content=_strip_pdf_metadata(data),
         extension="pdf",
         content_type=PDF_CONTENT_TYPE,
         width=None,
         height=None,
         original_name=safe_original_name(name),
     )
+
+
+def _strip_pdf_metadata(data: bytes) -> bytes:
+    """`data` re-written without document information or XMP metadata (names, emails, software
+    and dates of whoever made it), keeping only objects the document still uses."""
+    try:
+        with warnings.catch_warnings():
+            # pypdf warns about the many small faults real PDFs have; it repairs what it can.
+            warnings.simplefilter("ignore")
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted:
+                raise UploadRefused(
+                    _(
+                        "This PDF is protected (encrypted or with a password), so we cannot "
+                        "check it. Save a copy without protection and try again."
+                    ),
+                    code="pdf_encrypted",
+                )
+            writer = PdfWriter(clone_from=reader)
+            writer.metadata = None  # the trailer's /Info dictionary
+            for obj in writer._objects:
+                if isinstance(obj, DictionaryObject):  # streams (e.g. images) are too
+                    for key in PDF_METADATA_KEYS:
+                        obj.pop(key, None)
+            # The XMP streams are now unreferenced: leave them out of the file.
+            writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+            out = io.BytesIO()
+            writer.write(out)
+    except PDF_READ_ERRORS:
+        raise UploadRefused(
+            _(
+                "This PDF is damaged or could not be read. Save or export it as a PDF again "
+                "and try again."
+            ),
+            code="pdf_damaged",
+        ) from None
+    return out.getvalue()
 
 
 def _bomb(width: int, height: int) -> UploadRefused:

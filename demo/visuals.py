@@ -12,6 +12,7 @@ from core.tasks import make_variants
 from core.uploads import inspect_upload
 from events.models import Event
 from people.models import Person
+from record.models import Outcome
 from visuals import services
 from visuals.models import Visual
 
@@ -45,6 +46,8 @@ DRAWINGS = [
         "alt": "A drawing split in two: on the left a heart and linked hands labelled "
         "“core economy”, on the right coins labelled “money economy”, with arrows between.",
         "heading": "Core economy vs money economy",
+        # Pinned beside the outcome it fed (demo/record.py), on the record page.
+        "outcome": "Take the core economy",
         "bubbles": [
             "Time Credits",
             "An hour is an hour",
@@ -59,6 +62,7 @@ DRAWINGS = [
         "alt": "A large wheel drawn in the middle with spokes labelled by the room's answers, "
         "and a question mark beside it.",
         "heading": "Reinventing the wheel?",
+        "outcome": "Is co-production reinventing the wheel",
         "bubbles": [
             "It's a way of working",
             "Share power",
@@ -175,6 +179,11 @@ def load(*, stdout=None) -> int:
             credit_person=artist,
             credit_text="" if artist else "Chris Glynn",
             licence=Visual.Licence.CC_BY_NC,
+            outcome=(
+                Outcome.objects.filter(event=event, title__startswith=spec["outcome"]).first()
+                if "outcome" in spec
+                else None
+            ),
         )
         # The worker would do this after commit; the demo wants the variants now.
         make_variants.call(visual.upload_id)

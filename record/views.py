@@ -266,6 +266,9 @@ def manage(request, slug):
         "form": form,
         "outcomes": list(event.outcomes.prefetch_related("themes").order_by("pk")),
         "contributions": list(event.contributions.select_related("person")),
+        "agenda_items": list(event.agenda_items.all()),
+        # Apps above record show things beside its agenda items and outcomes (record/slots.py).
+        "show_item_panels": True,
         "to_ask": services.people_to_ask(event).count(),
     }
     return render(request, "record/manage.html", context)
@@ -368,6 +371,9 @@ def event_record(request, slug):
         "scope": event,
         "scope_kind": "event",
         "contributions": list(event.contributions.select_related("person")),
+        "agenda_items": list(event.agenda_items.all()),
+        # Apps above record show things beside its agenda items and outcomes (record/slots.py).
+        "show_item_panels": True,
         "pulse": selectors.pulse_summary(event),
         "priority_groups": selectors.priority_breakdown(event),
         "can_organise": organiser,

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from core.uploads import IMAGE, inspect_upload
 from events.models import Event, Theme
 from people.models import Person
+from record.models import AgendaItem, Outcome
 from visuals.models import Visual
 
 PUBLISH = "publish"
@@ -33,6 +34,8 @@ class VisualForm(forms.ModelForm):
             "credit_text",
             "licence",
             "themes",
+            "agenda_item",
+            "outcome",
         ]
         widgets = {
             "alt_text": forms.Textarea(attrs={"rows": 2}),
@@ -53,6 +56,20 @@ class VisualForm(forms.ModelForm):
         themes = Theme.objects.filter(events=event)
         self.fields["themes"].queryset = themes if themes.exists() else Theme.objects.all()
         self.fields["themes"].required = False
+        # Pins: only this event's agenda items and outcomes; no field when it has none.
+        for name, items in (
+            ("agenda_item", AgendaItem.objects.filter(event=event)),
+            ("outcome", Outcome.objects.filter(event=event).order_by("pk")),
+        ):
+            if items.exists():
+                self.fields[name].queryset = items
+                self.fields[name].empty_label = _("(not pinned)")
+            else:
+                del self.fields[name]
+        if "agenda_item" in self.fields:
+            self.fields["agenda_item"].label_from_instance = lambda item: (
+                f"{item.starts_at:%H:%M} {item.title}"
+            )
 
     def clean_file(self):
         # UploadRefused is a ValidationError: its message becomes the field's error.
@@ -85,7 +102,7 @@ class VisualForm(forms.ModelForm):
 
     def details(self) -> dict:
         """The plain values the services take."""
-        names = [n for n in self.Meta.fields if n not in ("file", "themes")]
+        names = [n for n in self.fields if n not in ("file", "themes")]
         return {name: self.cleaned_data[name] for name in names}
 
 

@@ -5,9 +5,9 @@ shown on the event's page and gallery. Images need alt text, and images with wor
 transcript, before they can be published: the rule is in `publish_problems()` and, as a
 constraint, in the database.
 
-Extension point (issue 14): once the event's record (`record` app) lands, a visual may also be
-pinned to an agenda item or an outcome with nullable foreign keys beside `themes`; until then it
-is pinned to its event and, optionally, to themes.
+A visual belongs to its event and may be pinned to its themes, one of its agenda items and one
+of its outcomes (the `record` app, below visuals): pinned visuals show beside that item on the
+record page (visuals.panels, through record's slots in record/slots.py).
 """
 
 from django.conf import settings
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import Upload
 from events.models import Event, Theme
 from people.models import Person
+from record.models import AgendaItem, Outcome
 
 ALT_TEXT_MAX_LENGTH = 400
 TRANSCRIPT_MAX_LENGTH = 20_000
@@ -57,9 +58,16 @@ class VisualQuerySet(models.QuerySet):
     def in_order(self):
         return self.order_by("order", "created_at", "pk")
 
+    def pinned(self):
+        return self.filter(Q(agenda_item__isnull=False) | Q(outcome__isnull=False))
+
     def with_display_data(self):
         """The fetch shape of a gallery tile: its upload (variants, size) and credited person."""
         return self.select_related("upload", "credit_person")
+
+    def with_pins(self):
+        """Its agenda item and outcome too (the image page names them)."""
+        return self.select_related("agenda_item", "outcome")
 
 
 class Visual(models.Model):
@@ -135,6 +143,24 @@ class Visual(models.Model):
     )
     themes = models.ManyToManyField(
         Theme, verbose_name=_("themes"), related_name="visuals", blank=True
+    )
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        verbose_name=_("agenda item"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="visuals",
+        help_text=_("Show it beside this agenda item in the event's record."),
+    )
+    outcome = models.ForeignKey(
+        Outcome,
+        verbose_name=_("outcome"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="visuals",
+        help_text=_("Show it beside this outcome in the event's record."),
     )
     # "Discuss this drawing": the thread about it on the event's board, started on first use.
     thread = models.OneToOneField(

@@ -7,9 +7,17 @@ PANEL_IMAGES = 12
 PANEL_ROWS = 40
 
 
+def _panel_rows(request, event) -> list:
+    """The panel's rows, kept on the request: the record page's pins reuse them."""
+    memo = request.__dict__.setdefault("_visual_panel_rows", {})
+    if event.pk not in memo:
+        memo[event.pk] = list(event.visuals.published().with_display_data().in_order()[:PANEL_ROWS])
+    return memo[event.pk]
+
+
 def gallery_panel_context(request, event) -> dict | None:
     """Published images and documents (one query); None hides the panel for readers when empty."""
-    rows = list(event.visuals.published().with_display_data().in_order()[:PANEL_ROWS])
+    rows = _panel_rows(request, event)
     contributor = can_contribute(event, request.user)
     if not rows and not contributor:
         return None
@@ -20,3 +28,41 @@ def gallery_panel_context(request, event) -> dict | None:
         "visuals_more": len(images) > PANEL_IMAGES or len(rows) == PANEL_ROWS,
         "can_add_visuals": contributor,
     }
+
+
+# The record page (record/slots.py): the same gallery, and pinned visuals beside their agenda item
+# or outcome. The gallery's rows hold every pin unless the event has more visuals than one panel
+# fetches: then one more query, shared by both kinds of item. A cap, since an event's storage
+# quota already bounds how many visuals it has.
+PINNED_ROWS = 200
+
+
+def _pinned(request, event) -> list:
+    memo = request.__dict__.setdefault("_pinned_visuals", {})
+    if event.pk not in memo:
+        rows = _panel_rows(request, event)
+        if len(rows) < PANEL_ROWS:
+            memo[event.pk] = [v for v in rows if v.agenda_item_id or v.outcome_id]
+        else:
+            pinned = event.visuals.published().pinned().with_display_data().in_order()
+            memo[event.pk] = list(pinned[:PINNED_ROWS])
+    return memo[event.pk]
+
+
+def _pins_by(request, event, field: str) -> dict[int, dict]:
+    pins: dict[int, dict] = {}
+    for visual in _pinned(request, event):
+        item_id = getattr(visual, field)
+        if item_id is not None:
+            pins.setdefault(item_id, {"pinned_visuals": []})["pinned_visuals"].append(visual)
+    return pins
+
+
+def pinned_to_agenda_items(request, event) -> dict[int, dict]:
+    """{agenda item pk: {"pinned_visuals": [...]}} for the record page."""
+    return _pins_by(request, event, "agenda_item_id")
+
+
+def pinned_to_outcomes(request, event) -> dict[int, dict]:
+    """{outcome pk: {"pinned_visuals": [...]}} for the record page."""
+    return _pins_by(request, event, "outcome_id")

@@ -6,11 +6,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.uploads import UploadRefused
 from events.models import Event, EventRole
+from record.models import EventRecord
 from visuals import services
 from visuals.forms import PUBLISH, DiscussForm, VisualForm
 from visuals.models import Visual, can_contribute
@@ -25,9 +27,11 @@ def get_event(event_slug: str, user) -> Event:
     return get_object_or_404(events, slug=event_slug)
 
 
-def get_visual(event: Event, pk: int, user) -> Visual:
+def get_visual(event: Event, pk: int, user, *, pins=False) -> Visual:
     """A visual of `event` `user` may see: drafts only for the event's contributors."""
     visuals = event.visuals.visible_to(user, event).with_display_data()
+    if pins:
+        visuals = visuals.with_pins()
     visual = get_object_or_404(visuals, pk=pk)
     visual.event = event
     return visual
@@ -51,7 +55,12 @@ def gallery(request, event_slug):
 def detail(request, event_slug, pk):
     """One image or document: transcript, credit, licence, themes, its discussion."""
     event = get_event(event_slug, request.user)
-    visual = get_visual(event, pk, request.user)
+    visual = get_visual(event, pk, request.user, pins=True)
+    # Pins link into the record; an outcome is shown only once the record is public.
+    record_url = None
+    pinned = visual.agenda_item_id or visual.outcome_id
+    if pinned and EventRecord.objects.published().filter(event=event).exists():
+        record_url = reverse("record:event", kwargs={"slug": event.slug})
     neighbours = list(
         event.visuals.visible_to(request.user, event).in_order().values_list("pk", flat=True)
     )
@@ -67,6 +76,7 @@ def detail(request, event_slug, pk):
         "can_edit": visual.can_edit(request.user),
         "can_choose_cover": event.can_edit(request.user) and visual.is_image,
         "canonical_url": request.build_absolute_uri(visual.get_absolute_url()),
+        "record_url": record_url,
         # A thread a moderator hid is not named (nor offered anew) to who may not see it.
         "thread_hidden": visual.thread_id and not visual.thread.is_visible_to(request.user),
     }

@@ -198,3 +198,34 @@ def test_member_posts_a_flip_chart_photo_on_the_board_and_a_moderator_hides_it(
     visitor.goto(thread.get_absolute_url())
     expect(visitor.get_by_text("And the drawing of it.")).to_be_visible()
     expect(visitor.get_by_role("img", name=re.compile("flip chart as a drawing"))).to_have_count(0)
+
+
+def test_a_drawing_pinned_to_an_outcome_shows_beside_it_on_the_record_page(
+    page, sign_in_as, relaunch
+):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from record.models import EventRecord, Outcome
+    from tests.factories import VisualFactory
+
+    event, artist = relaunch
+    EventRecord.objects.create(event=event, summary="We listened.", published_at=timezone.now())
+    outcome = Outcome.objects.create(event=event, kind="action", title="Share Talking Points")
+    visual = VisualFactory(event=event, uploaded_by=artist, title="The promise, drawn")
+    sign_in_as(artist)
+    page.goto(reverse("visuals:edit", kwargs={"event_slug": event.slug, "pk": visual.pk}))
+    field(page, "Outcome").select_option(label="Share Talking Points")
+    page.get_by_role("button", name="Save").click()
+
+    # The image page links to the outcome in the record; there the drawing sits beside it.
+    page.get_by_role("link", name="Share Talking Points").click()
+    beside = page.locator(f"#outcome-{outcome.pk}")
+    pin = beside.get_by_role("link", name=re.compile("The promise, drawn"))
+    expect(pin).to_be_visible()
+    expect(pin.locator("img")).to_have_attribute("alt", visual.alt_text)
+    gallery = page.get_by_role("region", name="Drawings, photos and materials")
+    expect(gallery.get_by_role("link", name=re.compile("The promise, drawn"))).to_be_visible()
+    check_page(page, "record page with a pinned drawing", shot="record-pinned-drawing")
+    page.set_viewport_size({"width": 375, "height": 812})
+    check_page(page, "record page at 375 px")

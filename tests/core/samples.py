@@ -5,6 +5,7 @@ The bad-file corpus is the list of files the pipeline must refuse.
 """
 
 import io
+import re
 import struct
 import zlib
 
@@ -55,14 +56,98 @@ def webp_bytes(width=900, height=600, *, metadata=True) -> bytes:
     return out.getvalue()
 
 
-def pdf_bytes(extra: bytes = b"") -> bytes:
-    """A small valid one-page PDF (with `extra` objects before the trailer)."""
+def pdf_bytes(extra: bytes = b"", *, info: bytes = b"", root_extra: bytes = b"") -> bytes:
+    """A small valid one-page PDF with a cross-reference table.
+
+    `extra`: more objects (numbered from 4) before the table; `info`: a document information
+    dictionary's body (kept as object 99, named by the trailer); `root_extra`: more keys on the
+    catalogue (e.g. b"/Metadata 4 0 R").
+    """
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R " + root_extra + b">>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append((number, len(out)))
+        out += b"%d 0 obj %s endobj\n" % (number, body)
+    out += extra
+    for match in re.finditer(rb"(\d+) 0 obj", extra):
+        offsets.append((int(match.group(1)), len(out) - len(extra) + match.start()))
+    trailer = b"/Size %d /Root 1 0 R" % (max(n for n, _ in offsets) + 1)
+    if info:
+        offsets.append((99, len(out)))
+        out += b"99 0 obj << " + info + b" >> endobj\n"
+        trailer = b"/Size 100 /Root 1 0 R /Info 99 0 R"
+    offsets.sort()
+    size = offsets[-1][0] + 1
+    table = dict(offsets)
+    xref = b"xref\n0 %d\n0000000000 65535 f \n" % size
+    for number in range(1, size):
+        if number in table:
+            xref += b"%010d 00000 n \n" % table[number]
+        else:
+            xref += b"0000000000 65535 f \n"
+    start = len(out)
+    return out + xref + b"trailer << " + trailer + b" >>\nstartxref\n%d\n%%%%EOF\n" % start
+
+
+def xmp_packet(creator: str) -> bytes:
     return (
-        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-        b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
-        b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> endobj\n"
-        + extra
-        + b"trailer << /Root 1 0 R >>\n%%EOF\n"
+        b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+        b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+        b'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>'
+        + creator.encode()
+        + b"</dc:creator></rdf:Description></rdf:RDF></x:xmpmeta>"
+        b'<?xpacket end="w"?>'
+    )
+
+
+def encrypted_pdf() -> bytes:
+    """A PDF any reader opens (empty user password) but whose content is encrypted."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes())))
+    writer.encrypt("", "owner password", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# What pdf_with_metadata() says about its maker, anywhere in the file.
+PDF_PERSONAL_DATA = (b"Sian", b"sian.jones", b"SIAN-LAPTOP", b"PDFMaker", b"Microsoft Word")
+
+
+def assert_pdf_has_no_metadata(content: bytes) -> None:
+    """No document information, no XMP, and none of the maker's details left in the bytes."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(content))
+    assert len(reader.pages) >= 1
+    assert reader.metadata is None or not (
+        {"/Author", "/Creator", "/Producer", "/CreationDate"} & set(reader.metadata)
+    ), reader.metadata
+    assert reader.xmp_metadata is None
+    assert b"/Metadata" not in content
+    assert b"xpacket" not in content
+    assert b"xmpmeta" not in content
+    for marker in PDF_PERSONAL_DATA:
+        assert marker not in content, marker
+
+
+def pdf_with_metadata() -> bytes:
+    """A PDF whose document information and XMP name the person and machine that made it."""
+    xmp = xmp_packet("Sian Jones, sian.jones@example.org")
+    return pdf_bytes(
+        b"4 0 obj << /Type /Metadata /Subtype /XML /Length %d >> stream\n%s\nendstream endobj\n"
+        % (len(xmp), xmp),
+        info=b"/Author (Sian Jones) /Creator (Microsoft Word - sian.jones@example.org) "
+        b"/Producer (Acrobat PDFMaker on SIAN-LAPTOP) /Title (Talking Points) "
+        b"/CreationDate (D:20261112093000Z)",
+        root_extra=b"/Metadata 4 0 R ",
     )
 
 
@@ -131,6 +216,16 @@ def bad_file_corpus() -> list[tuple[str, SimpleUploadedFile, str]]:
             "pdf_active",
         ),
         ("truncated PDF", upload("slides.pdf", pdf_bytes()[:120], "application/pdf"), "truncated"),
+        (
+            "encrypted PDF",
+            upload("slides.pdf", encrypted_pdf(), "application/pdf"),
+            "pdf_encrypted",
+        ),
+        (
+            "PDF with no pages to read",
+            upload("slides.pdf", b"%PDF-1.4\n1 0 obj << /Pages 9 0 R >> endobj\n%%EOF\n"),
+            "pdf_damaged",
+        ),
         ("GIF", upload("anim.gif", b"GIF89a" + b"\x00" * 40, "image/gif"), "unsupported"),
         ("empty file", upload("empty.jpg", b"", "image/jpeg"), "empty"),
     ]

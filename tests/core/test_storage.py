@@ -51,12 +51,13 @@ def test_image_and_variants_live_in_the_bucket_and_are_fetched_from_it(
 
 @pytest.mark.django_db
 def test_pdf_in_the_bucket_downloads_as_an_attachment(s3_media, user):
-    clean = inspect_upload(samples.upload("slides.pdf", samples.pdf_bytes()))
+    clean = inspect_upload(samples.upload("slides.pdf", samples.pdf_with_metadata()))
     upload = store_upload(file=clean, user=user, scope="event:1")
 
     headers, body = fetch(upload.url())
 
-    assert body == samples.pdf_bytes()
+    assert body == clean.content
+    samples.assert_pdf_has_no_metadata(body)
     assert headers["Content-Type"] == "application/pdf"
     assert headers["Content-Disposition"] == "attachment"
 
@@ -88,3 +89,33 @@ def test_pages_link_images_to_the_bucket_and_the_policy_allows_it(s3_media, s3_s
             assert candidate.startswith(s3_server + "/"), candidate  # never a Django view
     policy = s3_media.configured["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["img-src"]
     assert policy == ["'self'", "data:", s3_server]
+
+
+@pytest.mark.django_db
+def test_unused_uploads_and_stray_files_are_swept_from_the_bucket(
+    s3_media, user, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.models import Upload
+    from core.services import delete_abandoned_uploads, delete_stray_files
+
+    def keys():
+        listing = s3_media.list_objects_v2(Bucket=s3_media.bucket)
+        return sorted(o["Key"] for o in listing.get("Contents", []))
+
+    clean = inspect_upload(samples.upload("phone.jpg", samples.jpeg_bytes(400, 300)))
+    with django_capture_on_commit_callbacks(execute=True):
+        unused = store_upload(file=clean, user=user, scope="event:1")
+        stray = store_upload(file=clean, user=user, scope="event:1")
+    Upload.objects.filter(pk=stray.pk).delete()  # a file whose row is gone
+    assert len(keys()) == 2 * (1 + 2 * 2)  # two masters, each with 2 widths x 2 formats
+
+    later = timezone.now() + timedelta(days=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delete_abandoned_uploads(now=later) == 1
+    assert delete_stray_files(now=later) == 5
+    assert keys() == []
+    assert not Upload.objects.filter(pk=unused.pk).exists()

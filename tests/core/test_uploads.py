@@ -4,6 +4,7 @@ import io
 
 import pytest
 from PIL import Image
+from pypdf import PdfReader
 
 from core.uploads import (
     IMAGE,
@@ -114,12 +115,39 @@ def test_huge_photo_is_kept_at_most_3200_pixels_wide():
     assert (clean.width, clean.height) == (3200, 1600)
 
 
-def test_pdf_is_kept_as_uploaded():
-    content = samples.pdf_bytes()
+def test_pdf_is_kept_without_its_metadata():
+    content = samples.pdf_with_metadata()
+    assert all(marker in content for marker in samples.PDF_PERSONAL_DATA)  # the sample has them
     clean = inspect_upload(samples.upload("../../Slides (final).pdf", content))
 
-    assert (clean.kind, clean.content_type, clean.content) == (PDF, "application/pdf", content)
+    assert (clean.kind, clean.content_type) == (PDF, "application/pdf")
     assert clean.original_name == "Slides _final_.pdf"
+    samples.assert_pdf_has_no_metadata(clean.content)
+    page = PdfReader(io.BytesIO(clean.content)).pages[0]
+    assert [float(v) for v in page.mediabox] == [0, 0, 200, 200]  # the document is still there
+
+
+def test_a_clean_pdf_is_rewritten_the_same_way_every_time():
+    first = inspect_upload(samples.upload("a.pdf", samples.pdf_bytes())).content
+    assert inspect_upload(samples.upload("b.pdf", samples.pdf_bytes())).content == first
+    samples.assert_pdf_has_no_metadata(first)
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (samples.encrypted_pdf(), "pdf_encrypted"),
+        (b"%PDF-1.4\n1 0 obj << /Pages 9 0 R >> endobj\n%%EOF\n", "pdf_damaged"),
+        (b"%PDF-1.7\n" + b"\x00" * 64 + b"\n%%EOF\n", "pdf_damaged"),
+    ],
+    ids=["encrypted", "no pages", "garbage"],
+)
+def test_encrypted_or_unreadable_pdf_is_refused_with_a_clear_message(content, code):
+    with pytest.raises(UploadRefused) as refused:
+        inspect_upload(samples.upload("slides.pdf", content))
+
+    assert refused.value.code == code
+    assert "PDF" in refused.value.messages[0]
 
 
 def test_variant_widths_never_upscale():

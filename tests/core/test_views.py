@@ -22,7 +22,8 @@ def test_pdf_is_served_as_a_download_that_is_never_sniffed(client, stored_pdf):
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == "attachment"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(response.streaming_content) == samples.pdf_bytes()
+    with stored_pdf.file.open("rb") as stored:
+        assert b"".join(response.streaming_content) == stored.read()
 
 
 @pytest.mark.django_db

@@ -41,3 +41,18 @@ def test_loading_again_adds_nothing():
 
     assert demo.load() == 0
     assert Event.objects.get(slug=demo.EVENT_SLUG).visuals.count() == 4
+
+
+def test_two_drawings_are_pinned_beside_the_outcomes_they_fed():
+    from demo import record as record_demo
+
+    events_demo.load()
+    record_demo.load()
+    demo.load()
+
+    event = Event.objects.get(slug=demo.EVENT_SLUG)
+    pinned = event.visuals.pinned().in_order().select_related("outcome")
+    assert [(v.title, v.outcome.title[:22]) for v in pinned] == [
+        ("Core economy vs money economy", "Take the core economy "),
+        ("Co-production or reinventing the wheel?", "Is co-production reinv"),
+    ]

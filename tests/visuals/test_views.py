@@ -5,11 +5,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import Upload
 from tests.core import samples
 from tests.factories import EventRoleFactory, PersonFactory, UserFactory, VisualFactory
-from tests.forms import submit_form
+from tests.forms import form_data, submit_form
 from visuals.models import Visual
 
 ADD_FORM = "#visual-form"
@@ -386,3 +387,87 @@ def test_staff_see_visuals_and_uploads_in_the_admin(admin_client):
     assert uploads.status_code == 200
     assert change.status_code == 200
     assert client.get(reverse("admin:core_upload_add")).status_code == 403
+
+
+# --- pinned to an agenda item or an outcome ---------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_artist_pins_a_drawing_to_an_agenda_item_and_an_outcome(
+    artist_client, drawn_event, django_capture_on_commit_callbacks
+):
+    from record.models import AgendaItem, EventRecord, Outcome
+    from tests.factories import EventFactory
+
+    talk = AgendaItem.objects.create(event=drawn_event, starts_at="18:30", title="Talking Points")
+    outcome = Outcome.objects.create(event=drawn_event, kind="action", title="Share it")
+    elsewhere = EventFactory()
+    AgendaItem.objects.create(event=elsewhere, starts_at="10:00", title="Not this event's")
+    page = add_page(artist_client, drawn_event)
+    form = page.context["form"]
+    assert [label for _value, label in form.fields["agenda_item"].choices] == [
+        "(not pinned)",
+        "18:30 Talking Points",
+    ]
+    assert [label for _value, label in form.fields["outcome"].choices] == [
+        "(not pinned)",
+        "Share it",
+    ]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submit_form(
+            artist_client,
+            page,
+            form=ADD_FORM,
+            data=drawing_fields(agenda_item=talk.pk, outcome=outcome.pk),
+            files={"file": samples.upload("d.jpg", samples.jpeg_bytes(400, 300))},
+            button="action=publish",
+        )
+    visual = Visual.objects.get()
+    assert response["Location"] == visual.get_absolute_url()
+    assert (visual.agenda_item, visual.outcome) == (talk, outcome)
+
+    # The image page names both once the record is public (the outcome only then).
+    detail = artist_client.get(visual.get_absolute_url()).text
+    assert "Talking Points" in detail
+    assert "Share it" not in detail
+    EventRecord.objects.create(event=drawn_event, summary="S", published_at=timezone.now())
+    detail = artist_client.get(visual.get_absolute_url()).text
+    record_url = reverse("record:event", kwargs={"slug": drawn_event.slug})
+    assert f'href="{record_url}#outcome-{outcome.pk}">Share it</a>' in detail
+    assert f'href="{record_url}#agenda-item-{talk.pk}">Talking Points</a>' in detail
+
+    # Unpinning on the edit page.
+    edit = artist_client.get(
+        reverse("visuals:edit", kwargs={"event_slug": drawn_event.slug, "pk": visual.pk})
+    )
+    submit_form(artist_client, edit, form=ADD_FORM, data={"agenda_item": "", "outcome": ""})
+    visual.refresh_from_db()
+    assert (visual.agenda_item, visual.outcome) == (None, None)
+
+
+@pytest.mark.django_db
+def test_an_event_without_agenda_or_outcomes_offers_no_pins(artist_client, drawn_event):
+    form = add_page(artist_client, drawn_event).context["form"]
+    assert "agenda_item" not in form.fields
+    assert "outcome" not in form.fields
+
+
+@pytest.mark.django_db
+def test_another_events_agenda_item_is_refused(artist_client, drawn_event):
+    from record.models import AgendaItem
+    from tests.factories import EventFactory
+
+    AgendaItem.objects.create(event=drawn_event, starts_at="18:30", title="Ours")
+    theirs = AgendaItem.objects.create(event=EventFactory(), starts_at="10:00", title="Theirs")
+    page = add_page(artist_client, drawn_event)
+    # A person cannot choose it (submit_form refuses options the page does not offer), so the
+    # forged value goes in by hand, on top of everything the page rendered.
+    data = {**form_data(page, ADD_FORM, button="action=publish"), **drawing_fields()}
+    data["agenda_item"] = str(theirs.pk)
+    data["file"] = samples.upload("d.jpg", samples.jpeg_bytes(400, 300))
+    response = artist_client.post(
+        reverse("visuals:add", kwargs={"event_slug": drawn_event.slug}), data
+    )
+    assert list(response.context["form"].errors) == ["agenda_item"]
+    assert Visual.objects.count() == 0
