@@ -93,6 +93,10 @@ def check_rate_limit(user) -> None:
         )
 
 
+# How long an edit in flight may hold its account's lock if the process dies before releasing it.
+EDIT_IN_FLIGHT_SECONDS = 30
+
+
 def check_edit_rate_limit(user) -> None:
     """Count one edit for `user` in this minute; refuse beyond the limit (edits are rendered
     and indexed like posts, so they cost like posts)."""
@@ -281,9 +285,23 @@ def edit_post(*, post: Post, editor, body: str) -> Post:
     if body == post.body_source:
         return post
     check_edit_rate_limit(editor)
-    rendered = _rendered(body)
-    with transaction.atomic():
-        return _save_edit(post=post, editor=editor, rendered=rendered)
+    # One edit in flight per account: eight simultaneous 20,000-character edits by one account
+    # would take both cores for a moment and make everyone else's pages wait for CPU.
+    in_flight = f"discussions:editing:{editor.pk}"
+    if not cache.add(in_flight, 1, timeout=EDIT_IN_FLIGHT_SECONDS):
+        raise RateLimited(
+            _(
+                "Your previous edit is still being saved. Your text is kept below; "
+                "please save it again in a moment."
+            ),
+            code="rate_limited",
+        )
+    try:
+        rendered = _rendered(body)
+        with transaction.atomic():
+            return _save_edit(post=post, editor=editor, rendered=rendered)
+    finally:
+        cache.delete(in_flight)
 
 
 def _save_edit(*, post: Post, editor, rendered: dict) -> Post:

@@ -288,6 +288,26 @@ def test_rate_limited_edit_keeps_the_text_typed(client, thread, author, settings
     assert post.body_source == "Revised"
 
 
+def test_a_second_edit_while_one_is_in_flight_waits_and_keeps_the_text(client, thread, author):
+    from django.core.cache import cache
+
+    post = thread.posts.get()
+    url = reverse("discussions:post_edit", kwargs={"pk": post.pk})
+    client.force_login(author)
+    cache.add(f"discussions:editing:{author.pk}", 1)  # another edit of this account is saving
+
+    response = submit_page(client, url, {"body": "Revised while busy"})
+
+    assert response.status_code == 429
+    assert "Your previous edit is still being saved." in response.content.decode()
+    assert "Revised while busy</textarea>" in response.content.decode()
+    cache.delete(f"discussions:editing:{author.pk}")
+    assert submit_page(client, url, {"body": "Revised while busy"}).status_code == 302
+    post.refresh_from_db()
+    assert post.body_source == "Revised while busy"
+    assert cache.get(f"discussions:editing:{author.pk}") is None  # released after the save
+
+
 def test_history_is_for_the_author_and_moderators(client, thread, author, user, moderator):
     post = thread.posts.get()
     services.edit_post(post=post, editor=author, body="v2")
