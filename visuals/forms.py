@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ControlCharactersCleaned
 from core.uploads import IMAGE, inspect_upload
 from events.models import Event, Theme
 from people.models import Person
@@ -11,7 +12,7 @@ PUBLISH = "publish"
 DRAFT = "draft"
 
 
-class VisualForm(forms.ModelForm):
+class VisualForm(ControlCharactersCleaned, forms.ModelForm):
     """Add (with a file) or edit a visual; "Publish" checks alt text and transcript."""
 
     file = forms.FileField(
@@ -106,7 +107,7 @@ class VisualForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in names}
 
 
-class DiscussForm(forms.Form):
+class DiscussForm(ControlCharactersCleaned, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(
         label=_("What would you like to say or ask about it?"),

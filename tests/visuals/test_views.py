@@ -471,3 +471,61 @@ def test_another_events_agenda_item_is_refused(artist_client, drawn_event):
     )
     assert list(response.context["form"].errors) == ["agenda_item"]
     assert Visual.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_control_characters_typed_into_a_visual_are_cleaned(
+    artist_client, drawn_event, django_capture_on_commit_callbacks
+):
+    typed = drawing_fields(
+        title="Ok\x0bso\rwhat's your policy?",
+        alt_text="Speech bubbles\x0b around\r\na cafe table.",
+        transcript="Listen first.\rCore\x0b economy.",
+        caption="Drawn\x0blive\r",
+        credit_text="Ruth\x0bEvans and friends",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submit_form(
+            artist_client,
+            add_page(artist_client, drawn_event),
+            form=ADD_FORM,
+            data=typed,
+            files={"file": samples.upload("d.jpg", samples.jpeg_bytes(400, 300))},
+            button="action=publish",
+        )
+
+    assert response.status_code == 302
+    visual = Visual.objects.get()
+    assert [
+        visual.title,
+        visual.alt_text,
+        visual.transcript,
+        visual.caption,
+        visual.credit_text,
+    ] == [
+        "Ok so what's your policy?",
+        "Speech bubbles around a cafe table.",
+        "Listen first.\nCore economy.",
+        "Drawn live",
+        "Ruth Evans and friends",
+    ]
+    drawn_event.refresh_from_db()
+    assert drawn_event.cover_alt == "Speech bubbles around a cafe table."
+
+
+@pytest.mark.django_db
+def test_a_thread_about_a_drawing_gets_a_clean_title_and_body(client, drawn_event, user):
+    visual = VisualFactory(event=drawn_event, title="Core economy map")
+    client.force_login(user)
+    url = reverse("visuals:discuss", kwargs={"event_slug": drawn_event.slug, "pk": visual.pk})
+
+    submit_form(
+        client,
+        client.get(url),
+        form="#discuss-form",
+        data={"title": "Who\x0bdrew\rit?", "body": "Who drew\x0b the map?\r"},
+    )
+
+    visual.refresh_from_db()
+    assert visual.thread.title == "Who drew it?"
+    assert visual.thread.posts.get().body_source.startswith("Who drew the map?")
