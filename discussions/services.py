@@ -128,9 +128,10 @@ def _require(condition: bool) -> None:
         raise PermissionDenied
 
 
-def check_not_suspended(user) -> None:
-    """Refuse a post, thread or flag from a suspended member, saying until when and why, or
-    from a member who has not confirmed their email address yet (see `unverified_refusal`)."""
+def check_may_post(user) -> None:
+    """Refuse a post, thread, flag or "this resonates" from a member who may not take part
+    yet or now: a suspended one (saying until when and why), or one who has not confirmed
+    their email address (see `unverified_refusal`)."""
     suspension = Suspension.objects.current_for(user)
     if suspension is not None:
         raise PostingRefused(suspension.refusal, code="suspended")
@@ -190,7 +191,7 @@ def start_thread(*, board: Board, author, title: str, body: str, themes=(), imag
         raise PostingRefused(
             _("This board is closed: it can be read but takes no new posts."), code="closed"
         )
-    check_not_suspended(author)
+    check_may_post(author)
     check_rate_limit(author)
     # Rendered before the transaction: no transaction stays open while Markdown is parsed.
     rendered = _rendered(body)
@@ -237,7 +238,7 @@ def post_reply(
     """Add a reply (with its `images`); the author follows the thread; followers are emailed
     after commit."""
     _require(author.is_authenticated and author.is_active)
-    check_not_suspended(author)
+    check_may_post(author)
     check_rate_limit(author)
     # Rendered before the thread's row is locked: other replies to it never wait for a parse.
     rendered = _rendered(body)
@@ -429,7 +430,7 @@ def flag_post(
     the board's moderators are emailed."""
     _require(reporter.is_authenticated and reporter.is_active)
     _require(image is None or image.post_id == post.pk)
-    check_not_suspended(reporter)
+    check_may_post(reporter)
     try:  # flags share the posting budget: each one mails every moderator of the board
         check_rate_limit(reporter)
     except RateLimited:
@@ -544,7 +545,7 @@ def toggle_resonates(*, post: Post, user) -> bool:
     not your own, not while suspended."""
     _require(user.is_authenticated and user.is_active and post.is_shown)
     _require(post.author_id != user.pk)
-    check_not_suspended(user)
+    check_may_post(user)
     deleted, _rows = Reaction.objects.filter(post=post, user=user).delete()
     if deleted:
         return False

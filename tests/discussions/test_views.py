@@ -778,3 +778,24 @@ def test_an_unconfirmed_member_cannot_post_or_start_a_thread(client, thread, boa
     with pytest.raises(services.PostingRefused):
         services.start_thread(board=board, author=newcomer, title="Hi", body="Hello")
     assert Post.objects.filter(author=newcomer).count() == 0
+
+
+def test_an_unconfirmed_member_cannot_flag_or_say_a_post_resonates(client, thread):
+    # services.check_may_post: the same rule for posts, flags and "this resonates".
+    post = thread.posts.get()
+    client.force_login(UserFactory(verified_email=False))
+    action = reverse("discussions:post_resonates", kwargs={"pk": post.pk})
+
+    page = client.get(thread.get_absolute_url()).content.decode()
+    resonates = client.post(action, follow=True)  # no button is rendered: a crafted request
+    flagged = submit_page(
+        client,
+        reverse("discussions:post_flag", kwargs={"pk": post.pk}),
+        {"reason": "spam"},
+        follow=True,
+    )
+
+    assert action not in page
+    for response in (resonates, flagged):
+        assert "Confirm your email address before you post" in response.content.decode()
+    assert (post.reactions.count(), Flag.objects.count()) == (0, 0)
