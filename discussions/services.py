@@ -63,6 +63,10 @@ def edits_per_minute() -> int:
     return getattr(settings, "DISCUSSIONS_EDITS_PER_MINUTE", 10)
 
 
+def flags_per_minute() -> int:
+    return getattr(settings, "DISCUSSIONS_FLAGS_PER_MINUTE", 5)
+
+
 def _count_in_this_minute(key: str) -> int:
     """Add one to this minute's counter under `key` and return it.
 
@@ -108,6 +112,17 @@ def check_edit_rate_limit(user) -> None:
                 "Your text is kept below; please wait a moment and save it again."
             )
             % {"limit": limit},
+            code="rate_limited",
+        )
+
+
+def check_flag_rate_limit(user) -> None:
+    """Count one flag for `user` in this minute; refuse beyond the limit. Each flag mails the
+    board's moderators; flags have their own counter, so flagging never stops anyone posting."""
+    limit = flags_per_minute()
+    if limit > 0 and _count_in_this_minute(f"discussions:flags:{user.pk}") > limit:
+        raise RateLimited(
+            _("You are flagging very fast: please wait a minute, then flag it again."),
             code="rate_limited",
         )
 
@@ -431,13 +446,7 @@ def flag_post(
     _require(reporter.is_authenticated and reporter.is_active)
     _require(image is None or image.post_id == post.pk)
     check_may_post(reporter)
-    try:  # flags share the posting budget: each one mails every moderator of the board
-        check_rate_limit(reporter)
-    except RateLimited:
-        raise RateLimited(
-            _("You are flagging very fast: please wait a minute, then flag it again."),
-            code="rate_limited",
-        ) from None
+    check_flag_rate_limit(reporter)
     try:
         with transaction.atomic():
             flag = Flag.objects.create(
