@@ -580,6 +580,10 @@ class BaseRoleFormSet(BaseInlineFormSet):
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
+        # Django checks a row's `id` against the default manager, which leaves invitations out:
+        # every save of an event with an invitation pending was refused ("Select a valid
+        # choice"). This event's rows, invitations included, are the valid ones.
+        form.fields[self._pk_field.name].queryset = self.get_queryset()
         form.lay_out()
 
     @property

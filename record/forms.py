@@ -94,9 +94,7 @@ class AgendaItemForm(ControlCharactersCleaned, forms.ModelForm):
 
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["presenters"].queryset = (
-            Person.objects.filter(event_roles__event=event).distinct().order_by("name")
-        )
+        self.fields["presenters"].queryset = event.listed_people()
         self.fields["presenters"].help_text = _("The people of this event.")
         self.fields["themes"].queryset = Theme.objects.filter(events=event).order_by("name")
         self.fields["priorities"].queryset = Priority.objects.shown().filter(event=event)

@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import ControlCharactersCleaned
 from core.uploads import IMAGE, inspect_upload
 from events.models import Event, Theme
-from people.models import Person
 from record.models import AgendaItem, Outcome
 from visuals.models import Visual
 
@@ -51,8 +50,7 @@ class VisualForm(ControlCharactersCleaned, forms.ModelForm):
             del self.fields["file"]
         else:
             self.initial.setdefault("has_words", True)
-        people = Person.objects.filter(event_roles__event=event).distinct().order_by("name")
-        self.fields["credit_person"].queryset = people
+        self.fields["credit_person"].queryset = event.listed_people()
         self.fields["credit_person"].empty_label = _("(someone else: use the free text below)")
         themes = Theme.objects.filter(events=event)
         self.fields["themes"].queryset = themes if themes.exists() else Theme.objects.all()

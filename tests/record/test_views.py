@@ -355,3 +355,19 @@ def test_control_characters_in_a_priority_are_cleaned(client, organised_event, u
     )
 
     assert list(Priority.objects.values_list("text", flat=True)) == ["Timecredits"]
+
+
+def test_the_presenter_picker_offers_the_people_listed_not_those_only_invited(
+    client, organised_event, organiser
+):
+    speaker = PersonFactory(name="Becky Booth")
+    EventRoleFactory(event=organised_event, person=speaker, role="speaker")
+    invitee = PersonFactory(name="Ivor Invited", user=UserFactory())
+    EventRoleFactory(event=organised_event, person=invitee, role="organiser", status="pending")
+    client.force_login(organiser)
+
+    page = client.get(reverse("record:agenda_new", kwargs={"slug": organised_event.slug}))
+
+    offered = [str(p) for p in page.context["form"].fields["presenters"].queryset]
+    assert offered == sorted([speaker.name, organiser.public_name])
+    assert "Ivor Invited" not in page.content.decode()

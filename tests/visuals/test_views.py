@@ -529,3 +529,17 @@ def test_a_thread_about_a_drawing_gets_a_clean_title_and_body(client, drawn_even
     visual.refresh_from_db()
     assert visual.thread.title == "Who drew it?"
     assert visual.thread.posts.get().body_source.startswith("Who drew the map?")
+
+
+@pytest.mark.django_db
+def test_the_credit_picker_offers_the_people_listed_not_those_only_invited(
+    artist_client, drawn_event
+):
+    invitee = PersonFactory(name="Ivor Invited", user=UserFactory())
+    EventRoleFactory(event=drawn_event, person=invitee, role="organiser", status="pending")
+
+    page = add_page(artist_client, drawn_event)
+
+    offered = [str(p) for p in page.context["form"].fields["credit_person"].queryset]
+    assert offered == ["Ruth Evans", "Sophie"]
+    assert "Ivor Invited" not in page.content.decode()
