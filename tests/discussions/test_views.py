@@ -727,11 +727,11 @@ def flag_on_the_page(client, post):
     return submit_page(client, url, {"reason": "spam"}, follow=True)
 
 
-def test_flags_have_a_rate_limit_of_their_own(client, thread, author, user):
+def test_flags_have_a_rate_limit_of_their_own(client, thread, user):
     # Each flag mails the board's moderators: a script must not flag a thousand posts a minute;
     # but flagging five posts must not stop anyone replying, nor replying stop them flagging.
     posts = [thread.posts.get()]
-    posts += [services.post_reply(thread=thread, author=author, body=f"Reply {n}") for n in "abcde"]
+    posts += [services.post_reply(thread=thread, author=UserFactory(), body=n) for n in "abcde"]
     client.force_login(user)
 
     for post in posts[:5]:
