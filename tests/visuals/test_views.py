@@ -4,10 +4,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Upload
+from discussions import services as discussion_services
+from discussions.models import Board
 from tests.core import samples
 from tests.factories import EventRoleFactory, PersonFactory, UserFactory, VisualFactory
 from tests.forms import form_data, submit_form
@@ -514,21 +517,29 @@ def test_control_characters_typed_into_a_visual_are_cleaned(
 
 
 @pytest.mark.django_db
-def test_a_thread_about_a_drawing_gets_a_clean_title_and_body(client, drawn_event, user):
+def test_a_thread_about_a_drawing_gets_a_clean_title_and_body_and_its_mail_goes(
+    client, drawn_event, user, django_capture_on_commit_callbacks
+):
     visual = VisualFactory(event=drawn_event, title="Core economy map")
+    follower = UserFactory()
+    discussion_services.follow(user=follower, board=Board.objects.for_event(drawn_event))
     client.force_login(user)
     url = reverse("visuals:discuss", kwargs={"event_slug": drawn_event.slug, "pk": visual.pk})
 
-    submit_form(
-        client,
-        client.get(url),
-        form="#discuss-form",
-        data={"title": "Who\x0bdrew\rit?", "body": "Who drew\x0b the map?\r"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_form(
+            client,
+            client.get(url),
+            form="#discuss-form",
+            data={"title": "Who\x0bdrew\rit?", "body": "Who drew\x0b the map?\r"},
+        )
 
     visual.refresh_from_db()
     assert visual.thread.title == "Who drew it?"
     assert visual.thread.posts.get().body_source.startswith("Who drew the map?")
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        ([follower.email], "[Policy Cafe re-launch] Who drew it?")
+    ]
 
 
 @pytest.mark.django_db
