@@ -11,10 +11,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from events import services
-from events.models import Registration
+from events.models import EventRole, Registration
 from people.models import User
 from tests.browser.support import check_page
-from tests.factories import EventFactory, UserFactory
+from tests.factories import EventFactory, EventRoleFactory, PersonFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -66,3 +66,28 @@ def test_a_member_adds_an_email_address_and_sees_it_listed_unconfirmed(page, sig
     assert list(
         EmailAddress.objects.filter(user=megan).order_by("email").values_list("email", "verified")
     ) == [("megan@example.org", True), ("megan@work.example", False)]
+
+
+def test_an_invitation_to_co_organise_is_answered_from_my_events(page, sign_in_as):
+    sophie = UserFactory(display_name="Sophie Hallett", groups=["Organisers"])
+    event = EventFactory(title="Policy Cafe", created_by=sophie)
+    bob = UserFactory(display_name="Bob Jones")
+    EventRoleFactory(
+        event=event,
+        person=PersonFactory(user=bob, name="Bob Jones"),
+        role="organiser",
+        status="pending",
+        invited_by=sophie,
+    )
+    sign_in_as(bob)
+
+    page.goto(reverse("events:my_events"))
+    invitations = page.get_by_role("region", name="Invitations to co-organise")
+    expect(invitations).to_contain_text(
+        "Sophie Hallett would like you to co-organise “Policy Cafe”"
+    )
+    check_page(page, "my events with an invitation", shot="my-events-invitation")
+    invitations.get_by_role("button", name="Accept").click()
+
+    expect(page.get_by_text("You are now an organiser of “Policy Cafe”.")).to_be_visible()
+    assert EventRole.objects.get(person__user=bob).role == "organiser"  # listed now
