@@ -224,7 +224,7 @@ class PostQuerySet(models.QuerySet):
         """The fetch shape of a post on a thread page: author, the post it answers, its author,
         its images (one more query for the page) and how many members said it resonates."""
         return (
-            self.select_related("author", "reply_to", "reply_to__author", "hidden_by")
+            self.select_related("author", "reply_to", "reply_to__author")
             .prefetch_related(
                 models.Prefetch("images", queryset=PostImage.objects.select_related("upload"))
             )

@@ -100,10 +100,11 @@ def get_board(event_slug: str, *, create: bool = False) -> Board:
 
 
 def get_thread(request, pk: int) -> Thread:
+    """The thread at `pk` if the user may see it, else 404; with its event's roles (permission
+    checks). Its themes are fetched where shown (a shared part of the thread page)."""
     thread = get_object_or_404(
         Thread.objects.select_related("board__event").prefetch_related(
             Prefetch("board__event__roles", queryset=EventRole.objects.select_related("person")),
-            "themes",
         ),
         pk=pk,
     )
@@ -372,6 +373,10 @@ def _thread_page(request, thread: Thread, *, page_number=None, form=None, status
             "refusal": refusal,
             "needs_verification": needs_verification,
             "can_moderate": can_moderate,
+            # Its badges and themes: saved with the thread (the board's marker), theme names.
+            "thread_version": fragments.markers(
+                discussions_marker(thread.board.event_id), EVENTS_MARKER
+            ),
             "is_following": _is_following(user, thread=thread),
             "replying_to": _replying_to(request, thread, form, can_moderate),
             "preview": preview,
