@@ -10,11 +10,14 @@ import functools
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.db.models import CharField, Expression, F, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import HttpResponseRedirect
 from django.middleware import locale
 from django.urls import translate_url
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.deconstruct import deconstructible
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
@@ -86,6 +89,38 @@ def text_language(obj, field: str) -> str | None:
         if obj.__dict__.get(f"{field}_{code}") not in (None, ""):
             return code
     return None
+
+
+@deconstructible(path="core.i18n.ShownText")
+class ShownText(Expression):
+    """In a query, the text a field kept in both languages shows the reader: the active
+    language's column, else the other one's (the order `obj.<field>` reads them).
+
+    For ordering: `order_by(ShownText("name"), "pk")` sorts a Welsh page by the names it shows
+    (Welsh where written, else English) and an English page by its own, whichever language a
+    queryset was built in. django-modeltranslation's own rewrite of `order_by("name")` sorts by
+    the active column alone, putting every name missing in that language ("") first. The
+    columns are chosen when the query is compiled, so it can sit in a model's Meta.ordering.
+    """
+
+    output_field = CharField()
+
+    def __init__(self, field: str):
+        super().__init__()
+        self.text_field = field
+
+    def resolve_expression(
+        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
+    ):
+        from modeltranslation.utils import resolution_order
+
+        columns = [
+            NullIf(F(f"{self.text_field}_{code}"), Value(""))
+            for code in resolution_order(interface_language())
+        ]
+        return Coalesce(*columns, output_field=CharField()).resolve_expression(
+            query, allow_joins, reuse, summarize, for_save
+        )
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import FastSelect
+from core.i18n import ShownText
 from events.models import ACCESS_FEATURES, Event, EventRole, Series, Theme, public_person_q
 from people.models import Organisation, Person
 
@@ -67,7 +68,7 @@ class SlugMenu:
 
     @cached_property
     def objects(self) -> dict:
-        rows = self.model._default_manager.only("slug", "name").order_by("name")
+        rows = self.model._default_manager.only("slug", "name").order_by(ShownText("name"), "pk")
         return {row.slug: row for row in rows}
 
     @property

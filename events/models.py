@@ -12,6 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import ShownText
 from core.models import Addressable, Slugged
 from core.slugs import unique_slug
 from people.models import Organisation, Person
@@ -67,7 +68,7 @@ class Theme(Addressable):
     url_name = "events:theme"
 
     class Meta:
-        ordering = ["name"]
+        ordering = [ShownText("name"), "pk"]  # the names the reader sees (Welsh or English)
         verbose_name = _("theme")
         verbose_name_plural = _("themes")
 
@@ -157,7 +158,7 @@ class Series(Addressable):
     url_name = "events:series"
 
     class Meta:
-        ordering = ["name"]
+        ordering = [ShownText("name"), "pk"]  # the names the reader sees (Welsh or English)
         verbose_name = _("series")
         verbose_name_plural = _("series")
 
@@ -326,7 +327,7 @@ class Venue(AccessInformation, Slugged):
     )
 
     class Meta:
-        ordering = ["name"]
+        ordering = [ShownText("name"), "pk"]  # the names the reader sees (Welsh or English)
         verbose_name = _("venue")
         verbose_name_plural = _("venues")
         constraints = [
@@ -482,7 +483,7 @@ class EventQuerySet(models.QuerySet):
             self.select_related("venue")
             .defer("access_notes", "venue__access_notes")
             .prefetch_related(
-                models.Prefetch("themes", queryset=Theme.objects.order_by("name", "pk")),
+                "themes",
                 models.Prefetch(
                     "roles",
                     queryset=EventRole.objects.select_related("person").order_by("order", "pk"),

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core import fragments
+from core.i18n import ShownText, interface_language
 from events.filters import WHEN_PAST, WHEN_UPCOMING
 from events.filters import filter_events as filter_events  # lives beside its FilterSet
 from events.models import (
@@ -86,7 +87,8 @@ def home_events() -> list[Event]:
 def themes_with_counts():
     """Every theme with its number of upcoming public events."""
     upcoming = public_q("events__") & Q(events__ends_at__gte=timezone.now())
-    return Theme.objects.annotate(upcoming_count=Count("events", filter=upcoming)).order_by("name")
+    themes = Theme.objects.annotate(upcoming_count=Count("events", filter=upcoming))
+    return themes.order_by(ShownText("name"), "pk")
 
 
 def home_themes() -> list[Theme]:
@@ -100,7 +102,9 @@ def home_themes() -> list[Theme]:
     """
     marker = CalendarChange.objects.filter(pk=1).values_list("version", "changed_at").first()
     version, changed_at = marker or (0, None)
-    key = f"events:home-themes:{version}:{changed_at.timestamp() if changed_at else 0}"
+    stamp = changed_at.timestamp() if changed_at else 0
+    # Per language: the themes are in the order of the names each language shows.
+    key = f"events:home-themes:{interface_language()}:{version}:{stamp}"
     now = timezone.now()
     cached = cache.get(key)
     if cached is not None and (cached["until"] is None or now <= cached["until"]):

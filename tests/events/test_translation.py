@@ -219,3 +219,75 @@ def test_registration_and_organiser_pages_mark_a_title_in_the_other_language(
     assert f'<h1 lang="en">{title}</h1>' in cancel
     assert f'<span lang="en">{title}</span>' in attendees.content.decode()
     assert f'lang="en">{title}</a>' in mine
+
+
+# --- order: by the names each language shows -----------------------------------------------
+
+# name_en, name_cy: an English reader sees Arts, Bwyd, Welfare, Zebra crossings; a Welsh one
+# Bwyd, Croesfannau sebra, Welfare, Y celfyddydau. Sorting by the page's column alone would put
+# the name missing in it ("") first: Welfare first in Welsh, Bwyd first in English.
+NAMES = [
+    ("Zebra crossings", "Croesfannau sebra"),
+    ("Welfare", ""),
+    ("Arts", "Y celfyddydau"),
+    ("", "Bwyd"),
+]
+SHOWN = {
+    "en": ["Arts", "Bwyd", "Welfare", "Zebra crossings"],
+    "cy": ["Bwyd", "Croesfannau sebra", "Welfare", "Y celfyddydau"],
+}
+
+
+def names_in(html: str, start: str, end: str) -> list[str]:
+    """The names of SHOWN found between `start` and the next `end`, in page order."""
+    part = html[html.index(start) :]
+    part = part[: part.index(end)]
+    names = {name for shown in SHOWN.values() for name in shown}
+    found = {n: re.search(f">{n}[< ]", part) for n in names}
+    return sorted((n for n in names if found[n]), key=lambda n: found[n].start())
+
+
+@pytest.fixture
+def named_rows():
+    themes = [ThemeFactory(name_en=en, name_cy=cy) for en, cy in NAMES]
+    series = [SeriesFactory(name_en=en, name_cy=cy) for en, cy in NAMES]
+    event = EventFactory(title_en="Policy Cafe", themes=themes, series=series[0])
+    return {"event": event}
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_theme_and_series_lists_follow_the_names_the_reader_sees(client, named_rows, language):
+    def get(url_name, **kwargs):
+        with translation.override(language):
+            url = reverse(url_name, kwargs=kwargs or None)
+        return client.get(url).content.decode()
+
+    event_page = get("events:detail", slug=named_rows["event"].slug)
+    listing = get("events:list")
+    theme_index = get("events:theme_list")
+    home = get("home")
+    assert names_in(event_page, 'aria-labelledby="event-themes"', "</section>") == SHOWN[language]
+    assert names_in(listing, '<select name="theme"', "</select>") == SHOWN[language]
+    assert names_in(listing, '<select name="series"', "</select>") == SHOWN[language]
+    assert names_in(listing, 'class="event-card', "</article>") == SHOWN[language]
+    assert names_in(theme_index, 'class="theme-grid"', "</ul>") == SHOWN[language]
+    assert names_in(home, 'aria-labelledby="home-themes"', "</section>") == SHOWN[language]
+
+
+def test_cached_home_and_list_keep_each_language_in_its_own_order(client, named_rows):
+    """Home's theme chips and the list's menus are shared fragments (core/fragments.py): each
+    language is rendered and kept on its own, whichever language filled the cache first."""
+    pages = {}
+    for language in ["en", "cy", "en", "cy"]:  # the second round is served from the cache
+        with translation.override(language):
+            home, listing = reverse("home"), reverse("events:list")
+        pages.setdefault(language, []).append(
+            (
+                names_in(client.get(home).content.decode(), 'id="home-themes"', "</section>"),
+                names_in(client.get(listing).content.decode(), '<select name="theme"', "</select>"),
+            )
+        )
+    assert pages == {
+        "en": [(SHOWN["en"], SHOWN["en"])] * 2,
+        "cy": [(SHOWN["cy"], SHOWN["cy"])] * 2,
+    }
