@@ -7,7 +7,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import ControlCharactersCleaned
+from core.forms import ControlCharactersCleaned, FastSelect
 from core.params import parse_int
 from core.uploads import IMAGE, inspect_upload
 from discussions.models import (
@@ -182,6 +182,7 @@ class SearchForm(ControlCharactersCleaned, forms.Form):
         required=False,
         to_field_name="slug",
         empty_label=_("Any theme"),
+        widget=FastSelect,
     )
     event = forms.ModelChoiceField(
         label=_("Event"),
@@ -192,6 +193,7 @@ class SearchForm(ControlCharactersCleaned, forms.Form):
         required=False,
         to_field_name="slug",
         empty_label=_("Any event"),
+        widget=FastSelect,
     )
 
     # The menu offers the events discussed most recently (any event with threads is accepted):
