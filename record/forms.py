@@ -32,8 +32,9 @@ class PriorityForm(ControlCharactersCleaned, forms.ModelForm):
         field.required = False
         field.empty_label = _("No particular theme")
         if themes is not None:
-            # The event page has the event's themes already (prefetched): no query to render.
-            field.choices = [("", field.empty_label), *((t.pk, t.name) for t in themes)]
+            # The event page's themes (a callable: no query until the menu is rendered, and the
+            # page keeps the rendered fields shared).
+            field.choices = lambda: [("", field.empty_label), *((t.pk, t.name) for t in themes())]
 
 
 class HideForm(ControlCharactersCleaned, forms.Form):
