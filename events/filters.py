@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core import widgets as bilingual
 from core.i18n import ShownText
 from events.models import ACCESS_FEATURES, Event, EventRole, Series, Theme, public_person_q
 from people.models import Organisation, Person
@@ -80,6 +81,9 @@ class SlugMenu:
 
     def get(self, slug):
         return self.objects[slug]
+
+    def find(self, slug):
+        return self.objects.get(str(slug))
 
 
 class EventFilterForm(forms.Form):
@@ -190,6 +194,8 @@ class EventFilter(django_filters.FilterSet):
         for name, menu in [("theme", self.theme_menu), ("series", self.series_menu)]:
             self.filters[name].extra["choices"] = menu.choices
             self.filters[name].extra["coerce"] = menu.get
+            # Options whose name falls back to the other language say so (lang).
+            self.filters[name].extra["widget"] = bilingual.Select(row=menu.find)
         self.form.fields["when"].widget.choices = WHEN_SHOWN_CHOICES
 
     # --- filtering -------------------------------------------------------------------------

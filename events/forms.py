@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.forms.fields import BaseTemporalField
+from django.forms.models import ModelChoiceIteratorValue
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.dateparse import parse_datetime
@@ -17,6 +18,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import widgets as bilingual
 from core.params import parse_int
 from events.clock import london_aware
 from events.models import (
@@ -240,7 +242,9 @@ class EventForm(ScheduleConfirmation, forms.ModelForm):
             "registration_closes_at": LondonDateTimeField,
         }
         widgets = {
-            "themes": forms.CheckboxSelectMultiple,
+            "themes": bilingual.CheckboxSelectMultiple,
+            "series": bilingual.Select,
+            "venue": bilingual.Select,
             "hosts": forms.CheckboxSelectMultiple,
             "mode": forms.RadioSelect,
             "language": forms.RadioSelect,
@@ -442,6 +446,7 @@ class EventRoleForm(forms.ModelForm):
         required=False,
         label=_("Person already listed"),
         empty_label=_("— choose, or add a new person —"),
+        widget=bilingual.Select(text_field="headline"),
     )
     new_person_name = forms.CharField(
         label=_("Or add a new person: name"), max_length=200, required=False
@@ -505,7 +510,8 @@ class EventRoleForm(forms.ModelForm):
             )
             return
         self.fields["person"].choices = [("", self.fields["person"].empty_label)] + [
-            (p.pk, person_choice_label(p)) for p in found[:PEOPLE_FOUND_SHOWN]
+            (ModelChoiceIteratorValue(p.pk, p), person_choice_label(p))
+            for p in found[:PEOPLE_FOUND_SHOWN]
         ]
         self.add_error(
             "person",
@@ -567,13 +573,18 @@ class BaseRoleFormSet(BaseInlineFormSet):
         forms = BaseInlineFormSet.forms.func(self)
         chosen = {form: str(form["person"].value() or "") for form in forms}
         ids = {value for value in chosen.values() if parse_int(value) is not None}
-        labels = {
-            str(p.pk): person_choice_label(p)
-            for p in Person.objects.filter(pk__in=ids).only("pk", "name", "headline")
+        people = {
+            str(p.pk): p for p in Person.objects.filter(pk__in=ids).only("pk", "name", "headline")
         }
         for form, value in chosen.items():
             empty = ("", form.fields["person"].empty_label)
-            mine = [(value, labels[value])] if value in labels else []
+            person = people.get(value)
+            # The row goes with the value: a headline in the other language is marked (lang).
+            mine = (
+                [(ModelChoiceIteratorValue(value, person), person_choice_label(person))]
+                if person
+                else []
+            )
             form.fields["person"].choices = [empty, *mine]
         return forms
 

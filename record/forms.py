@@ -1,6 +1,8 @@
 from django import forms
+from django.forms.models import ModelChoiceIteratorValue
 from django.utils.translation import gettext_lazy as _
 
+from core import widgets as bilingual
 from discussions.models import Thread
 from events.models import Theme
 from people.models import Person
@@ -22,7 +24,11 @@ class PriorityForm(forms.ModelForm):
         fields = ["kind", "text", "theme"]
         labels = {"kind": _("This is a"), "text": _("Your question or priority")}
         help_texts = {"text": _("One short sentence. Others can add their dots to it.")}
-        widgets = {"kind": forms.RadioSelect, "text": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "kind": forms.RadioSelect,
+            "text": forms.Textarea(attrs={"rows": 2}),
+            "theme": bilingual.Select,
+        }
 
     def __init__(self, *args, event, themes=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,7 +38,8 @@ class PriorityForm(forms.ModelForm):
         field.empty_label = _("No particular theme")
         if themes is not None:
             # The event page has the event's themes already (prefetched): no query to render.
-            field.choices = [("", field.empty_label), *((t.pk, t.name) for t in themes)]
+            choices = ((ModelChoiceIteratorValue(t.pk, t), t.name) for t in themes)
+            field.choices = [("", field.empty_label), *choices]
 
 
 class HideForm(forms.Form):
@@ -87,7 +94,7 @@ class AgendaItemForm(forms.ModelForm):
             "ends_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "description": forms.Textarea(attrs={"rows": 3}),
             "presenters": forms.CheckboxSelectMultiple,
-            "themes": forms.CheckboxSelectMultiple,
+            "themes": bilingual.CheckboxSelectMultiple,
             "priorities": forms.CheckboxSelectMultiple,
         }
 
@@ -97,7 +104,7 @@ class AgendaItemForm(forms.ModelForm):
             Person.objects.filter(event_roles__event=event).distinct().order_by("name")
         )
         self.fields["presenters"].help_text = _("The people of this event.")
-        self.fields["themes"].queryset = Theme.objects.filter(events=event).order_by("name")
+        self.fields["themes"].queryset = Theme.objects.filter(events=event)  # by the names shown
         self.fields["priorities"].queryset = Priority.objects.shown().filter(event=event)
         self.fields["priorities"].label_from_instance = priority_label
 
@@ -143,7 +150,7 @@ class OutcomeForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "status_reason": forms.Textarea(attrs={"rows": 2}),
             "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "themes": forms.CheckboxSelectMultiple,
+            "themes": bilingual.CheckboxSelectMultiple,
             "priorities": forms.CheckboxSelectMultiple,
             "threads": forms.CheckboxSelectMultiple,
         }
