@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core import widgets as bilingual
-from core.i18n import ShownText
+from core.i18n import ShownText, marked
 from events.models import ACCESS_FEATURES, Event, EventRole, Series, Theme, public_person_q
 from people.models import Organisation, Person
 
@@ -24,6 +24,8 @@ EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2999, 12, 31)
 RECENT_DAYS = 90
 MENU_LIMIT = 40
+# Filters naming a row kept in English and Welsh: their chips mark a name in the other language.
+NAMED = {"theme", "series", "organisation"}
 SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,220}")
 
 WHEN_UPCOMING = "upcoming"
@@ -292,10 +294,13 @@ class EventFilter(django_filters.FilterSet):
         active = []
         for name, display in labels.items():
             if data.get(name):
+                value = display(data[name])
                 active.append(
                     {
                         "label": self.filters[name].label,
-                        "value": display(data[name]),
+                        "value": value,  # text only: it goes into an aria-label too
+                        # On the chip, a name shown in the other language is marked (lang).
+                        "shown": marked(data[name], "name") if name in NAMED else value,
                         "query": self._query_without(name),
                     }
                 )

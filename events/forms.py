@@ -245,7 +245,7 @@ class EventForm(ScheduleConfirmation, forms.ModelForm):
             "themes": bilingual.CheckboxSelectMultiple,
             "series": bilingual.Select,
             "venue": bilingual.Select,
-            "hosts": forms.CheckboxSelectMultiple,
+            "hosts": bilingual.CheckboxSelectMultiple,
             "mode": forms.RadioSelect,
             "language": forms.RadioSelect,
             "title_en": forms.TextInput(attrs={"lang": "en"}),

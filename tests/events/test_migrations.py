@@ -55,3 +55,18 @@ def test_texts_written_before_move_into_the_column_of_their_language():
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_organisation_names_written_before_become_their_english_names():
+    old = migrate([("people", "0004_texts_in_english_and_welsh")])
+    organisation = old.get_model("people", "Organisation").objects.create(
+        name="Welsh Government", slug="welsh-government"
+    )
+    try:
+        new = migrate([("people", "0005_organisation_names_in_english_and_welsh")])
+        row = new.get_model("people", "Organisation").objects.get(pk=organisation.pk)
+        assert (row.name_en, row.name_cy) == ("Welsh Government", None)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())

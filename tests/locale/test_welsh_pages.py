@@ -126,6 +126,7 @@ WELSH_CONTENT = {
     "theme": "Yr economi graidd",
     "series": "Caffi Polisi",
     "venue": "Canolfan y Ddinas",
+    "organisation": "Prifysgol Caerdydd",
     "headline": "Ymarferydd",
     "thread": "Beth nesaf?",
     "draft": "Drafft newydd",
@@ -138,6 +139,7 @@ ENGLISH_CONTENT = {
     "theme": "Risk-averse cultures",
     "series": "Policy Cafe evenings",
     "venue": "Temple of Peace",
+    "organisation": "Cardiff University",
     "headline": "Practitioner in Swansea",
     "thread": "What comes next?",
     "draft": "A new draft",
@@ -156,7 +158,7 @@ def build_site(content: dict, language: str) -> dict:
         moderator = UserFactory(display_name="Nia Cymedrolwr", groups=["Moderators"])
         theme = ThemeFactory(name=content["theme"], slug="thema")
         series = SeriesFactory(name=content["series"], slug="cyfres")
-        organisation = OrganisationFactory(name="Prifysgol Caerdydd", slug="prifysgol-caerdydd")
+        organisation = OrganisationFactory(name=content["organisation"], slug="sefydliad")
         venue = VenueFactory(name=content["venue"], address="Heol y Frenhines\nCaerdydd")
         shared = {"venue": venue, "series": series, "themes": [theme], "hosts": [organisation]}
         event = EventFactory(
@@ -261,6 +263,7 @@ def pages(site) -> list[tuple[str | None, str, str]]:
         (None, "events:list", "?q=dim-byd-o-gwbl"),
         (None, "events:list", "?when=past"),
         (None, "events:list", "?from=ddoe"),
+        (None, "events:list", "?theme=thema&series=cyfres&organisation=sefydliad"),
         (None, "events:detail", slug),
         ("member", "events:detail", slug),
         ("organiser", "events:detail", slug),
