@@ -6,7 +6,6 @@ with select_for_update so that post numbers and counters stay exact.
 """
 
 import re
-import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from core.i18n import in_language_of, interface_language
 from core.mail import send_email_on_commit
+from core.ratelimit import count_recent
 from core.services import store_uploads
 from discussions.models import (
     MAX_POST_IMAGES,
@@ -63,26 +63,10 @@ def edits_per_minute() -> int:
     return getattr(settings, "DISCUSSIONS_EDITS_PER_MINUTE", 10)
 
 
-def _count_in_this_minute(key: str) -> int:
-    """Add one to this minute's counter under `key` and return it.
-
-    Uses the Django cache so that with a shared cache (Redis) the limit holds across workers:
-    `add` creates the window's counter atomically, `incr` increments it atomically.
-    """
-    window = int(time.time() // 60)
-    key = f"{key}:{window}"
-    cache.add(key, 0, timeout=120)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=120)
-        return 1
-
-
 def check_rate_limit(user) -> None:
     """Count one post (thread or reply) for `user` in this minute; refuse beyond the limit."""
     limit = posts_per_minute()
-    if limit > 0 and _count_in_this_minute(f"discussions:posts:{user.pk}") > limit:
+    if limit > 0 and count_recent(f"discussions:posts:{user.pk}") > limit:
         raise RateLimited(
             _(
                 "You are posting very fast: at most %(limit)s posts a minute. "
@@ -101,7 +85,7 @@ def check_edit_rate_limit(user) -> None:
     """Count one edit for `user` in this minute; refuse beyond the limit (edits are rendered
     and indexed like posts, so they cost like posts)."""
     limit = edits_per_minute()
-    if limit > 0 and _count_in_this_minute(f"discussions:edits:{user.pk}") > limit:
+    if limit > 0 and count_recent(f"discussions:edits:{user.pk}") > limit:
         raise RateLimited(
             _(
                 "You are editing very fast: at most %(limit)s edits a minute. "

@@ -1,9 +1,6 @@
 """Public pages: home, the event list, an event, and the pages of themes, series, people, hosts."""
 
-import time
-
 from django.contrib import messages
-from django.core.cache import cache
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -12,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core import fragments
+from core.ratelimit import count_recent
 from events import selectors, services
 from events.forms_people import RemovalRequestForm
 from events.models import Series, Theme
@@ -143,9 +141,9 @@ def person_removal(request, slug):
     person = get_object_or_404(selectors.public_people(), slug=slug)
     form = RemovalRequestForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        if _count_this_hour(f"events:removal-requests:{request.META.get('REMOTE_ADDR')}") > (
-            REMOVAL_REQUESTS_PER_HOUR
-        ):
+        if count_recent(
+            f"events:removal-requests:{request.META.get('REMOTE_ADDR')}", period=3600
+        ) > (REMOVAL_REQUESTS_PER_HOUR):
             form.add_error(None, _("Too many requests from here: please try again in an hour."))
         else:
             services.ask_to_remove_person(person=person, **form.cleaned_data)
@@ -157,13 +155,3 @@ def person_removal(request, slug):
     return render(
         request, "events/person_removal.html", {"person": person, "form": form}, status=status
     )
-
-
-def _count_this_hour(key: str) -> int:
-    key = f"{key}:{int(time.time() // 3600)}"
-    cache.add(key, 0, timeout=2 * 3600)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=2 * 3600)
-        return 1
