@@ -133,6 +133,8 @@ TEXTS_IN_BOTH_LANGUAGES = (
     "summary_cy",
     "description_en",
     "description_cy",
+    "access_notes_en",
+    "access_notes_cy",
 )
 
 
@@ -234,7 +236,6 @@ class EventForm(ScheduleConfirmation, forms.ModelForm):
             "registration_closes_at",
             "send_reminder",
             *ACCESS_FEATURE_NAMES,
-            "access_notes",
         ]
         field_classes = {
             "starts_at": LondonDateTimeField,
@@ -254,7 +255,8 @@ class EventForm(ScheduleConfirmation, forms.ModelForm):
             "summary_cy": forms.TextInput(attrs={"lang": "cy"}),
             "description_en": forms.Textarea(attrs={"rows": 6, "lang": "en"}),
             "description_cy": forms.Textarea(attrs={"rows": 6, "lang": "cy"}),
-            "access_notes": forms.Textarea(attrs={"rows": 3}),
+            "access_notes_en": forms.Textarea(attrs={"rows": 3, "lang": "en"}),
+            "access_notes_cy": forms.Textarea(attrs={"rows": 3, "lang": "cy"}),
         }
         help_texts = {
             "starts_at": _("UK time (GMT or BST), as the clocks in Wales show it on the day."),
@@ -401,7 +403,13 @@ class EventForm(ScheduleConfirmation, forms.ModelForm):
                 ),
                 "send_reminder",
             ),
-            Fieldset(_("Access"), *ACCESS_FEATURE_NAMES, "access_notes"),
+            Fieldset(
+                _("Access"),
+                *ACCESS_FEATURE_NAMES,
+                Row(
+                    Column("access_notes_en"), Column("access_notes_cy"), css_class="bilingual-pair"
+                ),
+            ),
         )
 
 

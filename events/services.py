@@ -438,7 +438,8 @@ COPIED_FIELDS = [
     "online_capacity",
     "send_reminder",
     *ACCESS_FEATURE_NAMES,
-    "access_notes",
+    "access_notes_en",
+    "access_notes_cy",
 ]
 
 

@@ -132,6 +132,33 @@ def test_organiser_adds_a_welsh_title_and_welsh_readers_see_it(client, organiser
     assert f'class="event-title">{english_title}</h1>' in english
 
 
+def test_organiser_writes_access_notes_in_both_languages_side_by_side(
+    client, organiser, organised_event, django_capture_on_commit_callbacks
+):
+    client.force_login(organiser)
+    page = client.get(in_welsh("events:edit", slug=organised_event.slug))
+    assert '<textarea name="access_notes_cy" cols="40" rows="3" lang="cy"' in page.content.decode()
+    response = submit_form(
+        client,
+        page,
+        "#event-form",
+        data={"access_notes_en": "Lift to the first floor.", "access_notes_cy": ""},
+    )
+    assert response.status_code == 302
+    welsh = client.get(in_welsh("events:detail", slug=organised_event.slug)).content.decode()
+    assert '<div class="access-notes" lang="en"><p>Lift to the first floor.</p></div>' in welsh
+    page = client.get(in_welsh("events:edit", slug=organised_event.slug))
+    with django_capture_on_commit_callbacks(execute=True):  # the page's shared parts renew
+        response = submit_form(
+            client, page, "#event-form", data={"access_notes_cy": "Lifft i'r llawr cyntaf."}
+        )
+    assert response.status_code == 302
+    welsh = client.get(in_welsh("events:detail", slug=organised_event.slug)).content.decode()
+    english = client.get(in_english("events:detail", slug=organised_event.slug)).content.decode()
+    assert '<div class="access-notes"><p>Lifft i&#x27;r llawr cyntaf.</p></div>' in welsh
+    assert '<div class="access-notes"><p>Lift to the first floor.</p></div>' in english
+
+
 def test_form_needs_a_title_in_one_language_at_least(client, organiser, organised_event):
     client.force_login(organiser)
     page = client.get(in_english("events:edit", slug=organised_event.slug))

@@ -123,6 +123,7 @@ WELSH_CONTENT = {
     "past_title": "Caffi Polisi: yr economi graidd",
     "summary": "Sgwrs am gyd-gynhyrchu.",
     "description": "Dewch i drafod.",
+    "access": "Lifft i bob llawr.",
     "theme": "Yr economi graidd",
     "series": "Caffi Polisi",
     "venue": "Canolfan y Ddinas",
@@ -136,6 +137,7 @@ ENGLISH_CONTENT = {
     "past_title": "Policy Cafe on the core economy",
     "summary": "Cheese, bread and wine.",
     "description": "Come and talk it through.",
+    "access": "Lift to every floor.",
     "theme": "Risk-averse cultures",
     "series": "Policy Cafe evenings",
     "venue": "Temple of Peace",
@@ -167,6 +169,7 @@ def build_site(content: dict, language: str) -> dict:
             slug="digwyddiad",
             summary=content["summary"],
             description=content["description"],
+            access_notes=content["access"],
             capacity=20,
             **shared,
         )
