@@ -112,6 +112,11 @@ class ThreadQuerySet(models.QuerySet):
             return qs
         return qs.filter(hidden=False)
 
+    def public(self):
+        """Threads everybody may read: not hidden, of public events (what `Post.public` asks of
+        a post's thread)."""
+        return self.filter(public_q("board__event__"), hidden=False)
+
     def on_theme(self, theme: Theme):
         return self.filter(themes=theme)
 
@@ -120,11 +125,7 @@ class ThreadQuerySet(models.QuerySet):
 
     def recent_across_boards(self):
         """Visible threads of public events, latest activity first, with their board's event."""
-        return (
-            self.filter(public_q("board__event__"), hidden=False)
-            .select_related("board__event")
-            .most_active()
-        )
+        return self.public().select_related("board__event").most_active()
 
     def for_listing(self):
         """Pinned first, then by latest activity (the board's order)."""

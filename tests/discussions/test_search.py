@@ -2,6 +2,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from discussions import search as search_module
 from discussions import services
 from tests.factories import EventFactory, ThemeFactory, UserFactory
 
@@ -134,3 +135,46 @@ def test_edits_update_the_search_vector(client, thread, author):
 
     assert list(search(client, q="allotments").context["page"]) == [thread.posts.get()]
     assert list(search(client, q="thoughts").context["page"]) == []
+
+
+@pytest.mark.postgres
+@postgres_only
+@pytest.mark.parametrize(
+    ("sample", "few"),
+    [(2, 0), (2, 1000), (100, 0)],
+    ids=["sample-then-window", "sample-then-index", "all-in-sample"],
+)
+def test_postgres_search_ranks_the_newest_matches(
+    client, thread, author, moderator, settings, monkeypatch, sample, few
+):
+    """Beyond MAX_RANKED matches only the newest are ranked, however they are looked for (the
+    newest posts read in full, then a window of ids or the GIN index for the rest)."""
+    settings.DISCUSSIONS_POSTS_PER_MINUTE = 0
+    monkeypatch.setattr(search_module, "MAX_RANKED", 3)
+    monkeypatch.setattr(search_module, "SAMPLE_POSTS", sample)
+    monkeypatch.setattr(search_module, "FEW_MATCHES", few)
+    bodies = ["allotments", "no", "allotments", "no", "allotments, allotments", "no", "allotments"]
+    posts = [services.post_reply(thread=thread, author=author, body=body) for body in bodies]
+    hidden = services.post_reply(thread=thread, author=author, body="allotments")
+    services.hide_post(post=hidden, moderator=moderator, reason="Off topic")
+
+    response = search(client, q="allotments")
+
+    # The newest three shown matches, best first, then newest first: the oldest is left out.
+    assert list(response.context["page"]) == [posts[4], posts[6], posts[2]]
+    assert "The newest 3 matching posts, best first." in response.content.decode()
+
+
+@pytest.mark.postgres
+@postgres_only
+def test_postgres_search_leaves_out_hidden_threads_and_counts_what_it_found(
+    client, board, author, moderator
+):
+    shown = services.start_thread(board=board, author=author, title="Shown", body="Allotments.")
+    hidden = services.start_thread(board=board, author=author, title="Hid", body="Allotments!")
+    services.hide_thread(thread=hidden, moderator=moderator)
+
+    response = search(client, q="allotments")
+
+    assert list(response.context["page"]) == [shown.posts.get()]
+    assert "1 post found" in response.content.decode()
