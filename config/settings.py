@@ -327,6 +327,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# core.forms.FastSelect is Django's Select rendered without a template per option: crispy gives
+# it Select's CSS class, so pages are the same either way.
+CRISPY_CLASS_CONVERTERS = {"fastselect": "select"}
 
 # Security: strict by default; production sits behind TLS.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -13,6 +13,7 @@ class name as a CSS class, so the pages keep `class="select form-select"`.
 from django import forms
 from django.utils.html import format_html
 
+from core.forms import FastSelect
 from core.i18n import other_language
 
 
@@ -33,9 +34,10 @@ class _MarksLanguage:
         return other_language(instance, self.text_field) if instance is not None else None
 
 
-class Select(_MarksLanguage, forms.Select):
+class Select(_MarksLanguage, FastSelect):
     """`<option lang="en">` for a choice shown in the other language (an option holds text
-    only, so the attribute goes on the option itself)."""
+    only, so the attribute goes on the option itself). Rendered as core.forms.FastSelect does:
+    in Python, not by a template per option."""
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)

@@ -100,13 +100,13 @@ def get_board(event_slug: str, *, create: bool = False) -> Board:
 
 
 def get_thread(request, pk: int) -> Thread:
-    thread = get_object_or_404(
-        Thread.objects.select_related("board__event").prefetch_related(
-            Prefetch("board__event__roles", queryset=EventRole.objects.select_related("person")),
-            "themes",
-        ),
-        pk=pk,
-    )
+    """The thread at `pk` if the user may see it, else 404; with its event's roles for members
+    (permission checks). Its themes are fetched where shown (a shared part of the thread page)."""
+    threads = Thread.objects.select_related("board__event")
+    if request.user.is_authenticated:  # who may moderate: a visitor never may
+        roles = EventRole.objects.select_related("person")
+        threads = threads.prefetch_related(Prefetch("board__event__roles", queryset=roles))
+    thread = get_object_or_404(threads, pk=pk)
     if not thread.is_visible_to(request.user):
         raise Http404
     return thread
@@ -332,18 +332,10 @@ def _thread_page(request, thread: Thread, *, page_number=None, form=None, status
     posts = Post.objects.in_thread(thread).with_page_data()
     paginator = ThreadPaginator(posts, POSTS_PER_PAGE, count=thread.post_count)
     page = paginator.get_page(page_number)
-    reacted = (
-        set(
-            Reaction.objects.filter(user=user, post__in=[p.pk for p in page]).values_list(
-                "post_id", flat=True
-            )
-        )
-        if user.is_authenticated
-        else set()
-    )
+    tally = Reaction.objects.tally([p.pk for p in page], user)
     for post in page:
         post.thread = thread  # the posts' predicates read it: no query per post
-        post.user_resonates = post.pk in reacted
+        post.resonates, post.user_resonates = tally.get(post.pk, (0, False))
         post.text_visible = post.can_read_text(user, can_moderate=can_moderate)
         post.user_can_edit = post.can_edit(user)
         post.user_can_withdraw = post.can_withdraw(user)
@@ -372,6 +364,10 @@ def _thread_page(request, thread: Thread, *, page_number=None, form=None, status
             "refusal": refusal,
             "needs_verification": needs_verification,
             "can_moderate": can_moderate,
+            # Its badges and themes: saved with the thread (the board's marker), theme names.
+            "thread_version": fragments.markers(
+                discussions_marker(thread.board.event_id), EVENTS_MARKER
+            ),
             "is_following": _is_following(user, thread=thread),
             "replying_to": _replying_to(request, thread, form, can_moderate),
             "preview": preview,

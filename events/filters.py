@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core import widgets as bilingual
+from core.forms import FastSelect
 from core.i18n import ShownText, marked
 from events.models import ACCESS_FEATURES, Event, EventRole, Series, Theme, public_person_q
 from people.models import Organisation, Person
@@ -127,28 +128,31 @@ class EventFilter(django_filters.FilterSet):
     )
     # Choices are loaded once per request in __init__; the cleaned value is the Theme itself.
     theme = django_filters.TypedChoiceFilter(
-        label=_("Theme"), method="filter_theme", choices=[], empty_value=None
+        label=_("Theme"), method="filter_theme", choices=[], empty_value=None, widget=FastSelect
     )
     kind = django_filters.ChoiceFilter(
         label=_("Kind of event"),
         choices=Event.Kind.choices,
         field_name="kind",
         empty_label=_("Any kind"),
+        widget=FastSelect,
     )
     mode = django_filters.ChoiceFilter(
         label=_("Attendance"),
         choices=Event.Mode.choices,
         field_name="mode",
         empty_label=_("In person or online"),
+        widget=FastSelect,
     )
     language = django_filters.ChoiceFilter(
         label=_("Language"),
         choices=Event.Language.choices,
         method="filter_language",
         empty_label=_("Any language"),
+        widget=FastSelect,
     )
     series = django_filters.TypedChoiceFilter(
-        label=_("Series"), method="filter_series", choices=[], empty_value=None
+        label=_("Series"), method="filter_series", choices=[], empty_value=None, widget=FastSelect
     )
     after = django_filters.DateFilter(**_date_field_kwargs(_("From")))
     before = django_filters.DateFilter(**_date_field_kwargs(_("To")))

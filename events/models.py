@@ -386,6 +386,18 @@ def organised_by_q(user) -> Q:
     )
 
 
+def roles_prefetch() -> models.Prefetch:
+    """An event's listed roles with their people, in the page's order."""
+    return models.Prefetch(
+        "roles", queryset=EventRole.objects.select_related("person").order_by("order", "pk")
+    )
+
+
+def listing_prefetches() -> tuple:
+    """What `with_listing_data()` prefetches (and `Event.listing_data()` fetches later)."""
+    return ("themes", "hosts", roles_prefetch())
+
+
 class EventQuerySet(models.QuerySet):
     def public(self):
         """Events the public may see: everything but drafts (cancelled ones keep their page)."""
@@ -438,13 +450,7 @@ class EventQuerySet(models.QuerySet):
 
     def with_listing_data(self):
         """The fetch shape of an event card: venue, series, themes, hosts, people."""
-        return self.select_related("venue", "series").prefetch_related(
-            "themes",
-            "hosts",
-            models.Prefetch(
-                "roles", queryset=EventRole.objects.select_related("person").order_by("order", "pk")
-            ),
-        )
+        return self.select_related("venue", "series").prefetch_related(*listing_prefetches())
 
     def with_registration_counts(self):
         """Annotate confirmed counts so places_left / is_full cost no query per event."""
@@ -840,6 +846,12 @@ class Event(AccessInformation, Addressable):
             for name, label in ACCESS_FEATURES
             if getattr(self, name) or (venue is not None and getattr(venue, name))
         ]
+
+    def listing_data(self) -> "Event":
+        """This event with what `with_listing_data()` prefetches: what was not fetched yet is
+        fetched now (one query per relation), so a page fetches it only when it renders it."""
+        models.prefetch_related_objects([self], *listing_prefetches())
+        return self
 
     def roles_by_kind(self) -> list[tuple[str, list["EventRole"]]]:
         """Who's who: [(role label, [EventRole, …]), …] in the order of EventRole.Role."""

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from events.models import (
     Theme,
     public_person_q,
     public_q,
+    roles_prefetch,
 )
 from events.signals import EVENTS_MARKER
 from people.models import Organisation, Person
@@ -39,9 +41,19 @@ def paginate(queryset, page_number, *, per_page=None) -> Page:
 
 
 def event_for_page(slug: str, user) -> Event:
-    """The event at `slug` if `user` may see it (drafts only to their editors), else 404."""
-    events = Event.objects.visible_to(user).with_listing_data().with_registration_counts()
-    return get_object_or_404(events.select_related("cover"), slug=slug)
+    """The event at `slug` if `user` may see it (drafts only to their editors), else 404.
+
+    Visibility is asked of the row (`Event.is_visible_to`), not as a subquery. Themes, hosts and
+    people are left to `Event.listing_data()`: the page shows them in shared parts, so a page
+    served from those fetches none; a member's roles come with it, for the permission checks.
+    """
+    events = Event.objects.select_related("venue", "series", "cover").with_registration_counts()
+    if user.is_authenticated:
+        events = events.prefetch_related(roles_prefetch())
+    event = get_object_or_404(events, slug=slug)
+    if not event.is_visible_to(user):
+        raise Http404
+    return event
 
 
 def active_registration(event: Event, user) -> Registration | None:

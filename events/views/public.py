@@ -68,12 +68,16 @@ def event_page_context(request, event) -> dict:
     registration = selectors.active_registration(event, request.user)  # panel and link share it
     return {
         "event": event,
+        # Callables: evaluated only where a shared part is rendered, not on a cache hit.
+        "listed_event": event.listing_data,
         "canonical_url": url,
         # The shared parts of the page (`{% shared %}`) show nothing that changes with the
         # clock: the events marker alone is their version.
         "event_version": fragments.markers(EVENTS_MARKER),
         "series_events": selectors.other_events_in_series(event),
-        "json_ld": event_json_ld(event, url=url, absolute=request.build_absolute_uri),
+        "json_ld": lambda: event_json_ld(
+            event.listing_data(), url=url, absolute=request.build_absolute_uri
+        ),
         "my_registration": registration,
         "show_joining_link": event.can_see_joining_link(request.user, registration=registration),
     }

@@ -5,7 +5,7 @@ import pytest
 from django.utils import translation
 
 from discussions import services
-from tests.factories import PostFactory, ThreadFactory, UserFactory
+from tests.factories import PostFactory, ThemeFactory, ThreadFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +83,31 @@ def test_posts_are_kept_per_language(client, thread):
         link_title = translation.gettext("Link to this post")
     assert link_title in welsh
     assert "Link to this post" in text(client, thread)
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "member"])
+def test_the_thread_header_follows_its_themes_a_rename_and_a_pin(
+    client, thread, moderator, signed_in, django_capture_on_commit_callbacks
+):
+    """Badges and themes are shared (the board's and the events' markers); each of these writes
+    shows on the next reading."""
+    time_credits, housing = ThemeFactory(name="Time credits"), ThemeFactory(name="Housing")
+    with django_capture_on_commit_callbacks(execute=True):
+        thread.themes.add(time_credits)
+    if signed_in:
+        client.force_login(UserFactory())
+    html = text(client, thread)
+    assert "Time credits" in html
+    assert "Pinned</span>" not in html
+    with django_capture_on_commit_callbacks(execute=True):
+        time_credits.name = "Time banking"
+        time_credits.save()
+    assert "Time banking" in text(client, thread)
+    with django_capture_on_commit_callbacks(execute=True):
+        thread.themes.add(housing)
+    assert ">Housing</a>" in text(client, thread)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.pin_thread(thread=thread, moderator=moderator)
+    html = text(client, thread)
+    assert "Pinned</span>" in html
+    assert "Time credits" not in html

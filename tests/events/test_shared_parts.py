@@ -3,13 +3,23 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from events import selectors
 from events.models import EventRole
 from events.services import register_attendee
-from tests.factories import EventFactory, EventRoleFactory, PersonFactory, ThemeFactory, UserFactory
+from tests.events.test_pages import json_ld
+from tests.factories import (
+    EventFactory,
+    EventRoleFactory,
+    OrganisationFactory,
+    PersonFactory,
+    ThemeFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -199,6 +209,48 @@ def test_one_members_place_never_shows_on_another_members_or_a_visitors_page(cli
     assert "You’re going" not in text(client, event.get_absolute_url())
     client.logout()
     assert "You’re going" not in text(client, event.get_absolute_url())
+
+
+def test_the_event_pages_structured_data_follows_an_edit_and_a_host_rename(
+    reader, django_capture_on_commit_callbacks
+):
+    host = OrganisationFactory(name="Co-production Network")
+    event = EventFactory(title="Policy cafe", hosts=[host])
+    data = json_ld(text(reader, event.get_absolute_url()))
+    assert (data["name"], data["organizer"][0]["name"]) == ("Policy cafe", "Co-production Network")
+    with django_capture_on_commit_callbacks(execute=True):
+        event.title = "Budget meeting"
+        event.save()
+        host.name = "Wales Co-production Network"
+        host.save()
+    data = json_ld(text(reader, event.get_absolute_url()))
+    assert (data["name"], data["organizer"][0]["name"]) == (
+        "Budget meeting",
+        "Wales Co-production Network",
+    )
+
+
+def test_the_event_page_read_again_fetches_no_themes_hosts_or_people(reader):
+    """What the page shows of them is in its shared parts; a member's roles are fetched for the
+    permission checks, a visitor needs none. (Past: an upcoming event's priorities form lists
+    the themes, one query of its own.)"""
+    started = timezone.now() - timedelta(days=2)
+    event = EventFactory(
+        starts_at=started,
+        ends_at=started + timedelta(hours=2),
+        themes=[ThemeFactory()],
+        hosts=[OrganisationFactory()],
+    )
+    EventRoleFactory(event=event, person=PersonFactory(name="Ceri Jones"), role="speaker")
+    text(reader, event.get_absolute_url())
+    with CaptureQueriesContext(connection) as queries:
+        html = text(reader, event.get_absolute_url())
+    assert "Ceri Jones" in html
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "events_event_themes" not in sql
+    assert "events_event_hosts" not in sql
+    signed_in = "_auth_user_id" in reader.session
+    assert ('"events_eventrole"' in sql) == signed_in
 
 
 # --- members' fixed costs ------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.models import Upload
 from tests.core import samples
+from tests.events.test_pages import json_ld
 from tests.factories import EventRoleFactory, PersonFactory, UserFactory, VisualFactory
 from tests.forms import form_data, submit_form
 from visuals.models import Visual
@@ -313,9 +314,7 @@ def test_event_page_gallery_and_cover(client, drawn_event):
     assert 'loading="lazy"' in html
     og_image = settings.SITE_URL + first.upload.variant_url(1280)
     assert f'<meta property="og:image" content="{og_image}">' in html
-    assert response.context["json_ld"]["image"] == [
-        "http://testserver" + first.upload.variant_url(1600)
-    ]
+    assert json_ld(html)["image"] == ["http://testserver" + first.upload.variant_url(1600)]
 
 
 @pytest.mark.django_db
