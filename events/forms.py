@@ -782,11 +782,21 @@ class ScheduleNextForm(forms.Form):
 
 
 class CancelEventForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for cancelling"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+    """The reason, in English, in Welsh or both, side by side: each attendee's email and each
+    reader's page give it in their language where it is written."""
+
+    reason_en = forms.CharField(
+        label=_("Reason for cancelling (English)"),
+        widget=forms.Textarea(attrs={"rows": 3, "lang": "en"}),
         max_length=2000,
+        required=False,
         help_text=_("Shown on the event page and sent to everyone registered."),
+    )
+    reason_cy = forms.CharField(
+        label=_("Reason for cancelling (Welsh)"),
+        widget=forms.Textarea(attrs={"rows": 3, "lang": "cy"}),
+        max_length=2000,
+        required=False,
     )
 
     def __init__(self, *args, **kwargs):
@@ -794,3 +804,12 @@ class CancelEventForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(Column("reason_en"), Column("reason_cy"), css_class="bilingual-pair")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("reason_en", "").strip() or cleaned.get("reason_cy", "").strip()):
+            self.add_error("reason_en", _("Say why the event is cancelled."))
+        return cleaned

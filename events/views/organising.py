@@ -233,7 +233,10 @@ def cancel_event(request, event):
         action="cancel",
         form=form,
         do=lambda: services.cancel_event(
-            event=event, user=request.user, reason=form.cleaned_data["reason"]
+            event=event,
+            user=request.user,
+            reason_en=form.cleaned_data["reason_en"],
+            reason_cy=form.cleaned_data["reason_cy"],
         ),
         done_message=_("Cancelled. The event page now shows it as cancelled with your reason."),
     )

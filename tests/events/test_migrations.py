@@ -90,3 +90,25 @@ def test_access_notes_written_before_move_into_the_column_of_the_events_language
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cancellation_reasons_given_before_move_into_the_column_of_the_events_language():
+    old = migrate([("events", "0014_event_access_notes_in_english_and_welsh")])
+    start = datetime(2031, 3, 12, 18, tzinfo=UTC)
+    times = {"starts_at": start, "ends_at": start.replace(hour=20), "status": "cancelled"}
+    old_event = old.get_model("events", "Event")
+    english = old_event.objects.create(slug="cafe", cancellation_reason="Snow.", **times)
+    welsh = old_event.objects.create(
+        slug="caffi", cancellation_reason="Eira.", language="cy", **times
+    )
+    try:
+        new = migrate([("events", "0015_cancellation_reasons_in_english_and_welsh")])
+        rows = {
+            row.pk: (row.cancellation_reason_en, row.cancellation_reason_cy)
+            for row in new.get_model("events", "Event").objects.all()
+        }
+        assert rows == {english.pk: ("Snow.", None), welsh.pk: (None, "Eira.")}
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
