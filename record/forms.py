@@ -37,9 +37,13 @@ class PriorityForm(forms.ModelForm):
         field.required = False
         field.empty_label = _("No particular theme")
         if themes is not None:
-            # The event page has the event's themes already (prefetched): no query to render.
-            choices = ((ModelChoiceIteratorValue(t.pk, t), t.name) for t in themes)
-            field.choices = [("", field.empty_label), *choices]
+            # The event page's themes (a callable: no query until the menu is rendered, and the
+            # page keeps the rendered fields shared). Each value carries its theme, so a name
+            # shown in the other language is marked (bilingual.Select).
+            field.choices = lambda: [
+                ("", field.empty_label),
+                *((ModelChoiceIteratorValue(t.pk, t), t.name) for t in themes()),
+            ]
 
 
 class HideForm(forms.Form):
