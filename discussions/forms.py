@@ -2,12 +2,14 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.db.models import Max
+from django.forms.models import ModelChoiceIteratorValue
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import ControlCharactersCleaned, FastSelect
+from core import widgets as bilingual
+from core.forms import ControlCharactersCleaned
 from core.params import parse_int
 from core.uploads import IMAGE, inspect_upload
 from discussions.models import (
@@ -96,7 +98,7 @@ class ThreadForm(ControlCharactersCleaned, PostImagesMixin, forms.Form):
         label=_("Themes"),
         queryset=Theme.objects.all(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=bilingual.CheckboxSelectMultiple,
         help_text=_("Optional: tick the themes your thread is about; it is listed on their pages."),
     )
     body = body_field(_("Opening post"))
@@ -182,7 +184,7 @@ class SearchForm(ControlCharactersCleaned, forms.Form):
         required=False,
         to_field_name="slug",
         empty_label=_("Any theme"),
-        widget=FastSelect,
+        widget=bilingual.Select,
     )
     event = forms.ModelChoiceField(
         label=_("Event"),
@@ -193,7 +195,7 @@ class SearchForm(ControlCharactersCleaned, forms.Form):
         required=False,
         to_field_name="slug",
         empty_label=_("Any event"),
-        widget=FastSelect,
+        widget=bilingual.Select(text_field="title"),
     )
 
     # The menu offers the events discussed most recently (any event with threads is accepted):
@@ -217,7 +219,9 @@ class SearchForm(ControlCharactersCleaned, forms.Form):
         if chosen and chosen not in {e.slug for e in events}:
             events += list(self.fields["event"].queryset.filter(slug=chosen))
         field = self.fields["event"]
-        field.widget.choices = [("", field.empty_label)] + [(e.slug, str(e)) for e in events]
+        field.widget.choices = [("", field.empty_label)] + [
+            (ModelChoiceIteratorValue(e.slug, e), str(e)) for e in events
+        ]
 
 
 class HidePostForm(ControlCharactersCleaned, forms.Form):
