@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0013_themes_series_venues_in_shown_name_order'),
+        ('events', '0015_cancellation_reasons_in_english_and_welsh'),
         ('people', '0004_texts_in_english_and_welsh'),
     ]
 
