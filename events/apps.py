@@ -13,4 +13,5 @@ class EventsConfig(AppConfig):
         signals.connect()
         register_export_section("registrations", services.export_registrations)
         register_export_section("calendar_link", services.export_calendar_link)
+        register_export_section("event_roles", services.export_event_roles)
         register_deletion_step(services.give_up_places_of_deleted_member)

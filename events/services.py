@@ -1069,6 +1069,41 @@ def export_registrations(user) -> list[dict]:
     ]
 
 
+def export_event_roles(user) -> dict:
+    """The member's parts in events (listed or still invited) and the invitations they declined,
+    for their data export."""
+    roles = (
+        EventRole.with_invitations.filter(person__user=user)
+        .select_related("event")
+        .order_by("event__starts_at", "pk")
+    )
+    declines = (
+        EventInvitationDecline.objects.filter(person__user=user)
+        .select_related("event")
+        .order_by("declined_at", "pk")
+    )
+    return {
+        "roles": [
+            {
+                "event": role.event.title,
+                "url": settings.SITE_URL + role.event.get_absolute_url(),
+                "role": role.role,
+                "contribution_title": role.contribution_title,
+                "status": role.status,
+            }
+            for role in roles
+        ],
+        "declined_invitations": [
+            {
+                "event": decline.event.title,
+                "url": settings.SITE_URL + decline.event.get_absolute_url(),
+                "declined_at": decline.declined_at.isoformat(),
+            }
+            for decline in declines
+        ],
+    }
+
+
 def export_calendar_link(user) -> dict:
     token = CalendarToken.objects.filter(user=user).first()
     return {"exists": token is not None, "revoked": bool(token and token.revoked)}

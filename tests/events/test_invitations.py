@@ -381,3 +381,28 @@ def test_an_organiser_may_send_only_so_many_invitations_a_day(
         client, client.get(edit), "#event-form", data={"title_en": "Policy Cafe, again"}
     )
     assert renamed.status_code == 302
+
+
+def test_the_invited_members_export_holds_their_invitations_and_declines(
+    client, organiser, organised_event, bob
+):
+    other = EventFactory(title="Caffi Polisi", created_by=organiser)
+    name_as_organiser(client, organiser, organised_event)
+    decline(client, bob, mail.outbox[0])
+    name_as_organiser(client, organiser, other)
+
+    client.force_login(bob)
+    data = client.get(reverse("people:export")).json()
+
+    assert [(r["event"], r["role"], r["status"]) for r in data["event_roles"]["roles"]] == [
+        ("Caffi Polisi", "organiser", "pending")
+    ]
+    declined = data["event_roles"]["declined_invitations"]
+    assert [d["event"] for d in declined] == [organised_event.title]
+    assert declined[0]["url"].endswith(organised_event.get_absolute_url())
+    # Another member's export says nothing of Bob's invitations.
+    client.force_login(UserFactory())
+    assert client.get(reverse("people:export")).json()["event_roles"] == {
+        "roles": [],
+        "declined_invitations": [],
+    }
