@@ -7,6 +7,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import fragments
 from core.forms import ControlCharactersCleaned, FastSelect
 from core.params import parse_int
 from core.uploads import IMAGE, inspect_upload
@@ -19,7 +20,9 @@ from discussions.models import (
     Post,
     Thread,
 )
+from discussions.signals import ANY_BOARD_MARKER
 from events.models import Event, Theme
+from events.signals import EVENTS_MARKER
 
 
 def _body_help() -> str:
@@ -202,22 +205,43 @@ class SearchForm(ControlCharactersCleaned, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Both menus are the same for every reader: kept until a board, a thread or a post
+        # changes anywhere, or an event or theme (their names), per language.
+        themes = self.fields["theme"]
+        version = fragments.markers(EVENTS_MARKER)
+        themes.widget.choices = [
+            ("", themes.empty_label),
+            *fragments.shared_value("discussions:theme-menu", version, [], self._theme_menu),
+        ]
+        version = fragments.markers(ANY_BOARD_MARKER, EVENTS_MARKER)
+        menu = fragments.shared_value("discussions:event-menu", version, [], self._event_menu)
+        chosen = self["event"].value()
+        if chosen and chosen not in {slug for slug, _name in menu}:
+            menu = [
+                *menu,
+                *((e.slug, str(e)) for e in self.fields["event"].queryset.filter(slug=chosen)),
+            ]
+        events = self.fields["event"]
+        events.widget.choices = [("", events.empty_label), *menu]
+
+    @staticmethod
+    def _theme_menu() -> list[tuple[str, str]]:
+        return [(theme.slug, str(theme)) for theme in Theme.objects.all()]
+
+    @classmethod
+    def _event_menu(cls) -> list[tuple[str, str]]:
         recent_boards = (
             Thread.objects.filter(hidden=False)
             .order_by("-last_activity_at")
-            .values("board_id")[: self.EVENT_MENU_SIZE * 4]
+            .values("board_id")[: cls.EVENT_MENU_SIZE * 4]
         )
-        events = list(
+        events = (
             Event.objects.public()
             .filter(board__in=recent_boards)
             .annotate(activity=Max("board__threads__last_activity_at"))
-            .order_by("-activity", "-pk")[: self.EVENT_MENU_SIZE]
+            .order_by("-activity", "-pk")[: cls.EVENT_MENU_SIZE]
         )
-        chosen = self["event"].value()
-        if chosen and chosen not in {e.slug for e in events}:
-            events += list(self.fields["event"].queryset.filter(slug=chosen))
-        field = self.fields["event"]
-        field.widget.choices = [("", field.empty_label)] + [(e.slug, str(e)) for e in events]
+        return [(event.slug, str(event)) for event in events]
 
 
 class HidePostForm(ControlCharactersCleaned, forms.Form):
