@@ -78,3 +78,12 @@ def test_kept_menus_cost_no_query(author, django_assert_num_queries):
     with django_assert_num_queries(0):
         form = SearchForm()
     assert (menu(form)[1:], themes(form)[1:]) == (["Spring cafe"], ["Time credits"])
+
+
+def test_an_older_event_one_reader_chose_is_not_kept_for_the_next(author, monkeypatch):
+    monkeypatch.setattr(SearchForm, "EVENT_MENU_SIZE", 1)
+    old = discussed_event("Old cafe", author, days_ago=300)
+    discussed_event("Autumn cafe", author, days_ago=1)
+
+    assert menu(SearchForm({"event": old.slug}))[1:] == ["Autumn cafe", "Old cafe"]
+    assert menu(SearchForm())[1:] == ["Autumn cafe"]
