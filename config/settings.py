@@ -384,6 +384,8 @@ EVENTS_PAGE_SIZE = env_int("EVENTS_PAGE_SIZE", 20)
 DISCUSSIONS_POSTS_PER_MINUTE = env_int("DISCUSSIONS_POSTS_PER_MINUTE", 5)
 # Edits of posts one user may save per minute, counted the same way (0: no limit).
 DISCUSSIONS_EDITS_PER_MINUTE = env_int("DISCUSSIONS_EDITS_PER_MINUTE", 10)
+# Flags one user may raise per minute, on a counter of their own (0: no limit).
+DISCUSSIONS_FLAGS_PER_MINUTE = env_int("DISCUSSIONS_FLAGS_PER_MINUTE", 5)
 # The hour (UK time) after which the daily digest of followed threads goes out.
 DISCUSSIONS_DIGEST_HOUR = env_int("DISCUSSIONS_DIGEST_HOUR", 7)
 

@@ -63,6 +63,10 @@ def edits_per_minute() -> int:
     return getattr(settings, "DISCUSSIONS_EDITS_PER_MINUTE", 10)
 
 
+def flags_per_minute() -> int:
+    return getattr(settings, "DISCUSSIONS_FLAGS_PER_MINUTE", 5)
+
+
 def check_rate_limit(user) -> None:
     """Count one post (thread or reply) for `user` in this minute; refuse beyond the limit."""
     limit = posts_per_minute()
@@ -96,6 +100,17 @@ def check_edit_rate_limit(user) -> None:
         )
 
 
+def check_flag_rate_limit(user) -> None:
+    """Count one flag for `user` in the last minute; refuse beyond the limit. Each flag mails
+    the board's moderators; flags have their own counter, so flagging never stops anyone posting."""
+    limit = flags_per_minute()
+    if limit > 0 and count_recent(f"discussions:flags:{user.pk}") > limit:
+        raise RateLimited(
+            _("You are flagging very fast: please wait a minute, then flag it again."),
+            code="rate_limited",
+        )
+
+
 # --- helpers ------------------------------------------------------------------------------------
 
 
@@ -112,9 +127,10 @@ def _require(condition: bool) -> None:
         raise PermissionDenied
 
 
-def check_not_suspended(user) -> None:
-    """Refuse a post, thread or flag from a suspended member, saying until when and why, or
-    from a member who has not confirmed their email address yet (see `unverified_refusal`)."""
+def check_may_post(user) -> None:
+    """Refuse a post, thread, flag or "this resonates" from a member who may not take part
+    yet or now: a suspended one (saying until when and why), or one who has not confirmed
+    their email address (see `unverified_refusal`)."""
     suspension = Suspension.objects.current_for(user)
     if suspension is not None:
         raise PostingRefused(suspension.refusal, code="suspended")
@@ -174,7 +190,7 @@ def start_thread(*, board: Board, author, title: str, body: str, themes=(), imag
         raise PostingRefused(
             _("This board is closed: it can be read but takes no new posts."), code="closed"
         )
-    check_not_suspended(author)
+    check_may_post(author)
     check_rate_limit(author)
     # Rendered before the transaction: no transaction stays open while Markdown is parsed.
     rendered = _rendered(body)
@@ -221,7 +237,7 @@ def post_reply(
     """Add a reply (with its `images`); the author follows the thread; followers are emailed
     after commit."""
     _require(author.is_authenticated and author.is_active)
-    check_not_suspended(author)
+    check_may_post(author)
     check_rate_limit(author)
     # Rendered before the thread's row is locked: other replies to it never wait for a parse.
     rendered = _rendered(body)
@@ -413,14 +429,8 @@ def flag_post(
     the board's moderators are emailed."""
     _require(reporter.is_authenticated and reporter.is_active)
     _require(image is None or image.post_id == post.pk)
-    check_not_suspended(reporter)
-    try:  # flags share the posting budget: each one mails every moderator of the board
-        check_rate_limit(reporter)
-    except RateLimited:
-        raise RateLimited(
-            _("You are flagging very fast: please wait a minute, then flag it again."),
-            code="rate_limited",
-        ) from None
+    check_may_post(reporter)
+    check_flag_rate_limit(reporter)
     try:
         with transaction.atomic():
             flag = Flag.objects.create(
@@ -528,7 +538,7 @@ def toggle_resonates(*, post: Post, user) -> bool:
     not your own, not while suspended."""
     _require(user.is_authenticated and user.is_active and post.is_shown)
     _require(post.author_id != user.pk)
-    check_not_suspended(user)
+    check_may_post(user)
     deleted, _rows = Reaction.objects.filter(post=post, user=user).delete()
     if deleted:
         return False

@@ -17,6 +17,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ControlCharactersCleaned
 from core.params import parse_int
 from events.clock import london_aware
 from events.models import (
@@ -134,7 +135,7 @@ TEXTS_IN_BOTH_LANGUAGES = (
 )
 
 
-class EventForm(ScheduleConfirmation, forms.ModelForm):
+class EventForm(ControlCharactersCleaned, ScheduleConfirmation, forms.ModelForm):
     """An event as its organisers describe it. Times are Europe/London local times."""
 
     SCHEDULE_FIELDS = ("starts_at", "ends_at", "mode", "venue", "series")
@@ -421,7 +422,7 @@ def people_matching(query: str, *, limit: int):
 PEOPLE_FOUND_SHOWN = 20
 
 
-class EventRoleForm(forms.ModelForm):
+class EventRoleForm(ControlCharactersCleaned, forms.ModelForm):
     """One person's role: someone already listed (found by name), or a new person.
 
     The select offers only the row's chosen person (or the people a search found), never the
@@ -579,6 +580,10 @@ class BaseRoleFormSet(BaseInlineFormSet):
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
+        # Django checks a row's `id` against the default manager, which leaves invitations out:
+        # every save of an event with an invitation pending was refused ("Select a valid
+        # choice"). This event's rows, invitations included, are the valid ones.
+        form.fields[self._pk_field.name].queryset = self.get_queryset()
         form.lay_out()
 
     @property
@@ -649,7 +654,7 @@ RoleFormSet = inlineformset_factory(
 )
 
 
-class DuplicateEventForm(ScheduleConfirmation, forms.Form):
+class DuplicateEventForm(ControlCharactersCleaned, ScheduleConfirmation, forms.Form):
     """The copy's title and time; everything else is copied and can be edited afterwards."""
 
     title_en = forms.CharField(
@@ -762,7 +767,7 @@ class ScheduleNextForm(forms.Form):
         self.helper.disable_csrf = True
 
 
-class CancelEventForm(forms.Form):
+class CancelEventForm(ControlCharactersCleaned, forms.Form):
     reason = forms.CharField(
         label=_("Reason for cancelling"),
         widget=forms.Textarea(attrs={"rows": 3}),

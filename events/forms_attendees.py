@@ -6,10 +6,11 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.forms import ControlCharactersCleaned
 from events.models import AttendeeMessage, Event, Registration
 
 
-class AttendeeMessageForm(forms.ModelForm):
+class AttendeeMessageForm(ControlCharactersCleaned, forms.ModelForm):
     """Subject, message and audience; each audience choice says how many people it reaches."""
 
     class Meta:

@@ -3,8 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ControlCharactersCleaned
 
-class RemovalRequestForm(forms.Form):
+
+class RemovalRequestForm(ControlCharactersCleaned, forms.Form):
     """Someone named on a person page asks for the listing to be removed."""
 
     email = forms.EmailField(

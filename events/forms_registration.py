@@ -5,10 +5,11 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.forms import ControlCharactersCleaned
 from events.models import Event, Registration
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(ControlCharactersCleaned, forms.Form):
     attendance = forms.ChoiceField(
         label=gettext_lazy("How will you join?"), widget=forms.RadioSelect, required=True
     )

@@ -876,6 +876,17 @@ class Event(AccessInformation, Addressable):
             and role.person.user_id
         }
 
+    def listed_people(self):
+        """The people listed at this event, by name: not those only invited to organise it (a
+        join through `event_roles` is not filtered by EventRole's default manager)."""
+        return (
+            Person.objects.filter(
+                event_roles__event=self, event_roles__status=EventRole.Status.ACCEPTED
+            )
+            .distinct()
+            .order_by("name")
+        )
+
     def is_organised_by(self, user) -> bool:
         """Its creator and the users holding an organiser role (EventQuerySet.organised_by)."""
         if not user.is_authenticated:
@@ -1070,6 +1081,15 @@ class EventRoleQuerySet(models.QuerySet):
     def invited(self):
         """Invitations to organise, waiting for the invitee's answer."""
         return self.filter(status=EventRole.Status.PENDING)
+
+    def addressed_to(self, user):
+        """The invitations waiting for `user`'s answer, soonest event first."""
+        return (
+            self.invited()
+            .filter(person__user=user)
+            .select_related("event", "person", "invited_by")
+            .order_by("event__starts_at", "pk")
+        )
 
 
 class ListedRoleManager(models.Manager.from_queryset(EventRoleQuerySet)):

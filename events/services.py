@@ -163,10 +163,12 @@ def save_event_people(*, event: Event, rows: Iterable[PersonRow], user) -> None:
     Naming someone else's account as organiser makes an invitation, not a role: it is listed,
     and gives rights, once they accept (`invite_co_organiser`)."""
     rows = list(rows)
-    for row in rows:
-        if row.delete and row.role.pk:
-            row.role.delete()
+    removed = [row.role for row in rows if row.delete and row.role.pk]
     kept = [row for row in rows if not row.delete]
+    _keep_invitations_named_again(removed=removed, kept=kept)
+    for role in removed:
+        if role.pk not in {row.role.pk for row in kept}:
+            role.delete()
     # Who each stored row named before this save: a new person or role is a new invitation.
     before = {
         pk: (person_id, role)
@@ -190,6 +192,25 @@ def save_event_people(*, event: Event, rows: Iterable[PersonRow], user) -> None:
         else:
             role.status = EventRole.Status.ACCEPTED
             role.save()
+
+
+def _keep_invitations_named_again(*, removed: list[EventRole], kept: list[PersonRow]) -> None:
+    """A pending invitation removed and named again in the same save (same person, same role)
+    stays the invitation already emailed: the new row takes its place, so its link keeps
+    working and no second email goes."""
+    pending = {
+        (person_id, role): (pk, invited_by_id)
+        for pk, person_id, role, invited_by_id in EventRole.with_invitations.invited()
+        .filter(pk__in=[role.pk for role in removed])
+        .values_list("pk", "person_id", "role", "invited_by_id")
+    }
+    for row in kept:
+        role = row.role
+        key = (role.person_id, role.role)
+        if role.pk is None and not row.new_person_name and key in pending:
+            role.pk, role.invited_by_id = pending.pop(key)
+            role._state.adding = False
+            role.status = EventRole.Status.PENDING
 
 
 def needs_consent(role: EventRole, *, event: Event, user) -> bool:
@@ -246,6 +267,15 @@ def invite_co_organiser(*, role: EventRole, invited_by) -> None:
                 {"role": role, "event": role.event, "invited_by": invited_by, "url": url},
             ),
         )
+
+
+def invitations_for(user) -> list[EventRole]:
+    """The invitations to co-organise waiting for `user`'s answer, each with the `answer_url`
+    its email links to (so My events can offer the same accept and decline)."""
+    invitations = list(EventRole.with_invitations.addressed_to(user))
+    for role in invitations:
+        role.answer_url = reverse("events:invitation", kwargs={"token": invitation_token(role)})
+    return invitations
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ControlCharactersCleaned
 from discussions.models import Thread
 from events.models import Theme
 from people.models import Person
@@ -16,7 +17,7 @@ from record.models import (
 )
 
 
-class PriorityForm(forms.ModelForm):
+class PriorityForm(ControlCharactersCleaned, forms.ModelForm):
     class Meta:
         model = Priority
         fields = ["kind", "text", "theme"]
@@ -36,7 +37,7 @@ class PriorityForm(forms.ModelForm):
             field.choices = lambda: [("", field.empty_label), *((t.pk, t.name) for t in themes())]
 
 
-class HideForm(forms.Form):
+class HideForm(ControlCharactersCleaned, forms.Form):
     reason = forms.CharField(
         label=_("Reason shown to the author"),
         max_length=300,
@@ -71,7 +72,7 @@ class DotsForm(forms.ModelForm):
         widgets = {"dots_per_person": forms.NumberInput(attrs={"min": 1, "max": MAX_DOTS})}
 
 
-class AgendaItemForm(forms.ModelForm):
+class AgendaItemForm(ControlCharactersCleaned, forms.ModelForm):
     class Meta:
         model = AgendaItem
         fields = [
@@ -94,9 +95,7 @@ class AgendaItemForm(forms.ModelForm):
 
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["presenters"].queryset = (
-            Person.objects.filter(event_roles__event=event).distinct().order_by("name")
-        )
+        self.fields["presenters"].queryset = event.listed_people()
         self.fields["presenters"].help_text = _("The people of this event.")
         self.fields["themes"].queryset = Theme.objects.filter(events=event).order_by("name")
         self.fields["priorities"].queryset = Priority.objects.shown().filter(event=event)
@@ -114,7 +113,7 @@ def priority_label(priority: Priority) -> str:
     return _("%(text)s (%(n)s dots)") % {"text": priority.text, "n": priority.dot_count}
 
 
-class SummaryForm(forms.ModelForm):
+class SummaryForm(ControlCharactersCleaned, forms.ModelForm):
     class Meta:
         model = EventRecord
         fields = ["summary"]
@@ -125,7 +124,7 @@ class SummaryForm(forms.ModelForm):
         self.fields["summary"].required = True
 
 
-class OutcomeForm(forms.ModelForm):
+class OutcomeForm(ControlCharactersCleaned, forms.ModelForm):
     class Meta:
         model = Outcome
         fields = [
@@ -170,7 +169,7 @@ class OutcomeForm(forms.ModelForm):
         return cleaned
 
 
-class StatusForm(forms.Form):
+class StatusForm(ControlCharactersCleaned, forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=Outcome.Status.choices)
     note = forms.CharField(
         label=_("What happened"),
@@ -187,7 +186,7 @@ class StatusForm(forms.Form):
         return cleaned
 
 
-class ContributionForm(forms.ModelForm):
+class ContributionForm(ControlCharactersCleaned, forms.ModelForm):
     class Meta:
         model = Contribution
         fields = ["text", "person", "credit"]
@@ -211,7 +210,7 @@ class ContributionForm(forms.ModelForm):
         return cleaned
 
 
-class PulseForm(forms.ModelForm):
+class PulseForm(ControlCharactersCleaned, forms.ModelForm):
     class Meta:
         model = PulseResponse
         fields = ["heard", "change", "comment"]
@@ -222,7 +221,7 @@ class PulseForm(forms.ModelForm):
         }
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(ControlCharactersCleaned, forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["perspective"]

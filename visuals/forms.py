@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ControlCharactersCleaned
 from core.uploads import IMAGE, inspect_upload
 from events.models import Event, Theme
-from people.models import Person
 from record.models import AgendaItem, Outcome
 from visuals.models import Visual
 
@@ -11,7 +11,7 @@ PUBLISH = "publish"
 DRAFT = "draft"
 
 
-class VisualForm(forms.ModelForm):
+class VisualForm(ControlCharactersCleaned, forms.ModelForm):
     """Add (with a file) or edit a visual; "Publish" checks alt text and transcript."""
 
     file = forms.FileField(
@@ -50,8 +50,7 @@ class VisualForm(forms.ModelForm):
             del self.fields["file"]
         else:
             self.initial.setdefault("has_words", True)
-        people = Person.objects.filter(event_roles__event=event).distinct().order_by("name")
-        self.fields["credit_person"].queryset = people
+        self.fields["credit_person"].queryset = event.listed_people()
         self.fields["credit_person"].empty_label = _("(someone else: use the free text below)")
         themes = Theme.objects.filter(events=event)
         self.fields["themes"].queryset = themes if themes.exists() else Theme.objects.all()
@@ -106,7 +105,7 @@ class VisualForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in names}
 
 
-class DiscussForm(forms.Form):
+class DiscussForm(ControlCharactersCleaned, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(
         label=_("What would you like to say or ask about it?"),

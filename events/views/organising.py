@@ -349,6 +349,6 @@ def invitation(request, token):
             )
             return redirect("events:edit", slug=event.slug)
         messages.info(request, _("You declined: you are not listed for that event."))
-        return redirect("home")
+        return redirect("events:my_events")
     status = 400 if form.is_bound else 200
     return render(request, "events/invitation.html", {"role": role, "form": form}, status=status)

@@ -14,7 +14,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from events.forms_registration import RegistrationForm
 from events.models import Event, Registration
-from events.services import RegistrationClosed, cancel_registration, register_attendee
+from events.services import (
+    RegistrationClosed,
+    cancel_registration,
+    invitations_for,
+    register_attendee,
+)
 from events.views.organising import event_editor_required
 
 MY_EVENTS_PAGE_SIZE = 20
@@ -82,7 +87,8 @@ def cancel_registration_view(request, slug):
 @login_required
 @require_safe
 def my_events(request):
-    """The signed-in user's registrations: an upcoming and a past tab, each paginated."""
+    """The signed-in user's registrations: an upcoming and a past tab, each paginated; above
+    them, invitations to co-organise waiting for an answer."""
     base = (
         Registration.objects.filter(user=request.user, state__in=Registration.ACTIVE_STATES)
         .select_related("event", "event__venue")
@@ -99,6 +105,7 @@ def my_events(request):
         "upcoming_count": upcoming.count(),
         "past_count": past.count(),
         "page_obj": Paginator(shown, MY_EVENTS_PAGE_SIZE).get_page(request.GET.get("page")),
+        "invitations": invitations_for(request.user),
     }
     return render(request, "events/my_events.html", context)
 

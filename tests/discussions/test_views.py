@@ -722,21 +722,38 @@ def test_authors_cannot_say_their_own_post_resonates(client, thread, author):
     assert not post.reactions.exists()
 
 
-def test_flags_are_rate_limited_like_posts(client, thread, author, user, settings):
-    # Each flag mails the board's moderators: a script must not flag a thousand posts a minute.
+def flag_on_the_page(client, post):
+    url = reverse("discussions:post_flag", kwargs={"pk": post.pk})
+    return submit_page(client, url, {"reason": "spam"}, follow=True)
+
+
+def test_flags_have_a_rate_limit_of_their_own(client, thread, user):
+    # Each flag mails the board's moderators: a script must not flag a thousand posts a minute;
+    # but flagging five posts must not stop anyone replying, nor replying stop them flagging.
     posts = [thread.posts.get()]
-    posts += [services.post_reply(thread=thread, author=author, body=f"Reply {n}") for n in "ab"]
-    settings.DISCUSSIONS_POSTS_PER_MINUTE = 2
+    posts += [services.post_reply(thread=thread, author=UserFactory(), body=n) for n in "abcde"]
     client.force_login(user)
-    for post in posts:
-        response = submit_page(
-            client,
-            reverse("discussions:post_flag", kwargs={"pk": post.pk}),
-            {"reason": "spam"},
-            follow=True,
-        )
-    assert Flag.objects.filter(reporter=user).count() == 2
-    assert "You are flagging very fast" in response.content.decode()
+
+    for post in posts[:5]:
+        assert "Thank you: the moderators" in flag_on_the_page(client, post).content.decode()
+    replies = [reply_on_the_page(client, thread, f"Mine {n}") for n in range(6)]
+    sixth_flag = flag_on_the_page(client, posts[5])
+
+    assert Flag.objects.filter(reporter=user).count() == 5
+    assert [r.status_code for r in replies] == [302] * 5 + [429]
+    assert Post.objects.filter(author=user).count() == 5
+    assert "You are flagging very fast" in sixth_flag.content.decode()
+
+
+def test_members_who_posted_their_fill_may_still_flag(client, thread, user):
+    client.force_login(user)
+    replies = [reply_on_the_page(client, thread, f"Mine {n}") for n in range(6)]
+
+    flagged = flag_on_the_page(client, thread.posts.get(number=1))
+
+    assert [r.status_code for r in replies] == [302] * 5 + [429]
+    assert "Thank you: the moderators will look at this post." in flagged.content.decode()
+    assert Flag.objects.filter(reporter=user).count() == 1
 
 
 # --- a confirmed email address before posting ----------------------------------------------------
@@ -778,3 +795,24 @@ def test_an_unconfirmed_member_cannot_post_or_start_a_thread(client, thread, boa
     with pytest.raises(services.PostingRefused):
         services.start_thread(board=board, author=newcomer, title="Hi", body="Hello")
     assert Post.objects.filter(author=newcomer).count() == 0
+
+
+def test_an_unconfirmed_member_cannot_flag_or_say_a_post_resonates(client, thread):
+    # services.check_may_post: the same rule for posts, flags and "this resonates".
+    post = thread.posts.get()
+    client.force_login(UserFactory(verified_email=False))
+    action = reverse("discussions:post_resonates", kwargs={"pk": post.pk})
+
+    page = client.get(thread.get_absolute_url()).content.decode()
+    resonates = client.post(action, follow=True)  # no button is rendered: a crafted request
+    flagged = submit_page(
+        client,
+        reverse("discussions:post_flag", kwargs={"pk": post.pk}),
+        {"reason": "spam"},
+        follow=True,
+    )
+
+    assert action not in page
+    for response in (resonates, flagged):
+        assert "Confirm your email address before you post" in response.content.decode()
+    assert (post.reactions.count(), Flag.objects.count()) == (0, 0)

@@ -1,13 +1,21 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from events.forms import EventForm, RoleFormSet, london_aware
-from events.models import Event, EventRole
+from events.models import Event, EventRole, Registration
 from tests.events.conftest import FUTURE_YEAR, last_sunday, person_row
-from tests.factories import EventFactory, EventRoleFactory, PersonFactory, ThemeFactory
+from tests.factories import (
+    EventFactory,
+    EventRoleFactory,
+    PersonFactory,
+    SeriesFactory,
+    ThemeFactory,
+    UserFactory,
+)
 from tests.forms import submit_form
 
 pytestmark = pytest.mark.django_db
@@ -402,3 +410,67 @@ def test_a_new_series_named_like_a_listed_one_is_refused(submit_event_form):
     assert _errors(submit_event_form(series=cafe.pk, new_series_name="Other"))[
         "new_series_name"
     ] == ["Choose a series or add a new one, not both."]
+
+
+# --- control characters (issue 10): typed text is cleaned by the forms, before any save --------
+
+
+def test_control_characters_typed_into_the_event_and_its_people_are_cleaned(
+    client, submit_event_form, organiser, django_capture_on_commit_callbacks
+):
+    event = _saved(
+        submit_event_form(
+            title_en="Policy\x0bCafe\rrelaunch",
+            description_en="One\x0b evening\r\nof talk\rand tea",
+            people=[
+                {"new_person_name": "Ann\x0bJones\r", "role": "speaker"},
+                {"new_person_name": "Bryn Evans", "role": "chair", "contribution_title": "A\rB"},
+            ],
+        )
+    )
+    Registration.objects.create(event=event, user=UserFactory(), state="confirmed")
+    page = client.get(reverse("events:email_attendees", args=[event.slug]))
+    preview = submit_form(
+        client,
+        page,
+        "#email-attendees-form",
+        data={"subject": "Room\rchange\x0b", "body": "Room\x0b2.01\r\nnow."},
+    )
+    assert preview.status_code == 200
+    assert preview.context["full_subject"] == "[Policy Cafe relaunch] Room change"
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_form(client, preview, "#send-message-form", button="action=send")
+
+    assert (event.title_en, event.description_en) == (
+        "Policy Cafe relaunch",
+        "One evening\nof talk\nand tea",
+    )
+    roles = event.roles.select_related("person").order_by("order", "pk")
+    assert [(r.person.name, r.contribution_title) for r in roles] == [
+        ("Ann Jones", ""),
+        ("Bryn Evans", "A B"),
+    ]
+    assert [(m.subject, "Room2.01\nnow." in m.body) for m in mail.outbox] == [
+        ("[Policy Cafe relaunch] Room change", True)
+    ]
+
+
+def test_a_name_typed_with_control_characters_finds_what_is_listed(submit_event_form):
+    SeriesFactory(name="Policy Cafes")
+    ann = PersonFactory(name="Ann Jones")
+
+    errors = _errors(
+        submit_event_form(
+            new_series_name="Policy\x0bCafes",
+        )
+    )
+    saved = _saved(submit_event_form(people=[{"person_search": "Ann\x0bJones", "role": "speaker"}]))
+
+    assert errors["new_series_name"] == ["A series with this name is listed: choose it."]
+    assert [role.person for role in saved.roles.all()] == [ann]
+
+
+def test_text_that_is_only_control_characters_is_an_empty_title(submit_event_form):
+    errors = _errors(submit_event_form(title_en="\x01\x02"))
+
+    assert errors["title_en"] == ["Give the event a title, in English or in Welsh."]

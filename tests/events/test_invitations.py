@@ -186,3 +186,83 @@ def test_removal_requests_are_limited_per_address(client, staff):
         )
     assert response.status_code == 400
     assert len(mail.outbox) == 5
+
+
+# --- leftovers: where the invitee answers, one email per invitation, who the pickers offer ------
+
+
+def test_a_pending_invitation_waits_on_my_events_with_accept_and_decline(
+    client, organiser, organised_event, bob
+):
+    name_as_organiser(client, organiser, organised_event)
+    other = EventFactory(title="Caffi Polisi", created_by=organiser)
+    name_as_organiser(client, organiser, other)
+    client.force_login(bob)
+
+    page = client.get(reverse("events:my_events"))
+    accepted = submit_form(
+        client, page, f"#invitation-{organised_event.pk}", button="answer=accept"
+    )
+    page = client.get(reverse("events:my_events"))
+    declined = submit_form(client, page, f"#invitation-{other.pk}", button="answer=decline")
+
+    assert accepted["Location"] == reverse("events:edit", kwargs={"slug": organised_event.slug})
+    assert declined["Location"] == reverse("events:my_events")
+    assert list(
+        EventRole.with_invitations.filter(person__user=bob).values_list("event", "status")
+    ) == [(organised_event.pk, "accepted")]
+    assert (
+        "Invitations to co-organise" not in client.get(reverse("events:my_events")).content.decode()
+    )
+
+
+def test_naming_the_same_person_again_sends_no_second_invitation(
+    client, organiser, organised_event, bob
+):
+    name_as_organiser(client, organiser, organised_event)
+    client.force_login(organiser)
+    edit = reverse("events:edit", kwargs={"slug": organised_event.slug})
+    pending = EventRole.with_invitations.get(person__user=bob)
+    forms = client.get(edit).context["roles"].forms
+    index = next(i for i, form in enumerate(forms) if form.instance.pk == pending.pk)
+    blank = organised_event.roles.count() + 1  # listed roles, then Bob's invitation
+
+    again = submit_form(
+        client,
+        client.get(edit),
+        "#event-form",
+        data=person_row(blank, person_search="Bob Jones", role="organiser"),
+    )
+    removed_and_added = submit_form(
+        client,
+        client.get(edit),
+        "#event-form",
+        data={
+            f"roles-{index}-DELETE": "on",
+            **person_row(blank, person_search="Bob Jones", role="organiser"),
+        },
+    )
+
+    assert again.status_code == 400
+    assert "Bob Jones is already listed as organiser" in again.content.decode()
+    assert removed_and_added.status_code == 302
+    assert EventRole.with_invitations.filter(person__user=bob, status="pending").count() == 1
+    assert [m.to for m in mail.outbox] == [[bob.email]]
+    client.force_login(bob)
+    assert client.get(invitation_link(mail.outbox[0])).status_code == 200  # still the one
+
+
+def test_an_event_with_an_invitation_pending_can_be_edited(client, organiser, organised_event, bob):
+    # Its row's id was checked against the listed roles only: every save was refused (400).
+    name_as_organiser(client, organiser, organised_event)
+    edit = reverse("events:edit", kwargs={"slug": organised_event.slug})
+
+    renamed = submit_form(
+        client, client.get(edit), "#event-form", data={"title_en": "Policy Cafe, again"}
+    )
+
+    assert renamed.status_code == 302
+    organised_event.refresh_from_db()
+    assert organised_event.title_en == "Policy Cafe, again"
+    assert EventRole.with_invitations.get(person__user=bob).status == "pending"
+    assert len(mail.outbox) == 1

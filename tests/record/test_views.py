@@ -312,3 +312,62 @@ def test_a_draft_s_outcome_looks_missing_to_those_who_may_not_see_it(
     client.force_login(organiser)
     url = reverse("record:outcome_status", kwargs={"pk": outcome.pk})
     assert client.get(url).status_code == 200
+
+
+def test_control_characters_typed_into_the_record_are_cleaned_and_its_mail_still_goes(
+    client, past_event, organiser, attend, django_capture_on_commit_callbacks
+):
+    attend(past_event, UserFactory())
+    client.force_login(organiser)
+    manage = reverse("record:manage", kwargs={"slug": past_event.slug})
+    submit_form(client, client.get(manage), form="#summary-form", data={"summary": "We\x0bmet."})
+    response = submit_form(
+        client,
+        client.get(reverse("record:outcome_new", kwargs={"slug": past_event.slug})),
+        form="#record-form",
+        data={"title": "Core\x0beconomy\r", "kind": "action", "owner": "Welsh\rGovernment"},
+    )
+    assert response.status_code == 302
+    outcome = Outcome.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish_record(event=past_event, user=organiser)
+    mail.outbox.clear()
+    response = client.get(reverse("record:outcome_status", kwargs={"pk": outcome.pk}))
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_form(
+            client, response, form="#record-form", data={"status": "done", "note": "Raised\x0b."}
+        )
+
+    outcome.refresh_from_db()
+    assert (outcome.title, outcome.owner) == ("Core economy", "Welsh Government")
+    assert EventRecord.objects.get(event=past_event).summary == "Wemet."
+    assert outcome.updates.latest("pk").note == "Raised."
+    assert [m.subject for m in mail.outbox] == ["Done: Core economy"]
+
+
+def test_control_characters_in_a_priority_are_cleaned(client, organised_event, user):
+    client.force_login(user)
+    submit_form(
+        client,
+        page(client, organised_event),
+        form="#priority-form",
+        data={"text": "Time\x0bcredits\r"},
+    )
+
+    assert list(Priority.objects.values_list("text", flat=True)) == ["Timecredits"]
+
+
+def test_the_presenter_picker_offers_the_people_listed_not_those_only_invited(
+    client, organised_event, organiser
+):
+    speaker = PersonFactory(name="Becky Booth")
+    EventRoleFactory(event=organised_event, person=speaker, role="speaker")
+    invitee = PersonFactory(name="Ivor Invited", user=UserFactory())
+    EventRoleFactory(event=organised_event, person=invitee, role="organiser", status="pending")
+    client.force_login(organiser)
+
+    page = client.get(reverse("record:agenda_new", kwargs={"slug": organised_event.slug}))
+
+    offered = [str(p) for p in page.context["form"].fields["presenters"].queryset]
+    assert offered == sorted([speaker.name, organiser.public_name])
+    assert "Ivor Invited" not in page.content.decode()

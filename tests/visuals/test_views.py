@@ -4,10 +4,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Upload
+from discussions import services as discussion_services
+from discussions.models import Board
 from tests.core import samples
 from tests.events.test_pages import json_ld
 from tests.factories import EventRoleFactory, PersonFactory, UserFactory, VisualFactory
@@ -470,3 +473,83 @@ def test_another_events_agenda_item_is_refused(artist_client, drawn_event):
     )
     assert list(response.context["form"].errors) == ["agenda_item"]
     assert Visual.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_control_characters_typed_into_a_visual_are_cleaned(
+    artist_client, drawn_event, django_capture_on_commit_callbacks
+):
+    typed = drawing_fields(
+        title="Ok\x0bso\rwhat's your policy?",
+        alt_text="Speech bubbles\x0b around\r\na cafe table.",
+        transcript="Listen first.\rCore\x0b economy.",
+        caption="Drawn\x0blive\r",
+        credit_text="Ruth\x0bEvans and friends",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submit_form(
+            artist_client,
+            add_page(artist_client, drawn_event),
+            form=ADD_FORM,
+            data=typed,
+            files={"file": samples.upload("d.jpg", samples.jpeg_bytes(400, 300))},
+            button="action=publish",
+        )
+
+    assert response.status_code == 302
+    visual = Visual.objects.get()
+    assert [
+        visual.title,
+        visual.alt_text,
+        visual.transcript,
+        visual.caption,
+        visual.credit_text,
+    ] == [
+        "Ok so what's your policy?",
+        "Speech bubbles around a cafe table.",
+        "Listen first.\nCore economy.",
+        "Drawn live",
+        "Ruth Evans and friends",
+    ]
+    drawn_event.refresh_from_db()
+    assert drawn_event.cover_alt == "Speech bubbles around a cafe table."
+
+
+@pytest.mark.django_db
+def test_a_thread_about_a_drawing_gets_a_clean_title_and_body_and_its_mail_goes(
+    client, drawn_event, user, django_capture_on_commit_callbacks
+):
+    visual = VisualFactory(event=drawn_event, title="Core economy map")
+    follower = UserFactory()
+    discussion_services.follow(user=follower, board=Board.objects.for_event(drawn_event))
+    client.force_login(user)
+    url = reverse("visuals:discuss", kwargs={"event_slug": drawn_event.slug, "pk": visual.pk})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_form(
+            client,
+            client.get(url),
+            form="#discuss-form",
+            data={"title": "Who\x0bdrew\rit?", "body": "Who drew\x0b the map?\r"},
+        )
+
+    visual.refresh_from_db()
+    assert visual.thread.title == "Who drew it?"
+    assert visual.thread.posts.get().body_source.startswith("Who drew the map?")
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        ([follower.email], "[Policy Cafe re-launch] Who drew it?")
+    ]
+
+
+@pytest.mark.django_db
+def test_the_credit_picker_offers_the_people_listed_not_those_only_invited(
+    artist_client, drawn_event
+):
+    invitee = PersonFactory(name="Ivor Invited", user=UserFactory())
+    EventRoleFactory(event=drawn_event, person=invitee, role="organiser", status="pending")
+
+    page = add_page(artist_client, drawn_event)
+
+    offered = [str(p) for p in page.context["form"].fields["credit_person"].queryset]
+    assert offered == ["Ruth Evans", "Sophie"]
+    assert "Ivor Invited" not in page.content.decode()
