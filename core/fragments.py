@@ -114,19 +114,6 @@ def shared_fragments(request, name: str, version: str, items: list) -> list:
     return values
 
 
-def shared_value(name: str, version: str, parts, compute):
-    """`compute()` for every reader of this language, kept as `shared_fragment` keeps a part of
-    a page, for a value that holds no address of the site (a menu's (slug, name) pairs)."""
-    if not enabled():
-        return compute()
-    key = _key(None, name, version, parts)
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, FRAGMENT_SECONDS)
-    return value
-
-
 @functools.cache
 def release() -> str:
     """A digest of the code, templates and catalogues this process renders with.
@@ -151,8 +138,8 @@ def _key(request, name, version, parts) -> str:
             version,
             release(),
             get_language() or "",
-            request.scheme if request else "",
-            request.get_host() if request else "",
+            request.scheme,
+            request.get_host(),
             *map(str, parts),
         ]
     )

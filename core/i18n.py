@@ -18,6 +18,7 @@ from django.urls import translate_url
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.deconstruct import deconstructible
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
@@ -89,6 +90,23 @@ def text_language(obj, field: str) -> str | None:
         if obj.__dict__.get(f"{field}_{code}") not in (None, ""):
             return code
     return None
+
+
+def other_language(obj, field: str) -> str | None:
+    """The language `obj.<field>` is shown in when it is not the page's (a fallback), else None:
+    where it is shown, its element gets that `lang` (core/templatetags/bilingual.py)."""
+    shown = text_language(obj, field) if obj is not None else None
+    return shown if shown and shown != interface_language() else None
+
+
+def marked(obj, field: str) -> str:
+    """`obj.<field>`, escaped, inside `<span lang="…">` when shown in the other language (for
+    templates: `{% trans_field %}`; a view building a heading calls it directly)."""
+    text = getattr(obj, field, "") if obj is not None else ""
+    other = other_language(obj, field)
+    if other and text:
+        return format_html('<span lang="{}">{}</span>', other, text)
+    return format_html("{}", text)
 
 
 @deconstructible(path="core.i18n.ShownText")

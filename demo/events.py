@@ -90,6 +90,16 @@ ORGANISATIONS = {
     "co-production-wales": ("Co-production Wales (All in this Together)", ""),
 }
 
+# Organisations' own Welsh names ("Spice" has none: Welsh pages show it marked lang="en"; Cynnal
+# Cymru's name is bilingual already).
+ORGANISATIONS_CY = {
+    "cardiff-university": "Prifysgol Caerdydd",
+    "welsh-government": "Llywodraeth Cymru",
+    "cynnal-cymru-sustain-wales": "Cynnal Cymru – Sustain Wales",
+    "cardiff-school-of-art-design": "Ysgol Gelf a Dylunio Caerdydd",
+    "co-production-wales": "Cyd-gynhyrchu Cymru (Pawb Gyda'n Gilydd)",
+}
+
 PEOPLE = {
     # slug: (name, headline, [(organisation slug, title)])
     "sophie-hallett": ("Sophie Hallett", "Policy Cafe organiser", [("cardiff-university", "")]),
@@ -342,7 +352,12 @@ def load_seed(*, stdout=None) -> dict:
     }
     orgs = {
         slug: Organisation.objects.update_or_create(
-            slug=slug, defaults={"name": name, "website": website}
+            slug=slug,
+            defaults={
+                "name_en": name,
+                "name_cy": ORGANISATIONS_CY.get(slug, ""),
+                "website": website,
+            },
         )[0]
         for slug, (name, website) in ORGANISATIONS.items()
     }

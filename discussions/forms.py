@@ -2,13 +2,14 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.db.models import Max
+from django.forms.models import ModelChoiceIteratorValue
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core import fragments
-from core.forms import ControlCharactersCleaned, FastSelect
+from core import widgets as bilingual
+from core.forms import ControlCharactersCleaned
 from core.params import parse_int
 from core.uploads import IMAGE, inspect_upload
 from discussions.models import (
@@ -20,9 +21,7 @@ from discussions.models import (
     Post,
     Thread,
 )
-from discussions.signals import ANY_BOARD_MARKER
 from events.models import Event, Theme
-from events.signals import EVENTS_MARKER
 
 
 def _body_help() -> str:
@@ -99,7 +98,7 @@ class ThreadForm(ControlCharactersCleaned, PostImagesMixin, forms.Form):
         label=_("Themes"),
         queryset=Theme.objects.all(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=bilingual.CheckboxSelectMultiple,
         help_text=_("Optional: tick the themes your thread is about; it is listed on their pages."),
     )
     body = body_field(_("Opening post"))
@@ -185,7 +184,7 @@ class SearchForm(ControlCharactersCleaned, forms.Form):
         required=False,
         to_field_name="slug",
         empty_label=_("Any theme"),
-        widget=FastSelect,
+        widget=bilingual.Select,
     )
     event = forms.ModelChoiceField(
         label=_("Event"),
@@ -196,7 +195,7 @@ class SearchForm(ControlCharactersCleaned, forms.Form):
         required=False,
         to_field_name="slug",
         empty_label=_("Any event"),
-        widget=FastSelect,
+        widget=bilingual.Select(text_field="title"),
     )
 
     # The menu offers the events discussed most recently (any event with threads is accepted):
@@ -205,43 +204,24 @@ class SearchForm(ControlCharactersCleaned, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Both menus are the same for every reader: kept until a board, a thread or a post
-        # changes anywhere, or an event or theme (their names), per language.
-        themes = self.fields["theme"]
-        version = fragments.markers(EVENTS_MARKER)
-        themes.widget.choices = [
-            ("", themes.empty_label),
-            *fragments.shared_value("discussions:theme-menu", version, [], self._theme_menu),
-        ]
-        version = fragments.markers(ANY_BOARD_MARKER, EVENTS_MARKER)
-        menu = fragments.shared_value("discussions:event-menu", version, [], self._event_menu)
-        chosen = self["event"].value()
-        if chosen and chosen not in {slug for slug, _name in menu}:
-            menu = [
-                *menu,
-                *((e.slug, str(e)) for e in self.fields["event"].queryset.filter(slug=chosen)),
-            ]
-        events = self.fields["event"]
-        events.widget.choices = [("", events.empty_label), *menu]
-
-    @staticmethod
-    def _theme_menu() -> list[tuple[str, str]]:
-        return [(theme.slug, str(theme)) for theme in Theme.objects.all()]
-
-    @classmethod
-    def _event_menu(cls) -> list[tuple[str, str]]:
         recent_boards = (
             Thread.objects.filter(hidden=False)
             .order_by("-last_activity_at")
-            .values("board_id")[: cls.EVENT_MENU_SIZE * 4]
+            .values("board_id")[: self.EVENT_MENU_SIZE * 4]
         )
-        events = (
+        events = list(
             Event.objects.public()
             .filter(board__in=recent_boards)
             .annotate(activity=Max("board__threads__last_activity_at"))
-            .order_by("-activity", "-pk")[: cls.EVENT_MENU_SIZE]
+            .order_by("-activity", "-pk")[: self.EVENT_MENU_SIZE]
         )
-        return [(event.slug, str(event)) for event in events]
+        chosen = self["event"].value()
+        if chosen and chosen not in {e.slug for e in events}:
+            events += list(self.fields["event"].queryset.filter(slug=chosen))
+        field = self.fields["event"]
+        field.widget.choices = [("", field.empty_label)] + [
+            (ModelChoiceIteratorValue(e.slug, e), str(e)) for e in events
+        ]
 
 
 class HidePostForm(ControlCharactersCleaned, forms.Form):

@@ -1,8 +1,7 @@
 """Move the change markers of events' discussions (core/fragments.py) after what they show.
 
 A board's thread list (discussions.views.board) and the event page's board panel are kept under
-`discussions_marker(event_id)` (and the search page's menus under ANY_BOARD_MARKER, which moves
-with every one of them) (with the events marker for theme names and the authors marker
+`discussions_marker(event_id)` (with the events marker for theme names and the authors marker
 for names). It moves after every committed save or delete of the board, of one of its threads
 or their themes, and of a post in one of its threads (reply counts, last poster and activity are
 counters on the thread, kept by the services with queryset updates that send no signal).
@@ -12,10 +11,6 @@ import time
 
 from core import fragments
 
-# Moves with every board's marker: what lists boards across events (the search page's menu of
-# recently discussed events).
-ANY_BOARD_MARKER = "discussions"
-
 
 def discussions_marker(event_id) -> str:
     return f"discussions:{event_id}"
@@ -24,7 +19,7 @@ def discussions_marker(event_id) -> str:
 def _move(event_ids) -> None:
     for event_id in set(event_ids):
         if event_id is not None:
-            fragments.move_marker_on_commit(discussions_marker(event_id), ANY_BOARD_MARKER)
+            fragments.move_marker_on_commit(discussions_marker(event_id))
 
 
 def board_changed(sender, instance, raw=False, **kwargs) -> None:

@@ -158,7 +158,8 @@ class EventAdmin(TranslationAdmin):
                 self,
                 request,
                 queryset,
-                lambda e: services.cancel_event(event=e, user=request.user, reason=reason),
+                # The admin is in English: the reason typed is the English one.
+                lambda e: services.cancel_event(event=e, user=request.user, reason_en=reason),
                 lambda n: ngettext("%d event cancelled.", "%d events cancelled.", n) % n,
             )
             return None

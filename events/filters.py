@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core import widgets as bilingual
 from core.forms import FastSelect
-from core.i18n import ShownText
+from core.i18n import ShownText, marked
 from events.models import ACCESS_FEATURES, Event, EventRole, Series, Theme, public_person_q
 from people.models import Organisation, Person
 
@@ -24,6 +25,8 @@ EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2999, 12, 31)
 RECENT_DAYS = 90
 MENU_LIMIT = 40
+# Filters naming a row kept in English and Welsh: their chips mark a name in the other language.
+NAMED = {"theme", "series", "organisation"}
 SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,220}")
 
 WHEN_UPCOMING = "upcoming"
@@ -81,6 +84,9 @@ class SlugMenu:
 
     def get(self, slug):
         return self.objects[slug]
+
+    def find(self, slug):
+        return self.objects.get(str(slug))
 
 
 class EventFilterForm(forms.Form):
@@ -194,6 +200,8 @@ class EventFilter(django_filters.FilterSet):
         for name, menu in [("theme", self.theme_menu), ("series", self.series_menu)]:
             self.filters[name].extra["choices"] = menu.choices
             self.filters[name].extra["coerce"] = menu.get
+            # Options whose name falls back to the other language say so (lang).
+            self.filters[name].extra["widget"] = bilingual.Select(row=menu.find)
         self.form.fields["when"].widget.choices = WHEN_SHOWN_CHOICES
 
     # --- filtering -------------------------------------------------------------------------
@@ -290,10 +298,13 @@ class EventFilter(django_filters.FilterSet):
         active = []
         for name, display in labels.items():
             if data.get(name):
+                value = display(data[name])
                 active.append(
                     {
                         "label": self.filters[name].label,
-                        "value": display(data[name]),
+                        "value": value,  # text only: it goes into an aria-label too
+                        # On the chip, a name shown in the other language is marked (lang).
+                        "shown": marked(data[name], "name") if name in NAMED else value,
                         "query": self._query_without(name),
                     }
                 )

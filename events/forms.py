@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.forms.fields import BaseTemporalField
+from django.forms.models import ModelChoiceIteratorValue
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.dateparse import parse_datetime
@@ -17,6 +18,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import widgets as bilingual
 from core.forms import ControlCharactersCleaned
 from core.params import parse_int
 from events.clock import london_aware
@@ -132,6 +134,8 @@ TEXTS_IN_BOTH_LANGUAGES = (
     "summary_cy",
     "description_en",
     "description_cy",
+    "access_notes_en",
+    "access_notes_cy",
 )
 
 
@@ -233,7 +237,6 @@ class EventForm(ControlCharactersCleaned, ScheduleConfirmation, forms.ModelForm)
             "registration_closes_at",
             "send_reminder",
             *ACCESS_FEATURE_NAMES,
-            "access_notes",
         ]
         field_classes = {
             "starts_at": LondonDateTimeField,
@@ -241,8 +244,10 @@ class EventForm(ControlCharactersCleaned, ScheduleConfirmation, forms.ModelForm)
             "registration_closes_at": LondonDateTimeField,
         }
         widgets = {
-            "themes": forms.CheckboxSelectMultiple,
-            "hosts": forms.CheckboxSelectMultiple,
+            "themes": bilingual.CheckboxSelectMultiple,
+            "series": bilingual.Select,
+            "venue": bilingual.Select,
+            "hosts": bilingual.CheckboxSelectMultiple,
             "mode": forms.RadioSelect,
             "language": forms.RadioSelect,
             "title_en": forms.TextInput(attrs={"lang": "en"}),
@@ -251,7 +256,8 @@ class EventForm(ControlCharactersCleaned, ScheduleConfirmation, forms.ModelForm)
             "summary_cy": forms.TextInput(attrs={"lang": "cy"}),
             "description_en": forms.Textarea(attrs={"rows": 6, "lang": "en"}),
             "description_cy": forms.Textarea(attrs={"rows": 6, "lang": "cy"}),
-            "access_notes": forms.Textarea(attrs={"rows": 3}),
+            "access_notes_en": forms.Textarea(attrs={"rows": 3, "lang": "en"}),
+            "access_notes_cy": forms.Textarea(attrs={"rows": 3, "lang": "cy"}),
         }
         help_texts = {
             "starts_at": _("UK time (GMT or BST), as the clocks in Wales show it on the day."),
@@ -398,7 +404,13 @@ class EventForm(ControlCharactersCleaned, ScheduleConfirmation, forms.ModelForm)
                 ),
                 "send_reminder",
             ),
-            Fieldset(_("Access"), *ACCESS_FEATURE_NAMES, "access_notes"),
+            Fieldset(
+                _("Access"),
+                *ACCESS_FEATURE_NAMES,
+                Row(
+                    Column("access_notes_en"), Column("access_notes_cy"), css_class="bilingual-pair"
+                ),
+            ),
         )
 
 
@@ -443,6 +455,7 @@ class EventRoleForm(ControlCharactersCleaned, forms.ModelForm):
         required=False,
         label=_("Person already listed"),
         empty_label=_("— choose, or add a new person —"),
+        widget=bilingual.Select(text_field="headline"),
     )
     new_person_name = forms.CharField(
         label=_("Or add a new person: name"), max_length=200, required=False
@@ -506,7 +519,8 @@ class EventRoleForm(ControlCharactersCleaned, forms.ModelForm):
             )
             return
         self.fields["person"].choices = [("", self.fields["person"].empty_label)] + [
-            (p.pk, person_choice_label(p)) for p in found[:PEOPLE_FOUND_SHOWN]
+            (ModelChoiceIteratorValue(p.pk, p), person_choice_label(p))
+            for p in found[:PEOPLE_FOUND_SHOWN]
         ]
         self.add_error(
             "person",
@@ -568,13 +582,18 @@ class BaseRoleFormSet(BaseInlineFormSet):
         forms = BaseInlineFormSet.forms.func(self)
         chosen = {form: str(form["person"].value() or "") for form in forms}
         ids = {value for value in chosen.values() if parse_int(value) is not None}
-        labels = {
-            str(p.pk): person_choice_label(p)
-            for p in Person.objects.filter(pk__in=ids).only("pk", "name", "headline")
+        people = {
+            str(p.pk): p for p in Person.objects.filter(pk__in=ids).only("pk", "name", "headline")
         }
         for form, value in chosen.items():
             empty = ("", form.fields["person"].empty_label)
-            mine = [(value, labels[value])] if value in labels else []
+            person = people.get(value)
+            # The row goes with the value: a headline in the other language is marked (lang).
+            mine = (
+                [(ModelChoiceIteratorValue(value, person), person_choice_label(person))]
+                if person
+                else []
+            )
             form.fields["person"].choices = [empty, *mine]
         return forms
 
@@ -768,11 +787,21 @@ class ScheduleNextForm(forms.Form):
 
 
 class CancelEventForm(ControlCharactersCleaned, forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for cancelling"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+    """The reason, in English, in Welsh or both, side by side: each attendee's email and each
+    reader's page give it in their language where it is written."""
+
+    reason_en = forms.CharField(
+        label=_("Reason for cancelling (English)"),
+        widget=forms.Textarea(attrs={"rows": 3, "lang": "en"}),
         max_length=2000,
+        required=False,
         help_text=_("Shown on the event page and sent to everyone registered."),
+    )
+    reason_cy = forms.CharField(
+        label=_("Reason for cancelling (Welsh)"),
+        widget=forms.Textarea(attrs={"rows": 3, "lang": "cy"}),
+        max_length=2000,
+        required=False,
     )
 
     def __init__(self, *args, **kwargs):
@@ -780,3 +809,12 @@ class CancelEventForm(ControlCharactersCleaned, forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(Column("reason_en"), Column("reason_cy"), css_class="bilingual-pair")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("reason_en", "").strip() or cleaned.get("reason_cy", "").strip()):
+            self.add_error("reason_en", _("Say why the event is cancelled."))
+        return cleaned

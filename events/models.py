@@ -584,7 +584,8 @@ class Event(AccessInformation, Addressable):
         "summary_cy",
         "description_en",
         "description_cy",
-        "cancellation_reason",
+        "cancellation_reason_en",
+        "cancellation_reason_cy",
         "language",
         "interpretation",
     )

@@ -383,10 +383,11 @@ def postpone_event(*, event: Event, user) -> Event:
 
 
 @transaction.atomic
-def cancel_event(*, event: Event, user, reason: str) -> Event:
-    """Cancel a published or postponed event that has not yet happened, saying why."""
-    reason = (reason or "").strip()
-    if not reason:
+def cancel_event(*, event: Event, user, reason_en: str = "", reason_cy: str = "") -> Event:
+    """Cancel a published or postponed event that has not yet happened, saying why (in English,
+    in Welsh or both: each reader gets their language's, else the other)."""
+    reason_en, reason_cy = (reason_en or "").strip(), (reason_cy or "").strip()
+    if not (reason_en or reason_cy):
         raise TransitionNotAllowed(_("Say why the event is cancelled."))
     event = _lock(event=event, user=user)
     if not event.can_be_cancelled:
@@ -394,8 +395,10 @@ def cancel_event(*, event: Event, user, reason: str) -> Event:
             _("Only a published or postponed event that has not yet happened can be cancelled.")
         )
     event.status = Event.Status.CANCELLED
-    event.cancellation_reason = reason
-    event.save(update_fields=["status", "cancellation_reason", "updated_at"])
+    event.cancellation_reason_en, event.cancellation_reason_cy = reason_en, reason_cy
+    event.save(
+        update_fields=["status", "cancellation_reason_en", "cancellation_reason_cy", "updated_at"]
+    )
     notify_attendees_of_cancellation(event=event)
     return event
 
@@ -468,7 +471,8 @@ COPIED_FIELDS = [
     "online_capacity",
     "send_reminder",
     *ACCESS_FEATURE_NAMES,
-    "access_notes",
+    "access_notes_en",
+    "access_notes_cy",
 ]
 
 

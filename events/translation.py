@@ -14,7 +14,7 @@ from events.models import Event, Series, Theme, Venue
 
 @register(Event)
 class EventTranslation(TranslationOptions):
-    fields = ("title", "summary", "description")
+    fields = ("title", "summary", "description", "access_notes", "cancellation_reason")
     empty_values = ""
 
 

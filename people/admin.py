@@ -28,7 +28,7 @@ class OrganisationAdmin(TranslationAdmin):
     # Django 5.2 warns unless URL fields say which scheme a bare address gets.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("name", "slug", "website")
-    search_fields = ("name", "description_en", "description_cy")
+    search_fields = ("name_en", "name_cy", "description_en", "description_cy")
     prepopulated_fields = {"slug": ("name",)}
 
 
@@ -46,5 +46,5 @@ class PersonAdmin(TranslationAdmin):
 class AffiliationAdmin(admin.ModelAdmin):
     list_display = ("person", "organisation", "title")
     list_filter = ("organisation",)
-    search_fields = ("person__name", "organisation__name", "title")
+    search_fields = ("person__name", "organisation__name_en", "organisation__name_cy", "title")
     autocomplete_fields = ("person", "organisation")

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core import fragments
+from core.i18n import ShownText
 from core.models import Addressable
 
 # Moved after every committed change of group memberships or groups (people/apps.py).
@@ -112,7 +113,7 @@ class Organisation(Addressable):
     url_name = "events:organisation"
 
     class Meta:
-        ordering = ["name"]
+        ordering = [ShownText("name"), "pk"]  # the names the reader sees (Welsh or English)
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
 

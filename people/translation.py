@@ -13,5 +13,7 @@ class PersonTranslation(TranslationOptions):
 
 @register(Organisation)
 class OrganisationTranslation(TranslationOptions):
-    fields = ("description",)
+    # Many organisations in Wales have a name in each language (Llywodraeth Cymru / Welsh
+    # Government); one in a single language (Spice) is shown as it is, marked with its lang.
+    fields = ("name", "description")
     empty_values = ""

@@ -1,6 +1,8 @@
 from django import forms
+from django.forms.models import ModelChoiceIteratorValue
 from django.utils.translation import gettext_lazy as _
 
+from core import widgets as bilingual
 from core.forms import ControlCharactersCleaned
 from discussions.models import Thread
 from events.models import Theme
@@ -23,7 +25,11 @@ class PriorityForm(ControlCharactersCleaned, forms.ModelForm):
         fields = ["kind", "text", "theme"]
         labels = {"kind": _("This is a"), "text": _("Your question or priority")}
         help_texts = {"text": _("One short sentence. Others can add their dots to it.")}
-        widgets = {"kind": forms.RadioSelect, "text": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "kind": forms.RadioSelect,
+            "text": forms.Textarea(attrs={"rows": 2}),
+            "theme": bilingual.Select,
+        }
 
     def __init__(self, *args, event, themes=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,8 +39,12 @@ class PriorityForm(ControlCharactersCleaned, forms.ModelForm):
         field.empty_label = _("No particular theme")
         if themes is not None:
             # The event page's themes (a callable: no query until the menu is rendered, and the
-            # page keeps the rendered fields shared).
-            field.choices = lambda: [("", field.empty_label), *((t.pk, t.name) for t in themes())]
+            # page keeps the rendered fields shared). Each value carries its theme, so a name
+            # shown in the other language is marked (bilingual.Select).
+            field.choices = lambda: [
+                ("", field.empty_label),
+                *((ModelChoiceIteratorValue(t.pk, t), t.name) for t in themes()),
+            ]
 
 
 class HideForm(ControlCharactersCleaned, forms.Form):
@@ -89,7 +99,7 @@ class AgendaItemForm(ControlCharactersCleaned, forms.ModelForm):
             "ends_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "description": forms.Textarea(attrs={"rows": 3}),
             "presenters": forms.CheckboxSelectMultiple,
-            "themes": forms.CheckboxSelectMultiple,
+            "themes": bilingual.CheckboxSelectMultiple,
             "priorities": forms.CheckboxSelectMultiple,
         }
 
@@ -97,7 +107,7 @@ class AgendaItemForm(ControlCharactersCleaned, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["presenters"].queryset = event.listed_people()
         self.fields["presenters"].help_text = _("The people of this event.")
-        self.fields["themes"].queryset = Theme.objects.filter(events=event).order_by("name")
+        self.fields["themes"].queryset = Theme.objects.filter(events=event)  # by the names shown
         self.fields["priorities"].queryset = Priority.objects.shown().filter(event=event)
         self.fields["priorities"].label_from_instance = priority_label
 
@@ -143,7 +153,7 @@ class OutcomeForm(ControlCharactersCleaned, forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "status_reason": forms.Textarea(attrs={"rows": 2}),
             "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "themes": forms.CheckboxSelectMultiple,
+            "themes": bilingual.CheckboxSelectMultiple,
             "priorities": forms.CheckboxSelectMultiple,
             "threads": forms.CheckboxSelectMultiple,
         }

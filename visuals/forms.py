@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import widgets as bilingual
 from core.forms import ControlCharactersCleaned
 from core.uploads import IMAGE, inspect_upload
 from events.models import Event, Theme
@@ -40,7 +41,7 @@ class VisualForm(ControlCharactersCleaned, forms.ModelForm):
         widgets = {
             "alt_text": forms.Textarea(attrs={"rows": 2}),
             "transcript": forms.Textarea(attrs={"rows": 8}),
-            "themes": forms.CheckboxSelectMultiple,
+            "themes": bilingual.CheckboxSelectMultiple,
         }
 
     def __init__(self, *args, event: Event, **kwargs):

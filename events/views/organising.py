@@ -16,11 +16,14 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from core.i18n import marked
 from events import selectors, services
 from events.forms import (
     PEOPLE_FOUND_SHOWN,
@@ -82,7 +85,7 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _event_form_page(request, *, event, template_title, success_message):
+def _event_form_page(request, *, event, template_title, success_message, heading=None):
     form = EventForm(_posted(request), instance=event)
     roles = RoleFormSet(_posted(request), instance=event or Event(), prefix="roles")
     valid = request.method == "POST" and all([form.is_valid(), roles.is_valid()])
@@ -104,7 +107,13 @@ def _event_form_page(request, *, event, template_title, success_message):
             if told := getattr(event, "attendees_told", 0):
                 messages.info(request, _attendees_told_message(told))
             return redirect("events:preview", slug=event.slug)
-    context = {"form": form, "roles": roles, "event": event, "page_title": template_title}
+    context = {
+        "form": form,
+        "roles": roles,
+        "event": event,
+        "page_title": template_title,  # <title>: text only
+        "page_heading": heading,  # <h1>: may mark a title in the other language
+    }
     # Asking to confirm the date is not an error: everything typed is valid and kept.
     status = 400 if form.is_bound and not valid else 200
     return render(request, "events/event_form.html", context, status=status)
@@ -138,6 +147,8 @@ def edit_event(request, event):
         request,
         event=event,
         template_title=_("Edit “%(title)s”") % {"title": event.title},
+        # Before the form changes the instance: the title as stored, marked when it falls back.
+        heading=mark_safe(escape(_("Edit “%(title)s”")) % {"title": marked(event, "title")}),
         success_message=_("Changes saved."),
     )
 
@@ -222,7 +233,10 @@ def cancel_event(request, event):
         action="cancel",
         form=form,
         do=lambda: services.cancel_event(
-            event=event, user=request.user, reason=form.cleaned_data["reason"]
+            event=event,
+            user=request.user,
+            reason_en=form.cleaned_data["reason_en"],
+            reason_cy=form.cleaned_data["reason_cy"],
         ),
         done_message=_("Cancelled. The event page now shows it as cancelled with your reason."),
     )

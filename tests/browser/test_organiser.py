@@ -49,7 +49,7 @@ def test_organiser_creates_an_event_with_people_previews_publishes_and_cancels_i
 
     page.get_by_role("link", name=re.compile("^Cancel event")).click()
     check_page(page, "cancel confirmation")
-    page.get_by_label("Reason for cancelling").fill("The speakers are snowed in.")
+    page.get_by_label("Reason for cancelling (English)").fill("The speakers are snowed in.")
     page.get_by_role("button", name="Yes, cancel the event").click()
     expect(page.get_by_text("This event has been cancelled")).to_be_visible()
     assert (Event.objects.get().status, Event.objects.get().sequence) == ("cancelled", 2)

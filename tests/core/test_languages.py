@@ -85,7 +85,7 @@ def test_cancellation_notice_is_in_each_members_language(django_capture_on_commi
         events.register_attendee(event=event, user=user)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        events.cancel_event(event=event, user=organiser, reason="Salwch")
+        events.cancel_event(event=event, user=organiser, reason_cy="Salwch")
     subjects = {m.to[0]: m.subject for m in mail.outbox}
     assert subjects[welsh.email] == "Wedi'i ganslo: Bord gron"
     assert subjects[english.email] == "Cancelled: Bord gron"

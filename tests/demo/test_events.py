@@ -71,12 +71,15 @@ def test_seed_reads_in_welsh_on_welsh_pages(client):
             "Adeilad Morgannwg, Prifysgol Caerdydd",
         )
         assert morning.title == "Bore cyd-gynhyrchu gyda Cynnal Cymru"
+        assert [org.name for org in cafe.hosts.all()] == ["Prifysgol Caerdydd"]
+        hosts = client.get(Organisation.objects.get(slug="spice").get_absolute_url())
         assert "Yr economi graidd o flaen yr economi arian" in set(
             Theme.objects.values_list("name", flat=True)
         )
         # Written in English only: a Welsh page shows the English, marked as English.
         page = client.get(seminar.get_absolute_url()).content.decode()
     assert seminar.title_cy in (None, "")
+    assert '<h1 lang="en">Spice</h1>' in hosts.content.decode()  # a name in English only
     assert (
         '<h1 id="event-title" class="event-title" lang="en">'
         "Talking Points: learning from Scotland&#x27;s Personal Outcomes Approach</h1>" in page

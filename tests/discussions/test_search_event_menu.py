@@ -7,7 +7,7 @@ from django.utils import timezone
 from discussions import services
 from discussions.forms import SearchForm
 from discussions.models import Board, Thread
-from tests.factories import EventFactory, ThemeFactory
+from tests.factories import EventFactory
 
 
 def discussed_event(title, author, days_ago):
@@ -41,43 +41,6 @@ def test_an_older_chosen_event_is_offered_and_accepted(author, monkeypatch):
     assert form.is_valid()
     assert form.cleaned_data["event"] == old
     assert sorted(menu(form)[1:]) == ["Autumn cafe", "Old cafe"]
-
-
-def themes(form):
-    return [label for _value, label in form.fields["theme"].widget.choices]
-
-
-def test_the_menus_follow_a_new_discussion_and_renamed_events_and_themes(
-    author, django_capture_on_commit_callbacks
-):
-    """Both menus are kept for every reader until a board, thread or post changes anywhere, or
-    an event or a theme does."""
-    theme = ThemeFactory(name="Time credits")
-    discussed_event("Spring cafe", author, days_ago=2)
-    form = SearchForm()
-    assert menu(form)[1:] == ["Spring cafe"]
-    assert "Time credits" in themes(form)
-    with django_capture_on_commit_callbacks(execute=True):
-        autumn = discussed_event("Autumn cafe", author, days_ago=1)
-    assert menu(SearchForm())[1:] == ["Autumn cafe", "Spring cafe"]
-    with django_capture_on_commit_callbacks(execute=True):
-        autumn.title = "Harvest cafe"
-        autumn.save()
-        theme.name = "Time banking"
-        theme.save()
-    form = SearchForm()
-    assert menu(form)[1:] == ["Harvest cafe", "Spring cafe"]
-    assert "Time banking" in themes(form)
-    assert "Time credits" not in themes(form)
-
-
-def test_kept_menus_cost_no_query(author, django_assert_num_queries):
-    ThemeFactory(name="Time credits")
-    discussed_event("Spring cafe", author, days_ago=2)
-    SearchForm()
-    with django_assert_num_queries(0):
-        form = SearchForm()
-    assert (menu(form)[1:], themes(form)[1:]) == (["Spring cafe"], ["Time credits"])
 
 
 def test_an_older_event_one_reader_chose_is_not_kept_for_the_next(author, monkeypatch):

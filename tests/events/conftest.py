@@ -112,7 +112,7 @@ def event_data(venue):
             "online_url": "",
             "capacity": "40",
             "registration_closes_at": "",
-            "access_notes": "",
+            "access_notes_en": "",
         }
         data.update(overrides)
         return {k: v for k, v in data.items() if v is not None}

@@ -55,3 +55,60 @@ def test_texts_written_before_move_into_the_column_of_their_language():
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_organisation_names_written_before_become_their_english_names():
+    old = migrate([("people", "0004_texts_in_english_and_welsh")])
+    organisation = old.get_model("people", "Organisation").objects.create(
+        name="Welsh Government", slug="welsh-government"
+    )
+    try:
+        new = migrate([("people", "0005_organisation_names_in_english_and_welsh")])
+        row = new.get_model("people", "Organisation").objects.get(pk=organisation.pk)
+        assert (row.name_en, row.name_cy) == ("Welsh Government", None)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_access_notes_written_before_move_into_the_column_of_the_events_language():
+    old = migrate([("events", "0013_themes_series_venues_in_shown_name_order")])
+    start = datetime(2031, 3, 12, 18, tzinfo=UTC)
+    times = {"starts_at": start, "ends_at": start.replace(hour=20)}
+    old_event = old.get_model("events", "Event")
+    english = old_event.objects.create(slug="cafe", access_notes="Lift.", language="en", **times)
+    welsh = old_event.objects.create(slug="caffi", access_notes="Lifft.", language="cy", **times)
+    try:
+        new = migrate([("events", "0014_event_access_notes_in_english_and_welsh")])
+        rows = {
+            row.pk: (row.access_notes_en, row.access_notes_cy)
+            for row in new.get_model("events", "Event").objects.all()
+        }
+        assert rows == {english.pk: ("Lift.", None), welsh.pk: (None, "Lifft.")}
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cancellation_reasons_given_before_move_into_the_column_of_the_events_language():
+    old = migrate([("events", "0014_event_access_notes_in_english_and_welsh")])
+    start = datetime(2031, 3, 12, 18, tzinfo=UTC)
+    times = {"starts_at": start, "ends_at": start.replace(hour=20), "status": "cancelled"}
+    old_event = old.get_model("events", "Event")
+    english = old_event.objects.create(slug="cafe", cancellation_reason="Snow.", **times)
+    welsh = old_event.objects.create(
+        slug="caffi", cancellation_reason="Eira.", language="cy", **times
+    )
+    try:
+        new = migrate([("events", "0015_cancellation_reasons_in_english_and_welsh")])
+        rows = {
+            row.pk: (row.cancellation_reason_en, row.cancellation_reason_cy)
+            for row in new.get_model("events", "Event").objects.all()
+        }
+        assert rows == {english.pk: ("Snow.", None), welsh.pk: (None, "Eira.")}
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())

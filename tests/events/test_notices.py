@@ -420,7 +420,7 @@ def test_change_notices_skip_members_who_turned_them_off_but_a_cancellation_reac
     assert sorted(outbox_by_recipient()) == ["ann@example.org"]
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel_event(event=busy_event, user=organiser, reason="The room flooded.")
+        services.cancel_event(event=busy_event, user=organiser, reason_en="The room flooded.")
     assert sorted(outbox_by_recipient()) == ["ann@example.org", "ben@example.org"]
 
 

@@ -62,7 +62,7 @@ PAGE_FORMS = {
     "edit": ("#event-form", {"title_en": "Renamed by someone"}),
     "publish": ("#confirm-form", {}),
     "postpone": ("#confirm-form", {}),
-    "cancel": ("#confirm-form", {"reason": "Not enough people signed up."}),
+    "cancel": ("#confirm-form", {"reason_en": "Not enough people signed up."}),
     "duplicate": ("#confirm-form", {}),
 }
 
@@ -284,13 +284,15 @@ def test_an_organiser_creates_previews_publishes_postpones_and_cancels_an_event(
     cancel_url = reverse("events:cancel", kwargs={"slug": event.slug})
     cancel_page = client.get(cancel_url)
     assert "Reason for cancelling" in cancel_page.content.decode()
-    no_reason = submit_form(client, cancel_page, "#confirm-form", data={"reason": "  "})
+    no_reason = submit_form(
+        client, cancel_page, "#confirm-form", data={"reason_en": "  ", "reason_cy": ""}
+    )
     assert no_reason.status_code == 400
-    assert "This field is required." in no_reason.content.decode()
+    assert "Say why the event is cancelled." in no_reason.content.decode()
     assert Event.objects.get().status == "postponed"
 
     response = submit_form(
-        client, no_reason, "#confirm-form", data={"reason": "The speakers are snowed in."}
+        client, no_reason, "#confirm-form", data={"reason_en": "The speakers are snowed in."}
     )
     event.refresh_from_db()
     assert (event.status, event.sequence, event.cancellation_reason) == (
@@ -748,7 +750,7 @@ def test_an_empty_post_is_a_form_error_not_a_blank_form(client, organiser, organ
     assert create.context["form"].errors["title_en"] == [
         "Give the event a title, in English or in Welsh."
     ]
-    assert cancel.context["form"].errors["reason"] == ["This field is required."]
+    assert cancel.context["form"].errors["reason_en"] == ["Say why the event is cancelled."]
     assert (Event.objects.count(), Event.objects.get().status) == (1, "published")
 
 

@@ -520,7 +520,7 @@ def test_cancel_event_tells_every_registered_attendee(
     for attendee in attendees:
         register_attendee(event=organised_event, user=attendee)
     with django_capture_on_commit_callbacks(execute=True):
-        cancel_event(event=organised_event, user=organiser, reason="The venue flooded.")
+        cancel_event(event=organised_event, user=organiser, reason_en="The venue flooded.")
     assert sorted(m.to[0] for m in mail.outbox) == sorted(a.email for a in attendees)
     assert {m.subject for m in mail.outbox} == {f"Cancelled: {organised_event.title}"}
 

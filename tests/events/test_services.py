@@ -55,7 +55,7 @@ def test_postpone_then_publish_again_then_cancel_each_bump_sequence(organised_ev
         start + 2,
     )
     assert _fresh(organised_event).published_at == first_published_at
-    services.cancel_event(event=organised_event, user=organiser, reason="The venue flooded.")
+    services.cancel_event(event=organised_event, user=organiser, reason_en="The venue flooded.")
     event = _fresh(organised_event)
     assert (event.status, event.sequence, event.cancellation_reason) == (
         "cancelled",
@@ -82,7 +82,7 @@ def test_senseless_transitions_are_refused_with_a_message_and_change_nothing(sta
     call = {
         "publish": lambda: services.publish_event(event=event, user=staff),
         "postpone": lambda: services.postpone_event(event=event, user=staff),
-        "cancel": lambda: services.cancel_event(event=event, user=staff, reason="Because."),
+        "cancel": lambda: services.cancel_event(event=event, user=staff, reason_en="Because."),
     }[action]
     with pytest.raises(services.TransitionNotAllowed) as refusal:
         call()
@@ -98,21 +98,21 @@ def test_a_finished_event_cannot_be_postponed_or_cancelled(staff):
     with pytest.raises(services.TransitionNotAllowed):
         services.postpone_event(event=event, user=staff)
     with pytest.raises(services.TransitionNotAllowed):
-        services.cancel_event(event=event, user=staff, reason="Too late")
+        services.cancel_event(event=event, user=staff, reason_en="Too late")
     assert _fresh(event).status == "published"
 
 
 @pytest.mark.parametrize("reason", ["", "   \n "])
 def test_cancelling_needs_a_reason(organised_event, organiser, reason):
     with pytest.raises(services.TransitionNotAllowed, match="Say why"):
-        services.cancel_event(event=organised_event, user=organiser, reason=reason)
+        services.cancel_event(event=organised_event, user=organiser, reason_en=reason)
     assert _fresh(organised_event).status == "published"
 
 
 def test_status_changes_need_permission_to_edit(event, organiser):
     for call in (
         lambda: services.postpone_event(event=event, user=organiser),
-        lambda: services.cancel_event(event=event, user=organiser, reason="Mine now"),
+        lambda: services.cancel_event(event=event, user=organiser, reason_en="Mine now"),
         lambda: services.duplicate_event(event=event, user=organiser),
     ):
         with pytest.raises(PermissionDenied):
@@ -127,7 +127,7 @@ def test_cancelling_calls_the_attendee_notification_hook_once(
     monkeypatch.setattr(
         services, "notify_attendees_of_cancellation", lambda *, event: notified.append(event.pk)
     )
-    services.cancel_event(event=organised_event, user=organiser, reason="Storm warning")
+    services.cancel_event(event=organised_event, user=organiser, reason_en="Storm warning")
     assert notified == [organised_event.pk]
 
 

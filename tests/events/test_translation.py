@@ -4,13 +4,23 @@ import json
 import re
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
+from events import services
 from events.models import Event
 from events.selectors import filter_events
 from tests.events.conftest import parse_ics
-from tests.factories import EventFactory, SeriesFactory, ThemeFactory, VenueFactory
+from tests.factories import (
+    EventFactory,
+    EventRoleFactory,
+    PersonFactory,
+    SeriesFactory,
+    ThemeFactory,
+    UserFactory,
+    VenueFactory,
+)
 from tests.forms import submit_form
 
 pytestmark = pytest.mark.django_db
@@ -130,6 +140,67 @@ def test_organiser_adds_a_welsh_title_and_welsh_readers_see_it(client, organiser
     assert 'class="event-title">Caffi Polisi: yr economi graidd</h1>' in welsh
     assert '<p class="lead event-summary">Sgwrs agored.</p>' in welsh
     assert f'class="event-title">{english_title}</h1>' in english
+
+
+def test_organiser_writes_access_notes_in_both_languages_side_by_side(
+    client, organiser, organised_event, django_capture_on_commit_callbacks
+):
+    client.force_login(organiser)
+    page = client.get(in_welsh("events:edit", slug=organised_event.slug))
+    assert '<textarea name="access_notes_cy" cols="40" rows="3" lang="cy"' in page.content.decode()
+    response = submit_form(
+        client,
+        page,
+        "#event-form",
+        data={"access_notes_en": "Lift to the first floor.", "access_notes_cy": ""},
+    )
+    assert response.status_code == 302
+    welsh = client.get(in_welsh("events:detail", slug=organised_event.slug)).content.decode()
+    assert '<div class="access-notes" lang="en"><p>Lift to the first floor.</p></div>' in welsh
+    page = client.get(in_welsh("events:edit", slug=organised_event.slug))
+    with django_capture_on_commit_callbacks(execute=True):  # the page's shared parts renew
+        response = submit_form(
+            client, page, "#event-form", data={"access_notes_cy": "Lifft i'r llawr cyntaf."}
+        )
+    assert response.status_code == 302
+    welsh = client.get(in_welsh("events:detail", slug=organised_event.slug)).content.decode()
+    english = client.get(in_english("events:detail", slug=organised_event.slug)).content.decode()
+    assert '<div class="access-notes"><p>Lifft i&#x27;r llawr cyntaf.</p></div>' in welsh
+    assert '<div class="access-notes"><p>Lift to the first floor.</p></div>' in english
+
+
+def test_cancellation_reason_given_in_both_languages_reaches_each_reader_in_theirs(
+    client, organiser, organised_event, django_capture_on_commit_callbacks
+):
+    welsh, english = UserFactory(preferred_language="cy"), UserFactory(preferred_language="en")
+    for member in (welsh, english):
+        services.register_attendee(event=organised_event, user=member)
+    mail.outbox.clear()
+    client.force_login(organiser)
+    page = client.get(in_welsh("events:cancel", slug=organised_event.slug))
+    assert '<textarea name="reason_cy" cols="40" rows="3" lang="cy"' in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submit_form(
+            client,
+            page,
+            "#confirm-form",
+            data={"reason_en": "The room flooded.", "reason_cy": "Llifogydd yn yr ystafell."},
+        )
+    assert response.status_code == 302
+    bodies = {message.to[0]: message.body for message in mail.outbox}
+    assert "Llifogydd yn yr ystafell." in bodies[welsh.email]
+    assert "The room flooded." not in bodies[welsh.email]
+    assert "The room flooded." in bodies[english.email]
+    welsh_page = client.get(in_welsh("events:detail", slug=organised_event.slug)).content.decode()
+    assert "<div><p>Llifogydd yn yr ystafell.</p></div>" in welsh_page
+
+
+def test_a_cancellation_reason_in_english_only_is_marked_on_welsh_pages(client, organiser):
+    event = EventFactory(title_en="Policy Cafe")
+    EventRoleFactory(event=event, person=PersonFactory(user=organiser), role="organiser")
+    services.cancel_event(event=event, user=organiser, reason_en="The room flooded.")
+    html = client.get(in_welsh("events:detail", slug=event.slug)).content.decode()
+    assert '<div lang="en"><p>The room flooded.</p></div>' in html
 
 
 def test_form_needs_a_title_in_one_language_at_least(client, organiser, organised_event):

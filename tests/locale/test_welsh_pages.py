@@ -1,20 +1,24 @@
-"""The main pages rendered in Welsh carry no English interface words.
+"""The main pages rendered in Welsh carry no English interface words, and English content
+shown on them (a text written in English only) is marked lang="en".
 
-Content is Welsh here (the factories get Welsh titles), so any English word left on a page is an
-interface string that was not marked or not translated. Text inside an element with lang="en…"
-is English on purpose (the "English" link of the language switch, product names) and is skipped.
+For the first check content is Welsh (`welsh_site`: the `_cy` columns), so any English word left
+on a page is an interface string that was not marked or not translated. Text inside an element
+with lang="en…" is English on purpose (the "English" link of the language switch, product names)
+and is skipped. For the second, content is English only (`english_site`).
 """
 
 import re
+from datetime import time, timedelta
 from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from discussions import services as discussions
 from discussions.models import Board
 from events import services as events
+from events.models import Registration
 from tests.factories import (
     EventFactory,
     EventRoleFactory,
@@ -24,6 +28,7 @@ from tests.factories import (
     ThemeFactory,
     UserFactory,
     VenueFactory,
+    VisualFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -111,52 +116,122 @@ def english_words(html: str) -> list[str]:
     return found
 
 
-@pytest.fixture
-def welsh_site(db):
-    """Welsh content everywhere: an event with people, a board with a thread and a reply."""
-    organiser = UserFactory(display_name="Siân Trefnydd", groups=["Organisers"])
-    member = UserFactory(display_name="Dafydd ap Gwilym")
-    moderator = UserFactory(display_name="Nia Cymedrolwr", groups=["Moderators"])
-    theme = ThemeFactory(name="Yr economi graidd", slug="economi-graidd")
-    series = SeriesFactory(name="Caffi Polisi", slug="caffi-polisi")
-    organisation = OrganisationFactory(name="Prifysgol Caerdydd", slug="prifysgol-caerdydd")
-    venue = VenueFactory(name="Canolfan y Ddinas", address="Heol y Frenhines\nCaerdydd")
-    event = EventFactory(
-        title="Cyd-gynhyrchu yn y gymuned",
-        language="cy",
-        slug="cyd-gynhyrchu",
-        summary="Sgwrs am gyd-gynhyrchu.",
-        description="Dewch i drafod.",
-        venue=venue,
-        series=series,
-        capacity=20,
-        themes=[theme],
-        hosts=[organisation],
-    )
-    person = PersonFactory(name="Siân Trefnydd", slug="sian", headline="Ymarferydd", user=organiser)
-    EventRoleFactory(event=event, person=person, role="organiser")
-    EventRoleFactory(event=event, person=PersonFactory(name="Gareth", slug="gareth", headline=""))
-    events.register_attendee(event=event, user=member)
-    board = Board.objects.for_event(event)
-    thread = discussions.start_thread(
-        board=board, author=member, title="Beth nesaf?", body="Diolch am y sgwrs.", themes=[theme]
-    )
-    post = discussions.post_reply(thread=thread, author=organiser, body="Cytuno'n llwyr.")
-    draft = EventFactory(
-        title="Drafft newydd",
-        language="cy",
-        summary="Cyfarfod i gynllunio.",
-        venue=venue,
-        status="draft",
-        created_by=organiser,
-    )
-    EventRoleFactory(event=draft, person=person, role="organiser")
+# The content of a site in one language only: Welsh (the interface-words check) or English (the
+# lang check: every English text a Welsh page shows falls back, and must say so).
+WELSH_CONTENT = {
+    "title": "Cyd-gynhyrchu yn y gymuned",
+    "past_title": "Caffi Polisi: yr economi graidd",
+    "summary": "Sgwrs am gyd-gynhyrchu.",
+    "description": "Dewch i drafod.",
+    "access": "Lifft i bob llawr.",
+    "theme": "Yr economi graidd",
+    "series": "Caffi Polisi",
+    "venue": "Canolfan y Ddinas",
+    "organisation": "Prifysgol Caerdydd",
+    "headline": "Ymarferydd",
+    "thread": "Beth nesaf?",
+    "draft": "Drafft newydd",
+}
+ENGLISH_CONTENT = {
+    "title": "Talking Points relaunch",
+    "past_title": "Policy Cafe on the core economy",
+    "summary": "Cheese, bread and wine.",
+    "description": "Come and talk it through.",
+    "access": "Lift to every floor.",
+    "theme": "Risk-averse cultures",
+    "series": "Policy Cafe evenings",
+    "venue": "Temple of Peace",
+    "organisation": "Cardiff University",
+    "headline": "Practitioner in Swansea",
+    "thread": "What comes next?",
+    "draft": "A new draft",
+}
+
+
+def build_site(content: dict, language: str) -> dict:
+    """An upcoming event with people and a board with a thread and a reply, a draft, and a past
+    event with its published record (agenda, outcome) and a drawing: every text of ours is
+    written in `language` only (its `_en` or `_cy` column, as a form in that language would)."""
+    from record import services as record
+
+    with translation.override(language):
+        organiser = UserFactory(display_name="Siân Trefnydd", groups=["Organisers"])
+        member = UserFactory(display_name="Dafydd ap Gwilym")
+        moderator = UserFactory(display_name="Nia Cymedrolwr", groups=["Moderators"])
+        theme = ThemeFactory(name=content["theme"], slug="thema")
+        series = SeriesFactory(name=content["series"], slug="cyfres")
+        organisation = OrganisationFactory(name=content["organisation"], slug="sefydliad")
+        venue = VenueFactory(name=content["venue"], address="Heol y Frenhines\nCaerdydd")
+        shared = {"venue": venue, "series": series, "themes": [theme], "hosts": [organisation]}
+        event = EventFactory(
+            title=content["title"],
+            language=language,
+            slug="digwyddiad",
+            summary=content["summary"],
+            description=content["description"],
+            access_notes=content["access"],
+            capacity=20,
+            **shared,
+        )
+        person = PersonFactory(
+            name="Siân Trefnydd", slug="sian", headline=content["headline"], user=organiser
+        )
+        EventRoleFactory(event=event, person=person, role="organiser")
+        EventRoleFactory(
+            event=event, person=PersonFactory(name="Gareth", slug="gareth", headline="")
+        )
+        events.register_attendee(event=event, user=member)
+        board = Board.objects.for_event(event)
+        thread = discussions.start_thread(
+            board=board, author=member, title=content["thread"], body="Diolch.", themes=[theme]
+        )
+        post = discussions.post_reply(thread=thread, author=organiser, body="Cytuno'n llwyr.")
+        draft = EventFactory(
+            title=content["draft"],
+            language=language,
+            summary=content["summary"],
+            venue=venue,
+            status="draft",
+            created_by=organiser,
+        )
+        EventRoleFactory(event=draft, person=person, role="organiser")
+        start = timezone.now() - timedelta(days=2)
+        past = EventFactory(
+            title=content["past_title"],
+            language=language,
+            slug="digwyddiad-a-fu",
+            summary=content["summary"],
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            **shared,
+        )
+        EventRoleFactory(event=past, person=person, role="organiser")
+        Registration.objects.create(event=past, user=member, state="confirmed")
+        record.save_agenda_item(
+            event=past, user=organiser, starts_at=time(18), title="Croeso", themes=[theme]
+        )
+        outcome = record.save_outcome(
+            event=past, user=organiser, kind="action", title="Adroddiad i'r Cyngor", themes=[theme]
+        )
+        record.save_summary(event=past, user=organiser, summary="Siaradon ni am fwyd.")
+        record.publish_record(event=past, user=organiser)
+        visual = VisualFactory(
+            event=past,
+            title="Map y sgwrs",
+            alt_text="Map wedi'i dynnu â llaw.",
+            transcript="Gwrandewch yn gyntaf.",
+            outcome=outcome,
+        )
+        visual.themes.add(theme)
     return {
         "organiser": organiser,
         "member": member,
         "moderator": moderator,
         "event": event,
         "draft": draft,
+        "past": past,
+        "visual": visual,
+        "outcome": outcome,
         "theme": theme,
         "series": series,
         "organisation": organisation,
@@ -167,16 +242,31 @@ def welsh_site(db):
     }
 
 
+@pytest.fixture
+def welsh_site(db):
+    """Welsh content everywhere (the `_cy` columns alone)."""
+    return build_site(WELSH_CONTENT, "cy")
+
+
+@pytest.fixture
+def english_site(db):
+    """English content everywhere (the `_en` columns alone): Welsh pages fall back to it."""
+    return build_site(ENGLISH_CONTENT, "en")
+
+
 def pages(site) -> list[tuple[str | None, str, str]]:
     """(who is signed in, url name, query or kwargs) for every main page."""
     event, thread, post = site["event"], site["thread"], site["post"]
     slug = {"slug": event.slug}
+    past = {"slug": site["past"].slug}
+    visual = {"event_slug": site["past"].slug, "pk": site["visual"].pk}
     return [
         (None, "home", {}),
         (None, "events:list", {}),
         (None, "events:list", "?q=dim-byd-o-gwbl"),
         (None, "events:list", "?when=past"),
         (None, "events:list", "?from=ddoe"),
+        (None, "events:list", "?theme=thema&series=cyfres&organisation=sefydliad"),
         (None, "events:detail", slug),
         ("member", "events:detail", slug),
         ("organiser", "events:detail", slug),
@@ -211,6 +301,27 @@ def pages(site) -> list[tuple[str | None, str, str]]:
         ("member", "discussions:post_flag", {"pk": post.pk}),
         ("moderator", "discussions:moderation", {}),
         ("organiser", "discussions:board_close", {"event_slug": event.slug}),
+        (None, "record:priorities", slug),
+        ("member", "record:priority_add", slug),
+        (None, "record:event", past),
+        ("organiser", "record:manage", past),
+        ("organiser", "record:outcome_new", past),
+        ("organiser", "record:outcome_edit", {**past, "pk": site["outcome"].pk}),
+        ("organiser", "record:outcome_status", {"pk": site["outcome"].pk}),
+        ("organiser", "record:agenda_new", slug),
+        ("organiser", "record:note_new", past),
+        ("member", "record:pulse", past),
+        ("member", "record:profile", {}),
+        (None, "record:series_outcomes", {"slug": site["series"].slug}),
+        (None, "record:theme_outcomes", {"slug": site["theme"].slug}),
+        (None, "record:organisation_outcomes", {"slug": site["organisation"].slug}),
+        (None, "visuals:gallery", {"event_slug": past["slug"]}),
+        (None, "visuals:detail", visual),
+        ("organiser", "visuals:add", {"event_slug": past["slug"]}),
+        ("organiser", "visuals:edit", visual),
+        ("organiser", "visuals:delete", visual),
+        ("member", "visuals:discuss", visual),
+        ("moderator", "discussions:member_posts", {"pk": site["member"].pk}),
         (None, "account_login", {}),
         (None, "account_signup", {}),
         (None, "account_reset_password", {}),
@@ -258,6 +369,72 @@ def test_email_opt_out_pages_are_welsh(client, welsh_site):
         token = notices.opt_out_token(welsh_site["member"], kind)
         _url, html = welsh_page(client, welsh_site, None, "events:email_opt_out", {"token": token})
         assert english_words(html) == []
+
+
+class TextLanguages(HTMLParser):
+    """Each text of <body> with the language it is marked as (the nearest lang attribute)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, str]] = []  # per open element: (tag, its language)
+        self.texts: list[tuple[str, str]] = []  # (language, text)
+        self.in_body = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "body":
+            self.in_body = True
+        if tag in VisibleText.VOID:
+            return
+        inherited = self.stack[-1][1] if self.stack else ""
+        self.stack.append((tag, (attrs.get("lang") or inherited).lower()))
+
+    def handle_endtag(self, tag):
+        # Pop back to the element closed (HTML allows some end tags to be left out).
+        for depth in range(len(self.stack) - 1, -1, -1):
+            if self.stack[depth][0] == tag:
+                del self.stack[depth:]
+                break
+
+    def handle_data(self, data):
+        tag = self.stack[-1][0] if self.stack else ""
+        if self.in_body and tag not in {"script", "style"} and data.strip():
+            self.texts.append((self.stack[-1][1] if self.stack else "", " ".join(data.split())))
+
+
+def unmarked(html: str, texts) -> list[str]:
+    """Where one of `texts` is shown outside an element marked lang="en…"."""
+    parser = TextLanguages()
+    parser.feed(html)
+    return [
+        f"{text!r} in {chunk[:90]!r} (lang={language or 'none'})"
+        for language, chunk in parser.texts
+        for text in texts
+        if text in chunk and not language.startswith("en")
+    ]
+
+
+def test_english_only_content_on_welsh_pages_is_marked_lang_en(client, english_site):
+    """Every page of `pages()` in Welsh, for a site whose texts exist in English only: each of
+    them falls back to English and must sit inside lang="en" (screen readers switch voice). The
+    document's <title> and attributes cannot mark a part of their text, so only the body's text
+    is checked."""
+    texts = list(ENGLISH_CONTENT.values())
+    leftovers = {}
+    for who, name, args in pages(english_site):
+        url, html = welsh_page(client, english_site, who, name, args)
+        if found := unmarked(html, texts):
+            leftovers[f"{url} ({who or 'visitor'})"] = found
+    assert leftovers == {}, "\n".join(f"{k}: {v}" for k, v in leftovers.items())
+
+
+def test_the_lang_checker_sees_text_outside_lang_en_only():
+    html = (
+        '<html lang="cy"><head><title>Policy Cafe</title></head><body>'
+        '<h1>Trafodaeth: <span lang="en">Policy Cafe</span></h1><p lang="en"><b>Policy Cafe</b></p>'
+        "<p>Rhan o Policy Cafe<br>ac eraill</p></body></html>"
+    )
+    assert unmarked(html, ["Policy Cafe"]) == ["'Policy Cafe' in 'Rhan o Policy Cafe' (lang=cy)"]
 
 
 def test_the_checker_sees_english_outside_lang_en_only():
