@@ -386,6 +386,9 @@ DISCUSSIONS_POSTS_PER_MINUTE = env_int("DISCUSSIONS_POSTS_PER_MINUTE", 5)
 DISCUSSIONS_EDITS_PER_MINUTE = env_int("DISCUSSIONS_EDITS_PER_MINUTE", 10)
 # Flags one user may raise per minute, on a counter of their own (0: no limit).
 DISCUSSIONS_FLAGS_PER_MINUTE = env_int("DISCUSSIONS_FLAGS_PER_MINUTE", 5)
+# Invitations to co-organise (emails to other members) one organiser may send in 24 hours,
+# across all events, on a counter of their own (0: no limit).
+EVENTS_INVITATIONS_PER_DAY = env_int("EVENTS_INVITATIONS_PER_DAY", 20)
 # The hour (UK time) after which the daily digest of followed threads goes out.
 DISCUSSIONS_DIGEST_HOUR = env_int("DISCUSSIONS_DIGEST_HOUR", 7)
 

@@ -22,5 +22,18 @@ def count_recent(key: str, period: int = 60) -> float:
     except ValueError:  # expired between add and incr
         cache.add(current_key, 1, timeout=2 * period)
         current = 1
+    return current + _previous(key, period, window, elapsed)
+
+
+def recent(key: str, period: int = 60) -> float:
+    """The actions within the last `period` seconds under `key`, counting none: for a check made
+    before several actions at once (each then counted with `count_recent` as it happens)."""
+    window, elapsed = divmod(time.time(), period)
+    current = cache.get(f"{key}:{period}:{int(window)}", 0)
+    return current + _previous(key, period, window, elapsed)
+
+
+def _previous(key: str, period: int, window: float, elapsed: float) -> float:
+    """The previous period's count, weighted by how much of it lies within one period of now."""
     previous = cache.get(f"{key}:{period}:{int(window) - 1}", 0)
-    return current + previous * (1 - elapsed / period)
+    return previous * (1 - elapsed / period)

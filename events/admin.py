@@ -12,6 +12,7 @@ from events import services
 from events.models import (
     ACCESS_FEATURE_NAMES,
     Event,
+    EventInvitationDecline,
     EventRole,
     Registration,
     Series,
@@ -184,6 +185,23 @@ class EventRoleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):  # invitations too (the default manager hides them)
         return EventRole.with_invitations.select_related("person", "event")
+
+
+@admin.register(EventInvitationDecline)
+class EventInvitationDeclineAdmin(admin.ModelAdmin):
+    """Declines are made by the invitee's answer only; staff may delete one (someone who changed
+    their mind) so that the event's organisers can invite them again."""
+
+    list_display = ("person", "event", "declined_at")
+    list_select_related = ("person", "event")
+    search_fields = ("person__name", "event__title_en", "event__title_cy")
+    readonly_fields = ("person", "event", "declined_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 # --- Registrations (calendar engineer) ---------------------------------------------------------

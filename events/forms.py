@@ -630,6 +630,13 @@ class BaseRoleFormSet(BaseInlineFormSet):
                 )
         return rows
 
+    def add_refusals(self, refused: list[tuple[EventRole, str]]) -> None:
+        """Show each reason `services.save_event` refused a row for on that row's person."""
+        for role, message in refused:
+            for form in self.forms:
+                if form.instance is role:
+                    form.add_error("person", message)
+
     def kept_forms(self):
         """The rows that name someone and are not being deleted."""
         for form in self.forms:

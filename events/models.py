@@ -1167,6 +1167,34 @@ class EventRole(models.Model):
         return self.status == self.Status.PENDING
 
 
+class EventInvitationDecline(models.Model):
+    """An invitation to co-organise `event` that `person` declined: that event's organisers
+    cannot invite them again (services.save_event_people refuses the row), so a decline is not
+    answered by another email. Kept apart from EventRole so that a role is only ever a role
+    (listed, or waiting for an answer); staff can delete the record if the person changes
+    their mind."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="+", verbose_name=_("event")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("person")
+    )
+    declined_at = models.DateTimeField(_("declined at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("declined invitation to co-organise")
+        verbose_name_plural = _("declined invitations to co-organise")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "person"], name="eventinvitationdecline_unique_event_person"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} declined {self.event}"
+
+
 def public_person_q() -> Q:
     """The rule "the public may see this person's page", as a Q on Person (selectors.public_people):
     listed at a public event, or named at no event at all (added by staff, e.g. with an

@@ -19,11 +19,13 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.i18n import in_language_of
 from core.mail import send_email_on_commit
+from core.ratelimit import count_recent, recent
 from events import notices
 from events.clock import london_aware
 from events.models import (
@@ -32,6 +34,7 @@ from events.models import (
     AttendeeMessage,
     CalendarToken,
     Event,
+    EventInvitationDecline,
     EventRole,
     Registration,
     Series,
@@ -46,6 +49,15 @@ DUPLICATE_INTERVAL = timedelta(weeks=4)
 
 class TransitionNotAllowed(Exception):
     """The event is not in a state from which this change makes sense; the message says why."""
+
+
+class InvitationsRefused(ValidationError):
+    """A save that would invite someone it may not: `rows` pairs each refused row's role (the
+    very object the organiser's PersonRow carried) with the reason. Nothing was saved."""
+
+    def __init__(self, rows: list[tuple[EventRole, str]]):
+        super().__init__([message for _role, message in rows])
+        self.rows = rows
 
 
 # --- saving an event with its people --------------------------------------------------------
@@ -87,6 +99,7 @@ def save_event(
     that registration takes) raises ValidationError by field, and nothing is saved.
     """
     stored = None
+    people = list(people)
     if event.pk is None:
         if not Event.user_can_create(user):
             raise PermissionDenied
@@ -97,6 +110,7 @@ def save_event(
             raise PermissionDenied
         if problems := event.capacity_problems():
             raise ValidationError(problems)
+    check_invitations(event=event, rows=people, user=user)  # before anything is written
     _save_new_place_and_series(event=event, user=user)
     event.save()
     if themes is not None:
@@ -110,6 +124,81 @@ def save_event(
         promote_from_waitlist(event=event)
         event.attendees_told = tell_attendees_of_changes(event=event, before=stored)
     return event
+
+
+def invitations_per_day() -> int:
+    return getattr(settings, "EVENTS_INVITATIONS_PER_DAY", 20)
+
+
+def _invitations_key(user) -> str:
+    return f"events:invitations:{user.pk}"
+
+
+def check_invitations(*, event: Event, rows: list[PersonRow], user) -> None:
+    """Refuse, before anything is written, a save that would invite someone who declined to
+    co-organise this event (InvitationsRefused, by row), or send more invitations than
+    EVENTS_INVITATIONS_PER_DAY lets one organiser send in 24 hours (ValidationError)."""
+    new = _new_invitations(event=event, rows=rows, user=user)
+    if not new:
+        return
+    declined = {}
+    if event.pk is not None:
+        declined = dict(
+            EventInvitationDecline.objects.filter(
+                event=event, person__in=[role.person_id for role in new]
+            ).values_list("person_id", "declined_at")
+        )
+    if refused := [
+        (
+            role,
+            _("%(name)s declined to co-organise this event on %(date)s.")
+            % {
+                "name": role.person,
+                "date": date_format(timezone.localtime(declined[role.person_id]), "DATE_FORMAT"),
+            },
+        )
+        for role in new
+        if role.person_id in declined
+    ]:
+        raise InvitationsRefused(refused)
+    limit = invitations_per_day()
+    if limit > 0 and recent(_invitations_key(user), period=86400) + len(new) > limit:
+        raise ValidationError(
+            _(
+                "This would send more invitations to co-organise than one organiser may send "
+                "in 24 hours (%(limit)d). Nothing was saved: remove the new co-organisers and "
+                "save, then name them tomorrow."
+            )
+            % {"limit": limit}
+        )
+
+
+def _new_invitations(*, event: Event, rows: list[PersonRow], user) -> list[EventRole]:
+    """The rows' roles that `save_event_people` will make new invitations of (and email)."""
+    kept = [row for row in rows if not row.delete and not row.new_person_name]
+    asking = [row.role for row in kept if needs_consent(row.role, event=event, user=user)]
+    if not asking:
+        return []
+    pks = [role.pk for role in asking] + [row.role.pk for row in rows if row.delete]
+    stored = {
+        pk: (person_id, role, status)
+        for pk, person_id, role, status in EventRole.with_invitations.filter(
+            pk__in=[pk for pk in pks if pk]
+        ).values_list("pk", "person_id", "role", "status")
+    }
+    # A pending invitation removed and named again in the same save is the same invitation.
+    removed_pending = {
+        stored[row.role.pk][:2]
+        for row in rows
+        if row.delete and row.role.pk in stored
+        if stored[row.role.pk][2] == EventRole.Status.PENDING
+    }
+    return [
+        role
+        for role in asking
+        if (stored.get(role.pk) or (None, None))[:2] != (role.person_id, role.role)
+        and not (role.pk is None and (role.person_id, role.role) in removed_pending)
+    ]
 
 
 def tell_attendees_of_changes(*, event: Event, before: Event) -> int:
@@ -254,6 +343,7 @@ def invite_co_organiser(*, role: EventRole, invited_by) -> None:
     their own language."""
     role.invited_by = invited_by
     role.save(update_fields=["invited_by"])
+    count_recent(_invitations_key(invited_by), period=86400)  # checked by check_invitations
     invitee = role.person.user
     with in_language_of(invitee):
         url = settings.SITE_URL + reverse(
@@ -280,12 +370,18 @@ def invitations_for(user) -> list[EventRole]:
 
 @transaction.atomic
 def answer_invitation(*, role: EventRole, user, accept: bool) -> EventRole | None:
-    """Accept (the role is listed and gives rights from now on) or decline (it is removed)."""
+    """Accept (the role is listed and gives rights from now on) or decline (it is removed, and
+    remembered: this event's organisers cannot invite the same person again)."""
     role = EventRole.with_invitations.select_for_update().filter(pk=role.pk).first()
     if role is None or not role.is_invitation or role.person.user_id != user.pk:
         raise PermissionDenied
     if not accept:
         role.delete()
+        EventInvitationDecline.objects.update_or_create(
+            event_id=role.event_id,
+            person_id=role.person_id,
+            defaults={"declined_at": timezone.now()},
+        )
         return None
     role.status = EventRole.Status.ACCEPTED
     role.save(update_fields=["status"])

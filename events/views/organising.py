@@ -99,7 +99,10 @@ def _event_form_page(request, *, event, template_title, success_message, heading
                 new_theme_names=form.themes_to_add(),
                 people=roles.changed_rows(),
             )
-        except ValidationError as refused:  # places were given since the form was checked
+        except services.InvitationsRefused as refused:  # someone who declined, named again
+            roles.add_refusals(refused.rows)
+            valid = False
+        except ValidationError as refused:  # places given meanwhile; too many invitations
             form.add_error(None, refused)
             valid = False
         else:

@@ -46,3 +46,13 @@ def test_keys_and_periods_are_counted_apart(clock):
 
     assert ratelimit.count_recent("b") == 1
     assert ratelimit.count_recent("a", period=3600) == 2
+
+
+def test_recent_reads_the_count_without_counting(clock):
+    assert ratelimit.recent("k") == 0
+    ratelimit.count_recent("k")
+    clock.now += 90  # halfway through the next minute
+
+    assert ratelimit.recent("k") == pytest.approx(0.5)
+    assert ratelimit.recent("k") == pytest.approx(0.5)
+    assert ratelimit.count_recent("k") == pytest.approx(1.5)

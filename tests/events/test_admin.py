@@ -4,11 +4,12 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from events import services
-from events.models import Event
+from events.models import Event, EventInvitationDecline
 from tests.factories import (
     AffiliationFactory,
     EventFactory,
     EventRoleFactory,
+    PersonFactory,
     SeriesFactory,
     ThemeFactory,
     UserFactory,
@@ -171,3 +172,21 @@ def test_cancel_action_asks_for_a_reason_first_then_calls_the_service(admin_clie
     event.refresh_from_db()
     assert calls == [event.pk]
     assert (event.status, event.cancellation_reason) == ("cancelled", "Venue closed for repairs")
+
+
+def test_staff_can_delete_a_decline_so_the_person_can_be_invited_again(admin_client, data):
+    decline = EventInvitationDecline.objects.create(event=data, person=PersonFactory(name="Bob"))
+    changelist = reverse("admin:events_eventinvitationdecline_changelist")
+
+    listing = admin_client.get(changelist, {"q": "Bob"})
+    view = admin_client.get(
+        reverse("admin:events_eventinvitationdecline_change", args=[decline.pk])
+    )
+    delete = reverse("admin:events_eventinvitationdecline_delete", args=[decline.pk])
+    response = submit_form(admin_client, admin_client.get(delete), delete)
+
+    assert listing.context["cl"].result_count == 1
+    assert view.status_code == 200
+    assert admin_client.get(reverse("admin:events_eventinvitationdecline_add")).status_code == 403
+    assert response.status_code == 302
+    assert not EventInvitationDecline.objects.exists()

@@ -7,9 +7,11 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from discussions.models import Board
-from events.models import Event, EventRole
+from events.models import Event, EventInvitationDecline, EventRole
 from events.views.calendars import personal_events
 from tests.events.conftest import person_row
 from tests.factories import EventFactory, EventRoleFactory, PersonFactory, UserFactory
@@ -106,6 +108,7 @@ def test_declining_removes_the_invitation(client, organiser, organised_event, bo
     answer = client.get(invitation_link(mail.outbox[0]))
     submit_form(client, answer, "#invitation-form", button="answer=decline")
     assert not EventRole.with_invitations.filter(person__user=bob).exists()
+    assert EventInvitationDecline.objects.filter(event=organised_event, person=bob.person).exists()
 
 
 def test_an_invitation_link_works_only_for_its_invitee(client, organiser, organised_event, bob):
@@ -266,3 +269,115 @@ def test_an_event_with_an_invitation_pending_can_be_edited(client, organiser, or
     assert organised_event.title_en == "Policy Cafe, again"
     assert EventRole.with_invitations.get(person__user=bob).status == "pending"
     assert len(mail.outbox) == 1
+
+
+# --- a decline is remembered; invitations are limited per organiser ---------------------------
+
+
+def decline(client, bob, message):
+    client.force_login(bob)
+    answer = client.get(invitation_link(message))
+    submit_form(client, answer, "#invitation-form", button="answer=decline")
+
+
+def test_someone_who_declined_is_not_invited_to_the_same_event_again(
+    client, organiser, organised_event, bob
+):
+    name_as_organiser(client, organiser, organised_event)
+    decline(client, bob, mail.outbox[0])  # in Welsh, Bob's language
+    client.force_login(organiser)
+    blank = organised_event.roles.count()
+
+    with translation.override("en"):
+        page = client.get(reverse("events:edit", kwargs={"slug": organised_event.slug}))
+        response = submit_form(
+            client,
+            page,
+            "#event-form",
+            data={
+                "title_en": "Policy Cafe, again",
+                **person_row(blank, person_search="Bob Jones", role="organiser"),
+            },
+        )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    with translation.override("en"):
+        today = date_format(timezone.localdate(), "DATE_FORMAT")
+    assert f"Bob Jones declined to co-organise this event on {today}." in html
+    assert response.context["roles"].forms[blank].errors["person"] == [
+        f"Bob Jones declined to co-organise this event on {today}."
+    ]
+    assert 'value="Policy Cafe, again"' in html  # what the organiser typed is kept
+    organised_event.refresh_from_db()
+    assert organised_event.title_en != "Policy Cafe, again"  # and nothing was saved
+    assert not EventRole.with_invitations.filter(person__user=bob).exists()
+    assert len(mail.outbox) == 1  # the first invitation only
+
+    # In Welsh too.
+    with translation.override("cy"):
+        welsh = client.get(reverse("events:edit", kwargs={"slug": organised_event.slug}))
+        response = submit_form(
+            client,
+            welsh,
+            "#event-form",
+            data=person_row(blank, person_search="Bob Jones", role="organiser"),
+        )
+    assert response.status_code == 400
+    assert "Gwrthododd Bob Jones gyd-drefnu’r digwyddiad hwn ar " in response.content.decode()
+
+    # The decline is for that event: another event's organiser may still ask.
+    other = EventFactory(title="Caffi Polisi", created_by=organiser)
+    name_as_organiser(client, organiser, other)
+    assert len(mail.outbox) == 2
+    assert EventRole.with_invitations.get(person__user=bob).event == other
+
+
+def test_an_organiser_may_send_only_so_many_invitations_a_day(
+    client, organiser, organised_event, bob, settings, event_data
+):
+    settings.EVENTS_INVITATIONS_PER_DAY = 1
+    carys = UserFactory(display_name="Carys Evans")
+    PersonFactory(user=carys, name="Carys Evans")
+    name_as_organiser(client, organiser, organised_event)  # the one for today
+    edit = reverse("events:edit", kwargs={"slug": organised_event.slug})
+    blank = organised_event.roles.count() + 1  # listed roles, then Bob's invitation
+    events_before, people_before = Event.objects.count(), EventRole.with_invitations.count()
+
+    edited = submit_form(
+        client,
+        client.get(edit),
+        "#event-form",
+        data={
+            "title_en": "Policy Cafe, again",
+            **person_row(blank, person_search="Carys Evans", role="organiser"),
+        },
+    )
+    created = submit_form(
+        client,
+        client.get(reverse("events:create")),
+        "#event-form",
+        data={
+            **event_data(title_en="Caffi Polisi"),
+            **person_row(0, person_search="Carys Evans", role="organiser"),
+        },
+    )
+
+    limit = "more invitations to co-organise than one organiser may send in 24 hours (1)"
+    for response in (edited, created):
+        assert response.status_code == 400
+        assert limit in response.content.decode()
+    assert 'value="Policy Cafe, again"' in edited.content.decode()
+    assert 'value="Caffi Polisi"' in created.content.decode()
+    # Nothing saved, not half of it: no new event, no title, no role, no mail.
+    organised_event.refresh_from_db()
+    assert organised_event.title_en != "Policy Cafe, again"
+    assert Event.objects.count() == events_before
+    assert not Event.objects.filter(title_en="Caffi Polisi").exists()
+    assert EventRole.with_invitations.count() == people_before
+    assert [m.to for m in mail.outbox] == [[bob.email]]
+    # Saving without a new invitation still works.
+    renamed = submit_form(
+        client, client.get(edit), "#event-form", data={"title_en": "Policy Cafe, again"}
+    )
+    assert renamed.status_code == 302
