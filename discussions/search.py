@@ -38,7 +38,7 @@ MAX_RANKED = 500
 # back the rest must be looked for. Words expected fewer than FEW_MATCHES times in the posts
 # left are looked up in the GIN index alone.
 SAMPLE_POSTS = 2_000
-FEW_MATCHES = 4 * MAX_RANKED
+FEW_MATCHES = 2 * MAX_RANKED
 
 
 def is_postgresql() -> bool:

@@ -41,3 +41,12 @@ def test_an_older_chosen_event_is_offered_and_accepted(author, monkeypatch):
     assert form.is_valid()
     assert form.cleaned_data["event"] == old
     assert sorted(menu(form)[1:]) == ["Autumn cafe", "Old cafe"]
+
+
+def test_an_older_event_one_reader_chose_is_not_kept_for_the_next(author, monkeypatch):
+    monkeypatch.setattr(SearchForm, "EVENT_MENU_SIZE", 1)
+    old = discussed_event("Old cafe", author, days_ago=300)
+    discussed_event("Autumn cafe", author, days_ago=1)
+
+    assert menu(SearchForm({"event": old.slug}))[1:] == ["Autumn cafe", "Old cafe"]
+    assert menu(SearchForm())[1:] == ["Autumn cafe"]

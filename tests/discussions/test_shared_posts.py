@@ -111,3 +111,22 @@ def test_the_thread_header_follows_its_themes_a_rename_and_a_pin(
     html = text(client, thread)
     assert "Pinned</span>" in html
     assert "Time credits" not in html
+
+
+def test_the_shared_header_keeps_nobodys_buttons(client, thread, moderator):
+    """A moderator's forms and a follower's button sit beside the shared badges, never in them."""
+    follower = UserFactory()
+    services.follow(user=follower, thread=thread)
+    client.force_login(moderator)
+    assert "Hide thread" in text(client, thread)  # read first: the shared part is kept now
+    client.force_login(follower)
+    assert "Stop following" in text(client, thread)  # the follower's own
+    for reader in (UserFactory(), None):
+        if reader is None:
+            client.logout()
+        else:
+            client.force_login(reader)
+        html = text(client, thread)
+        assert "Hide thread" not in html
+        assert "Pin</button>" not in html
+        assert "Stop following" not in html
