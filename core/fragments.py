@@ -84,12 +84,12 @@ def shared_fragment(request, name: str, version: str, parts, render):
     """
     if not enabled():
         return render()
-    key = _key(request, name, version, parts)
+    key = fragment_key(request, name, version, parts)
     value = cache.get(key)
     if value is not None:
         return value
     value = render()
-    if _storable(name, value):
+    if storable(name, value):
         cache.set(key, value, FRAGMENT_SECONDS)
     return value
 
@@ -99,14 +99,14 @@ def shared_fragments(request, name: str, version: str, items: list) -> list:
     (parts, render) pairs: one cache read for all, one write for the misses."""
     if not enabled():
         return [render() for _parts, render in items]
-    keys = [_key(request, name, version, parts) for parts, _render in items]
+    keys = [fragment_key(request, name, version, parts) for parts, _render in items]
     found = cache.get_many(keys)
     values, missed = [], {}
     for key, (_parts, render) in zip(keys, items, strict=True):
         value = found.get(key)
         if value is None:
             value = render()
-            if _storable(name, value):
+            if storable(name, value):
                 missed[key] = value
         values.append(value)
     if missed:
@@ -131,7 +131,7 @@ def release() -> str:
     return digest.hexdigest()[:16]
 
 
-def _key(request, name, version, parts) -> str:
+def fragment_key(request, name, version, parts) -> str:
     raw = "|".join(
         [
             name,
@@ -146,7 +146,7 @@ def _key(request, name, version, parts) -> str:
     return FRAGMENT_PREFIX + name + ":" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _storable(name, value) -> bool:
+def storable(name, value) -> bool:
     texts = value.values() if isinstance(value, dict) else [value]
     if any(isinstance(text, str) and CSRF_FIELD in text for text in texts):
         logger.error("fragment %s holds a CSRF token: not cached", name)

@@ -25,6 +25,8 @@ from events.models import (
     public_q,
     roles_prefetch,
 )
+from events.panels import SLOTS
+from events.panels import event_panels as registered_event_panels
 from events.signals import EVENTS_MARKER
 from people.models import Organisation, Person
 
@@ -54,6 +56,21 @@ def event_for_page(slug: str, user) -> Event:
     if not event.is_visible_to(user):
         raise Http404
     return event
+
+
+def event_page_version(request, event: Event) -> str:
+    """What the shared text of `event`'s page depends on (core/skeletons.py): every change of
+    an event or of what it shows (the events marker; registrations are in the reader's own
+    parts), the minute (whether it and its series' other events are past), and the version of
+    each shared panel (the board's latest threads)."""
+    panels = [
+        panel.shared(request, event) or ""
+        for slot in SLOTS
+        for panel in registered_event_panels(slot)
+        if panel.shared
+    ]
+    minute = int(timezone.now().timestamp() // 60)
+    return ":".join([fragments.markers(EVENTS_MARKER), str(minute), *panels])
 
 
 def active_registration(event: Event, user) -> Registration | None:

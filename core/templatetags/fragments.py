@@ -6,12 +6,16 @@ cache. Only for content that is the same for everyone who may see the page: noth
 user, no CSRF token (a rendering holding one is not kept). Variables used only inside are
 evaluated only when it is rendered, so a callable in the context costs nothing on a hit.
 Without a request or with an empty version (a view that gives none) the content is rendered.
+
+`{% personal "name" %}...{% endpersonal %}`: a part that differs from reader to reader (account
+links, "You're going", a form with a CSRF token) on a page kept as a skeleton (core/skeletons.py):
+a hole there, filled for each reader; anywhere else it renders as if the tag were not there.
 """
 
 from django import template
 from django.utils.safestring import mark_safe
 
-from core import fragments
+from core import fragments, skeletons
 
 register = template.Library()
 
@@ -45,3 +49,28 @@ def shared(parser, token):
     parser.delete_first_token()
     name, version, *parts = (parser.compile_filter(bit) for bit in bits[1:])
     return SharedNode(nodelist, name, version, parts)
+
+
+class PersonalNode(template.Node):
+    def __init__(self, nodelist, template_name, name):
+        self.nodelist, self.template_name, self.name = nodelist, template_name, name
+
+    def render(self, context):
+        return skeletons.hole(
+            "node", (self.template_name, self.name), lambda: self.nodelist.render(context)
+        )
+
+
+@register.tag
+def personal(parser, token):
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError('{% personal "name" %} needs one quoted name')
+    nodelist = parser.parse(("endpersonal",))
+    parser.delete_first_token()
+    template_name = parser.origin.template_name if parser.origin else None
+    if not template_name:
+        raise template.TemplateSyntaxError("{% personal %} works in templates loaded by name")
+    node = PersonalNode(nodelist, template_name, bits[1][1:-1])
+    skeletons.remember_node(template_name, node.name, node)
+    return node

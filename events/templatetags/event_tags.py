@@ -1,4 +1,5 @@
 import json
+from functools import partial
 from urllib.parse import urlsplit
 
 from django import template
@@ -10,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import fragments
+from core import fragments, skeletons
 from events.models import Event, EventRole
 from events.panels import event_panels as registered_panels
 from events.panels import page_panels as registered_page_panels
@@ -72,21 +73,33 @@ def event_panels(context, slot):
     engine = context.template.engine
     rendered = []
     for panel in registered_panels(slot):
-
-        def render(panel=panel):
-            extra = panel.context(request, event) if panel.context else {}
-            if extra is None:
-                return ""
-            with context.push(event=event, **extra):
-                return engine.get_template(panel.template).render(context)
-
         version = panel.shared(request, event) if panel.shared and request else None
+        render = partial(render_event_panel, panel, context, event, request, engine)
         if version:
             name = f"panel:{panel.template}"
             rendered.append(fragments.shared_fragment(request, name, version, [event.pk], render))
         else:
-            rendered.append(render())
+            # May show the reader's own things: a hole in the page's skeleton (core/skeletons.py).
+            rendered.append(skeletons.hole("event-panel", (slot, panel.template), render))
     return mark_safe("".join(rendered))  # noqa: S308 -- each panel is an autoescaped template
+
+
+def render_event_panel(panel, context, event, request, engine) -> str:
+    extra = panel.context(request, event) if panel.context else {}
+    if extra is None:
+        return ""
+    with context.push(event=event, **extra):
+        return engine.get_template(panel.template).render(context)
+
+
+def _fill_event_panel(context, slot, template_name) -> str:
+    """A panel hole of an event page's skeleton, for this reader."""
+    panel = next(panel for panel in registered_panels(slot) if panel.template == template_name)
+    event, engine = context["event"], context.template.engine
+    return render_event_panel(panel, context, event, context["request"], engine)
+
+
+skeletons.register_filler("event-panel", _fill_event_panel)
 
 
 @register.simple_tag(takes_context=True)

@@ -38,7 +38,7 @@ from events.forms import (
     person_choice_label,
 )
 from events.models import Event, EventRole, Series
-from events.views.public import event_page_context
+from events.views.public import event_full_context
 
 PAGE_SIZE = 20
 
@@ -161,7 +161,7 @@ def edit_event(request, event):
 def preview_event(request, event):
     """The event page as the public will see it, under a "not published" banner."""
     event = selectors.event_for_page(event.slug, request.user)  # the page's fetch shape
-    return render(request, "events/event_preview.html", event_page_context(request, event))
+    return render(request, "events/event_preview.html", event_full_context(request, event))
 
 
 def _confirm_or_do(

@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from core import fragments
+from core import fragments, skeletons
 from core.ratelimit import count_recent
 from events import selectors, services
 from events.forms_people import RemovalRequestForm
@@ -63,9 +63,8 @@ def event_list(request):
 
 
 def event_page_context(request, event) -> dict:
-    """What the event page shows (the organisers' preview shows the same)."""
+    """What the event page shows but the reader's own parts (`event_personal_context`)."""
     url = request.build_absolute_uri(event.get_absolute_url())
-    registration = selectors.active_registration(event, request.user)  # panel and link share it
     return {
         "event": event,
         # Callables: evaluated only where a shared part is rendered, not on a cache hit.
@@ -78,15 +77,46 @@ def event_page_context(request, event) -> dict:
         "json_ld": lambda: event_json_ld(
             event.listing_data(), url=url, absolute=request.build_absolute_uri
         ),
-        "my_registration": registration,
-        "show_joining_link": event.can_see_joining_link(request.user, registration=registration),
     }
 
 
 def event_detail(request, slug):
-    """One event; drafts exist only for those who may edit them."""
+    """One event; drafts exist only for those who may edit them.
+
+    The page is kept as a skeleton (core/skeletons.py) per audience: every reader gets the
+    shared text and has only their own parts rendered (account links, registration, the panels
+    that show their dots and follows, organiser tools).
+    """
     event = selectors.event_for_page(slug, request.user)
-    return render(request, "events/event_detail.html", event_page_context(request, event))
+    if event.is_draft:
+        # Seen by its editors alone, while they change it: not worth keeping.
+        return render(request, "events/event_detail.html", event_full_context(request, event))
+    audience = "member" if request.user.is_authenticated else "visitor"
+    return skeletons.render_page(
+        request,
+        "events/event_detail.html",
+        name="event",
+        version=selectors.event_page_version(request, event),
+        parts=[event.pk, audience],
+        context=lambda: event_page_context(request, event),
+        personal=lambda: event_personal_context(request, event),
+    )
+
+
+def event_full_context(request, event) -> dict:
+    """Everything the event page shows (the organisers' preview shows the same)."""
+    return {**event_page_context(request, event), **event_personal_context(request, event)}
+
+
+def event_personal_context(request, event) -> dict:
+    """What the reader's own parts of the event page need (the holes of its skeleton)."""
+    registration = selectors.active_registration(event, request.user)  # panel and link share it
+    return {
+        "event": event,
+        "event_version": fragments.markers(EVENTS_MARKER),
+        "my_registration": registration,
+        "show_joining_link": event.can_see_joining_link(request.user, registration=registration),
+    }
 
 
 def theme_list(request):

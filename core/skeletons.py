@@ -1,0 +1,157 @@
+"""Whole pages shared by every reader of an audience, with holes for each reader's own parts.
+
+A page such as an event's is the same for every member but for a few parts: the account links
+in the header, the flash messages, "You're going" and the registration panel, a panel listing
+the reader's dots. `render_page` renders the page once per version (change markers, see
+core/fragments.py), language, site, path and audience, keeps it as a *skeleton* (the shared
+text with a hole where each personal part goes) and, for every later reader, renders only the
+holes from a small context the view computes cheaply (`personal()`), and joins.
+
+Marking the holes: in a template, `{% personal "name" %}...{% endpersonal %}` (core/templatetags/
+fragments.py); in Python, `hole(kind, args, content)` with a filler registered for `kind`
+(`register_filler`), e.g. the event page's panels. Outside `render_page` both render their content
+as usual, so a template with holes behaves the same on every other page.
+
+What must hold, and is tested page by page (the assembled page is byte for byte the page a
+plain render gives, for visitors, members with and without a place, ...):
+- everything outside a hole is the same for every reader of the audience (the view renders
+  the page itself, without a skeleton, for readers who see more: organisers, moderators, staff);
+- a hole's content needs only `personal()`'s values and the context processors;
+- no CSRF token outside a hole (a skeleton holding one is not kept).
+"""
+
+import contextvars
+import logging
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template import engines
+from django.template.context import make_context
+from django.template.loader import render_to_string
+
+from core import fragments
+
+logger = logging.getLogger("commons.fragments")
+
+# Private-use characters: they cannot come from our templates' text, and user text is never
+# rendered with them (control and private-use characters are cleaned before save).
+OPEN, CLOSE, END = "\ue010", "\ue011", "\ue012"
+SEPARATOR = "\ue013"
+
+_marking = contextvars.ContextVar("skeleton_marking", default=False)
+_fillers: dict[str, Callable] = {}
+
+
+def register_filler(kind: str, filler: Callable) -> None:
+    """`filler(context, *args) -> str` renders a hole of `kind` from the personal context."""
+    _fillers[kind] = filler
+
+
+def hole(kind: str, args: tuple[str, ...], render: Callable[[], str]) -> str:
+    """`render()`, marked as a hole when a skeleton is being rendered."""
+    if not _marking.get():
+        return render()
+    token = _marking.set(False)  # a hole inside a hole is part of the outer one's content
+    try:
+        content = str(render())
+    finally:
+        _marking.reset(token)
+    return f"{OPEN}{SEPARATOR.join((kind, *args))}{CLOSE}{content}{END}"
+
+
+def render_page(
+    request,
+    template_name: str,
+    *,
+    name: str,
+    version: str,
+    parts: list,
+    context: Callable[[], dict],
+    personal: Callable[[], dict],
+) -> HttpResponse:
+    """The page `template_name` renders from `context()` and `personal()`, from its skeleton.
+
+    `version` holds the change markers (and any moment) the shared text depends on; `parts` what
+    else tells skeletons of `name` apart (object, audience, page). On a miss the page is rendered
+    once, in full, and its skeleton kept; on a hit only `personal()` is computed.
+    """
+    if not fragments.enabled() or not version:
+        return render(request, template_name, {**context(), **personal()})
+    key = fragments.fragment_key(request, "page:" + name, version, parts)
+    skeleton = cache.get(key)
+    if skeleton is not None:
+        return HttpResponse(fill(request, skeleton, personal()))
+    token = _marking.set(True)
+    try:
+        marked = render_to_string(template_name, {**context(), **personal()}, request)
+    finally:
+        _marking.reset(token)
+    skeleton, html = split(marked)
+    if fragments.storable(name, "".join(skeleton[::2])):
+        cache.set(key, skeleton, fragments.FRAGMENT_SECONDS)
+    return HttpResponse(html)
+
+
+def split(marked: str) -> tuple[list, str]:
+    """(skeleton, page) from a marked rendering: the skeleton alternates shared text and holes
+    (tuples of kind and arguments); the page is the rendering without the marks."""
+    skeleton, page = [], []
+    position = 0
+    while (start := marked.find(OPEN, position)) != -1:
+        close = marked.index(CLOSE, start)
+        end = marked.index(END, close)
+        text = marked[position:start]
+        skeleton += [text, tuple(marked[start + 1 : close].split(SEPARATOR))]
+        page += [text, marked[close + 1 : end]]
+        position = end + 1
+    skeleton.append(marked[position:])
+    page.append(marked[position:])
+    return skeleton, "".join(page)
+
+
+def fill(request, skeleton: list, values: dict) -> str:
+    """The page: the skeleton's shared text with each hole rendered from `values`."""
+    engine = engines["django"].engine
+    blank = _blank_template(engine)
+    context = make_context(values, request, autoescape=engine.autoescape)
+    out = []
+    with context.render_context.push_state(blank), context.bind_template(blank):
+        for index, piece in enumerate(skeleton):
+            if index % 2 == 0:
+                out.append(piece)
+            else:
+                kind, *args = piece
+                out.append(str(_fillers[kind](context, *args)))
+    return "".join(out)
+
+
+_blank = {}
+
+
+def _blank_template(engine):
+    # Holes render inside a template's render state (includes look their engine up there).
+    if engine not in _blank:
+        _blank[engine] = engine.from_string("")
+    return _blank[engine]
+
+
+# Template holes: `{% personal "name" %}` nodes, found again by template and name.
+_nodes: dict[tuple[str, str], object] = {}
+
+
+def remember_node(template_name: str, name: str, node) -> None:
+    _nodes[(template_name, name)] = node
+
+
+def _fill_node(context, template_name: str, name: str) -> str:
+    node = _nodes.get((template_name, name))
+    if node is None:
+        # A skeleton another process rendered: compiling the template remembers its nodes.
+        engines["django"].engine.get_template(template_name)
+        node = _nodes[(template_name, name)]
+    return node.nodelist.render(context)
+
+
+register_filler("node", _fill_node)

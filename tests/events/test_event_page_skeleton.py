@@ -1,0 +1,179 @@
+"""The event page from its skeleton (core/skeletons.py) is the page a plain render gives, for
+every reader, whoever filled the skeleton first; a reader's own parts never reach another."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from discussions.models import Board, Thread
+from events.models import Event, Registration
+from events.services import register_attendee
+from record.models import EventRecord, Follow, Outcome, Priority
+from tests.factories import (
+    EventFactory,
+    EventRoleFactory,
+    PersonFactory,
+    SeriesFactory,
+    ThemeFactory,
+    ThreadFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def page(client, event, language="en") -> str:
+    response = client.get(
+        reverse("events:detail", kwargs={"slug": event.slug}) + "", HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert response.status_code == 200
+    # A CSRF token is masked afresh for every rendering: equal pages differ only there.
+    return CSRF.sub('name="csrfmiddlewaretoken" value="…"', response.content.decode())
+
+
+def plain(client, event) -> str:
+    with override_settings(SHARED_FRAGMENTS=False):
+        return page(client, event)
+
+
+def reader(user):
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def readers(users):
+    return {name: reader(user) for name, user in users.items()}
+
+
+@pytest.fixture
+def rich_event():
+    """An upcoming hybrid event in a series with themes, people, priorities and a board."""
+    series = SeriesFactory(name="Policy Cafes")
+    start = timezone.now() - timedelta(days=14)
+    earlier = EventFactory(series=series, starts_at=start, ends_at=start + timedelta(hours=2))
+    EventRecord.objects.create(event=earlier, summary="We met.", published_at=timezone.now())
+    Outcome.objects.create(event=earlier, kind="action", title="Write to the council")
+    event = EventFactory(
+        series=series,
+        themes=[ThemeFactory(name="Housing")],
+        mode=Event.Mode.HYBRID,
+        online_url="https://meet.example.org/cafe",
+        capacity=2,
+    )
+    EventRoleFactory(event=event, person=PersonFactory(name="Ada Speaker"), role="speaker")
+    Priority.objects.create(event=event, author=UserFactory(), text="Rents", dot_count=2)
+    board = Board.objects.get_or_create(event=event)[0]
+    thread = ThreadFactory(board=board, title="After the cafe")
+    # "2 hours ago": a time that reads the same to the plain render and the shared one.
+    Thread.objects.filter(pk=thread.pk).update(last_activity_at=timezone.now() - timedelta(hours=2))
+    return event
+
+
+def test_every_reader_gets_the_page_a_plain_render_gives(rich_event):
+    organiser = UserFactory(groups=["Organisers"])
+    EventRoleFactory(
+        event=rich_event, person=PersonFactory(user=organiser, name="Olwen"), role="organiser"
+    )
+    going, waiting, following = UserFactory(), UserFactory(), UserFactory()
+    register_attendee(event=rich_event, user=going, attendance="in_person")
+    register_attendee(event=rich_event, user=UserFactory(), attendance="in_person")
+    register_attendee(event=rich_event, user=waiting, attendance="in_person")
+    assert Registration.objects.get(user=waiting).state == Registration.State.WAITLISTED
+    Follow.objects.create(user=following, event=rich_event, active=True)
+    users = {
+        "going": going,
+        "visitor": None,
+        "waiting": waiting,
+        "following": following,
+        "member": UserFactory(),
+        "organiser": organiser,
+        "staff": UserFactory(is_staff=True, is_superuser=True),
+    }
+    expected = {name: plain(client, rich_event) for name, client in readers(users).items()}
+    assert "You’re going" in expected["going"]
+    assert "meet.example.org" in expected["going"]
+    assert "Organiser tools" in expected["organiser"]
+    cache.clear()
+    for _round in range(2):  # the first reader of each audience fills the skeleton
+        for name, client in readers(users).items():
+            assert page(client, rich_event) == expected[name], name
+
+
+def test_a_members_own_parts_never_reach_another_reader(rich_event):
+    going = UserFactory()
+    register_attendee(event=rich_event, user=going, attendance="online")
+    cache.clear()
+    first = page(reader(going), rich_event)  # fills the members' skeleton
+    assert "You’re going" in first
+    assert "meet.example.org/cafe" in first
+    assert going.display_name in first or going.public_name in first or "Sign out" in first
+    other = page(reader(UserFactory()), rich_event)
+    visitor = page(reader(None), rich_event)
+    for html in (other, visitor):
+        assert "You’re going" not in html
+        assert "meet.example.org/cafe" not in html
+    assert "Sign in" in visitor
+
+
+def test_the_page_changes_after_each_committed_write(
+    rich_event, django_capture_on_commit_callbacks
+):
+    member = reader(UserFactory())
+    assert "Rents" in page(member, rich_event)
+    with django_capture_on_commit_callbacks(execute=True):
+        rich_event.title = "Housing round-table"
+        rich_event.save()
+    assert "Housing round-table" in page(member, rich_event)
+    theme = rich_event.themes.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        theme.name = "Homes"
+        theme.save()
+    assert ">Homes<" in page(member, rich_event)
+    with django_capture_on_commit_callbacks(execute=True):
+        ThreadFactory(board=rich_event.board, title="A new thread")
+    assert "A new thread" in page(member, rich_event)
+    with django_capture_on_commit_callbacks(execute=True):
+        Priority.objects.create(event=rich_event, author=UserFactory(), text="Transport")
+    assert "Transport" in page(member, rich_event)
+
+
+def test_a_registration_shows_at_once_and_places_left_change(rich_event):
+    user = UserFactory()
+    client = reader(user)
+    before = page(client, rich_event)
+    assert "You’re going" not in before
+    response = client.get(reverse("events:detail", kwargs={"slug": rich_event.slug}))
+    register_attendee(event=rich_event, user=user, attendance="in_person")
+    after = page(client, rich_event)
+    assert "You’re going" in after
+    assert after == plain(client, rich_event)
+    assert response.status_code == 200
+
+
+def test_the_welsh_page_has_its_own_skeleton(rich_event):
+    member = reader(UserFactory())
+    english = page(member, rich_event)
+    welsh = member.get(
+        reverse("events:detail", kwargs={"slug": rich_event.slug}).replace("/en/", "/cy/", 1)
+    )
+    assert welsh.status_code == 200
+    assert 'lang="cy"' in welsh.content.decode()[:300]
+    assert 'lang="en"' in english[:300]
+
+
+def test_a_member_served_from_the_skeleton_costs_a_few_queries(
+    rich_event, django_assert_max_num_queries
+):
+    page(reader(UserFactory()), rich_event)  # fills the members' skeleton
+    member = reader(UserFactory())
+    with django_assert_max_num_queries(12):
+        page(member, rich_event)
