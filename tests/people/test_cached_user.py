@@ -73,3 +73,14 @@ def test_one_members_row_never_serves_another(client):
     html = client.get(reverse("people:account")).content.decode()
     assert "Second" in html
     assert "First" not in html
+
+
+def test_joining_a_group_shows_on_the_next_request(client, django_capture_on_commit_callbacks):
+    from django.contrib.auth.models import Group
+
+    user = UserFactory()
+    client.force_login(user)
+    assert "New event" not in client.get(reverse("home")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        User.objects.get(pk=user.pk).groups.add(Group.objects.get_or_create(name="Organisers")[0])
+    assert "New event" in client.get(reverse("home")).content.decode()
