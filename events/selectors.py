@@ -122,6 +122,28 @@ def event_page_version(request, event: Event) -> str:
     return ":".join([fragments.markers(EVENTS_MARKER), str(minute), *panels])
 
 
+def reader_registration(request, event: Event) -> Registration | None:
+    """The reader's active registration at `event` (None when anonymous or none), remembered
+    for the request and kept in the shared cache until a registration at the event changes."""
+    memo = request.__dict__.setdefault("_reader_registrations", {})
+    if event.pk in memo:
+        return memo[event.pk]
+    user = request.user
+    if not (user.is_authenticated and fragments.enabled()):
+        registration = active_registration(event, user)
+    else:
+        key = f"events:registration:{event.pk}:{user.pk}"
+        tokens, stored = fragments.markers_and_value([registrations_marker(event.pk)], key)
+        found = fragments.current(tokens, stored)
+        if found is None:
+            registration = active_registration(event, user)
+            cache.set(key, (tokens, (registration,)), fragments.FRAGMENT_SECONDS)
+        else:
+            (registration,) = found  # a tuple: None is a value here
+    memo[event.pk] = registration
+    return registration
+
+
 def active_registration(event: Event, user) -> Registration | None:
     """`user`'s confirmed or waitlisted registration at `event` (None when anonymous or none)."""
     if not user.is_authenticated:
