@@ -64,11 +64,14 @@ def event_for_page(slug: str, user, *, cached: bool = True) -> Event:
 
 def _page_event(slug: str, user, *, cached: bool) -> Event | None:
     """The row from the shared cache, or the database with its counts (for this request)."""
-    events = Event.objects.select_related("venue", "series", "cover").with_registration_counts()
+
+    def fetch(*, roles: bool) -> Event | None:
+        events = Event.objects.select_related("venue", "series", "cover")
+        events = events.with_registration_counts().filter(slug=slug)
+        return (events.prefetch_related(roles_prefetch()) if roles else events).first()
+
     if not (cached and fragments.enabled()) or len(slug) > 200:
-        if user.is_authenticated:
-            events = events.prefetch_related(roles_prefetch())
-        return events.filter(slug=slug).first()
+        return fetch(roles=user.is_authenticated)
     key = f"events:page-event:{slug}"
     tokens, stored = fragments.markers_and_value([EVENTS_MARKER, fragments.UPLOADS_MARKER], key)
     event = fragments.current(tokens, stored)
@@ -76,8 +79,8 @@ def _page_event(slug: str, user, *, cached: bool) -> Event | None:
         return event
     if not user.is_authenticated:
         # A visitor needs no roles: a member's request fetches them and fills the cache.
-        return events.filter(slug=slug).first()
-    event = events.prefetch_related(roles_prefetch()).filter(slug=slug).first()
+        return fetch(roles=False)
+    event = fetch(roles=True)
     if event is not None:
         kept = copy.copy(event)  # without this request's counts: they are kept apart
         del kept.confirmed_count, kept.confirmed_online_count

@@ -172,8 +172,9 @@ def priorities(request, event):
         "can_organise": can_organise(request.user, event),
         "allowance": allowance,
         "dots_left": allowance - board["my_dots_used"],
-        # Its fields are a shared part of the panel: the themes are fetched if it is rendered.
-        "priority_form": PriorityForm(
+        # Its fields are a shared part of the panel: built (and the themes fetched) only when
+        # that part is rendered (templates call a callable).
+        "priority_form": lambda: PriorityForm(
             event=event, auto_id="id_priority_%s", themes=lambda: event.themes.all()
         ),
     }
