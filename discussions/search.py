@@ -35,10 +35,8 @@ MAX_RANKED = 500
 # The newest matches are looked for among the newest posts, so that no query reads every match
 # of a common word (each row read costs 5-25 µs: the 80,000 of "community" in 1,000,000 posts
 # took 0.6 s). The newest SAMPLE_POSTS are read in full first; what they hold tells how far
-# back the rest must be looked for. Words expected fewer than FEW_MATCHES times in the posts
-# left are looked up in the GIN index alone.
+# back the rest must be looked for (`newest_matches`).
 SAMPLE_POSTS = 2_000
-FEW_MATCHES = 2 * MAX_RANKED
 
 
 def is_postgresql() -> bool:
@@ -191,23 +189,67 @@ def newest_matches(posts, query, limit: int) -> list[tuple]:
     uncommon words (an estimate of 1 for "co-production", found 5,098 times) and then read
     every match, or walk the newest posts far back to find a few. The newest SAMPLE_POSTS are
     read in full instead (without the GIN index: a bounded read whatever the word); if they
-    did not hold `limit` matches, their share of matches sizes the next step: the rest of
-    the posts through the GIN index when few matches are left there, else a window of the
-    newest ids expected to hold half as many again as are missing, and so on.
+    did not hold `limit` matches, their share of matches tells how far back the missing ones
+    are and sizes the next step, taken the cheapest of three ways (`_next_step`), and so on.
     """
-    high = Post.objects.aggregate(top=Max("pk"))["top"] or 0
-    low = max(0, high - SAMPLE_POSTS)
-    unindexed = Coalesce("search_vector", Cast(Value(""), SearchVectorField()))
-    sample = posts.alias(unindexed=unindexed).filter(unindexed=query, pk__gt=low, pk__lte=high)
-    found = list(_newest_first(sample)[:limit])
-    read = high - low
+    top = Post.objects.aggregate(top=Max("pk"))["top"] or 0
+    low = max(0, top - SAMPLE_POSTS)
+    found = list(_newest_first(_scanned(posts, query, low, top))[:limit])
+    read = top - low
     while len(found) < limit and low > 0:
-        high, missing, share = low, limit - len(found), len(found) / read
-        low = 0 if share * high <= FEW_MATCHES else max(0, high - int(1.5 * missing / share))
-        window = posts.filter(search_vector=query, pk__gt=low, pk__lte=high)
+        high, missing = low, limit - len(found)
+        way, low = _next_step(high=high, top=top, missing=missing, share=len(found) / read)
+        if way == "scan":
+            window = _scanned(posts, query, low, high)
+        else:  # "window" (the GIN index and the ids' index together) or "index" (low is 0)
+            window = posts.filter(search_vector=query, pk__gt=low, pk__lte=high)
         found += _newest_first(window)[:missing]
         read += high - low
     return found
+
+
+# What each way of looking further back costs, in µs a row, measured on the bench archive
+# (1,000,000 posts held in memory): reading a post and checking its words (a scan of ids),
+# putting an entry of the GIN index in a bitmap (one per post holding the words, however old:
+# "budget", in 78,000 posts, took 30 ms), putting an id of a window in a bitmap, and fetching
+# a post the bitmaps chose.
+SCAN_ROW_US, GIN_ENTRY_US, WINDOW_ID_US, FETCH_ROW_US = 2.3, 0.4, 0.1, 6.0
+
+
+def _next_step(*, high: int, top: int, missing: int, share: float) -> tuple[str, int]:
+    """The cheapest way to find the `missing` newest matches below id `high` (of `top`), when a
+    `share` of the posts read so far matched, and the lowest id it reads:
+
+    "scan": the window of ids expected to hold half as many again as are missing, every post
+    read (a common word: no GIN bitmap of its tens of thousands of posts); "window": the same
+    ids ANDed with the GIN index's bitmap, only the matches fetched (a word in a few percent
+    of the posts); "index": the GIN index alone for everything older (a rare word).
+    """
+    if share == 0:
+        return "index", 0
+    costs, window = _step_costs(high=high, top=top, missing=missing, share=share)
+    way = min(costs, key=costs.get)
+    return way, 0 if way == "index" else high - window
+
+
+def _step_costs(*, high: int, top: int, missing: int, share: float) -> tuple[dict, int]:
+    """({way: µs expected}, the window's size in ids) for `_next_step`."""
+    window = min(high, int(1.5 * missing / share))
+    everywhere, left = share * top, share * high  # matches expected
+    gin = everywhere * GIN_ENTRY_US
+    costs = {
+        "scan": window * SCAN_ROW_US,
+        "window": gin + window * WINDOW_ID_US + 1.5 * missing * FETCH_ROW_US,
+        "index": gin + left * FETCH_ROW_US,
+    }
+    return costs, window
+
+
+def _scanned(posts, query, low: int, high: int):
+    """The posts with ids in (low, high] matching `query`, each read and checked without the
+    GIN index (whose bitmap of a common word costs more than the posts it spares)."""
+    unindexed = Coalesce("search_vector", Cast(Value(""), SearchVectorField()))
+    return posts.alias(unindexed=unindexed).filter(unindexed=query, pk__gt=low, pk__lte=high)
 
 
 def _newest_first(matches):

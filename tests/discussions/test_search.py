@@ -140,19 +140,27 @@ def test_edits_update_the_search_vector(client, thread, author):
 @pytest.mark.postgres
 @postgres_only
 @pytest.mark.parametrize(
-    ("sample", "few"),
-    [(2, 0), (2, 1000), (100, 0)],
-    ids=["sample-then-window", "sample-then-index", "all-in-sample"],
+    ("sample", "way"),
+    [(2, "scan"), (2, "window"), (2, "index"), (100, None)],
+    ids=["sample-then-scan", "sample-then-window", "sample-then-index", "all-in-sample"],
 )
 def test_postgres_search_ranks_the_newest_matches(
-    client, thread, author, moderator, settings, monkeypatch, sample, few
+    client, thread, author, moderator, settings, monkeypatch, sample, way
 ):
     """Beyond MAX_RANKED matches only the newest are ranked, however they are looked for (the
-    newest posts read in full, then a window of ids or the GIN index for the rest)."""
+    newest posts read in full, then a window of ids read in full, or a window of ids and the
+    GIN index, or the GIN index alone for the rest)."""
     settings.DISCUSSIONS_POSTS_PER_MINUTE = 0
     monkeypatch.setattr(search_module, "MAX_RANKED", 3)
     monkeypatch.setattr(search_module, "SAMPLE_POSTS", sample)
-    monkeypatch.setattr(search_module, "FEW_MATCHES", few)
+    step_costs, taken = search_module._step_costs, []
+
+    def only_this_way(**kwargs):
+        costs, window = step_costs(**kwargs)
+        taken.append(way)
+        return {w: 0 if w == way else 1 for w in costs}, window
+
+    monkeypatch.setattr(search_module, "_step_costs", only_this_way)
     bodies = ["allotments", "no", "allotments", "no", "allotments, allotments", "no", "allotments"]
     posts = [services.post_reply(thread=thread, author=author, body=body) for body in bodies]
     hidden = services.post_reply(thread=thread, author=author, body="allotments")
@@ -163,6 +171,23 @@ def test_postgres_search_ranks_the_newest_matches(
     # The newest three shown matches, best first, then newest first: the oldest is left out.
     assert list(response.context["page"]) == [posts[4], posts[6], posts[2]]
     assert "The newest 3 matching posts, best first." in response.content.decode()
+    assert set(taken) == ({way} if way else set())
+
+
+@pytest.mark.parametrize(
+    ("share", "missing", "way"),
+    [(0.08, 340, "scan"), (0.01, 480, "window"), (0.001, 498, "index"), (0, 500, "index")],
+    ids=["common-word", "a-word-in-one-post-of-100", "rare-word", "none-in-the-sample"],
+)
+def test_search_looks_further_back_the_cheapest_way(share, missing, way):
+    """In 1,000,000 posts, after the newest 2,000: a common word's matches are read in the next
+    few thousand posts, a less common one's through a window of ids and the GIN index, a rare
+    word's through the GIN index alone."""
+    chosen, low = search_module._next_step(
+        high=998_000, top=1_000_000, missing=missing, share=share
+    )
+    assert chosen == way
+    assert low == (0 if way == "index" else 998_000 - int(1.5 * missing / share))
 
 
 @pytest.mark.postgres
