@@ -37,6 +37,8 @@ MAX_RANKED = 500
 # took 0.6 s). The newest SAMPLE_POSTS are read in full first; what they hold tells how far
 # back the rest must be looked for (`newest_matches`).
 SAMPLE_POSTS = 2_000
+# A theme's or an event's threads holding at most this many posts are read in full (12 ms).
+FEW_POSTS = 5_000
 
 
 def is_postgresql() -> bool:
@@ -122,11 +124,14 @@ def search_posts(q: str, *, theme=None, event=None):
     On PostgreSQL the newest MAX_RANKED matches are found on the posts table alone
     (`newest_matches`), ranked, and only then checked for visibility through the joins; only the
     shown page gets headlines. Ranking every match of a common word read every matching row
-    (80,000 for "community" in 1,000,000 posts: over half a second).
+    (80,000 for "community" in 1,000,000 posts: over half a second). A theme or an event
+    narrows the posts to its readable threads' (a literal id list: no join to misjudge), looked
+    for the same way: an event's 27,000 posts were all read to find a page of its newest (over
+    200 ms), or every match of a common word among them.
     """
     q = q.strip()
     posts = Post.objects.public().select_related("thread__board__event", "author")
-    threads = Thread.objects.all()
+    threads = Thread.objects.public()
     if theme is not None:
         posts, threads = posts.filter(thread__themes=theme), threads.filter(themes=theme)
     if event is not None:
@@ -134,37 +139,50 @@ def search_posts(q: str, *, theme=None, event=None):
             posts.filter(thread__board__event=event),
             threads.filter(board__event=event),
         )
-    if not q:
+    filtered = theme is not None or event is not None
+    if not is_postgresql() or not (q or filtered):
+        if q:
+            in_title = Q(number=1, thread__title__icontains=q)
+            posts = posts.filter(Q(body_source__icontains=q) | in_title)
         return posts.order_by("-created_at", "-pk")
-    if not is_postgresql():
-        return posts.filter(
-            Q(body_source__icontains=q) | Q(number=1, thread__title__icontains=q)
-        ).order_by("-created_at", "-pk")
-    query = SearchQuery(q, config="english", search_type="websearch") | SearchQuery(
-        q, config="simple", search_type="websearch"
-    )
-    rank = SearchRank(F("search_vector"), query)
-    shown = Post.objects.filter(hidden_at=None, withdrawn_at=None).annotate(candidate_rank=rank)
-    if theme is not None or event is not None:
-        # A literal id list: one bitmap scan ANDed with the GIN scan, no join to misjudge. The
-        # threads' posts are few beside the whole archive, and may be anywhere in it: one query.
-        in_threads = shown.filter(
-            search_vector=query, thread_id__in=list(threads.values_list("pk", flat=True))
+    shown, in_threads = Post.objects.filter(hidden_at=None, withdrawn_at=None), None
+    if filtered:
+        found = list(threads.values_list("pk", "reply_count"))
+        shown = shown.filter(thread_id__in=[pk for pk, _replies in found])
+        in_threads = sum(replies + 1 for _pk, replies in found)
+    query = rank = None
+    if q:
+        query = SearchQuery(q, config="english", search_type="websearch") | SearchQuery(
+            q, config="simple", search_type="websearch"
         )
-        candidates = list(_newest_first(in_threads)[:MAX_RANKED])
+        rank = SearchRank(F("search_vector"), query)
+    shown = shown.annotate(candidate_rank=rank if q else Value(0.0))
+    if in_threads is not None and in_threads <= FEW_POSTS:
+        # Every post of a few threads read, without the GIN index: its bitmap of a common word
+        # (30 ms for "community") costs more than the posts it spares.
+        candidates = list(_newest_first(_scanned(shown, query, 0, None))[:MAX_RANKED])
     else:
         candidates = newest_matches(shown, query, MAX_RANKED)
-    # What `posts` (Post.objects.public()) asks beyond the post's own columns, asked of the
-    # candidates' threads: far fewer rows than the posts, and none of them read again.
-    thread_ids = {thread_id for _pk, _rank, _created_at, thread_id in candidates}
-    readable = set(Thread.objects.public().filter(pk__in=thread_ids).values_list("pk", flat=True))
+    if filtered:
+        readable = None  # the threads' ids were the readable ones
+    else:
+        # What `posts` (Post.objects.public()) asks beyond the post's own columns, asked of the
+        # candidates' threads: far fewer rows than the posts, and none of them read again.
+        thread_ids = {thread_id for _pk, _rank, _created_at, thread_id in candidates}
+        readable = set(threads.filter(pk__in=thread_ids).values_list("pk", flat=True))
     candidates.sort(key=lambda row: (-row[1], -row[2].timestamp(), -row[0]))
-    ranked = [pk for pk, _rank, _created_at, thread_id in candidates if thread_id in readable]
+    ranked = [
+        pk
+        for pk, _rank, _created_at, thread_id in candidates
+        if readable is None or thread_id in readable
+    ]
 
     def fetch(ids):
         # `ids` are readable already: by primary key alone, not through the joins of `posts`
         # (the planner walked every post of an event's threads to find a page of 20).
         page = Post.objects.filter(pk__in=ids).select_related("thread__board__event", "author")
+        if not q:
+            return page
         return page.order_by().annotate(
             rank=rank,
             headline=SearchHeadline(
@@ -183,7 +201,7 @@ def search_posts(q: str, *, theme=None, event=None):
 
 def newest_matches(posts, query, limit: int) -> list[tuple]:
     """(id, candidate_rank, created_at, thread_id) of the `limit` newest of `posts` matching
-    `query`, newest first (by id: the order posts are written in).
+    `query` (all of them when None), newest first (by id: the order posts are written in).
 
     How many posts match is not asked of PostgreSQL's statistics, which misjudge phrases and
     uncommon words (an estimate of 1 for "co-production", found 5,098 times) and then read
@@ -199,7 +217,7 @@ def newest_matches(posts, query, limit: int) -> list[tuple]:
     while len(found) < limit and low > 0:
         high, missing = low, limit - len(found)
         way, low = _next_step(high=high, top=top, missing=missing, share=len(found) / read)
-        if way == "scan":
+        if way == "scan" or query is None:
             window = _scanned(posts, query, low, high)
         else:  # "window" (the GIN index and the ids' index together) or "index" (low is 0)
             window = posts.filter(search_vector=query, pk__gt=low, pk__lte=high)
@@ -245,11 +263,14 @@ def _step_costs(*, high: int, top: int, missing: int, share: float) -> tuple[dic
     return costs, window
 
 
-def _scanned(posts, query, low: int, high: int):
-    """The posts with ids in (low, high] matching `query`, each read and checked without the
-    GIN index (whose bitmap of a common word costs more than the posts it spares)."""
+def _scanned(posts, query, low: int, high: int | None):
+    """The posts with ids in (low, high] (or above low) matching `query`, each read and checked
+    without the GIN index (whose bitmap of a common word costs more than the posts it spares)."""
+    window = posts.filter(pk__gt=low) if high is None else posts.filter(pk__gt=low, pk__lte=high)
+    if query is None:
+        return window
     unindexed = Coalesce("search_vector", Cast(Value(""), SearchVectorField()))
-    return posts.alias(unindexed=unindexed).filter(unindexed=query, pk__gt=low, pk__lte=high)
+    return window.alias(unindexed=unindexed).filter(unindexed=query)
 
 
 def _newest_first(matches):

@@ -1,6 +1,7 @@
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
 
 from discussions import search as search_module
 from discussions import services
@@ -60,7 +61,11 @@ def test_search_by_title_words_finds_the_opening_post(client, corpus):
     ]
 
 
-def test_search_filters_by_theme_and_event(client, corpus, board):
+@pytest.mark.parametrize("few_posts", [5_000, 0], ids=["threads-read-in-full", "newest-first"])
+def test_search_filters_by_theme_and_event(client, corpus, board, monkeypatch, few_posts):
+    """The same posts whether a theme's or an event's threads are read in full (few posts) or
+    looked through newest first as the whole archive is (PostgreSQL)."""
+    monkeypatch.setattr(search_module, "FEW_POSTS", few_posts)
     by_theme = search(client, q="care", theme=corpus["core"].slug)
     by_event = search(client, q="care", event=board.event.slug)
     theme_only = search(client, theme=corpus["power_theme"].slug)
@@ -203,3 +208,32 @@ def test_postgres_search_leaves_out_hidden_threads_and_counts_what_it_found(
 
     assert list(response.context["page"]) == [shown.posts.get()]
     assert "1 post found" in response.content.decode()
+
+
+@pytest.mark.postgres
+@postgres_only
+@pytest.mark.parametrize("few_posts", [5_000, 0], ids=["threads-read-in-full", "newest-first"])
+def test_postgres_browsing_an_event_lists_its_newest_posts_and_says_when_limited(
+    client, board, author, moderator, settings, monkeypatch, few_posts
+):
+    """Without words, an event's posts newest first; only the newest MAX_RANKED, which the page
+    says, in English and in Welsh; a hidden thread's posts are not among them."""
+    settings.DISCUSSIONS_POSTS_PER_MINUTE = 0
+    monkeypatch.setattr(search_module, "MAX_RANKED", 2)
+    monkeypatch.setattr(search_module, "FEW_POSTS", few_posts)
+    monkeypatch.setattr(search_module, "SAMPLE_POSTS", 1)
+    thread = services.start_thread(board=board, author=author, title="Care", body="First.")
+    second = services.post_reply(thread=thread, author=author, body="Second.")
+    hidden = services.start_thread(board=board, author=author, title="Hid", body="Hidden.")
+    services.hide_thread(thread=hidden, moderator=moderator)
+    elsewhere = services.Board.objects.for_event(EventFactory())
+    services.start_thread(board=elsewhere, author=author, title="Other", body="Elsewhere.")
+    third = services.post_reply(thread=thread, author=author, body="Third.")
+
+    response = search(client, event=board.event.slug)
+    with translation.override("cy"):
+        welsh = client.get(reverse("discussions:search"), {"event": board.event.slug})
+
+    assert list(response.context["page"]) == [third, second]
+    assert "The newest 2 posts, newest first." in response.content.decode()
+    assert "Y 2 neges ddiweddaraf, y fwyaf diweddar yn gyntaf." in welsh.content.decode()
