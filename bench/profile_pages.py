@@ -10,8 +10,8 @@ wall time of each statement as seen from here (includes waiting for a busy machi
 search is measured apart over 50 distinct queries (load_run.search_paths: common and rare
 words, English and Welsh, with and without filters), each asked once, so that no result cache
 helps it; `--each` prints a line per query (its slowest statement too).
-`--only WORD,...` measures the pages whose names hold one of these words (and the trivial view); `--profile PAGE` prints a
-cProfile of that page instead (cumulative, top 60).
+`--only WORD,...` measures the pages whose names hold one of these words (and the trivial
+view); `--profile PAGE` prints a cProfile of that page instead (cumulative, top 60).
 """
 
 import argparse

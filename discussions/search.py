@@ -94,6 +94,16 @@ def _plain_snippet(text: str, q: str) -> str:
     return _highlight(prefix + window + suffix)
 
 
+# What a result shows (templates/discussions/search.html): rows without them were 4 times as
+# wide (the post's HTML, the event's every column in both languages).
+SHOWN_FIELDS = [
+    "number", "language", "created_at", "thread__title", "thread__language",
+    "thread__board__event__slug", "thread__board__event__title_en",
+    "thread__board__event__title_cy", "author__username", "author__display_name",
+    "author__first_name", "author__last_name",
+]  # fmt: skip
+
+
 class RankedResults(Sequence):
     """Post ids in rank order; slicing fetches just those posts, with rank and headline.
 
@@ -180,10 +190,15 @@ def search_posts(q: str, *, theme=None, event=None):
     def fetch(ids):
         # `ids` are readable already: by primary key alone, not through the joins of `posts`
         # (the planner walked every post of an event's threads to find a page of 20).
-        page = Post.objects.filter(pk__in=ids).select_related("thread__board__event", "author")
+        page = (
+            Post.objects.filter(pk__in=ids)
+            .select_related("thread__board__event", "author")
+            .only(*SHOWN_FIELDS, *([] if q else ["body_source"]))
+            .order_by()
+        )
         if not q:
             return page
-        return page.order_by().annotate(
+        return page.annotate(
             rank=rank,
             headline=SearchHeadline(
                 "body_source",
