@@ -122,7 +122,8 @@ def event_page_version(request, event: Event) -> str:
         if panel.shared
     ]
     minute = int(timezone.now().timestamp() // 60)
-    return ":".join([fragments.markers(EVENTS_MARKER), str(minute), *panels])
+    tokens = fragments.markers(EVENTS_MARKER, fragments.UPLOADS_MARKER)  # the cover's variants
+    return ":".join([tokens, str(minute), *panels])
 
 
 def reader_registration(request, event: Event) -> Registration | None:

@@ -183,3 +183,16 @@ def test_a_member_served_from_the_skeleton_costs_a_few_queries(
     # reader: the previous event's open outcomes, the priorities with their dots, the themes.
     with django_assert_max_num_queries(5):
         page(member, rich_event)
+
+
+def test_a_covers_variants_show_once_the_worker_made_them(django_capture_on_commit_callbacks):
+    from core.tasks import make_variants
+    from tests.factories import stored_image
+
+    cover = stored_image(variants=False)
+    event = EventFactory(cover=cover, cover_alt="A drawing of the cafe")
+    member = reader(UserFactory())
+    assert ".webp" not in page(member, event)  # the original only, for now
+    with django_capture_on_commit_callbacks(execute=True):
+        make_variants.call(cover.pk)
+    assert ".webp" in page(member, event)
