@@ -22,6 +22,7 @@ import functools
 import hashlib
 import logging
 import os
+import re
 import uuid
 from functools import partial
 
@@ -39,6 +40,10 @@ FRAGMENT_PREFIX = "fragment:"
 # An upper bound only: a write replaces a fragment at once (its marker moves).
 FRAGMENT_SECONDS = 3600
 CSRF_FIELD = 'name="csrfmiddlewaretoken"'
+# Stands in for the CSRF token in a kept rendering (private use: never in our output); each
+# reader's own replaces it (`with_csrf_token`).
+CSRF_STAND_IN = "\ue014csrf\ue014"
+_CSRF_VALUES = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
 # What a rendering depends on besides the data: code, templates, compiled catalogues.
 RELEASE_SUFFIXES = {".py", ".html", ".mo", ".txt"}
 RELEASE_SKIP = {
@@ -166,8 +171,21 @@ def fragment_key(request, name, version, parts) -> str:
 
 
 def storable(name, value) -> bool:
+    """False (and an error logged) for a rendering holding a CSRF token (a stand-in is fine)."""
     texts = value.values() if isinstance(value, dict) else [value]
-    if any(isinstance(text, str) and CSRF_FIELD in text for text in texts):
-        logger.error("fragment %s holds a CSRF token: not cached", name)
-        return False
+    for text in texts:
+        tokens = _CSRF_VALUES.findall(text) if isinstance(text, str) and CSRF_FIELD in text else []
+        if any(token != CSRF_STAND_IN for token in tokens):
+            logger.error("fragment %s holds a CSRF token: not cached", name)
+            return False
     return True
+
+
+def with_csrf_token(request, html: str) -> str:
+    """`html` with each CSRF stand-in replaced by this reader's token (as {% csrf_token %})."""
+    if CSRF_STAND_IN not in html:
+        return html
+    from django.middleware.csrf import get_token
+    from django.utils.html import escape
+
+    return html.replace(CSRF_STAND_IN, escape(get_token(request)))

@@ -17,7 +17,8 @@ plain render gives, for visitors, members with and without a place, ...):
 - everything outside a hole is the same for every reader of the audience (the view renders
   the page itself, without a skeleton, for readers who see more: organisers, moderators, staff);
 - a hole's content needs only `personal()`'s values and the context processors;
-- no CSRF token outside a hole (a skeleton holding one is not kept).
+- no CSRF token outside a hole (a skeleton holding one is not kept), but the stand-in that
+  `{% shared_with_token %}` leaves there: each page gets its reader's token in its place.
 """
 
 import contextvars
@@ -47,6 +48,21 @@ _fillers: dict[str, Callable] = {}
 def register_filler(kind: str, filler: Callable) -> None:
     """`filler(context, *args) -> str` renders a hole of `kind` from the personal context."""
     _fillers[kind] = filler
+
+
+def audience(request) -> str:
+    """Who a skeleton is for: visitors, plain members (base.html shows them all the same
+    account links), or members whose account links are their own (organisers, moderators,
+    staff)."""
+    user = request.user
+    if not user.is_authenticated:
+        return "visitor"
+    return getattr(user, "account_links_kind", "") or "member-own-links"
+
+
+def marking() -> bool:
+    """Whether a skeleton is being rendered (outside its holes)."""
+    return _marking.get()
 
 
 def hole(kind: str, args: tuple[str, ...], render: Callable[[], str]) -> str:
@@ -82,7 +98,7 @@ def render_page(
     key = fragments.fragment_key(request, "page:" + name, version, parts)
     skeleton = cache.get(key)
     if skeleton is not None:
-        return HttpResponse(fill(request, skeleton, personal()))
+        return HttpResponse(fragments.with_csrf_token(request, fill(request, skeleton, personal())))
     token = _marking.set(True)
     try:
         marked = render_to_string(template_name, {**context(), **personal()}, request)
@@ -91,7 +107,7 @@ def render_page(
     skeleton, html = split(marked)
     if fragments.storable(name, "".join(skeleton[::2])):
         cache.set(key, skeleton, fragments.FRAGMENT_SECONDS)
-    return HttpResponse(html)
+    return HttpResponse(fragments.with_csrf_token(request, html))
 
 
 def split(marked: str) -> tuple[list, str]:

@@ -19,8 +19,6 @@ a hole there, filled for each reader; anywhere else it renders as if the tag wer
 
 from django import template
 from django.core.cache import cache
-from django.middleware.csrf import get_token
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from core import fragments, skeletons
@@ -84,10 +82,6 @@ def personal(parser, token):
     return node
 
 
-# Stands in for the CSRF token in a kept rendering (private use: never in real output).
-TOKEN_STAND_IN = "\ue014csrf\ue014"
-
-
 class SharedWithTokenNode(template.Node):
     def __init__(self, nodelist, name, kind):
         self.nodelist, self.name, self.kind = nodelist, name, kind
@@ -98,14 +92,14 @@ class SharedWithTokenNode(template.Node):
         if not kind or request is None or not fragments.enabled():
             return self.nodelist.render(context)
         key = fragments.fragment_key(request, "with-token:" + self.name, str(kind), [])
-        pieces = cache.get(key)
-        if pieces is None:
-            with context.push(csrf_token=TOKEN_STAND_IN):
-                pieces = str(self.nodelist.render(context)).split(TOKEN_STAND_IN)
-            cache.set(key, pieces, fragments.FRAGMENT_SECONDS)
-        if len(pieces) == 1:
-            return mark_safe(pieces[0])  # rendered by this template
-        return mark_safe(escape(get_token(request)).join(pieces))  # as {% csrf_token %} would
+        html = cache.get(key)
+        if html is None:
+            with context.push(csrf_token=fragments.CSRF_STAND_IN):
+                html = str(self.nodelist.render(context))
+            cache.set(key, html, fragments.FRAGMENT_SECONDS)
+        if skeletons.marking():
+            return mark_safe(html)  # the skeleton keeps the stand-in; each page gets its token
+        return mark_safe(fragments.with_csrf_token(request, html))  # rendered by this template
 
 
 @register.tag

@@ -32,10 +32,6 @@ def _events_fragment(request, name, render_content):
     )
 
 
-def _audience(request) -> str:
-    return "member" if request.user.is_authenticated else "visitor"
-
-
 def _events_page(request, template_name, name, context):
     """A page showing events that is the same for every reader of an address but for the
     base layout's personal parts: kept whole as a skeleton (core/skeletons.py) under the
@@ -45,7 +41,7 @@ def _events_page(request, template_name, name, context):
         template_name,
         name=name,
         version=selectors.events_version(),
-        parts=[request.path, request.GET.urlencode(), _audience(request)],
+        parts=[request.path, request.GET.urlencode(), skeletons.audience(request)],
         context=context,
         personal=dict,
     )
@@ -121,7 +117,7 @@ def event_detail(request, slug):
         "events/event_detail.html",
         name="event",
         version=selectors.event_page_version(request, event),
-        parts=[event.pk, _audience(request)],
+        parts=[event.pk, skeletons.audience(request)],
         context=lambda: event_page_context(request, event),
         personal=lambda: event_personal_context(request, event),
     )

@@ -85,3 +85,25 @@ def test_without_a_shared_cache_every_fragment_is_rendered_afresh(request_, sett
     fragments.shared_fragment(request_, "t", "v", [], render)
     fragments.shared_fragment(request_, "t", "v", [], render)
     assert len(calls) == 2
+
+
+def test_a_csrf_stand_in_is_stored_and_each_reader_gets_their_own_token(request_):
+    field = f'<input type="hidden" name="csrfmiddlewaretoken" value="{fragments.CSRF_STAND_IN}">'
+    assert fragments.storable("t", field)
+    assert not fragments.storable("t", field + field.replace(fragments.CSRF_STAND_IN, "abc"))
+    first, second = RequestFactory().get("/"), RequestFactory().get("/")
+    one, two = fragments.with_csrf_token(first, field), fragments.with_csrf_token(second, field)
+    assert fragments.CSRF_STAND_IN not in one + two
+    assert one != two  # two readers, two tokens
+
+
+def test_a_value_kept_with_its_tokens_is_current_only_under_the_same_tokens():
+    tokens, stored = fragments.markers_and_value(["things"], "kept")
+    assert stored is None
+    cache.set("kept", (tokens, "value"))
+    again, stored = fragments.markers_and_value(["things"], "kept")
+    assert again == tokens
+    assert fragments.current(again, stored) == "value"
+    fragments.move_marker("things")
+    moved, stored = fragments.markers_and_value(["things"], "kept")
+    assert fragments.current(moved, stored) is None
