@@ -79,7 +79,10 @@ def test_priority_to_agenda_to_outcome_to_email_to_previously(
 
     # The event happens (time moves on), and Sophie closes it with three outcomes.
     start = timezone.now() - timedelta(days=1)
-    Event.objects.filter(pk=cafe.pk).update(starts_at=start, ends_at=start + timedelta(hours=2))
+    # Saved as the app saves (signals, then commit): the cached page row is read again.
+    cafe.refresh_from_db()
+    cafe.starts_at, cafe.ends_at = start, start + timedelta(hours=2)
+    cafe.save(update_fields=["starts_at", "ends_at"])
     sophie_page.goto(cafe.get_absolute_url())
     sophie_page.get_by_role("link", name="Write the record").click()
     sophie_page.get_by_label("Summary").fill(
