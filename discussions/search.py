@@ -122,6 +122,8 @@ class RankedResults(Sequence):
     def __getitem__(self, index):
         if isinstance(index, slice):
             wanted = self.ids[index]
+            if not wanted:  # nothing found: no query to build
+                return []
             found = {post.pk: post for post in self._fetch(wanted)}
             return [found[pk] for pk in wanted if pk in found]
         return self[index : index + 1][0]
