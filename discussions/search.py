@@ -181,7 +181,8 @@ def search_posts(q: str, *, theme=None, event=None):
         # What `posts` (Post.objects.public()) asks beyond the post's own columns, asked of the
         # candidates' threads: far fewer rows than the posts, and none of them read again.
         thread_ids = {thread_id for _pk, _rank, thread_id in candidates}
-        readable = set(threads.filter(pk__in=thread_ids).values_list("pk", flat=True))
+        readable = threads.filter(pk__in=thread_ids).values_list("pk", flat=True)
+        readable = set(readable) if thread_ids else set()  # none found: nothing to ask
     # Best first, then newest (by id: no date to read and parse for each of 500 rows).
     candidates.sort(key=lambda row: (-row[1], -row[0]))
     ranked = [
