@@ -90,12 +90,16 @@ def render_page(
     """The page `template_name` renders from `context()` and `personal()`, from its skeleton.
 
     `version` holds the change markers (and any moment) the shared text depends on; `parts` what
-    else tells skeletons of `name` apart (object, audience, page). On a miss the page is rendered
+    else tells skeletons of `name` apart (object, audience); the full address is always part of
+    the key. On a miss the page is rendered
     once, in full, and its skeleton kept; on a hit only `personal()` is computed.
     """
     if not fragments.enabled() or not version:
         return render(request, template_name, {**context(), **personal()})
-    key = fragments.fragment_key(request, "page:" + name, version, parts)
+    # The address with its query string: base.html's language links carry it.
+    key = fragments.fragment_key(
+        request, "page:" + name, version, [request.get_full_path(), *parts]
+    )
     skeleton = cache.get(key)
     if skeleton is not None:
         return HttpResponse(fragments.with_csrf_token(request, fill(request, skeleton, personal())))

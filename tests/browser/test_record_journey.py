@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from events.models import Event
 from tests.browser.support import check_page, messages
 from tests.factories import (
     EventFactory,

@@ -196,3 +196,12 @@ def test_a_covers_variants_show_once_the_worker_made_them(django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         make_variants.call(cover.pk)
     assert ".webp" in page(member, event)
+
+
+def test_each_address_has_its_own_skeleton(rich_event):
+    """The language links carry the address's query string: one reader's is not another's."""
+    url = reverse("events:detail", kwargs={"slug": rich_event.slug})
+    first = reader(UserFactory()).get(url + "?from=newsletter").content.decode()
+    assert "from%3Dnewsletter" in first or "from=newsletter" in first
+    second = reader(UserFactory()).get(url).content.decode()
+    assert "newsletter" not in second
