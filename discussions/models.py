@@ -27,6 +27,12 @@ POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 25
 
 
+def page_bounds(number: int) -> tuple[int, int]:
+    """The post numbers on page `number` of a thread: (after, up to and including)."""
+    bottom = (number - 1) * POSTS_PER_PAGE
+    return bottom, bottom + POSTS_PER_PAGE
+
+
 def is_moderator(user) -> bool:
     return bool(user.is_authenticated and user.is_moderator)
 
@@ -162,15 +168,15 @@ class ThreadQuerySet(models.QuerySet):
         """The fetch shape of a thread row: authors, last poster, themes."""
         return self.select_related("author", "last_poster").prefetch_related("themes")
 
-    def with_reader(self, user):
+    def with_reader(self, user, *, at=None):
         """Each thread with what its page asks of `user`, in this one query: whether they
         organise its event (`Board.can_moderate` without the roles prefetch), follow the thread,
-        have a confirmed address, and the id of their suspension in force (`reader_*`)."""
+        have a confirmed address, and the id of their suspension in force at `at` (`reader_*`)."""
         if not user.is_authenticated:
             return self
         from allauth.account.models import EmailAddress  # allauth's models import ours
 
-        suspensions = Suspension.objects.active().filter(user=user).order_by("-ends_at")
+        suspensions = Suspension.objects.active(at=at).filter(user=user).order_by("-ends_at")
         return self.annotate(
             reader_organises=organises_event(user, "board__event_id"),
             reader_follows=Exists(
@@ -274,8 +280,8 @@ class PostQuerySet(models.QuerySet):
 
     def on_page(self, thread: Thread, number: int):
         """The posts of page `number` of `thread` (numbers are dense from 1: no OFFSET)."""
-        bottom = (number - 1) * POSTS_PER_PAGE
-        return self.filter(thread=thread, number__gt=bottom, number__lte=bottom + POSTS_PER_PAGE)
+        after, last = page_bounds(number)
+        return self.filter(thread=thread, number__gt=after, number__lte=last)
 
     def shown(self):
         """Posts whose text anybody may read (not withdrawn, not hidden, thread not hidden)."""
@@ -684,12 +690,15 @@ class ReactionQuerySet(models.QuerySet):
     def tally(self, post_ids, user) -> dict[int, tuple[int, bool]]:
         """{post id: (how many said it resonates, whether `user` did)} for the posts that have
         any: one small aggregate, instead of a count grouped over a page's joined rows."""
-        rows = self.filter(post__in=post_ids).values("post_id").order_by()
-        if user.is_authenticated:
-            rows = rows.annotate(n=Count("pk"), mine=Count("pk", filter=Q(user=user)))
-        else:
-            rows = rows.annotate(n=Count("pk"))
+        rows = self.filter(post__in=post_ids).tallied(user)
         return {row["post_id"]: (row["n"], bool(row.get("mine"))) for row in rows}
+
+    def tallied(self, user):
+        """These reactions counted per post (`n`), with `mine` for a member: rows of `tally`."""
+        rows = self.values("post_id").order_by()
+        if user.is_authenticated:
+            return rows.annotate(n=Count("pk"), mine=Count("pk", filter=Q(user=user)))
+        return rows.annotate(n=Count("pk"))
 
 
 class Reaction(models.Model):

@@ -10,20 +10,38 @@ the page's posts (fetched only then). Who may moderate gets the page rendered (v
 """
 
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property, partial
 
 from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
 from django.template import engines
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import fragments, skeletons
 from core.params import parse_int
+from core.prepared import Prepared
 from discussions import services
 from discussions.forms import ReplyForm
-from discussions.models import THREADS_PER_PAGE, Post, Reaction, Suspension, Thread
+from discussions.models import (
+    POSTS_PER_PAGE,
+    THREADS_PER_PAGE,
+    Board,
+    Post,
+    Reaction,
+    Suspension,
+    Thread,
+    page_bounds,
+)
 from discussions.signals import discussions_marker
+from events.models import Event
 from events.signals import EVENTS_MARKER
 from people.models import AUTHORS_MARKER
 
@@ -101,6 +119,29 @@ def board_personal_context(request, board) -> dict:
 # --- the thread -----------------------------------------------------------------------------------
 
 
+class KnownCountPaginator(Paginator):
+    """A paginator told its row count (from a denormalised counter) instead of counting rows."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._known_count = count
+
+    @cached_property
+    def count(self):
+        return self._known_count
+
+
+class ThreadPaginator(KnownCountPaginator):
+    """Pages of a thread by post number (numbers are dense from 1), not by OFFSET: the last page
+    of a 2,000-post thread costs what the first does."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        after, last = page_bounds(number)
+        posts = self.object_list.filter(number__gt=after, number__lte=last)
+        return self._get_page(posts, number, self)
+
+
 def thread_page_version(thread) -> str:
     """What a thread page's shared text depends on: the thread, its posts and board (the board's
     marker: every save of one moves it), theme and event names, authors' names."""
@@ -109,94 +150,206 @@ def thread_page_version(thread) -> str:
     )
 
 
+# What a thread page served from its skeleton reads of its thread, board and event (the reader's
+# own parts and the permission checks), in one prepared query with the reader's facts.
+THREAD_FIELDS = ("id", "slug", "hidden", "locked", "reply_count", "board_id")
+BOARD_FIELDS = ("id", "is_open", "closed_message", "event_id")
+EVENT_FIELDS = ("id", "status", "created_by_id", "slug")
+READER_FACTS = ("reader_organises", "reader_follows", "reader_verified", "reader_suspension")
+NOBODY = 0  # no account has this id: a visitor's facts are all false
+
+
+def _thread_facts(thread_pk, reader_pk, now):
+    from people.models import User
+
+    return (
+        Thread.objects.filter(pk=thread_pk)
+        .with_reader(User(pk=reader_pk), at=now)
+        .values_list(
+            *THREAD_FIELDS,
+            *(f"board__{name}" for name in BOARD_FIELDS[1:]),
+            *(f"board__event__{name}" for name in EVENT_FIELDS[1:]),
+            *READER_FACTS,
+        )
+    )
+
+
+THREAD_FACTS = Prepared(
+    _thread_facts, 2_000_000_001, 2_000_000_002, datetime(1901, 1, 1, tzinfo=UTC)
+)
+
+
+def _page_tally(thread_pk, after, last, reader_pk):
+    from people.models import User
+
+    return Reaction.objects.filter(
+        post__thread_id=thread_pk, post__number__gt=after, post__number__lte=last
+    ).tallied(User(pk=reader_pk))
+
+
+PAGE_TALLY = Prepared(_page_tally, 2_000_000_011, 2_000_000_012, 2_000_000_013, 2_000_000_014)
+
+
+def thread_for_page(request, pk: int) -> Thread:
+    """The thread at `pk` as its page needs it when served from a skeleton, if the reader may see
+    it, else 404: its own, its board's and its event's fields the reader's parts and permission
+    checks read (others are deferred), and the reader's facts (`ThreadQuerySet.with_reader`),
+    from one prepared query."""
+    user = request.user
+    reader_pk = user.pk if user.is_authenticated else NOBODY
+    rows = THREAD_FACTS.rows(pk, reader_pk, timezone.now(), model=Thread)
+    if not rows:
+        raise Http404
+    row = list(rows[0])
+    thread = _partial(Thread, THREAD_FIELDS, row[:6])
+    board = _partial(Board, BOARD_FIELDS, [row[5], *row[6:9]])
+    event = _partial(Event, EVENT_FIELDS, [row[8], *row[9:12]])
+    board.event, thread.board = event, board
+    facts = row[12:]
+    thread.reader_follows, thread.reader_verified = bool(facts[1]), bool(facts[2])
+    thread.reader_suspension, thread.partial = facts[3], True
+    if user.is_authenticated:
+        board.remember_organiser(user, bool(facts[0]))
+    if not thread.is_visible_to(user):
+        raise Http404
+    return thread
+
+
+def _partial(model, names, values):
+    """An instance of `model` with only these fields loaded (from_db takes them in field order)."""
+    given = dict(zip(names, values, strict=True))
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in given]
+    return model.from_db("default", names, [given[name] for name in names])
+
+
+class ThreadPage:
+    """A page of a thread's posts with the reply form, for one request.
+
+    Kept as a skeleton (core/skeletons.py) per audience and page: a reader gets the shared text
+    (the posts but for their actions) and has only their own parts rendered (account links,
+    follow button, each post's actions, the reply form), from the thread's prepared query and
+    one for the page's "this resonates" tally. Moderators, and a form sent back with errors or a
+    preview, get the page rendered.
+    """
+
+    def __init__(self, request, thread: Thread, *, page_number=None, form=None, preview=None):
+        self.request, self.thread, self.form, self.preview = request, thread, form, preview
+        self.can_moderate = thread.board.can_moderate(request.user)
+        posts = Post.objects.in_thread(thread).with_page_data()
+        paginator = ThreadPaginator(posts, POSTS_PER_PAGE, count=thread.post_count)
+        self.page = paginator.get_page(page_number)
+
+    def response(self, *, status: int = 200):
+        sent = self.form is not None or self.preview is not None
+        if self.can_moderate or sent or not kept_as_skeleton(self.request, THREAD_PAGE_PARAMS):
+            context = {**self.context(), **self.personal()}
+            return render(self.request, "discussions/thread.html", context, status=status)
+        return skeletons.render_page(
+            self.request,
+            "discussions/thread.html",
+            name="thread",
+            version=thread_page_version(self.thread),
+            parts=skeleton_parts(self.request, self.thread.pk, self.page.number),
+            context=self.context,
+            personal=self.personal,
+        )
+
+    def context(self) -> dict:
+        """What the page shows but the reader's own parts (`personal`)."""
+        thread = self.thread = self._whole_thread()
+        page_posts = self.page_posts
+        self.page.object_list = page_posts.posts
+        shared_post_parts(self.request, page_posts.posts, can_moderate=self.can_moderate)
+        return {
+            "thread": thread,
+            "board": thread.board,
+            "event": thread.board.event,
+            "page": self.page,
+            "can_moderate": self.can_moderate,
+            # Its badges and themes: saved with the thread (the board's marker), theme names.
+            "thread_version": fragments.markers(
+                discussions_marker(thread.board.event_id), EVENTS_MARKER
+            ),
+        }
+
+    def personal(self) -> dict:
+        """What the reader's own parts need: their follow button, each post's actions, the reply
+        form (or why they may not reply)."""
+        request, thread, user = self.request, self.thread, self.request.user
+        refusal = thread.refusal_reason()
+        if not refusal and user.is_authenticated:
+            suspension = _suspension(thread, user)
+            refusal = suspension.refusal if suspension else ""
+        needs_verification = user.is_authenticated and not refusal and not _verified(thread, user)
+        if needs_verification:
+            refusal = services.unverified_refusal()
+        form = self.form
+        if form is None and user.is_authenticated and not refusal:
+            form = ReplyForm(thread=thread, initial=_reply_initial(request))
+        return {
+            "thread": thread,
+            "board": thread.board,
+            "event": thread.board.event,
+            "page_number": self.page.number,
+            "page_posts": self.page_posts,
+            "post_actions": PostActions(
+                request,
+                thread,
+                self.page.number,
+                refusal=bool(refusal),
+                can_moderate=self.can_moderate,
+            ),
+            "form": form,
+            "refusal": refusal,
+            "needs_verification": needs_verification,
+            "can_moderate": self.can_moderate,
+            "is_following": user.is_authenticated
+            and bool(getattr(thread, "reader_follows", False)),
+            "replying_to": _replying_to(request, thread, form, self.can_moderate),
+            "preview": self.preview,
+        }
+
+    @cached_property
+    def page_posts(self) -> "PagePosts":
+        return PagePosts(self)
+
+    def _whole_thread(self) -> Thread:
+        """The thread with every field (a miss renders all of the page), and the reader's facts."""
+        thread = self.thread
+        if not getattr(thread, "partial", False):
+            return thread
+        whole = Thread.objects.select_related("board__event").get(pk=thread.pk)
+        for name in ("reader_follows", "reader_verified", "reader_suspension"):
+            setattr(whole, name, getattr(thread, name))
+        known = thread.board.__dict__.get("_organised_by")
+        if known is not None:
+            whole.board.__dict__["_organised_by"] = known
+        return whole
+
+
 class PagePosts:
     """The posts of a thread page, with what their reader may see of them; fetched when first
     asked (a page from a skeleton asks only when a post's main part is a hole)."""
 
-    def __init__(self, page, thread, user, *, can_moderate: bool):
-        self.page, self.thread, self.user, self.can_moderate = page, thread, user, can_moderate
+    def __init__(self, page: ThreadPage):
+        self._page = page
 
     @cached_property
     def posts(self) -> list:
-        posts = list(self.page.object_list)
+        page = self._page
+        thread, user, can_moderate = page.thread, page.request.user, page.can_moderate
+        posts = list(self._page.page.object_list)
         for post in posts:
-            post.thread = self.thread  # the posts' predicates read it: no query per post
-            post.text_visible = post.can_read_text(self.user, can_moderate=self.can_moderate)
+            post.thread = thread  # the posts' predicates read it: no query per post
+            post.text_visible = post.can_read_text(user, can_moderate=can_moderate)
             if post.reply_to:
-                post.quote_visible = post.reply_to.can_read_text(
-                    self.user, can_moderate=self.can_moderate
-                )
-            post.shown_images = post.images_for(self.user, can_moderate=self.can_moderate)
+                post.quote_visible = post.reply_to.can_read_text(user, can_moderate=can_moderate)
+            post.shown_images = post.images_for(user, can_moderate=can_moderate)
         return posts
 
     @cached_property
     def by_pk(self) -> dict:
         return {post.pk: post for post in self.posts}
-
-
-class PageReactions:
-    """{post id: (how many said it resonates, whether the reader did)} for a thread page's posts:
-    one query, when the first post's actions are rendered."""
-
-    def __init__(self, thread, number: int, user):
-        self.thread, self.number, self.user = thread, number, user
-
-    @cached_property
-    def tally(self) -> dict:
-        posts = Post.objects.on_page(self.thread, self.number).values("pk")
-        return Reaction.objects.tally(posts, self.user)
-
-    def get(self, pk: int) -> tuple[int, bool]:
-        return self.tally.get(pk, (0, False))
-
-
-def thread_page_context(request, thread, page, page_posts) -> dict:
-    """What the thread page shows but the reader's own parts (`thread_personal_context`)."""
-    page.object_list = page_posts.posts
-    shared_post_parts(request, page_posts.posts, can_moderate=page_posts.can_moderate)
-    return {
-        "thread": thread,
-        "board": thread.board,
-        "event": thread.board.event,
-        "page": page,
-        "can_moderate": page_posts.can_moderate,
-        # Its badges and themes: saved with the thread (the board's marker), theme names.
-        "thread_version": fragments.markers(
-            discussions_marker(thread.board.event_id), EVENTS_MARKER
-        ),
-    }
-
-
-def thread_personal_context(request, thread, page, page_posts, *, form=None, preview=None):
-    """What the reader's own parts of a thread page need: their follow button, each post's
-    actions, the reply form (or why they may not reply). Asked of the thread's own query
-    (`ThreadQuerySet.with_reader`), but the resonates tally (one query, `PageReactions`)."""
-    user = request.user
-    can_moderate = page_posts.can_moderate
-    refusal = thread.refusal_reason()
-    if not refusal and user.is_authenticated:
-        suspension = _suspension(thread, user)
-        refusal = suspension.refusal if suspension else ""
-    needs_verification = user.is_authenticated and not refusal and not _verified(thread, user)
-    if needs_verification:
-        refusal = services.unverified_refusal()
-    if form is None and user.is_authenticated and not refusal:
-        form = ReplyForm(thread=thread, initial=_reply_initial(request))
-    return {
-        "thread": thread,
-        "board": thread.board,
-        "event": thread.board.event,
-        "page_number": page.number,
-        "page_posts": page_posts,
-        "reactions": PageReactions(thread, page.number, user),
-        "form": form,
-        "refusal": refusal,
-        "needs_verification": needs_verification,
-        "can_moderate": can_moderate,
-        "is_following": user.is_authenticated and bool(getattr(thread, "reader_follows", False)),
-        "replying_to": _replying_to(request, thread, form, can_moderate),
-        "preview": preview,
-    }
 
 
 def _suspension(thread, user) -> Suspension | None:
@@ -209,7 +362,7 @@ def _suspension(thread, user) -> Suspension | None:
 
 def _verified(thread, user) -> bool:
     if hasattr(thread, "reader_verified"):
-        return thread.reader_verified
+        return bool(thread.reader_verified)
     return user.has_verified_email
 
 
@@ -275,11 +428,8 @@ def shared_post_parts(request, posts, *, can_moderate: bool) -> None:
 def shows_every_reader_the_same(post) -> bool:
     """Whether a post's main part is the same for every reader who is not a moderator: shown,
     not quoting a post some may not read, without images (hidden ones, per-reader links)."""
-    return (
-        post.is_shown
-        and (post.reply_to is None or post.reply_to.is_shown)
-        and not post.images.all()
-    )
+    quote_shown = post.reply_to is None or post.reply_to.is_shown
+    return post.is_shown and quote_shown and not post.images.all()
 
 
 def post_main(context, post) -> str:
@@ -301,6 +451,11 @@ def _fill_post_main(context, pk: str) -> str:
     return _render_main(context, context["page_posts"].by_pk[int(pk)])
 
 
+def _template(context, name):
+    engine = context.template.engine if context.template else engines["django"].engine
+    return engine.get_template(name)
+
+
 def post_actions(context, post) -> str:
     """A post's actions for this reader: a hole, rendered the same way in and out of skeletons
     (from the post's state as kept in the skeleton)."""
@@ -319,29 +474,146 @@ def post_actions_args(post) -> tuple[str, ...]:
 
 
 def _fill_post_actions(context, pk, author_id, hidden_at, withdrawn_at, edited_at) -> str:
-    user = context["user"]
-    post = Post(
-        pk=int(pk),
-        thread=context["thread"],
-        author_id=int(author_id) if author_id else None,
-        hidden_at=_moment(hidden_at),
-        withdrawn_at=_moment(withdrawn_at),
-        edited_at=_moment(edited_at),
+    state = PostState(
+        int(pk),
+        int(author_id) if author_id else None,
+        _moment(hidden_at),
+        _moment(withdrawn_at),
+        _moment(edited_at),
+        context["thread"],
     )
-    post.resonates, post.user_resonates = context["reactions"].get(post.pk)
-    post.user_can_edit = post.can_edit(user)
-    post.user_can_withdraw = post.can_withdraw(user)
-    with context.push(post=post):
-        return _template(context, "discussions/_post_actions.html").render(context)
+    return context["post_actions"].html(context, state)
 
 
 def _moment(value: str) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _template(context, name):
-    engine = context.template.engine if context.template else engines["django"].engine
-    return engine.get_template(name)
+class PostState:
+    """A post as its actions know it (kept in the skeleton): Post's own predicates read it."""
+
+    is_withdrawn, is_hidden, is_shown = Post.is_withdrawn, Post.is_hidden, Post.is_shown
+    can_withdraw, can_edit = Post.can_withdraw, Post.can_edit
+
+    def __init__(self, pk, author_id, hidden_at, withdrawn_at, edited_at, thread):
+        self.pk, self.author_id, self.thread = pk, author_id, thread
+        self.hidden_at, self.withdrawn_at, self.edited_at = hidden_at, withdrawn_at, edited_at
+
+
+class PostActions:
+    """Each post's actions for one reader (`<footer class="post-actions">`), built in Python: the
+    twenty of a page cost a template render each, more than the rest of a page from its skeleton.
+    What is the same for every post of the page (labels, the reader, address patterns, the CSRF
+    field) is worked out once."""
+
+    def __init__(self, request, thread, page_number: int, *, refusal: bool, can_moderate: bool):
+        self.user = request.user
+        self.thread, self.page_number = thread, page_number
+        self.refusal, self.can_moderate = refusal, can_moderate
+        self.member = self.user.is_authenticated
+        self.reader_pk = self.user.pk if self.member else None
+
+    @cached_property
+    def tally(self) -> dict:
+        after, last = page_bounds(self.page_number)
+        reader = self.reader_pk if self.member else NOBODY
+        rows = PAGE_TALLY.rows(self.thread.pk, after, last, reader, model=Reaction)
+        return {row[0]: (row[1], bool(row[2]) if len(row) > 2 else False) for row in rows}
+
+    @cached_property
+    def urls(self) -> dict:
+        """Address patterns: reversed once, the post's id put in place of the stand-in."""
+        names = {
+            "resonates": "discussions:post_resonates",
+            "edit": "discussions:post_edit",
+            "withdraw": "discussions:post_withdraw",
+            "history": "discussions:post_history",
+            "flag": "discussions:post_flag",
+        }
+        urls = {key: reverse(name, kwargs={"pk": URL_STAND_IN}) for key, name in names.items()}
+        urls["restore"] = reverse(
+            "discussions:post_moderate", kwargs={"pk": URL_STAND_IN, "action": "restore"}
+        )
+        urls["hide"] = reverse(
+            "discussions:post_moderate", kwargs={"pk": URL_STAND_IN, "action": "hide"}
+        )
+        urls["member_posts"] = reverse("discussions:member_posts", kwargs={"pk": URL_STAND_IN})
+        return urls
+
+    def url(self, key: str, pk: int) -> str:
+        return self.urls[key].replace(str(URL_STAND_IN), str(pk))
+
+    def html(self, context, post: PostState) -> str:
+        member, mine = self.member, self.member and post.author_id == self.reader_pk
+        resonates, user_resonates = self.tally.get(post.pk, (0, False))
+        parts = []
+        if post.is_shown:
+            if member and not mine and not self.refusal:
+                parts.append(
+                    format_html(
+                        '<form method="post" action="{}" class="d-inline">{}<button type="submit"'
+                        ' class="btn btn-sm {} py-0" aria-pressed="{}">{}{}</button></form>',
+                        self.url("resonates", post.pk),
+                        _csrf_field(context),
+                        "btn-success" if user_resonates else "btn-outline-success",
+                        "true" if user_resonates else "false",
+                        _("This resonates"),
+                        f" · {resonates}" if resonates else "",
+                    )
+                )
+            elif resonates:
+                label = ngettext(
+                    "Resonates with %(n)s member", "Resonates with %(n)s members", resonates
+                ) % {"n": resonates}
+                parts.append(format_html('<span class="resonates-count">{}</span>', label))
+        if post.is_shown and not self.refusal and member:
+            parts.append(
+                format_html(
+                    '<a href="?page={}&amp;reply_to={}#reply-heading">{}</a>',
+                    self.page_number,
+                    post.pk,
+                    _("Reply to this post"),
+                )
+            )
+        if post.can_edit(self.user):
+            parts.append(self._link("edit", post.pk, _("Edit")))
+        if post.can_withdraw(self.user):
+            parts.append(self._link("withdraw", post.pk, _("Withdraw")))
+        if post.edited_at and (self.can_moderate or mine):
+            parts.append(self._link("history", post.pk, _("History")))
+        if member and post.is_shown and not mine:
+            parts.append(self._link("flag", post.pk, _("Flag")))
+        if self.can_moderate:
+            if post.is_hidden:
+                parts.append(
+                    format_html(
+                        '<form method="post" action="{}" class="d-inline">{}<button type="submit"'
+                        ' class="btn btn-link btn-sm p-0 align-baseline">{}</button></form>',
+                        self.url("restore", post.pk),
+                        _csrf_field(context),
+                        _("Restore"),
+                    )
+                )
+            else:
+                parts.append(self._link("hide", post.pk, _("Hide")))
+            if self.user.is_moderator and post.author_id:
+                parts.append(self._link("member_posts", post.author_id, _("Member’s posts")))
+        return format_html(
+            '<footer class="post-actions small">{}</footer>', mark_safe("\n".join(parts))
+        )
+
+    def _link(self, key: str, pk: int, label: str) -> str:
+        return format_html('<a href="{}">{}</a>', self.url(key, pk), label)
+
+
+URL_STAND_IN = 987654321
+
+
+def _csrf_field(context) -> str:
+    # The page's token (the context's, as {% csrf_token %} renders it): one per page.
+    return format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', context["csrf_token"]
+    )
 
 
 skeletons.register_filler("post-main", _fill_post_main)

@@ -1,6 +1,6 @@
 """Thin views: parse, call one service or queryset, respond. Rules live on the models."""
 
-from functools import cached_property, partial
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -48,29 +48,6 @@ from people.models import User
 
 SEARCH_PAGE_SIZE = 20
 _ROLES = Prefetch("event__roles", queryset=EventRole.objects.select_related("person"))
-
-
-class KnownCountPaginator(Paginator):
-    """A paginator told its row count (from a denormalised counter) instead of counting rows."""
-
-    def __init__(self, object_list, per_page, *, count: int, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self._known_count = count
-
-    @cached_property
-    def count(self):
-        return self._known_count
-
-
-class ThreadPaginator(KnownCountPaginator):
-    """Pages of a thread by post number (numbers are dense from 1), not by OFFSET: the last page
-    of a 2,000-post thread costs what the first does."""
-
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        posts = self.object_list.filter(number__gt=bottom, number__lte=bottom + self.per_page)
-        return self._get_page(posts, number, self)
 
 
 # --- lookups: what a user may not see is a 404 ----------------------------------------------------
@@ -297,39 +274,13 @@ def _preview(request) -> str | None:
 
 
 def _thread_page(request, thread: Thread, *, page_number=None, form=None, status=200, preview=None):
-    """A page of `thread`'s posts with the reply form.
-
-    Kept as a skeleton (core/skeletons.py) per audience and page: a member gets the shared text
-    (the posts but for their actions) and has only their own parts rendered (account links,
-    follow button, each post's actions, the reply form). Moderators, and a form sent back with
-    errors or a preview, get the page rendered.
-    """
-    can_moderate = thread.board.can_moderate(request.user)
-    posts = Post.objects.in_thread(thread).with_page_data()
-    paginator = ThreadPaginator(posts, POSTS_PER_PAGE, count=thread.post_count)
-    page = paginator.get_page(page_number)
-    page_posts = pages.PagePosts(page, thread, request.user, can_moderate=can_moderate)
-    context = partial(pages.thread_page_context, request, thread, page, page_posts)
-    personal = partial(
-        pages.thread_personal_context, request, thread, page, page_posts, form=form, preview=preview
-    )
-    sent = form is not None or preview is not None
-    if can_moderate or sent or not pages.kept_as_skeleton(request, pages.THREAD_PAGE_PARAMS):
-        context = {**context(), **personal()}
-        return render(request, "discussions/thread.html", context, status=status)
-    return skeletons.render_page(
-        request,
-        "discussions/thread.html",
-        name="thread",
-        version=pages.thread_page_version(thread),
-        parts=pages.skeleton_parts(request, thread.pk, page.number),
-        context=context,
-        personal=personal,
-    )
+    page = pages.ThreadPage(request, thread, page_number=page_number, form=form, preview=preview)
+    return page.response(status=status)
 
 
 def thread_detail(request, pk, slug):
-    thread = get_thread(request, pk)
+    """A page of a thread (discussions/pages.py: kept as a skeleton for who may not moderate)."""
+    thread = pages.thread_for_page(request, pk)
     if slug != thread.slug:
         return HttpResponseRedirect(thread.get_absolute_url())
     return _thread_page(request, thread, page_number=request.GET.get("page"))
