@@ -36,10 +36,15 @@ class Prepared:
             found = [
                 index
                 for index, stand_in in enumerate(self._stand_ins)
-                if type(param) is type(adapt(stand_in)) and param == adapt(stand_in)
+                if isinstance(param, type(adapt(stand_in))) and param == adapt(stand_in)
             ]
-            places.append(found[0] if found else None)
-        missing = set(range(len(self._stand_ins))) - set(places)
+            if not found:
+                places.append(None)
+                continue
+            # The driver's own type where the backend chose one (psycopg: Int4 for an integer).
+            plain = type(param) is type(adapt(self._stand_ins[found[0]]))
+            places.append((found[0], None if plain else type(param)))
+        missing = set(range(len(self._stand_ins))) - {place[0] for place in places if place}
         if missing:
             raise ValueError(f"stand-ins {sorted(missing)} not found in the query's parameters")
         return sql, tuple(params), tuple(places), adapt
@@ -52,12 +57,17 @@ class Prepared:
             compiled = self._compiled[alias] = self._compile(alias)
         sql, params, places, adapt = compiled
         args = [
-            param if place is None else adapt(values[place])
+            param if place is None else _value(adapt, values, *place)
             for param, place in zip(params, places, strict=True)
         ]
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, args)
             return cursor.fetchall()
+
+
+def _value(adapt, values, index, cast):
+    value = adapt(values[index])
+    return value if cast is None else cast(value)
 
 
 def _adapter(alias: str) -> Callable:

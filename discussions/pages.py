@@ -13,17 +13,17 @@ import time
 from datetime import UTC, datetime
 from functools import cached_property, partial
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.template import engines
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from core import fragments, skeletons
 from core.params import parse_int
@@ -131,6 +131,18 @@ class KnownCountPaginator(Paginator):
         return self._known_count
 
 
+def page_in_range(thread, number) -> int:
+    """The page a thread page shows for the `page` parameter `number`, as Paginator.get_page
+    reads it: 1 when it is not a number, the last page when it is past the end."""
+    paginator = KnownCountPaginator((), POSTS_PER_PAGE, count=thread.post_count)
+    try:
+        return paginator.validate_number(number)
+    except PageNotAnInteger:
+        return 1
+    except EmptyPage:
+        return paginator.num_pages
+
+
 class ThreadPaginator(KnownCountPaginator):
     """Pages of a thread by post number (numbers are dense from 1), not by OFFSET: the last page
     of a 2,000-post thread costs what the first does."""
@@ -235,9 +247,15 @@ class ThreadPage:
     def __init__(self, request, thread: Thread, *, page_number=None, form=None, preview=None):
         self.request, self.thread, self.form, self.preview = request, thread, form, preview
         self.can_moderate = thread.board.can_moderate(request.user)
-        posts = Post.objects.in_thread(thread).with_page_data()
-        paginator = ThreadPaginator(posts, POSTS_PER_PAGE, count=thread.post_count)
-        self.page = paginator.get_page(page_number)
+        self.number = page_in_range(thread, page_number)
+
+    @cached_property
+    def page(self):
+        """The page of posts (built only where rendered: a page from a skeleton needs its number
+        alone)."""
+        posts = Post.objects.in_thread(self.thread).with_page_data()
+        paginator = ThreadPaginator(posts, POSTS_PER_PAGE, count=self.thread.post_count)
+        return paginator.page(self.number)
 
     def response(self, *, status: int = 200):
         sent = self.form is not None or self.preview is not None
@@ -249,7 +267,7 @@ class ThreadPage:
             "discussions/thread.html",
             name="thread",
             version=thread_page_version(self.thread),
-            parts=skeleton_parts(self.request, self.thread.pk, self.page.number),
+            parts=skeleton_parts(self.request, self.thread.pk, self.number),
             context=self.context,
             personal=self.personal,
         )
@@ -290,12 +308,12 @@ class ThreadPage:
             "thread": thread,
             "board": thread.board,
             "event": thread.board.event,
-            "page_number": self.page.number,
+            "page_number": self.number,
             "page_posts": self.page_posts,
             "post_actions": PostActions(
                 request,
                 thread,
-                self.page.number,
+                self.number,
                 refusal=bool(refusal),
                 can_moderate=self.can_moderate,
             ),
@@ -504,14 +522,16 @@ class PostActions:
     """Each post's actions for one reader (`<footer class="post-actions">`), built in Python: the
     twenty of a page cost a template render each, more than the rest of a page from its skeleton.
     What is the same for every post of the page (labels, the reader, address patterns, the CSRF
-    field) is worked out once."""
+    field) is worked out once; everything put in is escaped (labels) or an id."""
 
     def __init__(self, request, thread, page_number: int, *, refusal: bool, can_moderate: bool):
-        self.user = request.user
+        user = request.user
+        self.member = user.is_authenticated
+        self.user = getattr(user, "_wrapped", user)  # the account itself: read once a post
+        self.reader_pk = self.user.pk if self.member else None
         self.thread, self.page_number = thread, page_number
         self.refusal, self.can_moderate = refusal, can_moderate
-        self.member = self.user.is_authenticated
-        self.reader_pk = self.user.pk if self.member else None
+        self._csrf = None
 
     @cached_property
     def tally(self) -> dict:
@@ -521,96 +541,114 @@ class PostActions:
         return {row[0]: (row[1], bool(row[2]) if len(row) > 2 else False) for row in rows}
 
     @cached_property
-    def urls(self) -> dict:
-        """Address patterns: reversed once, the post's id put in place of the stand-in."""
-        names = {
-            "resonates": "discussions:post_resonates",
-            "edit": "discussions:post_edit",
-            "withdraw": "discussions:post_withdraw",
-            "history": "discussions:post_history",
-            "flag": "discussions:post_flag",
+    def labels(self) -> dict:
+        return {
+            key: escape(label)
+            for key, label in {
+                "resonates": _("This resonates"),
+                "reply": _("Reply to this post"),
+                "edit": _("Edit"),
+                "withdraw": _("Withdraw"),
+                "history": _("History"),
+                "flag": _("Flag"),
+                "restore": _("Restore"),
+                "hide": _("Hide"),
+                "member_posts": _("Member’s posts"),
+            }.items()
         }
-        urls = {key: reverse(name, kwargs={"pk": URL_STAND_IN}) for key, name in names.items()}
-        urls["restore"] = reverse(
-            "discussions:post_moderate", kwargs={"pk": URL_STAND_IN, "action": "restore"}
-        )
-        urls["hide"] = reverse(
-            "discussions:post_moderate", kwargs={"pk": URL_STAND_IN, "action": "hide"}
-        )
-        urls["member_posts"] = reverse("discussions:member_posts", kwargs={"pk": URL_STAND_IN})
-        return urls
-
-    def url(self, key: str, pk: int) -> str:
-        return self.urls[key].replace(str(URL_STAND_IN), str(pk))
 
     def html(self, context, post: PostState) -> str:
-        member, mine = self.member, self.member and post.author_id == self.reader_pk
-        resonates, user_resonates = self.tally.get(post.pk, (0, False))
+        member, pk = self.member, post.pk
+        mine = member and post.author_id == self.reader_pk
+        labels, urls = self.labels, _url_patterns()
+        resonates, user_resonates = self.tally.get(pk, (0, False))
         parts = []
         if post.is_shown:
             if member and not mine and not self.refusal:
+                style = "btn-success" if user_resonates else "btn-outline-success"
+                count = f" · {resonates}" if resonates else ""
+                pressed = "true" if user_resonates else "false"
                 parts.append(
-                    format_html(
-                        '<form method="post" action="{}" class="d-inline">{}<button type="submit"'
-                        ' class="btn btn-sm {} py-0" aria-pressed="{}">{}{}</button></form>',
-                        self.url("resonates", post.pk),
-                        _csrf_field(context),
-                        "btn-success" if user_resonates else "btn-outline-success",
-                        "true" if user_resonates else "false",
-                        _("This resonates"),
-                        f" · {resonates}" if resonates else "",
-                    )
+                    f'<form method="post" action="{urls["resonates"].format(pk)}" class="d-inline">'
+                    f"{self._csrf_field(context)}"
+                    f'<button type="submit" class="btn btn-sm {style} py-0" aria-pressed="{pressed}">'
+                    f"{labels['resonates']}{count}</button></form>"
                 )
             elif resonates:
                 label = ngettext(
                     "Resonates with %(n)s member", "Resonates with %(n)s members", resonates
                 ) % {"n": resonates}
-                parts.append(format_html('<span class="resonates-count">{}</span>', label))
+                parts.append(f'<span class="resonates-count">{escape(label)}</span>')
         if post.is_shown and not self.refusal and member:
             parts.append(
-                format_html(
-                    '<a href="?page={}&amp;reply_to={}#reply-heading">{}</a>',
-                    self.page_number,
-                    post.pk,
-                    _("Reply to this post"),
-                )
+                f'<a href="?page={self.page_number}&amp;reply_to={pk}#reply-heading">'
+                f"{labels['reply']}</a>"
             )
         if post.can_edit(self.user):
-            parts.append(self._link("edit", post.pk, _("Edit")))
+            parts.append(f'<a href="{urls["edit"].format(pk)}">{labels["edit"]}</a>')
         if post.can_withdraw(self.user):
-            parts.append(self._link("withdraw", post.pk, _("Withdraw")))
+            parts.append(f'<a href="{urls["withdraw"].format(pk)}">{labels["withdraw"]}</a>')
         if post.edited_at and (self.can_moderate or mine):
-            parts.append(self._link("history", post.pk, _("History")))
+            parts.append(f'<a href="{urls["history"].format(pk)}">{labels["history"]}</a>')
         if member and post.is_shown and not mine:
-            parts.append(self._link("flag", post.pk, _("Flag")))
+            parts.append(f'<a href="{urls["flag"].format(pk)}">{labels["flag"]}</a>')
         if self.can_moderate:
-            if post.is_hidden:
-                parts.append(
-                    format_html(
-                        '<form method="post" action="{}" class="d-inline">{}<button type="submit"'
-                        ' class="btn btn-link btn-sm p-0 align-baseline">{}</button></form>',
-                        self.url("restore", post.pk),
-                        _csrf_field(context),
-                        _("Restore"),
-                    )
-                )
-            else:
-                parts.append(self._link("hide", post.pk, _("Hide")))
-            if self.user.is_moderator and post.author_id:
-                parts.append(self._link("member_posts", post.author_id, _("Member’s posts")))
-        return format_html(
-            '<footer class="post-actions small">{}</footer>', mark_safe("\n".join(parts))
-        )
+            parts.append(self._moderation(context, post, labels, urls))
+        actions = "\n".join(parts)
+        return f'<footer class="post-actions small">{actions}</footer>'
 
-    def _link(self, key: str, pk: int, label: str) -> str:
-        return format_html('<a href="{}">{}</a>', self.url(key, pk), label)
+    def _csrf_field(self, context) -> str:
+        if self._csrf is None:
+            self._csrf = _csrf_field(context)
+        return self._csrf
+
+    def _moderation(self, context, post, labels, urls) -> str:
+        if post.is_hidden:
+            html = (
+                f'<form method="post" action="{urls["restore"].format(post.pk)}" class="d-inline">'
+                f'{self._csrf_field(context)}<button type="submit" class="btn btn-link btn-sm p-0'
+                f' align-baseline">{labels["restore"]}</button></form>'
+            )
+        else:
+            html = f'<a href="{urls["hide"].format(post.pk)}">{labels["hide"]}</a>'
+        if self.user.is_moderator and post.author_id:
+            url = urls["member_posts"].format(post.author_id)
+            html += f'\n<a href="{url}">{labels["member_posts"]}</a>'
+        return html
 
 
-URL_STAND_IN = 987654321
+# Address patterns of a post's actions, per language and script prefix: reversed once with a
+# stand-in id, then filled with str.format (an id needs no escaping).
+_URL_STAND_IN = 987654321
+_url_cache: dict[tuple, dict] = {}
+
+
+def _url_patterns() -> dict:
+    key = (get_language(), get_script_prefix())
+    patterns = _url_cache.get(key)
+    if patterns is None:
+        names = {
+            "resonates": ("discussions:post_resonates", {}),
+            "edit": ("discussions:post_edit", {}),
+            "withdraw": ("discussions:post_withdraw", {}),
+            "history": ("discussions:post_history", {}),
+            "flag": ("discussions:post_flag", {}),
+            "restore": ("discussions:post_moderate", {"action": "restore"}),
+            "hide": ("discussions:post_moderate", {"action": "hide"}),
+            "member_posts": ("discussions:member_posts", {}),
+        }
+        patterns = _url_cache[key] = {
+            key: escape(reverse(name, kwargs={"pk": _URL_STAND_IN, **extra}))
+            .replace("{", "{{")
+            .replace("}", "}}")
+            .replace(str(_URL_STAND_IN), "{}")
+            for key, (name, extra) in names.items()
+        }
+    return patterns
 
 
 def _csrf_field(context) -> str:
-    # The page's token (the context's, as {% csrf_token %} renders it): one per page.
+    # The page's token (the context's, as {% csrf_token %} renders it).
     return format_html(
         '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', context["csrf_token"]
     )
