@@ -74,46 +74,127 @@ def board_page_version(board) -> str:
     return f"{markers}:{int(time.time() // 60)}"
 
 
-def board_page_context(request, board, *, can_moderate: bool) -> dict:
-    """What the board page shows but the reader's own parts (`board_personal_context`)."""
+# What a board page served from its skeleton reads of its board and event, with the reader's
+# facts, in one prepared query (see the thread's below).
+BOARD_PAGE_FIELDS = ("id", "is_open", "event_id")
+BOARD_EVENT_FIELDS = ("id", "status", "created_by_id", "slug")
 
-    def render_threads():
-        threads = (
-            Thread.objects.for_board(board)
-            .visible_to(request.user, board=board)
-            .with_listing_data()
-            .for_listing()
+
+def _board_facts(event_slug, reader_pk):
+    from people.models import User
+
+    return (
+        Board.objects.filter(event__slug=event_slug)
+        .with_reader(User(pk=reader_pk))
+        .values_list(
+            *BOARD_PAGE_FIELDS,
+            *(f"event__{name}" for name in BOARD_EVENT_FIELDS[1:]),
+            "reader_organises",
+            "reader_follows",
         )
-        page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
-        context = {"board": board, "event": board.event, "page": page}
-        return render_to_string("discussions/_board_threads.html", context, request)
+    )
 
-    if can_moderate:
-        threads = render_threads()  # hidden threads too: theirs alone
-    else:
-        # The same for members and visitors: shared by both audiences' skeletons.
-        threads = fragments.shared_fragment(
-            request,
-            "discussions:board",
-            board_page_version(board),
-            [board.event_id, request.get_full_path()],
-            render_threads,
+
+BOARD_FACTS = Prepared(_board_facts, "\ue020board-page-stand-in", 2_000_000_021)
+
+
+def board_for_page(request, event_slug: str) -> Board | None:
+    """The saved board of the public event at `event_slug` as its page needs it when served from
+    a skeleton (the fields its reader's parts and permission checks read, the reader's facts),
+    from one prepared query; None when there is no such board (the caller looks further)."""
+    user = request.user
+    reader_pk = user.pk if user.is_authenticated else NOBODY
+    rows = BOARD_FACTS.rows(event_slug, reader_pk, model=Board)
+    if not rows:
+        return None
+    row = rows[0]
+    board = _partial(Board, BOARD_PAGE_FIELDS, row[:3])
+    board.event = _partial(Event, BOARD_EVENT_FIELDS, [row[2], *row[3:6]])
+    if not board.event.is_public:
+        return None
+    board.reader_follows, board.partial = bool(row[7]), True
+    if user.is_authenticated:
+        board.remember_organiser(user, bool(row[6]))
+    return board
+
+
+class BoardPage:
+    """An event's board page for one request: its threads, pinned first, then by latest activity.
+
+    Kept as a skeleton (core/skeletons.py) per audience, page and minute ("5 minutes ago"): a
+    reader gets the shared text and has only their follow button and account links rendered.
+    Who may moderate the board sees hidden threads and its tools: rendered for them.
+    """
+
+    def __init__(self, request, board: Board):
+        self.request, self.board = request, board
+        self.can_moderate = board.can_moderate(request.user)
+
+    def response(self):
+        if self.can_moderate or not kept_as_skeleton(self.request, BOARD_PAGE_PARAMS):
+            context = {**self.context(), **self.personal()}
+            return render(self.request, "discussions/board.html", context)
+        return skeletons.render_page(
+            self.request,
+            "discussions/board.html",
+            name="board",
+            version=board_page_version(self.board),
+            parts=skeleton_parts(self.request, self.board.event_id),
+            context=self.context,
+            personal=self.personal,
         )
-    return {
-        "board": board,
-        "event": board.event,
-        "threads": mark_safe(threads),  # rendered by our template above
-        "can_moderate": can_moderate,
-    }
 
+    def context(self) -> dict:
+        """What the page shows but the reader's own parts (`personal`)."""
+        request, board = self.request, self._whole_board()
 
-def board_personal_context(request, board) -> dict:
-    """What the reader's own parts of the board page need (its follow button)."""
-    return {
-        "board": board,
-        "event": board.event,
-        "is_following": board.pk is not None and bool(getattr(board, "reader_follows", False)),
-    }
+        def render_threads():
+            threads = (
+                Thread.objects.for_board(board)
+                .visible_to(request.user, board=board)
+                .with_listing_data()
+                .for_listing()
+            )
+            page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
+            context = {"board": board, "event": board.event, "page": page}
+            return render_to_string("discussions/_board_threads.html", context, request)
+
+        if self.can_moderate:
+            threads = render_threads()  # hidden threads too: theirs alone
+        else:
+            # The same for members and visitors: shared by both audiences' skeletons.
+            threads = fragments.shared_fragment(
+                request,
+                "discussions:board",
+                board_page_version(board),
+                [board.event_id, request.get_full_path()],
+                render_threads,
+            )
+        return {
+            "board": board,
+            "event": board.event,
+            "threads": mark_safe(threads),  # rendered by our template above
+            "can_moderate": self.can_moderate,
+        }
+
+    def personal(self) -> dict:
+        """What the reader's own parts need (their follow button)."""
+        board = self.board
+        following = board.pk is not None and bool(getattr(board, "reader_follows", False))
+        return {"board": board, "event": board.event, "is_following": following}
+
+    def _whole_board(self) -> Board:
+        """The board with every field (a miss renders all of the page), and the reader's facts."""
+        board = self.board
+        if not getattr(board, "partial", False):
+            return board
+        whole = Board.objects.select_related("event").get(pk=board.pk)
+        whole.reader_follows = board.reader_follows
+        known = board.__dict__.get("_organised_by")
+        if known is not None:
+            whole.__dict__["_organised_by"] = known
+        self.board = whole
+        return whole
 
 
 # --- the thread -----------------------------------------------------------------------------------
@@ -571,7 +652,8 @@ class PostActions:
                 parts.append(
                     f'<form method="post" action="{urls["resonates"].format(pk)}" class="d-inline">'
                     f"{self._csrf_field(context)}"
-                    f'<button type="submit" class="btn btn-sm {style} py-0" aria-pressed="{pressed}">'
+                    f'<button type="submit" class="btn btn-sm {style} py-0"'
+                    f' aria-pressed="{pressed}">'
                     f"{labels['resonates']}{count}</button></form>"
                 )
             elif resonates:

@@ -1,7 +1,5 @@
 """Thin views: parse, call one service or queryset, respond. Rules live on the models."""
 
-from functools import partial
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
@@ -16,7 +14,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from core import skeletons
 from core.feeds import CleanAtom1Feed
 from discussions import pages, services
 from discussions.forms import (
@@ -115,27 +112,9 @@ def _refusal(exc: ValidationError) -> str:
 
 
 def board(request, event_slug):
-    """The threads of an event's board: pinned first, then by latest activity.
-
-    The page is kept as a skeleton (core/skeletons.py) per audience, page and minute ("5 minutes
-    ago"): a member gets the shared text and has only their follow button and account links
-    rendered. Who may moderate the board sees hidden threads and its tools: rendered for them.
-    """
-    board = get_board(event_slug, reader=request.user)
-    can_moderate = board.can_moderate(request.user)
-    context = partial(pages.board_page_context, request, board, can_moderate=can_moderate)
-    personal = partial(pages.board_personal_context, request, board)
-    if can_moderate or not pages.kept_as_skeleton(request, pages.BOARD_PAGE_PARAMS):
-        return render(request, "discussions/board.html", {**context(), **personal()})
-    return skeletons.render_page(
-        request,
-        "discussions/board.html",
-        name="board",
-        version=pages.board_page_version(board),
-        parts=pages.skeleton_parts(request, board.event_id),
-        context=context,
-        personal=personal,
-    )
+    """An event's board (discussions/pages.py: kept as a skeleton for who may not moderate)."""
+    board = pages.board_for_page(request, event_slug) or get_board(event_slug, reader=request.user)
+    return pages.BoardPage(request, board).response()
 
 
 class BoardFeed(Feed):
