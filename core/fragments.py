@@ -46,18 +46,35 @@ RELEASE_SKIP = {
 
 def markers(*kinds: str) -> str:
     """The current tokens of `kinds`, joined (one cache round trip; missing ones are created)."""
+    return markers_and_value(kinds, None)[0]
+
+
+def markers_and_value(kinds, key: str | None) -> tuple[str, object]:
+    """(`markers(*kinds)`, the cached value at `key`) in one round trip.
+
+    For a value kept under a fixed key together with the tokens it was read under, as
+    `(tokens, value)`: it is current when its tokens are today's. A writer that read the data
+    before a marker moved stores the old tokens with it, so nobody uses it: no race.
+    """
     keys = [MARKER_PREFIX + kind for kind in kinds]
-    found = cache.get_many(keys)
+    found = cache.get_many(keys + ([key] if key else []))
     tokens = []
-    for key in keys:
-        token = found.get(key)
+    for marker_key in keys:
+        token = found.get(marker_key)
         if token is None:
             token = uuid.uuid4().hex
             # Another process may have created it meanwhile: theirs wins (add does not replace).
-            if not cache.add(key, token, None):
-                token = cache.get(key) or token
+            if not cache.add(marker_key, token, None):
+                token = cache.get(marker_key) or token
         tokens.append(token)
-    return ".".join(tokens)
+    return ".".join(tokens), found.get(key) if key else None
+
+
+def current(tokens: str, stored) -> object | None:
+    """The value of a `(tokens, value)` pair read by `markers_and_value`, if still current."""
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == tokens:
+        return stored[1]
+    return None
 
 
 def move_marker(kind: str) -> None:

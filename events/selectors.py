@@ -136,6 +136,10 @@ def home_themes() -> list[Theme]:
     return themes
 
 
+# (events marker, the next end of an upcoming public event as a timestamp, 0 for none)
+NEXT_END_KEY = "events:next-end"
+
+
 def events_version(now=None) -> str:
     """What the shared fragments of event lists depend on: the events marker and the clock.
 
@@ -146,15 +150,14 @@ def events_version(now=None) -> str:
     each time it passes.
     """
     now = now or timezone.now()
-    marker = fragments.markers(EVENTS_MARKER)
-    key = f"events:next-end:{marker}"
-    next_end = cache.get(key)
+    marker, stored = fragments.markers_and_value([EVENTS_MARKER], NEXT_END_KEY)
+    next_end = fragments.current(marker, stored)
     if next_end is None or (next_end and now.timestamp() >= next_end):
         ends_at = (
             Event.objects.public().filter(ends_at__gte=now).aggregate(next=Min("ends_at"))["next"]
         )
         next_end = ends_at.timestamp() if ends_at else 0
-        cache.set(key, next_end, fragments.FRAGMENT_SECONDS)
+        cache.set(NEXT_END_KEY, (marker, next_end), fragments.FRAGMENT_SECONDS)
     return f"{marker}:{next_end}"
 
 

@@ -41,6 +41,15 @@ def member_deleted(**kwargs) -> None:
     fragments.move_marker_on_commit(AUTHORS_MARKER)  # their posts now say "a former member"
 
 
+def account_changed(sender, instance, raw=False, **kwargs) -> None:
+    """The cached account row (people/middleware.py) is read again after this change."""
+    from core import fragments
+    from people.middleware import user_marker
+
+    if not raw and instance.pk is not None:
+        fragments.move_marker_on_commit(user_marker(instance.pk))
+
+
 class PeopleConfig(AppConfig):
     name = "people"
     verbose_name = _("People")
@@ -58,3 +67,5 @@ class PeopleConfig(AppConfig):
         pre_save.connect(remember_public_name, sender=User, dispatch_uid="authors-pre")
         post_save.connect(public_name_changed, sender=User, dispatch_uid="authors-post")
         post_delete.connect(member_deleted, sender=User, dispatch_uid="authors-delete")
+        post_save.connect(account_changed, sender=User, dispatch_uid="account-save")
+        post_delete.connect(account_changed, sender=User, dispatch_uid="account-delete")

@@ -32,15 +32,37 @@ def _events_fragment(request, name, render_content):
     )
 
 
+def _audience(request) -> str:
+    return "member" if request.user.is_authenticated else "visitor"
+
+
+def _events_page(request, template_name, name, context):
+    """A page showing events that is the same for every reader of an address but for the
+    base layout's personal parts: kept whole as a skeleton (core/skeletons.py) under the
+    events' version; on a hit `context()` is not called (no FilterSet, no queries)."""
+    return skeletons.render_page(
+        request,
+        template_name,
+        name=name,
+        version=selectors.events_version(),
+        parts=[request.path, request.GET.urlencode(), _audience(request)],
+        context=context,
+        personal=dict,
+    )
+
+
 def home(request):
     """The next upcoming events and the themes."""
 
-    def render_content():
-        context = {"events": selectors.home_events(), "themes": selectors.home_themes()}
-        return render_to_string("_home_content.html", context, request)
+    def context():
+        def render_content():
+            context = {"events": selectors.home_events(), "themes": selectors.home_themes()}
+            return render_to_string("_home_content.html", context, request)
 
-    content = _events_fragment(request, "events:home", render_content)
-    return render(request, "home.html", {"content": mark_safe(content)})  # our template's
+        content = _events_fragment(request, "events:home", render_content)
+        return {"content": mark_safe(content)}  # our template's
+
+    return _events_page(request, "home.html", "events:home-page", context)
 
 
 def event_list(request):
@@ -57,9 +79,12 @@ def event_list(request):
         content = render_to_string("events/_event_list_content.html", context, request)
         return {"content": content, "past": event_filter.effective_when == "past"}
 
-    listing = _events_fragment(request, "events:list", render_listing)
-    listing["content"] = mark_safe(listing["content"])  # rendered by our template above
-    return render(request, "events/event_list.html", {"listing": listing})
+    def context():
+        listing = _events_fragment(request, "events:list", render_listing)
+        listing["content"] = mark_safe(listing["content"])  # rendered by our template above
+        return {"listing": listing}
+
+    return _events_page(request, "events/event_list.html", "events:list-page", context)
 
 
 def event_page_context(request, event) -> dict:
@@ -91,13 +116,12 @@ def event_detail(request, slug):
     if event.is_draft:
         # Seen by its editors alone, while they change it: not worth keeping.
         return render(request, "events/event_detail.html", event_full_context(request, event))
-    audience = "member" if request.user.is_authenticated else "visitor"
     return skeletons.render_page(
         request,
         "events/event_detail.html",
         name="event",
         version=selectors.event_page_version(request, event),
-        parts=[event.pk, audience],
+        parts=[event.pk, _audience(request)],
         context=lambda: event_page_context(request, event),
         personal=lambda: event_personal_context(request, event),
     )
