@@ -384,7 +384,7 @@ class ThreadPage:
             refusal = services.unverified_refusal()
         form = self.form
         if form is None and user.is_authenticated and not refusal:
-            form = ReplyForm(thread=thread, initial=_reply_initial(request))
+            form = UnboundReply(thread, parse_int(request.GET.get("reply_to")))
         return {
             "thread": thread,
             "board": thread.board,
@@ -465,16 +465,27 @@ def _verified(thread, user) -> bool:
     return user.has_verified_email
 
 
-def _reply_initial(request) -> dict:
-    reply_to = parse_int(request.GET.get("reply_to"))
-    return {"reply_to": str(reply_to)} if reply_to is not None else {}
+class UnboundReply:
+    """The reply form before anything is sent: the post it answers (`?reply_to=`), and an empty
+    ReplyForm only where its fields are rendered (shared, so on a miss): building one costs more
+    than the rest of the reply section."""
+
+    is_bound = False
+
+    def __init__(self, thread, reply_to: int | None):
+        self.thread, self.reply_to = thread, reply_to
+
+    @cached_property
+    def empty(self) -> ReplyForm:
+        return ReplyForm(thread=self.thread)
 
 
 def _replying_to(request, thread, form, can_moderate) -> Post | None:
     """The post a reply form answers (for its quote), when it belongs to this thread."""
     if form is None:
         return None
-    value = parse_int(form["reply_to"].value())
+    unbound = isinstance(form, UnboundReply)
+    value = form.reply_to if unbound else parse_int(form["reply_to"].value())
     if value is None:
         return None
     post = Post.objects.select_related("author").filter(thread=thread, pk=value).first()
