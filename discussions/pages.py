@@ -634,25 +634,16 @@ class PostActions:
 
     @cached_property
     def labels(self) -> dict:
-        return {
-            key: escape(label)
-            for key, label in {
-                "resonates": _("This resonates"),
-                "reply": _("Reply to this post"),
-                "edit": _("Edit"),
-                "withdraw": _("Withdraw"),
-                "history": _("History"),
-                "flag": _("Flag"),
-                "restore": _("Restore"),
-                "hide": _("Hide"),
-                "member_posts": _("Member’s posts"),
-            }.items()
-        }
+        return _labels()
+
+    @cached_property
+    def urls(self) -> dict:
+        return _url_patterns()
 
     def html(self, context, post: PostState) -> str:
         member, pk = self.member, post.pk
         mine = member and post.author_id == self.reader_pk
-        labels, urls = self.labels, _url_patterns()
+        labels, urls = self.labels, self.urls
         resonates, user_resonates = self.tally.get(pk, (0, False))
         parts = []
         if post.is_shown:
@@ -714,6 +705,31 @@ class PostActions:
 # stand-in id, then filled with str.format (an id needs no escaping).
 _URL_STAND_IN = 987654321
 _url_cache: dict[tuple, dict] = {}
+
+
+_label_cache: dict[str, dict] = {}
+
+
+def _labels() -> dict:
+    """The actions' labels in the active language, escaped (once per language and process)."""
+    language = get_language()
+    labels = _label_cache.get(language)
+    if labels is None:
+        labels = _label_cache[language] = {
+            key: escape(label)
+            for key, label in {
+                "resonates": _("This resonates"),
+                "reply": _("Reply to this post"),
+                "edit": _("Edit"),
+                "withdraw": _("Withdraw"),
+                "history": _("History"),
+                "flag": _("Flag"),
+                "restore": _("Restore"),
+                "hide": _("Hide"),
+                "member_posts": _("Member’s posts"),
+            }.items()
+        }
+    return labels
 
 
 def _url_patterns() -> dict:
