@@ -33,6 +33,8 @@ from django.utils.translation import get_language
 logger = logging.getLogger("commons.fragments")
 
 MARKER_PREFIX = "marker:"
+# Moved when an upload's stored variants change (core/tasks.py): pages keeping its row.
+UPLOADS_MARKER = "uploads"
 FRAGMENT_PREFIX = "fragment:"
 # An upper bound only: a write replaces a fragment at once (its marker moves).
 FRAGMENT_SECONDS = 3600

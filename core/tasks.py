@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from core import fragments
 from core.uploads import image_variants
 
 
@@ -28,6 +29,8 @@ def make_variants(upload_id: int) -> None:
         )
         made.setdefault(str(variant.width), {"height": variant.height})[variant.format] = name
     Upload.objects.filter(pk=upload.pk).update(variants=made, variants_made_at=timezone.now())
+    # Pages keeping the upload's row (an event's cover, a gallery) show the variants now.
+    fragments.move_marker_on_commit(fragments.UPLOADS_MARKER)
 
 
 @task()

@@ -1,5 +1,6 @@
 """Read-side queries shared by the public pages and the calendar feeds."""
 
+import copy
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -7,7 +8,6 @@ from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core import fragments
@@ -27,7 +27,7 @@ from events.models import (
 )
 from events.panels import SLOTS
 from events.panels import event_panels as registered_event_panels
-from events.signals import EVENTS_MARKER
+from events.signals import EVENTS_MARKER, registrations_marker
 from people.models import Organisation, Person
 
 HOME_EVENT_COUNT = 6
@@ -42,20 +42,69 @@ def paginate(queryset, page_number, *, per_page=None) -> Page:
     return paginator.get_page(page_number)
 
 
-def event_for_page(slug: str, user) -> Event:
+def event_for_page(slug: str, user, *, cached: bool = True) -> Event:
     """The event at `slug` if `user` may see it (drafts only to their editors), else 404.
 
     Visibility is asked of the row (`Event.is_visible_to`), not as a subquery. Themes, hosts and
     people are left to `Event.listing_data()`: the page shows them in shared parts, so a page
-    served from those fetches none; a member's roles come with it, for the permission checks.
+    served from those fetches none. The row (with its venue, series, cover and roles, for the
+    permission checks) is kept in the shared cache until an event changes; its registration
+    counts apart, until a registration at it changes (`registration_counts`). `cached=False`
+    reads the database (the organisers' preview, right after their changes).
     """
-    events = Event.objects.select_related("venue", "series", "cover").with_registration_counts()
-    if user.is_authenticated:
-        events = events.prefetch_related(roles_prefetch())
-    event = get_object_or_404(events, slug=slug)
+    event = _page_event(slug, user, cached=cached)
+    if event is None:
+        raise Http404
+    if not hasattr(event, "confirmed_count"):
+        event.confirmed_count, event.confirmed_online_count = registration_counts(event.pk)
     if not event.is_visible_to(user):
         raise Http404
     return event
+
+
+def _page_event(slug: str, user, *, cached: bool) -> Event | None:
+    """The row from the shared cache, or the database with its counts (for this request)."""
+    events = Event.objects.select_related("venue", "series", "cover").with_registration_counts()
+    if not (cached and fragments.enabled()) or len(slug) > 200:
+        if user.is_authenticated:
+            events = events.prefetch_related(roles_prefetch())
+        return events.filter(slug=slug).first()
+    key = f"events:page-event:{slug}"
+    tokens, stored = fragments.markers_and_value([EVENTS_MARKER, fragments.UPLOADS_MARKER], key)
+    event = fragments.current(tokens, stored)
+    if event is not None:
+        return event
+    if not user.is_authenticated:
+        # A visitor needs no roles: a member's request fetches them and fills the cache.
+        return events.filter(slug=slug).first()
+    event = events.prefetch_related(roles_prefetch()).filter(slug=slug).first()
+    if event is not None:
+        kept = copy.copy(event)  # without this request's counts: they are kept apart
+        del kept.confirmed_count, kept.confirmed_online_count
+        cache.set(key, (tokens, kept), fragments.FRAGMENT_SECONDS)
+    return event
+
+
+def registration_counts(event_id: int) -> tuple[int, int]:
+    """(confirmed places, of them online) at the event; kept until a registration changes."""
+
+    def count():
+        confirmed = Q(state=Registration.State.CONFIRMED)
+        online = confirmed & Q(attendance=Registration.Attendance.ONLINE)
+        counts = Registration.objects.filter(event_id=event_id).aggregate(
+            total=Count("pk", filter=confirmed), online=Count("pk", filter=online)
+        )
+        return counts["total"], counts["online"]
+
+    if not fragments.enabled():
+        return count()
+    key = f"events:registration-counts:{event_id}"
+    tokens, stored = fragments.markers_and_value([registrations_marker(event_id)], key)
+    counts = fragments.current(tokens, stored)
+    if counts is None:
+        counts = count()
+        cache.set(key, (tokens, counts), fragments.FRAGMENT_SECONDS)
+    return counts
 
 
 def event_page_version(request, event: Event) -> str:

@@ -16,8 +16,9 @@ Every trigger (wired by connect(), called from EventsConfig.ready; nothing else 
   events showing a changed value are revised; of Theme (name): those events are touched.
 - post_save and post_delete of EventRole: its event is revised.
 - m2m_changed of Event.themes, and pre_delete of Theme: the events concerned are touched.
-Registrations trigger nothing. Event.save itself raises SEQUENCE when a CALENDAR_FIELDS value
-changes (events/models.py).
+Registrations move only their event's registrations marker (its places left, for the event
+page: events.selectors.registration_counts). Event.save itself raises SEQUENCE when a
+CALENDAR_FIELDS value changes (events/models.py).
 """
 
 from django.db import transaction
@@ -30,6 +31,16 @@ from core import fragments
 
 # The change marker of what event lists show (core/fragments.py, events.selectors.events_version).
 EVENTS_MARKER = "events"
+
+
+def registrations_marker(event_id) -> str:
+    """Moved by every committed change of a registration at the event (its places left)."""
+    return f"registrations:{event_id}"
+
+
+def registration_changed(sender, instance, raw=False, **kwargs) -> None:
+    if not raw and instance.event_id is not None:
+        fragments.move_marker_on_commit(registrations_marker(instance.event_id))
 
 
 def touch_calendars() -> None:
@@ -130,8 +141,11 @@ def touch_events_of_deleted_theme(sender, instance, **kwargs) -> None:
 
 
 def connect() -> None:
-    from events.models import Event, EventRole, Series, Theme, Venue
+    from events.models import Event, EventRole, Registration, Series, Theme, Venue
     from people.models import Organisation, Person
+
+    post_save.connect(registration_changed, sender=Registration, dispatch_uid="places-save")
+    post_delete.connect(registration_changed, sender=Registration, dispatch_uid="places-delete")
 
     # Registrations do not move it: only the personal feed shows them, and its fingerprint
     # reads the owner's registrations itself (events/calendar_http.py, Places).

@@ -160,7 +160,8 @@ def edit_event(request, event):
 @event_editor_required
 def preview_event(request, event):
     """The event page as the public will see it, under a "not published" banner."""
-    event = selectors.event_for_page(event.slug, request.user)  # the page's fetch shape
+    # The page's fetch shape, from the database: the organiser may have just changed it.
+    event = selectors.event_for_page(event.slug, request.user, cached=False)
     return render(request, "events/event_preview.html", event_full_context(request, event))
 
 
