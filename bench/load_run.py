@@ -28,6 +28,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -72,6 +73,8 @@ class Result:
     note: str = ""
     visitor: str = "anonymous"
     page_cache: str = "current"
+    # A rotating page: wrk asks each of these in turn (`path` is the first).
+    paths: list = field(default_factory=list)
 
 
 def url(name, **kwargs) -> str:
@@ -141,6 +144,47 @@ def search_url() -> str:
     return url("discussions:search") + "?" + urlencode({"q": "time credits"})
 
 
+# Discussion search is measured over these 50 queries in turn (bench/profile_pages.py too):
+# common and rare words, phrases, Welsh and English, words that are rare alone but common
+# together ("core economy"), and words found nowhere.
+SEARCH_WORDS = [
+    "co-production", "time credits", "budget", "housing", "wellbeing", "community",
+    "participatory", "cydgynhyrchu", "cymuned", "tai", "lles", "gwirfoddoli", "credydau amser",
+    "reinventing", "wheel", "economy", "money", "core economy", "volunteer", "council",
+    "health", "youth", "carers", "transport", "energy", "food", "climate", "libraries",
+    "museum", "festival", "cafe", "round-table", "workshop", "policy", "research",
+    "practitioners", "citizens", "government", "Cardiff", "Swansea", "Wrexham", "Bangor",
+    "zebra", "quantum", "xylophone", "pwyllgor", "cyngor", "iechyd", "ieuenctid", "bwyd",
+]  # fmt: skip
+
+
+def search_paths() -> list[str]:
+    """50 distinct search URLs, one per SEARCH_WORDS: half with no filter, a quarter on one of
+    the most discussed events, a quarter on a theme (each a different one where there are
+    enough), so that no cached result of one query answers another."""
+    from django.db.models import Count
+
+    search = url("discussions:search")
+    discussions_model("Thread")
+    events = list(
+        Event.objects.public()
+        .annotate(threads=Count("board__threads"))
+        .filter(threads__gt=0)
+        .order_by("-threads", "pk")
+        .values_list("slug", flat=True)[:13]
+    )
+    themes = list(Theme.objects.order_by("pk").values_list("slug", flat=True)[:13])
+    paths = []
+    for n, word in enumerate(SEARCH_WORDS):
+        query = {"q": word}
+        if n % 4 == 1 and events:
+            query["event"] = events[(n // 4) % len(events)]
+        elif n % 4 == 3 and themes:
+            query["theme"] = themes[(n // 4) % len(themes)]
+        paths.append(search + "?" + urlencode(query))
+    return paths
+
+
 TARGETS = [
     ("trivial view", lambda: url("bench_trivial"), 200),
     ("home", lambda: url("home"), 200),
@@ -150,6 +194,7 @@ TARGETS = [
     ("thread page (last page of longest)", deep_thread_url, 200),
     ("board page", board_url, 200),
     ("discussion search", search_url, 200),
+    ("discussion search, 50 rotating queries", search_paths, 200),
     ("calendar feed (all events)", lambda: url("events:feed"), 200),
     ("calendar feed: If-None-Match -> 304", lambda: url("events:feed"), 304),
 ]
@@ -331,13 +376,18 @@ def run_wrk(wrk, base, result: Result, connections: int, duration: int) -> None:
     command += ["--timeout", "10s", "-s", str(LUA)]
     for name, value in result.headers.items():
         command += ["-H", f"{name}: {value}"]
-    with (
-        CpuMeter(gunicorn_workers, parent=gunicorn_master()) as app,
-        CpuMeter(database_backends) as db,
-    ):
-        output = subprocess.run(
-            [*command, base + result.path], capture_output=True, text=True, check=True
-        ).stdout
+    with tempfile.NamedTemporaryFile("w", suffix=".paths") as paths:
+        # wrk_report.lua asks these paths in turn when WRK_PATHS names them.
+        paths.write("".join(f"{path}\n" for path in result.paths))
+        paths.flush()
+        env = {**os.environ, "WRK_PATHS": paths.name if result.paths else ""}
+        with (
+            CpuMeter(gunicorn_workers, parent=gunicorn_master()) as app,
+            CpuMeter(database_backends) as db,
+        ):
+            output = subprocess.run(
+                [*command, base + result.path], capture_output=True, text=True, check=True, env=env
+            ).stdout
     line = next(line for line in output.splitlines() if line.startswith("WRK_JSON "))
     data = json.loads(line.removeprefix("WRK_JSON "))
     result.statuses = {int(code): count for code, count in data["statuses"].items()}
@@ -366,15 +416,20 @@ def prepare(
         result.page_cache = page_cache
         results.append(result)
         try:
-            result.path = make_path()
+            made = make_path()
         except (NoReverseMatch, NotAvailable) as reason:
             result.note = f"not measured: {reason}"
             continue
+        result.paths = made if isinstance(made, list) else []
+        result.path = made[0] if result.paths else made
         if cookie:
             result.headers = {"Cookie": cookie}
-        status, headers = fetch(base, result.path, result.headers)
-        if status != 200:
-            result.note = f"not measured: GET {result.path} answered {status}"
+        for path in result.paths or [result.path]:
+            status, headers = fetch(base, path, result.headers)
+            if status != 200:
+                result.note = f"not measured: GET {path} answered {status}"
+                break
+        if result.note:
             continue
         if expected == 304:
             etag = headers.get("ETag")
@@ -427,7 +482,8 @@ def print_table(results: list[Result], context: dict) -> None:
     for r in results:
         if r.path:
             headers = {k: v for k, v in r.headers.items() if k != "Cookie"}
-            print(f"  {r.name} ({r.visitor}): {r.path} {headers or ''} statuses={r.statuses}")
+            path = f"{len(r.paths)} paths in turn, from {r.path}" if r.paths else r.path
+            print(f"  {r.name} ({r.visitor}): {path} {headers or ''} statuses={r.statuses}")
 
 
 def restart_server(page_cache_seconds: int, workers: int) -> None:

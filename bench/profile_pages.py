@@ -7,9 +7,11 @@ The pages of bench/load_run.py (feeds aside) requested with Django's test client
 process: after a few warm-up requests, `--requests` timed ones per page. CPU is this process's
 (time.process_time: the app's share, robust to other load on the machine); database time is the
 wall time of each statement as seen from here (includes waiting for a busy machine). Discussion
-search is measured apart over 50 distinct queries (common and rare words, English and Welsh,
-with and without filters), each asked once, so that no result cache helps it.
-`--profile PAGE` prints a cProfile of that page instead (cumulative, top 40).
+search is measured apart over 50 distinct queries (load_run.search_paths: common and rare
+words, English and Welsh, with and without filters), each asked once, so that no result cache
+helps it; `--each` prints a line per query (its slowest statement too).
+`--only WORD,...` measures the pages whose names hold one of these words (and the trivial
+view); `--profile PAGE` prints a cProfile of that page instead (cumulative, top 60).
 """
 
 import argparse
@@ -20,7 +22,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import unquote_plus
 
 ROOT = Path(os.environ.get("COMMONS_ROOT", Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -31,22 +33,12 @@ import load_run  # noqa: E402  (sets Django up)
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-SEARCH_WORDS = [
-    "co-production", "time credits", "budget", "housing", "wellbeing", "community",
-    "participatory", "cydgynhyrchu", "cymuned", "tai", "lles", "gwirfoddoli", "credydau amser",
-    "reinventing", "wheel", "economy", "money", "core economy", "volunteer", "council",
-    "health", "youth", "carers", "transport", "energy", "food", "climate", "libraries",
-    "museum", "festival", "cafe", "round-table", "workshop", "policy", "research",
-    "practitioners", "citizens", "government", "Cardiff", "Swansea", "Wrexham", "Bangor",
-    "zebra", "quantum", "xylophone", "pwyllgor", "cyngor", "iechyd", "ieuenctid", "bwyd",
-]  # fmt: skip
-
 
 class Statements:
     """A database execute wrapper that counts statements and their wall time."""
 
     def __init__(self):
-        self.count, self.seconds, self.slowest = 0, 0.0, 0.0
+        self.count, self.seconds, self.slowest, self.slowest_sql = 0, 0.0, 0.0, ""
 
     def __call__(self, execute, sql, params, many, context):
         started = time.perf_counter()
@@ -56,10 +48,13 @@ class Statements:
             took = time.perf_counter() - started
             self.count += 1
             self.seconds += took
-            self.slowest = max(self.slowest, took)
+            if took > self.slowest:
+                self.slowest, self.slowest_sql = took, sql
 
 
-def measure(client, paths, warmup):
+def measure(client, paths, warmup, each=False):
+    """Median CPU and database ms per request, most queries, slowest statement; with `each`,
+    one line per path (for a rotating page: which query costs what)."""
     for path in paths[:warmup]:
         client.get(path, HTTP_HOST="127.0.0.1")
     cpu, queries, db_ms, slowest = [], [], [], 0.0
@@ -73,6 +68,13 @@ def measure(client, paths, warmup):
         queries.append(statements.count)
         db_ms.append(statements.seconds * 1000)
         slowest = max(slowest, statements.slowest * 1000)
+        if each:
+            print(
+                f"  {cpu[-1]:7.1f} CPU ms {statements.count:3} queries {db_ms[-1]:7.1f} db ms"
+                f" {statements.slowest * 1000:7.1f} slowest  {unquote_plus(path)}"
+                f"  [{statements.slowest_sql[:90]}]",
+                flush=True,
+            )
     return {
         "cpu": statistics.median(cpu),
         "queries": max(queries),
@@ -81,27 +83,14 @@ def measure(client, paths, warmup):
     }
 
 
-def search_paths():
-    from events.models import Event
-
-    url = load_run.url("discussions:search")
-    discussed = Event.objects.filter(board__threads__isnull=False).values_list("slug", flat=True)
-    slug = discussed.order_by("-pk").first()
-    paths = []
-    for n, word in enumerate(SEARCH_WORDS):
-        query = {"q": word}
-        if n % 3 == 1 and slug:
-            query["event"] = slug
-        if n % 5 == 2:
-            query["sort"] = "new"
-        paths.append(url + "?" + urlencode(query))
-    return paths
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--as", dest="visitors", default="member,anonymous")
+    parser.add_argument("--each", action="store_true", help="a line per path of the rotating pages")
+    parser.add_argument(
+        "--only", help="pages whose names hold one of these comma-separated words (and trivial)"
+    )
     parser.add_argument("--profile", help="print a cProfile of this page (its name) as member")
     args = parser.parse_args()
 
@@ -114,28 +103,31 @@ def main():
         if visitor == "member":
             client.force_login(member)
         for name, path_of in targets:
+            wanted = args.only.split(",") if args.only else [""]
+            if name != "trivial view" and not any(part.strip() in name for part in wanted):
+                continue
             try:
                 path = path_of()
             except load_run.NotAvailable as reason:
                 print(f"{name}: not measured ({reason})")
                 continue
+            # A rotating page (a list of paths) is asked once per path, with no warm-up.
+            paths, warmup = (path, 0) if isinstance(path, list) else ([path] * args.requests, 3)
             if args.profile:
                 if name != args.profile or visitor != "member":
                     continue
-                measure(client, [path] * 3, 3)
+                measure(client, paths[:3], 3)
                 profiler = cProfile.Profile(time.process_time)  # CPU, not waits
                 profiler.enable()
-                measure(client, [path] * args.requests, 0)
+                measure(client, paths, 0)
                 profiler.disable()
                 pstats.Stats(profiler).sort_stats(
                     os.environ.get("PROFILE_SORT", "cumulative")
                 ).print_stats(60)
                 return
-            rows.append((name, visitor, measure(client, [path] * args.requests, 3)))
-        if not args.profile:
-            rows.append(
-                ("discussion search, 50 queries", visitor, measure(client, search_paths(), 0))
-            )
+            if args.each and warmup == 0:
+                print(f"{name}, {visitor}:")
+            rows.append((name, visitor, measure(client, paths, warmup, args.each and not warmup)))
 
     trivial = {v: r["cpu"] for name, v, r in rows if name == "trivial view"}
     print(f"{'page':<38} | {'visitor':<9} | {'app CPU ms':>10} | {'CPU vs trivial':>14} |"

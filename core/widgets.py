@@ -18,10 +18,13 @@ from core.i18n import other_language
 
 
 class _MarksLanguage:
-    def __init__(self, *args, text_field: str = "name", row=None, **kwargs):
+    def __init__(self, *args, text_field: str = "name", row=None, languages=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.text_field = text_field
         self.row = row  # value -> row, for choices that are plain values (a menu of slugs)
+        # value -> the language its label is shown in (other_language, computed beforehand):
+        # for a menu of plain values kept without its rows (discussions' SearchForm).
+        self.languages = languages
 
     def instance_for(self, value):
         """The row behind an option (ModelChoiceField gives it with the value)."""
@@ -30,6 +33,8 @@ class _MarksLanguage:
         return getattr(value, "instance", None)
 
     def option_language(self, value) -> str | None:
+        if self.languages is not None:
+            return self.languages.get(str(value)) if value else None
         instance = self.instance_for(value)
         return other_language(instance, self.text_field) if instance is not None else None
 

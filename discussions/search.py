@@ -35,10 +35,10 @@ MAX_RANKED = 500
 # The newest matches are looked for among the newest posts, so that no query reads every match
 # of a common word (each row read costs 5-25 µs: the 80,000 of "community" in 1,000,000 posts
 # took 0.6 s). The newest SAMPLE_POSTS are read in full first; what they hold tells how far
-# back the rest must be looked for. Words expected fewer than FEW_MATCHES times in the posts
-# left are looked up in the GIN index alone.
+# back the rest must be looked for (`newest_matches`).
 SAMPLE_POSTS = 2_000
-FEW_MATCHES = 2 * MAX_RANKED
+# A theme's or an event's threads holding at most this many posts are read in full (12 ms).
+FEW_POSTS = 5_000
 
 
 def is_postgresql() -> bool:
@@ -94,6 +94,16 @@ def _plain_snippet(text: str, q: str) -> str:
     return _highlight(prefix + window + suffix)
 
 
+# What a result shows (templates/discussions/search.html): rows without them were 4 times as
+# wide (the post's HTML, the event's every column in both languages).
+SHOWN_FIELDS = [
+    "number", "language", "created_at", "thread__title", "thread__language",
+    "thread__board__event__slug", "thread__board__event__title_en",
+    "thread__board__event__title_cy", "author__username", "author__display_name",
+    "author__first_name", "author__last_name",
+]  # fmt: skip
+
+
 class RankedResults(Sequence):
     """Post ids in rank order; slicing fetches just those posts, with rank and headline.
 
@@ -124,11 +134,14 @@ def search_posts(q: str, *, theme=None, event=None):
     On PostgreSQL the newest MAX_RANKED matches are found on the posts table alone
     (`newest_matches`), ranked, and only then checked for visibility through the joins; only the
     shown page gets headlines. Ranking every match of a common word read every matching row
-    (80,000 for "community" in 1,000,000 posts: over half a second).
+    (80,000 for "community" in 1,000,000 posts: over half a second). A theme or an event
+    narrows the posts to its readable threads' (a literal id list: no join to misjudge), looked
+    for the same way: an event's 27,000 posts were all read to find a page of its newest (over
+    200 ms), or every match of a common word among them.
     """
     q = q.strip()
     posts = Post.objects.public().select_related("thread__board__event", "author")
-    threads = Thread.objects.all()
+    threads = Thread.objects.public()
     if theme is not None:
         posts, threads = posts.filter(thread__themes=theme), threads.filter(themes=theme)
     if event is not None:
@@ -136,38 +149,56 @@ def search_posts(q: str, *, theme=None, event=None):
             posts.filter(thread__board__event=event),
             threads.filter(board__event=event),
         )
-    if not q:
+    filtered = theme is not None or event is not None
+    if not is_postgresql() or not (q or filtered):
+        if q:
+            in_title = Q(number=1, thread__title__icontains=q)
+            posts = posts.filter(Q(body_source__icontains=q) | in_title)
         return posts.order_by("-created_at", "-pk")
-    if not is_postgresql():
-        return posts.filter(
-            Q(body_source__icontains=q) | Q(number=1, thread__title__icontains=q)
-        ).order_by("-created_at", "-pk")
-    query = SearchQuery(q, config="english", search_type="websearch") | SearchQuery(
-        q, config="simple", search_type="websearch"
-    )
-    rank = SearchRank(F("search_vector"), query)
-    shown = Post.objects.filter(hidden_at=None, withdrawn_at=None).annotate(candidate_rank=rank)
-    if theme is not None or event is not None:
-        # A literal id list: one bitmap scan ANDed with the GIN scan, no join to misjudge. The
-        # threads' posts are few beside the whole archive, and may be anywhere in it: one query.
-        in_threads = shown.filter(
-            search_vector=query, thread_id__in=list(threads.values_list("pk", flat=True))
+    shown, in_threads = Post.objects.filter(hidden_at=None, withdrawn_at=None), None
+    if filtered:
+        found = list(threads.values_list("pk", "reply_count"))
+        shown = shown.filter(thread_id__in=[pk for pk, _replies in found])
+        in_threads = sum(replies + 1 for _pk, replies in found)
+    query = rank = None
+    if q:
+        query = SearchQuery(q, config="english", search_type="websearch") | SearchQuery(
+            q, config="simple", search_type="websearch"
         )
-        candidates = list(_newest_first(in_threads)[:MAX_RANKED])
+        rank = SearchRank(F("search_vector"), query)
+    shown = shown.annotate(candidate_rank=rank if q else Value(0.0))
+    if in_threads is not None and in_threads <= FEW_POSTS:
+        # Every post of a few threads read, without the GIN index: its bitmap of a common word
+        # (30 ms for "community") costs more than the posts it spares.
+        candidates = list(_newest_first(_scanned(shown, query, 0, None))[:MAX_RANKED])
     else:
         candidates = newest_matches(shown, query, MAX_RANKED)
-    # What `posts` (Post.objects.public()) asks beyond the post's own columns, asked of the
-    # candidates' threads: far fewer rows than the posts, and none of them read again.
-    thread_ids = {thread_id for _pk, _rank, _created_at, thread_id in candidates}
-    readable = set(Thread.objects.public().filter(pk__in=thread_ids).values_list("pk", flat=True))
+    if filtered:
+        readable = None  # the threads' ids were the readable ones
+    else:
+        # What `posts` (Post.objects.public()) asks beyond the post's own columns, asked of the
+        # candidates' threads: far fewer rows than the posts, and none of them read again.
+        thread_ids = {thread_id for _pk, _rank, _created_at, thread_id in candidates}
+        readable = set(threads.filter(pk__in=thread_ids).values_list("pk", flat=True))
     candidates.sort(key=lambda row: (-row[1], -row[2].timestamp(), -row[0]))
-    ranked = [pk for pk, _rank, _created_at, thread_id in candidates if thread_id in readable]
+    ranked = [
+        pk
+        for pk, _rank, _created_at, thread_id in candidates
+        if readable is None or thread_id in readable
+    ]
 
     def fetch(ids):
         # `ids` are readable already: by primary key alone, not through the joins of `posts`
         # (the planner walked every post of an event's threads to find a page of 20).
-        page = Post.objects.filter(pk__in=ids).select_related("thread__board__event", "author")
-        return page.order_by().annotate(
+        page = (
+            Post.objects.filter(pk__in=ids)
+            .select_related("thread__board__event", "author")
+            .only(*SHOWN_FIELDS, *([] if q else ["body_source"]))
+            .order_by()
+        )
+        if not q:
+            return page
+        return page.annotate(
             rank=rank,
             headline=SearchHeadline(
                 "body_source",
@@ -185,29 +216,76 @@ def search_posts(q: str, *, theme=None, event=None):
 
 def newest_matches(posts, query, limit: int) -> list[tuple]:
     """(id, candidate_rank, created_at, thread_id) of the `limit` newest of `posts` matching
-    `query`, newest first (by id: the order posts are written in).
+    `query` (all of them when None), newest first (by id: the order posts are written in).
 
     How many posts match is not asked of PostgreSQL's statistics, which misjudge phrases and
     uncommon words (an estimate of 1 for "co-production", found 5,098 times) and then read
     every match, or walk the newest posts far back to find a few. The newest SAMPLE_POSTS are
     read in full instead (without the GIN index: a bounded read whatever the word); if they
-    did not hold `limit` matches, their share of matches sizes the next step: the rest of
-    the posts through the GIN index when few matches are left there, else a window of the
-    newest ids expected to hold half as many again as are missing, and so on.
+    did not hold `limit` matches, their share of matches tells how far back the missing ones
+    are and sizes the next step, taken the cheapest of three ways (`_next_step`), and so on.
     """
-    high = Post.objects.aggregate(top=Max("pk"))["top"] or 0
-    low = max(0, high - SAMPLE_POSTS)
-    unindexed = Coalesce("search_vector", Cast(Value(""), SearchVectorField()))
-    sample = posts.alias(unindexed=unindexed).filter(unindexed=query, pk__gt=low, pk__lte=high)
-    found = list(_newest_first(sample)[:limit])
-    read = high - low
+    top = Post.objects.aggregate(top=Max("pk"))["top"] or 0
+    low = max(0, top - SAMPLE_POSTS)
+    found = list(_newest_first(_scanned(posts, query, low, top))[:limit])
+    read = top - low
     while len(found) < limit and low > 0:
-        high, missing, share = low, limit - len(found), len(found) / read
-        low = 0 if share * high <= FEW_MATCHES else max(0, high - int(1.5 * missing / share))
-        window = posts.filter(search_vector=query, pk__gt=low, pk__lte=high)
+        high, missing = low, limit - len(found)
+        way, low = _next_step(high=high, top=top, missing=missing, share=len(found) / read)
+        if way == "scan" or query is None:
+            window = _scanned(posts, query, low, high)
+        else:  # "window" (the GIN index and the ids' index together) or "index" (low is 0)
+            window = posts.filter(search_vector=query, pk__gt=low, pk__lte=high)
         found += _newest_first(window)[:missing]
         read += high - low
     return found
+
+
+# What each way of looking further back costs, in µs a row, measured on the bench archive
+# (1,000,000 posts held in memory): reading a post and checking its words (a scan of ids),
+# putting an entry of the GIN index in a bitmap (one per post holding the words, however old:
+# "budget", in 78,000 posts, took 30 ms), putting an id of a window in a bitmap, and fetching
+# a post the bitmaps chose.
+SCAN_ROW_US, GIN_ENTRY_US, WINDOW_ID_US, FETCH_ROW_US = 2.3, 0.4, 0.1, 6.0
+
+
+def _next_step(*, high: int, top: int, missing: int, share: float) -> tuple[str, int]:
+    """The cheapest way to find the `missing` newest matches below id `high` (of `top`), when a
+    `share` of the posts read so far matched, and the lowest id it reads:
+
+    "scan": the window of ids expected to hold half as many again as are missing, every post
+    read (a common word: no GIN bitmap of its tens of thousands of posts); "window": the same
+    ids ANDed with the GIN index's bitmap, only the matches fetched (a word in a few percent
+    of the posts); "index": the GIN index alone for everything older (a rare word).
+    """
+    if share == 0:
+        return "index", 0
+    costs, window = _step_costs(high=high, top=top, missing=missing, share=share)
+    way = min(costs, key=costs.get)
+    return way, 0 if way == "index" else high - window
+
+
+def _step_costs(*, high: int, top: int, missing: int, share: float) -> tuple[dict, int]:
+    """({way: µs expected}, the window's size in ids) for `_next_step`."""
+    window = min(high, int(1.5 * missing / share))
+    everywhere, left = share * top, share * high  # matches expected
+    gin = everywhere * GIN_ENTRY_US
+    costs = {
+        "scan": window * SCAN_ROW_US,
+        "window": gin + window * WINDOW_ID_US + 1.5 * missing * FETCH_ROW_US,
+        "index": gin + left * FETCH_ROW_US,
+    }
+    return costs, window
+
+
+def _scanned(posts, query, low: int, high: int | None):
+    """The posts with ids in (low, high] (or above low) matching `query`, each read and checked
+    without the GIN index (whose bitmap of a common word costs more than the posts it spares)."""
+    window = posts.filter(pk__gt=low) if high is None else posts.filter(pk__gt=low, pk__lte=high)
+    if query is None:
+        return window
+    unindexed = Coalesce("search_vector", Cast(Value(""), SearchVectorField()))
+    return window.alias(unindexed=unindexed).filter(unindexed=query)
 
 
 def _newest_first(matches):

@@ -5,12 +5,17 @@ A board's thread list (discussions.views.board) and the event page's board panel
 for names), and so are its thread pages (discussions/pages.py). It moves after every committed
 save or delete of the board, of one of its threads or their themes, and of a post in one of its
 threads or of a post's image (reply counts, last poster and activity are counters on the thread,
-kept by the services with queryset updates that send no signal).
+kept by the services with queryset updates that send no signal). The search form's menu of
+recently discussed events is kept under ANY_BOARD_MARKER, which moves with every one of them.
 """
 
 import time
 
 from core import fragments
+
+# Moves with every board's marker: what lists boards across events (the search form's menu of
+# the most recently discussed events, discussions/search.py `search_menus`).
+ANY_BOARD_MARKER = "discussions"
 
 
 def discussions_marker(event_id) -> str:
@@ -20,7 +25,7 @@ def discussions_marker(event_id) -> str:
 def _move(event_ids) -> None:
     for event_id in set(event_ids):
         if event_id is not None:
-            fragments.move_marker_on_commit(discussions_marker(event_id))
+            fragments.move_marker_on_commit(discussions_marker(event_id), ANY_BOARD_MARKER)
 
 
 def board_changed(sender, instance, raw=False, **kwargs) -> None:

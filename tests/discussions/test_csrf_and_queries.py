@@ -129,3 +129,18 @@ def test_search_page_uses_a_fixed_number_of_queries(
         response = client.get(reverse("discussions:search") + "?q=co-production")
 
     assert response.context["page"].paginator.count == post_count
+
+
+@pytest.mark.parametrize("post_count", [1, 60])
+@pytest.mark.parametrize("words", ["", "co-production"], ids=["browse", "search"])
+def test_search_on_an_event_uses_a_fixed_number_of_queries(
+    client, board, django_assert_max_num_queries, post_count, words
+):
+    thread = Thread.objects.create(board=board, title="Search me", author=UserFactory())
+    fill_thread(thread, post_count, authors=[UserFactory(), UserFactory()])
+    query = {"q": words, "event": board.event.slug}
+
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("discussions:search"), query)
+
+    assert response.context["page"].paginator.count == post_count

@@ -1,6 +1,7 @@
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
 
 from discussions import search as search_module
 from discussions import services
@@ -60,7 +61,11 @@ def test_search_by_title_words_finds_the_opening_post(client, corpus):
     ]
 
 
-def test_search_filters_by_theme_and_event(client, corpus, board):
+@pytest.mark.parametrize("few_posts", [5_000, 0], ids=["threads-read-in-full", "newest-first"])
+def test_search_filters_by_theme_and_event(client, corpus, board, monkeypatch, few_posts):
+    """The same posts whether a theme's or an event's threads are read in full (few posts) or
+    looked through newest first as the whole archive is (PostgreSQL)."""
+    monkeypatch.setattr(search_module, "FEW_POSTS", few_posts)
     by_theme = search(client, q="care", theme=corpus["core"].slug)
     by_event = search(client, q="care", event=board.event.slug)
     theme_only = search(client, theme=corpus["power_theme"].slug)
@@ -140,19 +145,27 @@ def test_edits_update_the_search_vector(client, thread, author):
 @pytest.mark.postgres
 @postgres_only
 @pytest.mark.parametrize(
-    ("sample", "few"),
-    [(2, 0), (2, 1000), (100, 0)],
-    ids=["sample-then-window", "sample-then-index", "all-in-sample"],
+    ("sample", "way"),
+    [(2, "scan"), (2, "window"), (2, "index"), (100, None)],
+    ids=["sample-then-scan", "sample-then-window", "sample-then-index", "all-in-sample"],
 )
 def test_postgres_search_ranks_the_newest_matches(
-    client, thread, author, moderator, settings, monkeypatch, sample, few
+    client, thread, author, moderator, settings, monkeypatch, sample, way
 ):
     """Beyond MAX_RANKED matches only the newest are ranked, however they are looked for (the
-    newest posts read in full, then a window of ids or the GIN index for the rest)."""
+    newest posts read in full, then a window of ids read in full, or a window of ids and the
+    GIN index, or the GIN index alone for the rest)."""
     settings.DISCUSSIONS_POSTS_PER_MINUTE = 0
     monkeypatch.setattr(search_module, "MAX_RANKED", 3)
     monkeypatch.setattr(search_module, "SAMPLE_POSTS", sample)
-    monkeypatch.setattr(search_module, "FEW_MATCHES", few)
+    step_costs, taken = search_module._step_costs, []
+
+    def only_this_way(**kwargs):
+        costs, window = step_costs(**kwargs)
+        taken.append(way)
+        return {w: 0 if w == way else 1 for w in costs}, window
+
+    monkeypatch.setattr(search_module, "_step_costs", only_this_way)
     bodies = ["allotments", "no", "allotments", "no", "allotments, allotments", "no", "allotments"]
     posts = [services.post_reply(thread=thread, author=author, body=body) for body in bodies]
     hidden = services.post_reply(thread=thread, author=author, body="allotments")
@@ -163,6 +176,23 @@ def test_postgres_search_ranks_the_newest_matches(
     # The newest three shown matches, best first, then newest first: the oldest is left out.
     assert list(response.context["page"]) == [posts[4], posts[6], posts[2]]
     assert "The newest 3 matching posts, best first." in response.content.decode()
+    assert set(taken) == ({way} if way else set())
+
+
+@pytest.mark.parametrize(
+    ("share", "missing", "way"),
+    [(0.08, 340, "scan"), (0.01, 480, "window"), (0.001, 498, "index"), (0, 500, "index")],
+    ids=["common-word", "a-word-in-one-post-of-100", "rare-word", "none-in-the-sample"],
+)
+def test_search_looks_further_back_the_cheapest_way(share, missing, way):
+    """In 1,000,000 posts, after the newest 2,000: a common word's matches are read in the next
+    few thousand posts, a less common one's through a window of ids and the GIN index, a rare
+    word's through the GIN index alone."""
+    chosen, low = search_module._next_step(
+        high=998_000, top=1_000_000, missing=missing, share=share
+    )
+    assert chosen == way
+    assert low == (0 if way == "index" else 998_000 - int(1.5 * missing / share))
 
 
 @pytest.mark.postgres
@@ -178,3 +208,32 @@ def test_postgres_search_leaves_out_hidden_threads_and_counts_what_it_found(
 
     assert list(response.context["page"]) == [shown.posts.get()]
     assert "1 post found" in response.content.decode()
+
+
+@pytest.mark.postgres
+@postgres_only
+@pytest.mark.parametrize("few_posts", [5_000, 0], ids=["threads-read-in-full", "newest-first"])
+def test_postgres_browsing_an_event_lists_its_newest_posts_and_says_when_limited(
+    client, board, author, moderator, settings, monkeypatch, few_posts
+):
+    """Without words, an event's posts newest first; only the newest MAX_RANKED, which the page
+    says, in English and in Welsh; a hidden thread's posts are not among them."""
+    settings.DISCUSSIONS_POSTS_PER_MINUTE = 0
+    monkeypatch.setattr(search_module, "MAX_RANKED", 2)
+    monkeypatch.setattr(search_module, "FEW_POSTS", few_posts)
+    monkeypatch.setattr(search_module, "SAMPLE_POSTS", 1)
+    thread = services.start_thread(board=board, author=author, title="Care", body="First.")
+    second = services.post_reply(thread=thread, author=author, body="Second.")
+    hidden = services.start_thread(board=board, author=author, title="Hid", body="Hidden.")
+    services.hide_thread(thread=hidden, moderator=moderator)
+    elsewhere = services.Board.objects.for_event(EventFactory())
+    services.start_thread(board=elsewhere, author=author, title="Other", body="Elsewhere.")
+    third = services.post_reply(thread=thread, author=author, body="Third.")
+
+    response = search(client, event=board.event.slug)
+    with translation.override("cy"):
+        welsh = client.get(reverse("discussions:search"), {"event": board.event.slug})
+
+    assert list(response.context["page"]) == [third, second]
+    assert "The newest 2 posts, newest first." in response.content.decode()
+    assert "Y 2 neges ddiweddaraf, y fwyaf diweddar yn gyntaf." in welsh.content.decode()

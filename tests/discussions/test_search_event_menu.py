@@ -1,13 +1,17 @@
-"""The search form's event menu stays small however many events have been discussed."""
+"""The search form's menus: the event menu stays small however many events have been discussed;
+both are kept for every reader of a language until what they show changes."""
 
+import re
 from datetime import timedelta
+from html import unescape
 
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from discussions import services
 from discussions.forms import SearchForm
 from discussions.models import Board, Thread
-from tests.factories import EventFactory
+from tests.factories import EventFactory, ThemeFactory
 
 
 def discussed_event(title, author, days_ago):
@@ -50,3 +54,92 @@ def test_an_older_event_one_reader_chose_is_not_kept_for_the_next(author, monkey
 
     assert menu(SearchForm({"event": old.slug}))[1:] == ["Autumn cafe", "Old cafe"]
     assert menu(SearchForm())[1:] == ["Autumn cafe"]
+
+
+def options(client, url, name):
+    """(value, label, lang) of each option of the page's <select name=`name`>, empty one aside."""
+    html = client.get(url).content.decode()
+    select = html.split(f'<select name="{name}"', 1)[1].split("</select>", 1)[0]
+    found = re.findall(r'<option value="([^"]+)"([^>]*)>([^<]*)</option>', select)
+    return [(value, unescape(label), _lang(attrs)) for value, attrs, label in found]
+
+
+def _lang(attrs):
+    match = re.search(r'lang="([^"]+)"', attrs)
+    return match[1] if match else None
+
+
+def test_the_menus_follow_a_new_discussion_a_hidden_thread_and_renamed_events_and_themes(
+    client, author, moderator, django_capture_on_commit_callbacks
+):
+    """Both menus are kept for every reader until a board, thread or post changes anywhere, or
+    an event or a theme does: each committed change shows on the next page."""
+    url = reverse("discussions:search")
+    theme = ThemeFactory(name="Time credits")
+    spring = discussed_event("Spring cafe", author, days_ago=2)
+    autumn_board = Board.objects.for_event(EventFactory(title="Autumn cafe"))
+    assert [label for _v, label, _l in options(client, url, "event")] == ["Spring cafe"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.start_thread(board=autumn_board, author=author, title="Autumn", body="Hello.")
+    assert [label for _v, label, _l in options(client, url, "event")] == [
+        "Autumn cafe",
+        "Spring cafe",
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.hide_thread(thread=Thread.objects.get(board__event=spring), moderator=moderator)
+    assert [label for _v, label, _l in options(client, url, "event")] == ["Autumn cafe"]
+    with django_capture_on_commit_callbacks(execute=True):
+        autumn_board.event.title = "Harvest cafe"
+        autumn_board.event.save()
+        theme.name = "Time banking"
+        theme.save()
+    assert options(client, url, "event") == [(autumn_board.event.slug, "Harvest cafe", None)]
+    assert options(client, url, "theme") == [(theme.slug, "Time banking", None)]
+
+
+def test_kept_menus_cost_no_query(client, author, django_assert_num_queries):
+    ThemeFactory(name="Time credits")
+    discussed_event("Spring cafe", author, days_ago=2)
+    SearchForm()
+    with django_assert_num_queries(0):
+        form = SearchForm()
+    assert (menu(form)[1:], themes(form)[1:]) == (["Spring cafe"], ["Time credits"])
+
+
+def themes(form):
+    return [label for _value, label in form.fields["theme"].widget.choices]
+
+
+def test_kept_menus_mark_labels_in_the_other_language_per_page_language(client, author):
+    """A Welsh page shows an English-only name in lang="en" (and a Welsh one without it), an
+    English page neither: the menus are kept per language."""
+    english_only = ThemeFactory(name="Time credits")
+    both = ThemeFactory(name_en="Housing", name_cy="Tai")
+    event = discussed_event("Policy cafe", author, days_ago=1)
+    with translation.override("cy"):
+        welsh = reverse("discussions:search")
+    english = reverse("discussions:search")
+
+    for _twice in range(2):  # built, then kept
+        assert sorted(options(client, welsh, "theme")) == sorted(
+            [(english_only.slug, "Time credits", "en"), (both.slug, "Tai", None)]
+        )
+        assert options(client, welsh, "event") == [(event.slug, "Policy cafe", "en")]
+        assert sorted(options(client, english, "theme")) == sorted(
+            [(english_only.slug, "Time credits", None), (both.slug, "Housing", None)]
+        )
+        assert options(client, english, "event") == [(event.slug, "Policy cafe", None)]
+
+
+def test_an_older_chosen_event_keeps_its_language_mark(client, author, monkeypatch):
+    monkeypatch.setattr(SearchForm, "EVENT_MENU_SIZE", 1)
+    old = discussed_event("Old cafe", author, days_ago=300)
+    recent = discussed_event("Autumn cafe", author, days_ago=1)
+    with translation.override("cy"):
+        url = reverse("discussions:search") + f"?event={old.slug}"
+
+    assert options(client, url, "event") == [
+        (recent.slug, "Autumn cafe", "en"),
+        (old.slug, "Old cafe", "en"),
+    ]
