@@ -64,11 +64,14 @@ def event_for_page(slug: str, user, *, cached: bool = True) -> Event:
 
 def _page_event(slug: str, user, *, cached: bool) -> Event | None:
     """The row from the shared cache, or the database with its counts (for this request)."""
-    events = Event.objects.select_related("venue", "series", "cover").with_registration_counts()
+
+    def fetch(*, roles: bool) -> Event | None:
+        events = Event.objects.select_related("venue", "series", "cover")
+        events = events.with_registration_counts().filter(slug=slug)
+        return (events.prefetch_related(roles_prefetch()) if roles else events).first()
+
     if not (cached and fragments.enabled()) or len(slug) > 200:
-        if user.is_authenticated:
-            events = events.prefetch_related(roles_prefetch())
-        return events.filter(slug=slug).first()
+        return fetch(roles=user.is_authenticated)
     key = f"events:page-event:{slug}"
     tokens, stored = fragments.markers_and_value([EVENTS_MARKER, fragments.UPLOADS_MARKER], key)
     event = fragments.current(tokens, stored)
@@ -76,8 +79,8 @@ def _page_event(slug: str, user, *, cached: bool) -> Event | None:
         return event
     if not user.is_authenticated:
         # A visitor needs no roles: a member's request fetches them and fills the cache.
-        return events.filter(slug=slug).first()
-    event = events.prefetch_related(roles_prefetch()).filter(slug=slug).first()
+        return fetch(roles=False)
+    event = fetch(roles=True)
     if event is not None:
         kept = copy.copy(event)  # without this request's counts: they are kept apart
         del kept.confirmed_count, kept.confirmed_online_count
@@ -119,7 +122,30 @@ def event_page_version(request, event: Event) -> str:
         if panel.shared
     ]
     minute = int(timezone.now().timestamp() // 60)
-    return ":".join([fragments.markers(EVENTS_MARKER), str(minute), *panels])
+    tokens = fragments.markers(EVENTS_MARKER, fragments.UPLOADS_MARKER)  # the cover's variants
+    return ":".join([tokens, str(minute), *panels])
+
+
+def reader_registration(request, event: Event) -> Registration | None:
+    """The reader's active registration at `event` (None when anonymous or none), remembered
+    for the request and kept in the shared cache until a registration at the event changes."""
+    memo = request.__dict__.setdefault("_reader_registrations", {})
+    if event.pk in memo:
+        return memo[event.pk]
+    user = request.user
+    if not (user.is_authenticated and fragments.enabled()):
+        registration = active_registration(event, user)
+    else:
+        key = f"events:registration:{event.pk}:{user.pk}"
+        tokens, stored = fragments.markers_and_value([registrations_marker(event.pk)], key)
+        found = fragments.current(tokens, stored)
+        if found is None:
+            registration = active_registration(event, user)
+            cache.set(key, (tokens, (registration,)), fragments.FRAGMENT_SECONDS)
+        else:
+            (registration,) = found  # a tuple: None is a value here
+    memo[event.pk] = registration
+    return registration
 
 
 def active_registration(event: Event, user) -> Registration | None:

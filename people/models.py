@@ -104,6 +104,14 @@ class User(AbstractUser):
     def is_moderator(self) -> bool:
         return self.is_active and (self.is_staff or self.in_group(self.MODERATORS_GROUP))
 
+    @property
+    def account_links_kind(self) -> str:
+        """ "member" when the header's account links are those of every plain member (shared,
+        base.html); empty for organisers, moderators and staff, whose links are their own."""
+        if self.is_organiser or self.is_moderator or self.is_staff:
+            return ""
+        return "member"
+
 
 class Organisation(Addressable):
     name = models.CharField(_("name"), max_length=200)

@@ -43,7 +43,34 @@ def scope_links(request, obj) -> dict:
     }
 
 
+def record_changed(sender, instance=None, raw=False, **kwargs) -> None:
+    from core import fragments
+    from record.models import RECORD_MARKER, Follow, follows_marker
+
+    if raw:
+        return
+    if isinstance(instance, Follow):
+        fragments.move_marker_on_commit(follows_marker(instance.user_id))
+    else:
+        fragments.move_marker_on_commit(RECORD_MARKER)
+
+
+def connect_markers() -> None:
+    """The record panels' shared state (record/panels.py) is read again after every change."""
+    from django.apps import apps
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    for model in apps.get_app_config("record").get_models():
+        uid = f"record-marker-{model._meta.label_lower}"
+        post_save.connect(record_changed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(record_changed, sender=model, dispatch_uid=f"{uid}-delete")
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through
+            m2m_changed.connect(record_changed, sender=through, dispatch_uid=f"{uid}-{field.name}")
+
+
 def connect() -> None:
+    connect_markers()
     from events import calendar
     from events.panels import register_event_panel, register_page_panel
     from record import panels

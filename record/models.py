@@ -19,6 +19,15 @@ from events.models import Event, Series, Theme, public_q
 from people.models import Person
 
 PRIORITY_MAX_LENGTH = 300
+# Change markers (core/fragments.py), moved after commit by record/hooks.py: any change of the
+# record (priorities, agendas, outcomes, summaries) and one member's follows.
+RECORD_MARKER = "record"
+
+
+def follows_marker(user_id) -> str:
+    return f"follows:{user_id}"
+
+
 DEFAULT_DOTS = 3
 MAX_DOTS = 20
 # Perspective breakdowns show a group only when it has at least this many people in it.

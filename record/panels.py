@@ -7,20 +7,25 @@ lists only when there is something to list: an upcoming event with no priorities
 open business from the series costs one query more.
 """
 
+from django.core.cache import cache
 from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
-from events.models import Registration
+from core import fragments
+from events import selectors as event_selectors
+from events.signals import EVENTS_MARKER
 from record import selectors
 from record.forms import PriorityForm
 from record.models import (
     DEFAULT_DOTS,
+    RECORD_MARKER,
     AgendaItem,
     Follow,
     Outcome,
     Priority,
     can_organise,
     can_submit,
+    follows_marker,
     priorities_open,
 )
 
@@ -28,11 +33,34 @@ PANEL_PRIORITIES_LIMIT = 10
 
 
 def record_state(request, event) -> dict:
-    """One query for what every record panel needs to know, remembered for this request."""
+    """What every record panel needs to know, remembered for this request: the event's public
+    facts (shared, `_public_state`) and the reader's follows and place (`_personal_state`)."""
     memo = request.__dict__.setdefault("_record_state", {})
-    if event.pk in memo:
-        return memo[event.pk]
-    user = request.user
+    if event.pk not in memo:
+        memo[event.pk] = {**_public_state(event), **_personal_state(request, event)}
+    return memo[event.pk]
+
+
+def _public_state(event) -> dict:
+    """One query, kept in the shared cache until the record (any event's: "previously" reads
+    the series' event before this one) or the events change (record/hooks.py)."""
+    started, past = _started(event), event.is_past
+
+    def fetch():
+        return _query_public_state(event, started=started, past=past)
+
+    if not fragments.enabled():
+        return fetch()
+    key = f"record:state:{event.pk}:{int(started)}:{int(past)}"
+    tokens, stored = fragments.markers_and_value([RECORD_MARKER, EVENTS_MARKER], key)
+    state = fragments.current(tokens, stored)
+    if state is None:
+        state = fetch()
+        cache.set(key, (tokens, state), fragments.FRAGMENT_SECONDS)
+    return state
+
+
+def _query_public_state(event, *, started: bool, past: bool) -> dict:
     # The record is one row per event: a join, not three subqueries (cheaper to build).
     annotations = {
         "dots": F("record__dots_per_person"),
@@ -40,7 +68,7 @@ def record_state(request, event) -> dict:
         "record_summary": F("record__summary"),
         "has_agenda": Exists(AgendaItem.objects.filter(event=OuterRef("pk"))),
     }
-    if event.series_id and not event.is_past:
+    if event.series_id and not past:
         # "Previously": does the series' event before this one leave anything open? Asked here
         # so that the common answer, no, costs no query of its own.
         previous = (
@@ -60,24 +88,46 @@ def record_state(request, event) -> dict:
         annotations["previous_has_unanswered"] = Exists(
             Priority.objects.unanswered().filter(event_id=Subquery(previous))
         )
-    if not _started(event):
+    if not started:
         annotations["has_priorities"] = Exists(Priority.objects.filter(event=OuterRef("pk")))
-    if user.is_authenticated:
-        follows = Follow.objects.filter(user=user, active=True)
-        annotations |= {
-            "follows_event": Exists(follows.filter(event=OuterRef("pk"))),
-            "follows_series": Exists(follows.filter(series=OuterRef("series_id"))),
-            "has_place": Exists(
-                Registration.objects.filter(
-                    event=OuterRef("pk"), user=user, state=Registration.State.CONFIRMED
-                )
-            ),
-        }
     row = type(event).objects.filter(pk=event.pk).annotate(**annotations)
     state = row.values(*annotations).get()
     state["dots"] = state["dots"] or DEFAULT_DOTS
-    memo[event.pk] = state
     return state
+
+
+def _personal_state(request, event) -> dict:
+    """The reader's follows (kept per member until they change one) and confirmed place."""
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    followed_events, followed_series = followed(user)
+    registration = event_selectors.reader_registration(request, event)
+    return {
+        "follows_event": event.pk in followed_events,
+        "follows_series": event.series_id in followed_series,
+        "has_place": registration is not None and registration.is_confirmed,
+    }
+
+
+def followed(user) -> tuple[frozenset, frozenset]:
+    """(ids of the events, ids of the series) `user` actively follows; kept in the shared
+    cache until one of their follows changes (record/hooks.py)."""
+
+    def fetch():
+        rows = Follow.objects.active().filter(user=user).values_list("event_id", "series_id")
+        events = frozenset(event for event, _series in rows if event)
+        return events, frozenset(series for _event, series in rows if series)
+
+    if not fragments.enabled():
+        return fetch()
+    key = f"record:follows:{user.pk}"
+    tokens, stored = fragments.markers_and_value([follows_marker(user.pk)], key)
+    value = fragments.current(tokens, stored)
+    if value is None:
+        value = fetch()
+        cache.set(key, (tokens, value), fragments.FRAGMENT_SECONDS)
+    return value
 
 
 def _started(event) -> bool:
@@ -122,8 +172,9 @@ def priorities(request, event):
         "can_organise": can_organise(request.user, event),
         "allowance": allowance,
         "dots_left": allowance - board["my_dots_used"],
-        # Its fields are a shared part of the panel: the themes are fetched if it is rendered.
-        "priority_form": PriorityForm(
+        # Its fields are a shared part of the panel: built (and the themes fetched) only when
+        # that part is rendered (templates call a callable).
+        "priority_form": lambda: PriorityForm(
             event=event, auto_id="id_priority_%s", themes=lambda: event.themes.all()
         ),
     }

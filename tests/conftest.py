@@ -29,6 +29,36 @@ def _default_language():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _client_requests_commit(monkeypatch):
+    """A request through the test client ends as a real one does: what it left to run after
+    its commit (change markers moving, mail) runs then, once.
+
+    A test runs inside one transaction that never commits, so `transaction.on_commit` callbacks
+    wait for `django_capture_on_commit_callbacks(execute=True)`; without this a page read after
+    a POST would be built from cached parts whose markers have not moved (core/fragments.py).
+    The callbacks are taken off the connection once run: an enclosing capture does not run
+    them twice. Writes a test makes itself, outside a request, still need the capture.
+    """
+    from django.db import connection
+    from django.test.client import ClientHandler
+
+    handle = ClientHandler.__call__
+
+    def handle_and_commit(self, environ):
+        start = len(connection.run_on_commit)
+        try:
+            return handle(self, environ)
+        finally:
+            while len(connection.run_on_commit) > start:
+                pending = connection.run_on_commit[start:]
+                del connection.run_on_commit[start:]
+                for _savepoints, callback, _robust in pending:
+                    callback()  # robust or not: a test must see a callback fail
+
+    monkeypatch.setattr(ClientHandler, "__call__", handle_and_commit)
+
+
 @pytest.fixture(scope="session")
 def _media_root(tmp_path_factory):
     return tmp_path_factory.mktemp("media")

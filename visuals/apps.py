@@ -2,18 +2,32 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def visual_changed(sender, instance, raw=False, **kwargs) -> None:
+    from core import fragments
+    from visuals.panels import visuals_marker
+
+    if not raw and instance.event_id is not None:
+        fragments.move_marker_on_commit(visuals_marker(instance.event_id))
+
+
 class VisualsConfig(AppConfig):
     name = "visuals"
     verbose_name = _("Visuals and materials")
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from events.panels import register_event_panel
         from record.slots import register_item_panel, register_record_panel
+        from visuals.models import Visual
         from visuals.panels import (
             gallery_panel_context,
             pinned_to_agenda_items,
             pinned_to_outcomes,
         )
+
+        post_save.connect(visual_changed, sender=Visual, dispatch_uid="visuals-panel-save")
+        post_delete.connect(visual_changed, sender=Visual, dispatch_uid="visuals-panel-delete")
 
         # The event page shows its drawings, photos and documents (slots: events/panels.py).
         register_event_panel(

@@ -1,5 +1,9 @@
 """The visuals panel of the event page (registered in visuals.apps; slots: events/panels.py)."""
 
+from django.core.cache import cache
+
+from core import fragments
+from events.signals import EVENTS_MARKER
 from visuals.models import can_contribute
 
 PANEL_IMAGES = 12
@@ -7,11 +11,33 @@ PANEL_IMAGES = 12
 PANEL_ROWS = 40
 
 
+def visuals_marker(event_id) -> str:
+    """Moved by every committed change of one of the event's visuals (visuals/apps.py)."""
+    return f"visuals:{event_id}"
+
+
 def _panel_rows(request, event) -> list:
-    """The panel's rows, kept on the request: the record page's pins reuse them."""
+    """The panel's rows, kept on the request (the record page's pins reuse them) and in the
+    shared cache until a visual of the event, an upload's variants or a credited person (the
+    events marker) changes."""
     memo = request.__dict__.setdefault("_visual_panel_rows", {})
     if event.pk not in memo:
-        memo[event.pk] = list(event.visuals.published().with_display_data().in_order()[:PANEL_ROWS])
+
+        def fetch():
+            visuals = event.visuals.published().with_display_data().in_order()
+            return list(visuals[:PANEL_ROWS])
+
+        if fragments.enabled():
+            kinds = [visuals_marker(event.pk), fragments.UPLOADS_MARKER, EVENTS_MARKER]
+            key = f"visuals:panel-rows:{event.pk}"
+            tokens, stored = fragments.markers_and_value(kinds, key)
+            rows = fragments.current(tokens, stored)
+            if rows is None:
+                rows = fetch()
+                cache.set(key, (tokens, rows), fragments.FRAGMENT_SECONDS)
+        else:
+            rows = fetch()
+        memo[event.pk] = rows
     return memo[event.pk]
 
 

@@ -7,12 +7,20 @@ user, no CSRF token (a rendering holding one is not kept). Variables used only i
 evaluated only when it is rendered, so a callable in the context costs nothing on a hit.
 Without a request or with an empty version (a view that gives none) the content is rendered.
 
+`{% shared_with_token "name" kind %}...{% endshared_with_token %}`: a part that is the same for
+every reader of a `kind` but for its CSRF token(s) (a member's account links and sign-out form):
+rendered once per kind, language and site with a stand-in for the token, which each reader's own
+replaces. An empty `kind` renders it as usual.
+
 `{% personal "name" %}...{% endpersonal %}`: a part that differs from reader to reader (account
 links, "You're going", a form with a CSRF token) on a page kept as a skeleton (core/skeletons.py):
 a hole there, filled for each reader; anywhere else it renders as if the tag were not there.
 """
 
 from django import template
+from django.core.cache import cache
+from django.middleware.csrf import get_token
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from core import fragments, skeletons
@@ -74,3 +82,38 @@ def personal(parser, token):
     node = PersonalNode(nodelist, template_name, bits[1][1:-1])
     skeletons.remember_node(template_name, node.name, node)
     return node
+
+
+# Stands in for the CSRF token in a kept rendering (private use: never in real output).
+TOKEN_STAND_IN = "\ue014csrf\ue014"
+
+
+class SharedWithTokenNode(template.Node):
+    def __init__(self, nodelist, name, kind):
+        self.nodelist, self.name, self.kind = nodelist, name, kind
+
+    def render(self, context):
+        kind = self.kind.resolve(context)
+        request = context.get("request")
+        if not kind or request is None or not fragments.enabled():
+            return self.nodelist.render(context)
+        key = fragments.fragment_key(request, "with-token:" + self.name, str(kind), [])
+        pieces = cache.get(key)
+        if pieces is None:
+            with context.push(csrf_token=TOKEN_STAND_IN):
+                pieces = str(self.nodelist.render(context)).split(TOKEN_STAND_IN)
+            cache.set(key, pieces, fragments.FRAGMENT_SECONDS)
+        if len(pieces) == 1:
+            return mark_safe(pieces[0])  # rendered by this template
+        return mark_safe(escape(get_token(request)).join(pieces))  # as {% csrf_token %} would
+
+
+@register.tag
+def shared_with_token(parser, token):
+    bits = token.split_contents()
+    if len(bits) != 3:
+        raise template.TemplateSyntaxError('{% shared_with_token "name" kind %} needs two values')
+    nodelist = parser.parse(("endshared_with_token",))
+    parser.delete_first_token()
+    name, kind = (parser.compile_filter(bit) for bit in bits[1:])
+    return SharedWithTokenNode(nodelist, name.resolve({}), kind)

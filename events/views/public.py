@@ -134,7 +134,7 @@ def event_full_context(request, event) -> dict:
 
 def event_personal_context(request, event) -> dict:
     """What the reader's own parts of the event page need (the holes of its skeleton)."""
-    registration = selectors.active_registration(event, request.user)  # panel and link share it
+    registration = selectors.reader_registration(request, event)  # panel and link share it
     return {
         "event": event,
         "event_version": fragments.markers(EVENTS_MARKER),

@@ -599,11 +599,14 @@ def test_cancel_page_without_a_registration_explains_and_returns_to_the_event(
 # --- after registering: the header and the receipt for giving a place up ------------------------
 
 
-def test_header_says_youre_going_with_add_to_calendar_once_registered(client, user):
+def test_header_says_youre_going_with_add_to_calendar_once_registered(
+    client, user, django_capture_on_commit_callbacks
+):
     event = EventFactory()
     client.force_login(user)
     before = client.get(event.get_absolute_url()).content.decode()
-    register_attendee(event=event, user=user)
+    with django_capture_on_commit_callbacks(execute=True):  # committed, as a request would
+        register_attendee(event=event, user=user)
 
     after = client.get(event.get_absolute_url()).content.decode()
 

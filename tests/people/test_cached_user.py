@@ -84,3 +84,20 @@ def test_joining_a_group_shows_on_the_next_request(client, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         User.objects.get(pk=user.pk).groups.add(Group.objects.get_or_create(name="Organisers")[0])
     assert "New event" in client.get(reverse("home")).content.decode()
+
+
+def test_the_shared_account_links_sign_each_member_out_with_their_own_token(client):
+    from django.test import Client
+
+    from tests.forms import submit_form
+
+    first = Client(enforce_csrf_checks=True)
+    first.force_login(UserFactory())
+    first.get(reverse("home"))  # keeps the plain members' account links
+    second = Client(enforce_csrf_checks=True)
+    second.force_login(UserFactory())
+    page = second.get(reverse("events:list"))
+    assert "My events" in page.content.decode()
+    response = submit_form(second, page, reverse("account_logout"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in second.session

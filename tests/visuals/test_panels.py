@@ -4,6 +4,7 @@ outcomes (through record/slots.py: record never imports visuals)."""
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -106,6 +107,7 @@ def test_pins_beyond_the_gallerys_rows_are_still_shown(client, recorded_event, m
 
 
 def queries(client, event) -> int:
+    cache.clear()  # count the misses of cached parts each time
     with CaptureQueriesContext(connection) as captured:
         response = record_page(client, event)
     assert response.status_code == 200
