@@ -30,8 +30,10 @@ CONFIGS = {"en": "english", "cy": "simple"}
 # Private-use characters mark the highlights until the text is escaped.
 _START, _STOP = "\ue000", "\ue001"
 SNIPPET_LENGTH = 240
-# PostgreSQL ranks the newest this many matches; more words find older ones.
-MAX_RANKED = 500
+# PostgreSQL ranks the newest this many matches (ten pages); more words find older ones. What a
+# search reads grows with it: 500 cost a third more database time and a fifth more CPU over
+# the bench's 50 queries (2,370 -> 1,630 ms, 615 -> 480 ms).
+MAX_RANKED = 200
 # The newest matches are looked for among the newest posts, so that no query reads every match
 # of a common word (each row read costs 5-25 µs: the 80,000 of "community" in 1,000,000 posts
 # took 0.6 s). The newest SAMPLE_POSTS are read in full first; what they hold tells how far
@@ -122,6 +124,8 @@ class RankedResults(Sequence):
     def __getitem__(self, index):
         if isinstance(index, slice):
             wanted = self.ids[index]
+            if not wanted:  # nothing found: no query to build
+                return []
             found = {post.pk: post for post in self._fetch(wanted)}
             return [found[pk] for pk in wanted if pk in found]
         return self[index : index + 1][0]
@@ -178,13 +182,13 @@ def search_posts(q: str, *, theme=None, event=None):
     else:
         # What `posts` (Post.objects.public()) asks beyond the post's own columns, asked of the
         # candidates' threads: far fewer rows than the posts, and none of them read again.
-        thread_ids = {thread_id for _pk, _rank, _created_at, thread_id in candidates}
-        readable = set(threads.filter(pk__in=thread_ids).values_list("pk", flat=True))
-    candidates.sort(key=lambda row: (-row[1], -row[2].timestamp(), -row[0]))
+        thread_ids = {thread_id for _pk, _rank, thread_id in candidates}
+        readable = threads.filter(pk__in=thread_ids).values_list("pk", flat=True)
+        readable = set(readable) if thread_ids else set()  # none found: nothing to ask
+    # Best first, then newest (by id: no date to read and parse for each of 500 rows).
+    candidates.sort(key=lambda row: (-row[1], -row[0]))
     ranked = [
-        pk
-        for pk, _rank, _created_at, thread_id in candidates
-        if readable is None or thread_id in readable
+        pk for pk, _rank, thread_id in candidates if readable is None or thread_id in readable
     ]
 
     def fetch(ids):
@@ -215,7 +219,7 @@ def search_posts(q: str, *, theme=None, event=None):
 
 
 def newest_matches(posts, query, limit: int) -> list[tuple]:
-    """(id, candidate_rank, created_at, thread_id) of the `limit` newest of `posts` matching
+    """(id, candidate_rank, thread_id) of the `limit` newest of `posts` matching
     `query` (all of them when None), newest first (by id: the order posts are written in).
 
     How many posts match is not asked of PostgreSQL's statistics, which misjudge phrases and
@@ -292,7 +296,7 @@ def _newest_first(matches):
     # Ordered by an expression, not the id index: walking the index until enough matches are
     # found costs what the word's frequency says, and PostgreSQL guesses that from statistics
     # (5 times too high for "housing": 91,000 rows read to find 175).
-    return matches.order_by(-F("pk")).values_list("pk", "candidate_rank", "created_at", "thread_id")
+    return matches.order_by(-F("pk")).values_list("pk", "candidate_rank", "thread_id")
 
 
 def with_snippets(posts: Iterable[Post], q: str) -> list[Post]:

