@@ -265,3 +265,22 @@ def test_a_result_shows_its_thread_number_author_event_and_date_in_the_page_lang
     assert 'Cyn-aelod · <span lang="en">Policy cafe</span> · ' in row
     assert '<time datetime="2026-01-13T12:00:00+00:00">13 Ion 2026</time>' in row
     assert "&amp; more" in row
+
+
+@pytest.mark.postgres
+@postgres_only
+def test_postgres_highlights_a_match_beyond_the_headline_window_plainly(
+    client, board, author, monkeypatch
+):
+    """PostgreSQL's headline reads the first HEADLINE_CHARS of a post; a match further on is
+    still shown, marked, in a plain snippet around it."""
+    monkeypatch.setattr(search_module, "HEADLINE_CHARS", 40)
+    body = "A long opening about other things entirely, " * 3 + "then the allotments & more."
+    services.start_thread(board=board, author=author, title="Long", body=body)
+    services.start_thread(board=board, author=author, title="Short", body="Allotments.")
+
+    response = search(client, q="allotments")
+
+    snippets = {p.thread.title: str(p.snippet) for p in response.context["page"]}
+    assert "then the <mark>allotments</mark> &amp; more." in snippets["Long"]
+    assert snippets["Short"] == "<mark>Allotments</mark>."
