@@ -7,7 +7,7 @@ and kept up to date by discussions.services, so a board page is one query for it
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
@@ -27,6 +27,12 @@ POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 25
 
 
+def page_bounds(number: int) -> tuple[int, int]:
+    """The post numbers on page `number` of a thread: (after, up to and including)."""
+    bottom = (number - 1) * POSTS_PER_PAGE
+    return bottom, bottom + POSTS_PER_PAGE
+
+
 def is_moderator(user) -> bool:
     return bool(user.is_authenticated and user.is_moderator)
 
@@ -43,6 +49,23 @@ class BoardQuerySet(models.QuerySet):
         board, _created = self.get_or_create(event=event)
         board.event = event
         return board
+
+    def with_reader(self, user):
+        """Each board with what its page asks of `user`, in this one query: whether they organise
+        its event (`Board.can_moderate` without the roles prefetch) and follow the board."""
+        if not user.is_authenticated:
+            return self
+        return self.annotate(
+            reader_organises=organises_event(user, "event_id"),
+            reader_follows=Exists(
+                Subscription.objects.active().filter(user=user, board=OuterRef("pk"))
+            ),
+        )
+
+
+def organises_event(user, event_ref: str) -> Exists:
+    """Whether `user` organises the event at `event_ref` (Event.is_organised_by, as a query)."""
+    return Exists(Event.objects.organised_by(user).filter(pk=OuterRef(event_ref)))
 
 
 class Board(models.Model):
@@ -84,7 +107,17 @@ class Board(models.Model):
         """Moderators (the group), staff, and the organisers of this board's event."""
         if not user.is_authenticated or not user.is_active:
             return False
-        return is_moderator(user) or self.event.can_edit(user)
+        if is_moderator(user):
+            return True
+        known = self.__dict__.get("_organised_by")
+        if known is not None and known[0] == user.pk:
+            return known[1]  # is_moderator covers staff: what is left of Event.can_edit
+        return self.event.can_edit(user)
+
+    def remember_organiser(self, user, organises: bool) -> None:
+        """Whether `user` organises this board's event, as asked in the board's or a thread's
+        query (`with_reader`): `can_moderate(user)` then needs no roles."""
+        self.__dict__["_organised_by"] = (user.pk, bool(organises))
 
     def moderator_users(self):
         """Who hears of flags on this board: the Moderators group and the event's organisers."""
@@ -134,6 +167,24 @@ class ThreadQuerySet(models.QuerySet):
     def with_listing_data(self):
         """The fetch shape of a thread row: authors, last poster, themes."""
         return self.select_related("author", "last_poster").prefetch_related("themes")
+
+    def with_reader(self, user, *, at=None):
+        """Each thread with what its page asks of `user`, in this one query: whether they
+        organise its event (`Board.can_moderate` without the roles prefetch), follow the thread,
+        have a confirmed address, and the id of their suspension in force at `at` (`reader_*`)."""
+        if not user.is_authenticated:
+            return self
+        from allauth.account.models import EmailAddress  # allauth's models import ours
+
+        suspensions = Suspension.objects.active(at=at).filter(user=user).order_by("-ends_at")
+        return self.annotate(
+            reader_organises=organises_event(user, "board__event_id"),
+            reader_follows=Exists(
+                Subscription.objects.active().filter(user=user, thread=OuterRef("pk"))
+            ),
+            reader_verified=Exists(EmailAddress.objects.filter(user_id=user.pk, verified=True)),
+            reader_suspension=Subquery(suspensions.values("pk")[:1]),
+        )
 
 
 class Thread(models.Model):
@@ -226,6 +277,11 @@ class PostQuerySet(models.QuerySet):
         return self.select_related("author", "reply_to", "reply_to__author").prefetch_related(
             models.Prefetch("images", queryset=PostImage.objects.select_related("upload"))
         )
+
+    def on_page(self, thread: Thread, number: int):
+        """The posts of page `number` of `thread` (numbers are dense from 1: no OFFSET)."""
+        after, last = page_bounds(number)
+        return self.filter(thread=thread, number__gt=after, number__lte=last)
 
     def shown(self):
         """Posts whose text anybody may read (not withdrawn, not hidden, thread not hidden)."""
@@ -634,12 +690,15 @@ class ReactionQuerySet(models.QuerySet):
     def tally(self, post_ids, user) -> dict[int, tuple[int, bool]]:
         """{post id: (how many said it resonates, whether `user` did)} for the posts that have
         any: one small aggregate, instead of a count grouped over a page's joined rows."""
-        rows = self.filter(post__in=post_ids).values("post_id").order_by()
-        if user.is_authenticated:
-            rows = rows.annotate(n=Count("pk"), mine=Count("pk", filter=Q(user=user)))
-        else:
-            rows = rows.annotate(n=Count("pk"))
+        rows = self.filter(post__in=post_ids).tallied(user)
         return {row["post_id"]: (row["n"], bool(row.get("mine"))) for row in rows}
+
+    def tallied(self, user):
+        """These reactions counted per post (`n`), with `mine` for a member: rows of `tally`."""
+        rows = self.values("post_id").order_by()
+        if user.is_authenticated:
+            return rows.annotate(n=Count("pk"), mine=Count("pk", filter=Q(user=user)))
+        return rows.annotate(n=Count("pk"))
 
 
 class Reaction(models.Model):

@@ -2,11 +2,11 @@
 
 A board's thread list (discussions.views.board) and the event page's board panel are kept under
 `discussions_marker(event_id)` (with the events marker for theme names and the authors marker
-for names). It moves after every committed save or delete of the board, of one of its threads
-or their themes, and of a post in one of its threads (reply counts, last poster and activity are
-counters on the thread, kept by the services with queryset updates that send no signal). The
-search form's menu of recently discussed events is kept under ANY_BOARD_MARKER, which moves
-with every one of them.
+for names), and so are its thread pages (discussions/pages.py). It moves after every committed
+save or delete of the board, of one of its threads or their themes, and of a post in one of its
+threads or of a post's image (reply counts, last poster and activity are counters on the thread,
+kept by the services with queryset updates that send no signal). The search form's menu of
+recently discussed events is kept under ANY_BOARD_MARKER, which moves with every one of them.
 """
 
 import time
@@ -48,6 +48,14 @@ def post_changed(sender, instance, raw=False, **kwargs) -> None:
         _move(threads.values_list("board__event_id", flat=True))
 
 
+def image_changed(sender, instance, raw=False, **kwargs) -> None:
+    from discussions.models import Thread
+
+    if not raw:
+        threads = Thread.objects.filter(posts=instance.post_id)
+        _move(threads.values_list("board__event_id", flat=True))
+
+
 def thread_themes_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
     from discussions.models import Thread
 
@@ -63,9 +71,15 @@ def thread_themes_changed(sender, instance, action, reverse, pk_set, **kwargs) -
 def connect() -> None:
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
-    from discussions.models import Board, Post, Thread
+    from discussions.models import Board, Post, PostImage, Thread
 
-    for model, handler in ((Board, board_changed), (Thread, thread_changed), (Post, post_changed)):
+    handlers = (
+        (Board, board_changed),
+        (Thread, thread_changed),
+        (Post, post_changed),
+        (PostImage, image_changed),
+    )
+    for model, handler in handlers:
         uid = f"discussions-marker-{model._meta.label_lower}"
         post_save.connect(handler, sender=model, dispatch_uid=f"{uid}-save")
         post_delete.connect(handler, sender=model, dispatch_uid=f"{uid}-delete")

@@ -1,8 +1,5 @@
 """Thin views: parse, call one service or queryset, respond. Rules live on the models."""
 
-import time
-from functools import cached_property, partial
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
@@ -11,18 +8,14 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from core import fragments
 from core.feeds import CleanAtom1Feed
-from core.params import parse_int
-from discussions import services
+from discussions import pages, services
 from discussions.forms import (
     CloseBoardForm,
     EditPostForm,
@@ -41,72 +34,52 @@ from discussions.models import (
     Flag,
     Post,
     PostImage,
-    Reaction,
     Subscription,
     Suspension,
     Thread,
 )
 from discussions.rendering import render_markdown
 from discussions.search import search_posts, with_snippets
-from discussions.signals import discussions_marker
 from events.models import Event, EventRole
-from events.signals import EVENTS_MARKER
-from people.models import AUTHORS_MARKER, User
+from people.models import User
 
 SEARCH_PAGE_SIZE = 20
 _ROLES = Prefetch("event__roles", queryset=EventRole.objects.select_related("person"))
 
 
-class KnownCountPaginator(Paginator):
-    """A paginator told its row count (from a denormalised counter) instead of counting rows."""
-
-    def __init__(self, object_list, per_page, *, count: int, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self._known_count = count
-
-    @cached_property
-    def count(self):
-        return self._known_count
-
-
-class ThreadPaginator(KnownCountPaginator):
-    """Pages of a thread by post number (numbers are dense from 1), not by OFFSET: the last page
-    of a 2,000-post thread costs what the first does."""
-
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        posts = self.object_list.filter(number__gt=bottom, number__lte=bottom + self.per_page)
-        return self._get_page(posts, number, self)
-
-
 # --- lookups: what a user may not see is a 404 ----------------------------------------------------
 
 
-def get_board(event_slug: str, *, create: bool = False) -> Board:
+def get_board(event_slug: str, *, create: bool = False, reader=None) -> Board:
     """A public event's board; drafts have none.
 
     A board is saved on its first write (`create=True`: a thread, a follow, closing it); until
-    then a reader gets an empty, unsaved board, so a GET writes nothing.
+    then a reader gets an empty, unsaved board, so a GET writes nothing. With `reader`, what the
+    board page asks of them comes in the board's query (`BoardQuerySet.with_reader`) instead of
+    the event's roles.
     """
-    boards = Board.objects.public().select_related("event").prefetch_related(_ROLES)
+    boards = Board.objects.public().select_related("event")
+    boards = boards.with_reader(reader) if reader is not None else boards.prefetch_related(_ROLES)
     try:
-        return boards.get(event__slug=event_slug)
+        board = boards.get(event__slug=event_slug)
     except Board.DoesNotExist:
         event = get_object_or_404(Event.objects.public(), slug=event_slug)
         if create:
             return boards.get(pk=Board.objects.for_event(event).pk)
         return Board(event=event)
+    if reader is not None and reader.is_authenticated:
+        board.remember_organiser(reader, board.reader_organises)
+    return board
 
 
 def get_thread(request, pk: int) -> Thread:
-    """The thread at `pk` if the user may see it, else 404; with its event's roles for members
-    (permission checks). Its themes are fetched where shown (a shared part of the thread page)."""
-    threads = Thread.objects.select_related("board__event")
-    if request.user.is_authenticated:  # who may moderate: a visitor never may
-        roles = EventRole.objects.select_related("person")
-        threads = threads.prefetch_related(Prefetch("board__event__roles", queryset=roles))
+    """The thread at `pk` if the user may see it, else 404; with what its page asks of a member
+    (`ThreadQuerySet.with_reader`: whether they may moderate it, follow it, may post). Its themes
+    are fetched where shown (a shared part of the thread page)."""
+    threads = Thread.objects.select_related("board__event").with_reader(request.user)
     thread = get_object_or_404(threads, pk=pk)
+    if request.user.is_authenticated:
+        thread.board.remember_organiser(request.user, thread.reader_organises)
     if not thread.is_visible_to(request.user):
         raise Http404
     return thread
@@ -131,12 +104,6 @@ def _require_moderator(request, board: Board) -> None:
         raise PermissionDenied
 
 
-def _is_following(user, **target) -> bool:
-    if not user.is_authenticated or any(obj.pk is None for obj in target.values()):
-        return False
-    return Subscription.objects.active().filter(user=user, **target).exists()
-
-
 def _refusal(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
@@ -145,50 +112,9 @@ def _refusal(exc: ValidationError) -> str:
 
 
 def board(request, event_slug):
-    """The threads of an event's board: pinned first, then by latest activity.
-
-    The list is the same for everyone who may not moderate the board (they see no hidden
-    thread): kept per page, language and minute ("5 minutes ago") under the board's marker
-    (discussions/signals.py: per event), theme names (events marker) and authors' names.
-    """
-    board = get_board(event_slug)
-    can_moderate = board.can_moderate(request.user)
-
-    def render_threads():
-        threads = (
-            Thread.objects.for_board(board)
-            .visible_to(request.user, board=board)
-            .with_listing_data()
-            .for_listing()
-        )
-        page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
-        context = {"board": board, "event": board.event, "page": page}
-        return render_to_string("discussions/_board_threads.html", context, request)
-
-    if can_moderate or (request.user.is_authenticated and request.user.is_moderator):
-        threads = render_threads()  # hidden threads too: theirs alone
-    else:
-        markers = (discussions_marker(board.event_id), EVENTS_MARKER, AUTHORS_MARKER)
-        version = fragments.markers(*markers)
-        minute = int(time.time() // 60)
-        threads = fragments.shared_fragment(
-            request,
-            "discussions:board",
-            f"{version}:{minute}",
-            [board.pk, request.GET.get("page", "")],
-            render_threads,
-        )
-    return render(
-        request,
-        "discussions/board.html",
-        {
-            "board": board,
-            "event": board.event,
-            "threads": mark_safe(threads),  # rendered by our template above
-            "can_moderate": can_moderate,
-            "is_following": _is_following(request.user, board=board),
-        },
-    )
+    """An event's board (discussions/pages.py: kept as a skeleton for who may not moderate)."""
+    board = pages.board_for_page(request, event_slug) or get_board(event_slug, reader=request.user)
+    return pages.BoardPage(request, board).response()
 
 
 class BoardFeed(Feed):
@@ -327,113 +253,13 @@ def _preview(request) -> str | None:
 
 
 def _thread_page(request, thread: Thread, *, page_number=None, form=None, status=200, preview=None):
-    user = request.user
-    can_moderate = thread.board.can_moderate(user)
-    posts = Post.objects.in_thread(thread).with_page_data()
-    paginator = ThreadPaginator(posts, POSTS_PER_PAGE, count=thread.post_count)
-    page = paginator.get_page(page_number)
-    tally = Reaction.objects.tally([p.pk for p in page], user)
-    for post in page:
-        post.thread = thread  # the posts' predicates read it: no query per post
-        post.resonates, post.user_resonates = tally.get(post.pk, (0, False))
-        post.text_visible = post.can_read_text(user, can_moderate=can_moderate)
-        post.user_can_edit = post.can_edit(user)
-        post.user_can_withdraw = post.can_withdraw(user)
-        if post.reply_to:
-            post.quote_visible = post.reply_to.can_read_text(user, can_moderate=can_moderate)
-        post.shown_images = post.images_for(user, can_moderate=can_moderate)
-    shared_post_parts(request, page, can_moderate=can_moderate)
-    refusal = thread.refusal_reason()
-    if not refusal and user.is_authenticated:
-        suspension = Suspension.objects.current_for(user)
-        refusal = suspension.refusal if suspension else ""
-    needs_verification = user.is_authenticated and not refusal and not user.has_verified_email
-    if needs_verification:
-        refusal = services.unverified_refusal()
-    if form is None and user.is_authenticated and not refusal:
-        form = ReplyForm(thread=thread, initial=_reply_initial(request, thread))
-    return render(
-        request,
-        "discussions/thread.html",
-        {
-            "thread": thread,
-            "board": thread.board,
-            "event": thread.board.event,
-            "page": page,
-            "form": form,
-            "refusal": refusal,
-            "needs_verification": needs_verification,
-            "can_moderate": can_moderate,
-            # Its badges and themes: saved with the thread (the board's marker), theme names.
-            "thread_version": fragments.markers(
-                discussions_marker(thread.board.event_id), EVENTS_MARKER
-            ),
-            "is_following": _is_following(user, thread=thread),
-            "replying_to": _replying_to(request, thread, form, can_moderate),
-            "preview": preview,
-        },
-        status=status,
-    )
-
-
-def shared_post_parts(request, posts, *, can_moderate: bool) -> None:
-    """Give each post that shows this reader what it shows a visitor its `shared_main`: the
-    post but for its actions (`_post_main.html`), rendered once for everyone.
-
-    A post shows a reader something else when the reader may read hidden or withdrawn text
-    (author, moderators) or sees images (their actions are personal, and their variants appear
-    later without a write a key could follow). The key holds everything the part shows that a
-    write can change: edits, hiding, withdrawal, the renderer, the post it answers, and the
-    authors marker (names).
-    """
-    shared = [
-        post
-        for post in posts
-        if not can_moderate
-        and post.text_visible == post.is_shown
-        and (post.reply_to is None or post.quote_visible == post.reply_to.is_shown)
-        and not post.shown_images
-    ]
-    if not shared:
-        return
-    version = fragments.markers(AUTHORS_MARKER)
-
-    def state(post):
-        return [post.pk, post.edited_at, post.hidden_at, post.withdrawn_at, post.renderer_version]
-
-    items = [
-        (
-            [*state(post), *(state(post.reply_to) if post.reply_to else [])],
-            partial(render_to_string, "discussions/_post_main.html", {"post": post}, request),
-        )
-        for post in shared
-    ]
-    for post, html in zip(
-        shared, fragments.shared_fragments(request, "discussions:post", version, items), strict=True
-    ):
-        post.shared_main = mark_safe(html)  # rendered by our template above
-
-
-def _reply_initial(request, thread) -> dict:
-    reply_to = parse_int(request.GET.get("reply_to"))
-    return {"reply_to": str(reply_to)} if reply_to is not None else {}
-
-
-def _replying_to(request, thread, form, can_moderate) -> Post | None:
-    """The post a reply form answers (for its quote), when it belongs to this thread."""
-    if form is None:
-        return None
-    value = parse_int(form["reply_to"].value())
-    if value is None:
-        return None
-    post = Post.objects.select_related("author").filter(thread=thread, pk=value).first()
-    if post is not None:
-        post.quote_visible = post.can_read_text(request.user, can_moderate=can_moderate)
-    return post
+    page = pages.ThreadPage(request, thread, page_number=page_number, form=form, preview=preview)
+    return page.response(status=status)
 
 
 def thread_detail(request, pk, slug):
-    thread = get_thread(request, pk)
+    """A page of a thread (discussions/pages.py: kept as a skeleton for who may not moderate)."""
+    thread = pages.thread_for_page(request, pk)
     if slug != thread.slug:
         return HttpResponseRedirect(thread.get_absolute_url())
     return _thread_page(request, thread, page_number=request.GET.get("page"))
