@@ -2,12 +2,10 @@
 the pages a plain render gives, for every reader, whoever filled the skeleton first; a reader's
 own parts never reach another; every committed write that changes a page shows at once."""
 
-import re
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,29 +21,11 @@ from tests.factories import (
     fill_thread,
 )
 from tests.forms import submit_form
+from tests.skeletons import page_text as get
+from tests.skeletons import plain_text as plain
+from tests.skeletons import reader
 
 pytestmark = pytest.mark.django_db
-
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
-
-
-def get(client, url, **extra):
-    response = client.get(url, **extra)
-    assert response.status_code == 200, url
-    # A CSRF token is masked afresh for every rendering: equal pages differ only there.
-    return CSRF.sub('name="csrfmiddlewaretoken" value="…"', response.content.decode())
-
-
-def plain(client, url) -> str:
-    with override_settings(SHARED_FRAGMENTS=False):
-        return get(client, url)
-
-
-def reader(user, **kwargs):
-    client = Client(**kwargs)
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def kept(name: str) -> int:

@@ -1,12 +1,10 @@
 """The event page from its skeleton (core/skeletons.py) is the page a plain render gives, for
 every reader, whoever filled the skeleton first; a reader's own parts never reach another."""
 
-import re
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,31 +21,21 @@ from tests.factories import (
     ThreadFactory,
     UserFactory,
 )
+from tests.skeletons import page_text, plain_text, reader
 
 pytestmark = pytest.mark.django_db
 
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+def url_of(event) -> str:
+    return reverse("events:detail", kwargs={"slug": event.slug})
 
 
 def page(client, event, language="en") -> str:
-    response = client.get(
-        reverse("events:detail", kwargs={"slug": event.slug}) + "", HTTP_ACCEPT_LANGUAGE=language
-    )
-    assert response.status_code == 200
-    # A CSRF token is masked afresh for every rendering: equal pages differ only there.
-    return CSRF.sub('name="csrfmiddlewaretoken" value="…"', response.content.decode())
+    return page_text(client, url_of(event), HTTP_ACCEPT_LANGUAGE=language)
 
 
 def plain(client, event) -> str:
-    with override_settings(SHARED_FRAGMENTS=False):
-        return page(client, event)
-
-
-def reader(user):
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
+    return plain_text(client, url_of(event))
 
 
 def readers(users):
