@@ -38,8 +38,10 @@ MAX_RANKED = 200
 # The newest matches are looked for among the newest posts, so that no query reads every match
 # of a common word (each row read costs 5-25 µs: the 80,000 of "community" in 1,000,000 posts
 # took 0.6 s). The newest SAMPLE_POSTS are read in full first; what they hold tells how far
-# back the rest must be looked for (`newest_matches`).
-SAMPLE_POSTS = 2_000
+# back the rest must be looked for (`newest_matches`). Every search reads them, most find
+# their matches in a step or two more: 2,000 was a median 6 ms of database time over the
+# bench's 50 queries, 1,000 3 ms (mean 9 -> 6-7.5 ms; a common word takes a step more).
+SAMPLE_POSTS = 1_000
 # A theme's or an event's threads holding at most this many posts are read in full (12 ms).
 FEW_POSTS = 5_000
 

@@ -152,9 +152,16 @@ def search_results(posts) -> str:
     former_member = gettext("A former member")
     # One reverse for the page: the address of every post but its id.
     url = reverse("discussions:post", kwargs={"pk": _ANY_ID})
+    # A page's posts share days and events: each formatted once (a third of this tag's CPU).
+    days, events = {}, {}
     rows = []
     for post in posts:
         thread, when = post.thread, template_localtime(post.created_at)
+        if (day := days.get(when.date())) is None:
+            day = days[when.date()] = escape(date_format(when, "j M Y"))
+        event = thread.board.event
+        if (shown_event := events.get(event.pk)) is None:
+            shown_event = events[event.pk] = marked(event, "title")
         number = ""
         if post.number > 1:
             number = f' <span class="small text-body-secondary">#{post.number}</span>'
@@ -164,8 +171,8 @@ def search_results(posts) -> str:
             f'<li class="search-result">\n'
             f'<h2 class="h5 mb-1"><a href="{escape(url.replace(_ANY_ID_TEXT, str(post.pk)))}"'
             f' lang="{escape(thread.language)}">{escape(thread.title)}</a>{number}</h2>\n'
-            f'<p class="small mb-1">{escape(author)} · {marked(thread.board.event, "title")} · '
-            f'<time datetime="{when.isoformat()}">{escape(date_format(when, "j M Y"))}</time></p>\n'
+            f'<p class="small mb-1">{escape(author)} · {shown_event} · '
+            f'<time datetime="{when.isoformat()}">{day}</time></p>\n'
             f'<p class="snippet mb-0" lang="{escape(post.language)}">{snippet}</p>\n</li>\n'
         )
     return mark_safe("".join(rows))  # noqa: S308 (every value above is escaped or marked safe)
