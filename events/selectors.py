@@ -26,6 +26,7 @@ from events.models import (
     roles_prefetch,
 )
 from events.panels import SLOTS
+from events.panels import event_page_reads as registered_event_page_reads
 from events.panels import event_panels as registered_event_panels
 from events.signals import EVENTS_MARKER, registrations_marker
 from people.models import Organisation, Person
@@ -101,13 +102,32 @@ def registration_counts(event_id: int) -> tuple[int, int]:
 
     if not fragments.enabled():
         return count()
-    key = f"events:registration-counts:{event_id}"
+    key = registration_counts_key(event_id)
     tokens, stored = fragments.markers_and_value([registrations_marker(event_id)], key)
     counts = fragments.current(tokens, stored)
     if counts is None:
         counts = count()
-        cache.set(key, (tokens, counts), fragments.FRAGMENT_SECONDS)
+        fragments.keep(key, tokens, counts)
     return counts
+
+
+def registration_counts_key(event_id: int) -> str:
+    return f"events:registration-counts:{event_id}"
+
+
+def reader_registration_key(event_id: int, user_id: int) -> str:
+    return f"events:registration:{event_id}:{user_id}"
+
+
+def event_page_reads(request, event: Event) -> tuple[list[str], list[str]]:
+    """What the event page reads from the shared cache once its row is known (the reader's
+    place, places left, and whatever the panels name: events/panels.py), for one round trip."""
+    kinds, keys = registered_event_page_reads(request, event)
+    kinds.append(registrations_marker(event.pk))
+    keys.append(registration_counts_key(event.pk))
+    if request.user.is_authenticated:
+        keys.append(reader_registration_key(event.pk, request.user.pk))
+    return kinds, keys
 
 
 def event_page_version(request, event: Event) -> str:
@@ -136,12 +156,12 @@ def reader_registration(request, event: Event) -> Registration | None:
     if not (user.is_authenticated and fragments.enabled()):
         registration = active_registration(event, user)
     else:
-        key = f"events:registration:{event.pk}:{user.pk}"
+        key = reader_registration_key(event.pk, user.pk)
         tokens, stored = fragments.markers_and_value([registrations_marker(event.pk)], key)
         found = fragments.current(tokens, stored)
         if found is None:
             registration = active_registration(event, user)
-            cache.set(key, (tokens, (registration,)), fragments.FRAGMENT_SECONDS)
+            fragments.keep(key, tokens, (registration,))
         else:
             (registration,) = found  # a tuple: None is a value here
     memo[event.pk] = registration

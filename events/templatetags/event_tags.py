@@ -84,19 +84,25 @@ def event_panels(context, slot):
     return mark_safe("".join(rendered))  # noqa: S308 -- each panel is an autoescaped template
 
 
-def render_event_panel(panel, context, event, request, engine) -> str:
+def render_event_panel(panel, context, event, request, engine, *, kept=False) -> str:
     extra = panel.context(request, event) if panel.context else {}
     if extra is None:
         return ""
-    with context.push(event=event, **extra):
-        return engine.get_template(panel.template).render(context)
+
+    def render():
+        with context.push(event=event, **extra):
+            return engine.get_template(panel.template).render(context)
+
+    if kept and panel.state:
+        return skeletons.kept(panel.state(request, event, extra), render)
+    return render()
 
 
 def _fill_event_panel(context, slot, template_name) -> str:
-    """A panel hole of an event page's skeleton, for this reader."""
+    """A panel hole of an event page's skeleton, for this reader (kept per its state)."""
     panel = next(panel for panel in registered_panels(slot) if panel.template == template_name)
     event, engine = context["event"], context.template.engine
-    return render_event_panel(panel, context, event, context["request"], engine)
+    return render_event_panel(panel, context, event, context["request"], engine, kept=True)
 
 
 skeletons.register_filler("event-panel", _fill_event_panel)
