@@ -43,7 +43,7 @@ def paginate(queryset, page_number, *, per_page=None) -> Page:
     return paginator.get_page(page_number)
 
 
-def event_for_page(slug: str, user, *, cached: bool = True) -> Event:
+def event_for_page(slug: str, user, *, cached: bool = True, page_request=None) -> Event:
     """The event at `slug` if `user` may see it (drafts only to their editors), else 404.
 
     Visibility is asked of the row (`Event.is_visible_to`), not as a subquery. Themes, hosts and
@@ -51,11 +51,16 @@ def event_for_page(slug: str, user, *, cached: bool = True) -> Event:
     served from those fetches none. The row (with its venue, series, cover and roles, for the
     permission checks) is kept in the shared cache until an event changes; its registration
     counts apart, until a registration at it changes (`registration_counts`). `cached=False`
-    reads the database (the organisers' preview, right after their changes).
+    reads the database (the organisers' preview, right after their changes). With
+    `page_request`, what the event page will read from the cache is fetched at once with the
+    counts (`event_page_reads`; inside `fragments.batch()`).
     """
     event = _page_event(slug, user, cached=cached)
     if event is None:
         raise Http404
+    if page_request is not None:
+        kinds, keys = event_page_reads(page_request, event)
+        fragments.prefetch(kinds=kinds, keys=keys)
     if not hasattr(event, "confirmed_count"):
         event.confirmed_count, event.confirmed_online_count = registration_counts(event.pk)
     if not event.is_visible_to(user):

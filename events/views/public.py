@@ -109,12 +109,10 @@ def event_detail(request, slug):
     that show their dots and follows, organiser tools).
     """
     with fragments.batch():  # each marker and kept value read once, most in one round trip
-        event = selectors.event_for_page(slug, request.user)
+        event = selectors.event_for_page(slug, request.user, page_request=request)
         if event.is_draft:
             # Seen by its editors alone, while they change it: not worth keeping.
             return render(request, "events/event_detail.html", event_full_context(request, event))
-        kinds, keys = selectors.event_page_reads(request, event)
-        fragments.prefetch(kinds=kinds, keys=keys)
         return skeletons.render_page(
             request,
             "events/event_detail.html",
