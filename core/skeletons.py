@@ -102,10 +102,7 @@ def render_page(
     """
     if not fragments.enabled() or not version:
         return render(request, template_name, {**context(), **personal()})
-    # The address with its query string: base.html's language links carry it.
-    key = fragments.fragment_key(
-        request, "page:" + name, version, [request.get_full_path(), *parts]
-    )
+    key = page_key(request, name, version, parts)
     skeleton = fragments.get(key)
     if skeleton is not None:
         page = fill(request, skeleton, personal(), key=key)
@@ -119,6 +116,14 @@ def render_page(
     if fragments.storable(name, "".join(skeleton[::2])):
         cache.set(key, skeleton, fragments.FRAGMENT_SECONDS)
     return HttpResponse(fragments.with_csrf_token(request, html))
+
+
+def page_key(request, name: str, version: str, parts: list) -> str:
+    """The cache key of the skeleton `render_page` keeps for these arguments (to prefetch it)."""
+    # The address with its query string: base.html's language links carry it.
+    return fragments.fragment_key(
+        request, "page:" + name, version, [request.get_full_path(), *parts]
+    )
 
 
 def split(marked: str) -> tuple[list, str]:

@@ -25,9 +25,7 @@ from events.models import (
     public_q,
     roles_prefetch,
 )
-from events.panels import SLOTS
 from events.panels import event_page_reads as registered_event_page_reads
-from events.panels import event_panels as registered_event_panels
 from events.signals import EVENTS_MARKER, registrations_marker
 from people.models import Organisation, Person
 
@@ -43,7 +41,7 @@ def paginate(queryset, page_number, *, per_page=None) -> Page:
     return paginator.get_page(page_number)
 
 
-def event_for_page(slug: str, user, *, cached: bool = True, page_request=None) -> Event:
+def event_for_page(slug: str, user, *, cached: bool = True, page_reads=None) -> Event:
     """The event at `slug` if `user` may see it (drafts only to their editors), else 404.
 
     Visibility is asked of the row (`Event.is_visible_to`), not as a subquery. Themes, hosts and
@@ -52,14 +50,14 @@ def event_for_page(slug: str, user, *, cached: bool = True, page_request=None) -
     permission checks) is kept in the shared cache until an event changes; its registration
     counts apart, until a registration at it changes (`registration_counts`). `cached=False`
     reads the database (the organisers' preview, right after their changes). With
-    `page_request`, what the event page will read from the cache is fetched at once with the
-    counts (`event_page_reads`; inside `fragments.batch()`).
+    `page_reads(event) -> (kinds, keys)`, what the page will read from the cache is fetched at
+    once with the counts (inside `fragments.batch()`: `event_page_reads`).
     """
     event = _page_event(slug, user, cached=cached)
     if event is None:
         raise Http404
-    if page_request is not None:
-        kinds, keys = event_page_reads(page_request, event)
+    if page_reads is not None:
+        kinds, keys = page_reads(event)
         fragments.prefetch(kinds=kinds, keys=keys)
     if not hasattr(event, "confirmed_count"):
         event.confirmed_count, event.confirmed_online_count = registration_counts(event.pk)
@@ -135,20 +133,13 @@ def event_page_reads(request, event: Event) -> tuple[list[str], list[str]]:
     return kinds, keys
 
 
-def event_page_version(request, event: Event) -> str:
+def event_page_version(event: Event) -> str:
     """What the shared text of `event`'s page depends on (core/skeletons.py): every change of
-    an event or of what it shows (the events marker; registrations are in the reader's own
-    parts), the minute (whether it and its series' other events are past), and the version of
-    each shared panel (the board's latest threads)."""
-    panels = [
-        panel.shared(request, event) or ""
-        for slot in SLOTS
-        for panel in registered_event_panels(slot)
-        if panel.shared
-    ]
+    an event or of what it shows (the events marker; registrations and the shared panels are
+    holes of their own) and the minute (whether it and its series' other events are past)."""
     minute = int(timezone.now().timestamp() // 60)
     tokens = fragments.markers(EVENTS_MARKER, fragments.UPLOADS_MARKER)  # the cover's variants
-    return ":".join([tokens, str(minute), *panels])
+    return f"{tokens}:{minute}"
 
 
 def reader_registration(request, event: Event) -> Registration | None:

@@ -109,7 +109,17 @@ def event_detail(request, slug):
     that show their dots and follows, organiser tools).
     """
     with fragments.batch():  # each marker and kept value read once, most in one round trip
-        event = selectors.event_for_page(slug, request.user, page_request=request)
+        page = {}
+
+        def page_reads(event):
+            # Everything the page reads from the cache, its skeleton too, in one round trip.
+            kinds, keys = selectors.event_page_reads(request, event)
+            page["version"] = selectors.event_page_version(event)
+            page["parts"] = [event.pk, skeletons.audience(request)]
+            keys.append(skeletons.page_key(request, "event", page["version"], page["parts"]))
+            return kinds, keys
+
+        event = selectors.event_for_page(slug, request.user, page_reads=page_reads)
         if event.is_draft:
             # Seen by its editors alone, while they change it: not worth keeping.
             return render(request, "events/event_detail.html", event_full_context(request, event))
@@ -117,8 +127,8 @@ def event_detail(request, slug):
             request,
             "events/event_detail.html",
             name="event",
-            version=selectors.event_page_version(request, event),
-            parts=[event.pk, skeletons.audience(request)],
+            version=page["version"],
+            parts=page["parts"],
             context=lambda: event_page_context(request, event),
             personal=lambda: event_personal_context(request, event),
         )
