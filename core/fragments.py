@@ -120,19 +120,32 @@ def markers_and_value(kinds, key: str | None) -> tuple[str, object]:
     `(tokens, value)`: it is current when its tokens are today's. A writer that read the data
     before a marker moved stores the old tokens with it, so nobody uses it: no race.
     """
-    keys = [MARKER_PREFIX + kind for kind in kinds]
-    found = _get_many(keys + ([key] if key else []))
-    tokens = []
-    for marker_key in keys:
-        token = found.get(marker_key)
+    tokens, values = markers_and_values(kinds, [key] if key else [])
+    return ".".join(tokens[kind] for kind in kinds), values.get(key) if key else None
+
+
+def markers_and_values(kinds, keys) -> tuple[dict[str, str], dict[str, object]]:
+    """({kind: its current token}, {key: the cached value, for those found}) in one round trip:
+    for a page that checks several kept values, each against some of the markers
+    (`joined(tokens, kinds)` is what `markers(*kinds)` gives)."""
+    marker_keys = {MARKER_PREFIX + kind: kind for kind in kinds}
+    found = dict(_get_many([*marker_keys, *keys]))
+    tokens = {}
+    for marker_key, kind in marker_keys.items():
+        token = found.pop(marker_key, None)
         if token is None:
             token = uuid.uuid4().hex
             # Another process may have created it meanwhile: theirs wins (add does not replace).
             if not cache.add(marker_key, token, None):
                 token = cache.get(marker_key) or token
             remember(marker_key, token)
-        tokens.append(token)
-    return ".".join(tokens), found.get(key) if key else None
+        tokens[kind] = token
+    return tokens, found
+
+
+def joined(tokens: dict[str, str], kinds) -> str:
+    """The version `markers(*kinds)` gives, from tokens read by `markers_and_values`."""
+    return ".".join(tokens[kind] for kind in kinds)
 
 
 def current(tokens: str, stored) -> object | None:

@@ -107,6 +107,43 @@ def render_page(
     if skeleton is not None:
         page = fill(request, skeleton, personal(), key=key)
         return HttpResponse(fragments.with_csrf_token(request, page))
+    return _render_and_keep(request, template_name, name, context, personal, key, lambda s: s)
+
+
+def kept_page_key(request, name: str, parts: list) -> str:
+    """The one key of a page `render_kept_page` keeps with its version (per address and
+    `parts`, as render_page's), for a caller that reads it with other values in one round trip
+    (`fragments.markers_and_values`)."""
+    return fragments.fragment_key(request, "page:" + name, "", [request.get_full_path(), *parts])
+
+
+def render_kept_page(
+    request,
+    template_name: str,
+    *,
+    name: str,
+    key: str,
+    version: str,
+    stored,
+    context: Callable[[], dict],
+    personal: Callable[[], dict],
+) -> HttpResponse:
+    """As `render_page`, the skeleton being kept at `key` (`kept_page_key`) as `(version,
+    skeleton)` and already read by the caller (`stored`): it is used while `version` is current
+    (`fragments.current`), and one rendered by a request that read the markers before a write
+    is stored under the old version, which nobody takes for current."""
+    if not fragments.enabled() or not version:
+        return render(request, template_name, {**context(), **personal()})
+    skeleton = fragments.current(version, stored)
+    if skeleton is not None:
+        page = fill(request, skeleton, personal(), key=f"{key}:{version}")
+        return HttpResponse(fragments.with_csrf_token(request, page))
+    return _render_and_keep(
+        request, template_name, name, context, personal, key, lambda s: (version, s)
+    )
+
+
+def _render_and_keep(request, template_name, name, context, personal, key, value):
     token = _marking.set(True)
     try:
         marked = render_to_string(template_name, {**context(), **personal()}, request)
@@ -114,7 +151,7 @@ def render_page(
         _marking.reset(token)
     skeleton, html = split(marked)
     if fragments.storable(name, "".join(skeleton[::2])):
-        cache.set(key, skeleton, fragments.FRAGMENT_SECONDS)
+        cache.set(key, value(skeleton), fragments.FRAGMENT_SECONDS)
     return HttpResponse(fragments.with_csrf_token(request, html))
 
 

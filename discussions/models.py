@@ -171,7 +171,8 @@ class ThreadQuerySet(models.QuerySet):
     def with_reader(self, user, *, at=None):
         """Each thread with what its page asks of `user`, in this one query: whether they
         organise its event (`Board.can_moderate` without the roles prefetch), follow the thread,
-        have a confirmed address, and the id of their suspension in force at `at` (`reader_*`)."""
+        have a confirmed address, and the id of their suspension in force at `at` and when it
+        ends (`reader_*`)."""
         if not user.is_authenticated:
             return self
         from allauth.account.models import EmailAddress  # allauth's models import ours
@@ -184,6 +185,7 @@ class ThreadQuerySet(models.QuerySet):
             ),
             reader_verified=Exists(EmailAddress.objects.filter(user_id=user.pk, verified=True)),
             reader_suspension=Subquery(suspensions.values("pk")[:1]),
+            reader_suspension_ends=Subquery(suspensions.values("ends_at")[:1]),
         )
 
 

@@ -13,6 +13,7 @@ import time
 from datetime import UTC, datetime
 from functools import cached_property, partial
 
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
 from django.shortcuts import render
@@ -20,6 +21,7 @@ from django.template import engines
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
@@ -40,7 +42,7 @@ from discussions.models import (
     Thread,
     page_bounds,
 )
-from discussions.signals import discussions_marker
+from discussions.signals import discussions_marker, reader_marker, resonates_marker
 from events.models import Event
 from events.signals import EVENTS_MARKER
 from people.models import AUTHORS_MARKER
@@ -57,11 +59,63 @@ def kept_as_skeleton(request, params: frozenset) -> bool:
 
 
 def skeleton_parts(request, *parts) -> list:
-    """What tells a page's skeletons apart besides the version: the audience (members and
-    visitors see different shared text: sign-in links, forms), `parts`, and the address with its
-    query string (the canonical and language links, pagination)."""
-    audience = "member" if request.user.is_authenticated else "visitor"
-    return [audience, *parts, request.get_full_path()]
+    """What tells a page's skeletons apart besides the version: the audience (visitors, plain
+    members and members with their own account links see different shared text), `parts`, and
+    the address with its query string (the canonical and language links, pagination)."""
+    return [skeletons.audience(request), *parts, request.get_full_path()]
+
+
+# Each thread's and board's event (by thread id, by event slug), learnt from the database once
+# per process: the markers their pages' kept facts are read under. A thread moved to another
+# board, or a board to another event, moves the old event's marker too (discussions/signals.py),
+# so what was kept under it is read again, and the new event learnt.
+_thread_events: dict[int, int] = {}
+_board_events: dict[str, int] = {}
+
+
+class KeptFacts:
+    """What a board or thread page served from its skeleton reads from the shared cache, in one
+    round trip: the markers, the page's facts with the reader's (`facts_key`, kept as
+    `(version, facts)` under `facts_kinds`: the page's and the reader's markers), and the
+    skeleton (`skeleton_key`, kept under `skeleton_kinds` and `suffix`: core/skeletons.py
+    `render_kept_page`). Facts read from the database after these markers are `keep`-ed under
+    them: a write meanwhile moved a marker, and nobody takes them for current."""
+
+    def __init__(
+        self, *, event_id, facts_key, facts_kinds, skeleton_key, skeleton_kinds, suffix=""
+    ):
+        self.event_id, self.facts_key, self.skeleton_key = event_id, facts_key, skeleton_key
+        kinds = list(dict.fromkeys([*facts_kinds, *skeleton_kinds]))
+        keys = [facts_key, *([skeleton_key] if skeleton_key else [])]
+        tokens, values = fragments.markers_and_values(kinds, keys)
+        self.facts_version = fragments.joined(tokens, facts_kinds)
+        self.facts = fragments.current(self.facts_version, values.get(facts_key))
+        self.skeleton_version = fragments.joined(tokens, skeleton_kinds) + suffix
+        self.skeleton = values.get(skeleton_key) if skeleton_key else None
+
+    def keep(self, facts) -> None:
+        cache.set(self.facts_key, (self.facts_version, facts), fragments.FRAGMENT_SECONDS)
+
+    def response(self, request, template_name, *, name, context, personal):
+        return skeletons.render_kept_page(
+            request,
+            template_name,
+            name=name,
+            key=self.skeleton_key,
+            version=self.skeleton_version,
+            stored=self.skeleton,
+            context=context,
+            personal=personal,
+        )
+
+
+def _reader_kinds(reader_pk) -> list[str]:
+    return [] if reader_pk == NOBODY else [reader_marker(reader_pk)]
+
+
+def _keepable_page(value) -> bool:
+    """Whether facts may be kept per this `page` parameter (absent, or a plain number)."""
+    return value is None or (value.isdigit() and len(value) <= 9)
 
 
 # --- the board ------------------------------------------------------------------------------------
@@ -98,21 +152,53 @@ def _board_facts(event_slug, reader_pk):
 BOARD_FACTS = Prepared(_board_facts, "\ue020board-page-stand-in", 2_000_000_021)
 
 
+def _read_board_page(request, event_slug: str, reader_pk: int) -> KeptFacts | None:
+    """The board page's kept facts and skeleton, when its event is known to this process."""
+    event_id = _board_events.get(event_slug)
+    if not fragments.enabled() or event_id is None or len(event_slug) > 100:
+        return None
+    board_kinds = [discussions_marker(event_id), EVENTS_MARKER]
+    kept_page = kept_as_skeleton(request, BOARD_PAGE_PARAMS)
+    return KeptFacts(
+        event_id=event_id,
+        facts_key=f"discussions:board-page:{event_slug}:{reader_pk}",
+        facts_kinds=[*board_kinds, *_reader_kinds(reader_pk)],
+        skeleton_key=skeletons.kept_page_key(
+            request, "board", [skeletons.audience(request), event_id]
+        )
+        if kept_page
+        else None,
+        skeleton_kinds=[*board_kinds, AUTHORS_MARKER],
+        suffix=f":{int(time.time() // 60)}",  # "5 minutes ago"
+    )
+
+
 def board_for_page(request, event_slug: str) -> Board | None:
     """The saved board of the public event at `event_slug` as its page needs it when served from
-    a skeleton (the fields its reader's parts and permission checks read, the reader's facts),
-    from one prepared query; None when there is no such board (the caller looks further)."""
+    a skeleton (the fields its reader's parts and permission checks read, the reader's facts);
+    None when there is no such board (the caller looks further). Kept in the shared cache
+    (`KeptFacts`) until the board, its event or the reader's follows change; else from one
+    prepared query."""
     user = request.user
     reader_pk = user.pk if user.is_authenticated else NOBODY
-    rows = BOARD_FACTS.rows(event_slug, reader_pk, model=Board)
-    if not rows:
-        return None
-    row = rows[0]
+    kept = _read_board_page(request, event_slug, reader_pk)
+    row = kept.facts if kept is not None else None
+    if row is None:
+        rows = BOARD_FACTS.rows(event_slug, reader_pk, model=Board)
+        if not rows:
+            return None
+        row = rows[0]
+        if kept is not None and kept.event_id == row[2]:
+            kept.keep(row)
+        elif kept is not None:
+            kept = None  # the slug's event is not the one this process knew: read afresh
+        _board_events[event_slug] = row[2]
     board = _partial(Board, BOARD_PAGE_FIELDS, row[:3])
     board.event = _partial(Event, BOARD_EVENT_FIELDS, [row[2], *row[3:6]])
     if not board.event.is_public:
         return None
     board.reader_follows, board.partial = bool(row[7]), True
+    board.kept_page = kept
     if user.is_authenticated:
         board.remember_organiser(user, bool(row[6]))
     return board
@@ -134,6 +220,15 @@ class BoardPage:
         if self.can_moderate or not kept_as_skeleton(self.request, BOARD_PAGE_PARAMS):
             context = {**self.context(), **self.personal()}
             return render(self.request, "discussions/board.html", context)
+        kept = getattr(self.board, "kept_page", None)
+        if kept is not None and kept.skeleton_key:
+            return kept.response(
+                self.request,
+                "discussions/board.html",
+                name="board",
+                context=self.context,
+                personal=self.personal,
+            )
         return skeletons.render_page(
             self.request,
             "discussions/board.html",
@@ -248,7 +343,13 @@ def thread_page_version(thread) -> str:
 THREAD_FIELDS = ("id", "slug", "hidden", "locked", "reply_count", "board_id")
 BOARD_FIELDS = ("id", "is_open", "closed_message", "event_id")
 EVENT_FIELDS = ("id", "status", "created_by_id", "slug")
-READER_FACTS = ("reader_organises", "reader_follows", "reader_verified", "reader_suspension")
+READER_FACTS = (
+    "reader_organises",
+    "reader_follows",
+    "reader_verified",
+    "reader_suspension",
+    "reader_suspension_ends",
+)
 NOBODY = 0  # no account has this id: a visitor's facts are all false
 
 
@@ -283,29 +384,87 @@ def _page_tally(thread_pk, after, last, reader_pk):
 PAGE_TALLY = Prepared(_page_tally, 2_000_000_011, 2_000_000_012, 2_000_000_013, 2_000_000_014)
 
 
+def page_tally(thread_pk: int, number: int, reader_pk: int) -> dict[int, tuple[int, bool]]:
+    """{post id: (how many said it resonates, whether the reader did)} for page `number`."""
+    after, last = page_bounds(number)
+    rows = PAGE_TALLY.rows(thread_pk, after, last, reader_pk, model=Reaction)
+    return {row[0]: (row[1], bool(row[2]) if len(row) > 2 else False) for row in rows}
+
+
+def _read_thread_page(request, pk: int, reader_pk: int) -> KeptFacts | None:
+    """The thread page's kept facts and skeleton, when its event is known to this process."""
+    event_id = _thread_events.get(pk)
+    page = request.GET.get("page")
+    if not fragments.enabled() or event_id is None or not _keepable_page(page):
+        return None
+    board_kinds = [discussions_marker(event_id), EVENTS_MARKER]
+    kept_page = kept_as_skeleton(request, THREAD_PAGE_PARAMS)
+    return KeptFacts(
+        event_id=event_id,
+        facts_key=f"discussions:thread-page:{pk}:{reader_pk}:{page or ''}",
+        facts_kinds=[*board_kinds, resonates_marker(pk), *_reader_kinds(reader_pk)],
+        skeleton_key=skeletons.kept_page_key(request, "thread", [skeletons.audience(request), pk])
+        if kept_page
+        else None,
+        skeleton_kinds=[*board_kinds, AUTHORS_MARKER],
+    )
+
+
 def thread_for_page(request, pk: int) -> Thread:
     """The thread at `pk` as its page needs it when served from a skeleton, if the reader may see
     it, else 404: its own, its board's and its event's fields the reader's parts and permission
-    checks read (others are deferred), and the reader's facts (`ThreadQuerySet.with_reader`),
-    from one prepared query."""
+    checks read (others are deferred), the reader's facts (`ThreadQuerySet.with_reader`) and the
+    page's "this resonates" tally. Kept in the shared cache (`KeptFacts`) until the thread, its
+    board, its event, a reaction in it or the reader's follows, suspensions or addresses change;
+    else from one prepared query for the thread and one for the tally."""
     user = request.user
     reader_pk = user.pk if user.is_authenticated else NOBODY
-    rows = THREAD_FACTS.rows(pk, reader_pk, timezone.now(), model=Thread)
-    if not rows:
+    kept = _read_thread_page(request, pk, reader_pk)
+    facts = kept.facts if kept is not None else None
+    if facts is None:
+        rows = THREAD_FACTS.rows(pk, reader_pk, timezone.now(), model=Thread)
+        if not rows:
+            raise Http404
+        row = rows[0]
+        number = page_in_range(_thread_from(row), request.GET.get("page"))
+        facts = (row, number, page_tally(pk, number, reader_pk))
+        event_id = row[8]
+        if kept is not None and kept.event_id == event_id:
+            kept.keep(facts)
+        elif kept is not None:
+            kept = None  # the thread's event is not the one this process knew: read afresh
+        _thread_events[pk] = event_id
+    row, number, tally = facts
+    thread = _thread_from(row)
+    thread.kept_page, thread.kept_tally = kept, (number, tally)
+    if user.is_authenticated:
+        thread.board.remember_organiser(user, bool(row[12]))
+    if not thread.is_visible_to(user):
         raise Http404
-    row = list(rows[0])
+    return thread
+
+
+def _thread_from(row) -> Thread:
     thread = _partial(Thread, THREAD_FIELDS, row[:6])
     board = _partial(Board, BOARD_FIELDS, [row[5], *row[6:9]])
     event = _partial(Event, EVENT_FIELDS, [row[8], *row[9:12]])
     board.event, thread.board = event, board
     facts = row[12:]
     thread.reader_follows, thread.reader_verified = bool(facts[1]), bool(facts[2])
-    thread.reader_suspension, thread.partial = facts[3], True
-    if user.is_authenticated:
-        board.remember_organiser(user, bool(facts[0]))
-    if not thread.is_visible_to(user):
-        raise Http404
+    thread.reader_suspension = _in_force(facts[3], facts[4])
+    thread.partial = True
     return thread
+
+
+def _in_force(suspension_pk, ends_at) -> int | None:
+    """The reader's suspension kept with the page's facts, unless it has ended since."""
+    if suspension_pk is None:
+        return None
+    if isinstance(ends_at, str):  # SQLite gives the driver's text
+        ends_at = parse_datetime(ends_at)
+    if ends_at is not None and timezone.is_naive(ends_at):
+        ends_at = timezone.make_aware(ends_at, UTC)
+    return suspension_pk if ends_at is None or ends_at > timezone.now() else None
 
 
 def _partial(model, names, values):
@@ -343,6 +502,15 @@ class ThreadPage:
         if self.can_moderate or sent or not kept_as_skeleton(self.request, THREAD_PAGE_PARAMS):
             context = {**self.context(), **self.personal()}
             return render(self.request, "discussions/thread.html", context, status=status)
+        kept = getattr(self.thread, "kept_page", None)
+        if kept is not None and kept.skeleton_key:
+            return kept.response(
+                self.request,
+                "discussions/thread.html",
+                name="thread",
+                context=self.context,
+                personal=self.personal,
+            )
         return skeletons.render_page(
             self.request,
             "discussions/thread.html",
@@ -418,7 +586,7 @@ class ThreadPage:
         if not getattr(thread, "partial", False):
             return thread
         whole = Thread.objects.select_related("board__event").get(pk=thread.pk)
-        for name in ("reader_follows", "reader_verified", "reader_suspension"):
+        for name in ("reader_follows", "reader_verified", "reader_suspension", "kept_tally"):
             setattr(whole, name, getattr(thread, name))
         known = thread.board.__dict__.get("_organised_by")
         if known is not None:
@@ -456,7 +624,7 @@ def _suspension(thread, user) -> Suspension | None:
         return Suspension.objects.current_for(user)
     if thread.reader_suspension is None:
         return None
-    return Suspension.objects.filter(pk=thread.reader_suspension).first()
+    return Suspension.objects.active().filter(pk=thread.reader_suspension).first()
 
 
 def _verified(thread, user) -> bool:
@@ -627,10 +795,10 @@ class PostActions:
 
     @cached_property
     def tally(self) -> dict:
-        after, last = page_bounds(self.page_number)
-        reader = self.reader_pk if self.member else NOBODY
-        rows = PAGE_TALLY.rows(self.thread.pk, after, last, reader, model=Reaction)
-        return {row[0]: (row[1], bool(row[2]) if len(row) > 2 else False) for row in rows}
+        kept = getattr(self.thread, "kept_tally", None)
+        if kept is not None and kept[0] == self.page_number:
+            return kept[1]
+        return page_tally(self.thread.pk, self.page_number, self.reader_pk or NOBODY)
 
     @cached_property
     def labels(self) -> dict:

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import fragments
 from core.i18n import in_language_of, interface_language
 from core.mail import send_email_on_commit
 from core.ratelimit import count_recent
@@ -39,6 +40,7 @@ from discussions.models import (
 )
 from discussions.rendering import RENDERER_VERSION, render_markdown
 from discussions.search import update_search_vectors
+from discussions.signals import reader_marker
 from people.models import User
 
 UNSUBSCRIBE_SALT = "discussions.unsubscribe"
@@ -758,6 +760,7 @@ def follow(*, user, thread: Thread | None = None, board: Board | None = None) ->
 def unfollow(*, user, thread: Thread | None = None, board: Board | None = None) -> None:
     _require(user.is_authenticated)
     Subscription.objects.filter(user=user, thread=thread, board=board).update(active=False)
+    fragments.move_marker_on_commit(reader_marker(user.pk))  # an update sends no signal
 
 
 def unsubscribe_token(subscription: Subscription) -> str:

@@ -7,6 +7,14 @@ save or delete of the board, of one of its threads or their themes, and of a pos
 threads or of a post's image (reply counts, last poster and activity are counters on the thread,
 kept by the services with queryset updates that send no signal). The search form's menu of
 recently discussed events is kept under ANY_BOARD_MARKER, which moves with every one of them.
+
+What the thread and board pages keep of each reader (discussions/pages.py: whether they follow,
+their suspension, whether their address is confirmed) is kept under `reader_marker(user id)`,
+moved after every committed change of their subscriptions, suspensions and email addresses
+(`services.unfollow`'s queryset update moves it itself); a thread page's "this resonates"
+tally under `resonates_marker(thread id)`, moved after every reaction saved or deleted. A thread
+moved to another board, or a board to another event, moves the markers of both events (pages
+know a thread's or board's event from an earlier request: discussions/pages.py).
 """
 
 import time
@@ -28,16 +36,57 @@ def _move(event_ids) -> None:
             fragments.move_marker_on_commit(discussions_marker(event_id), ANY_BOARD_MARKER)
 
 
+def reader_marker(user_id) -> str:
+    return f"discussions-reader:{user_id}"
+
+
+def resonates_marker(thread_id) -> str:
+    return f"resonates:{thread_id}"
+
+
 def board_changed(sender, instance, raw=False, **kwargs) -> None:
     if not raw:
-        _move([instance.event_id])
+        _move([instance.event_id, instance.__dict__.pop("_event_was", None)])
 
 
 def thread_changed(sender, instance, raw=False, **kwargs) -> None:
     from discussions.models import Board
 
     if not raw:
-        _move(Board.objects.filter(pk=instance.board_id).values_list("event_id", flat=True))
+        events = Board.objects.filter(pk=instance.board_id).values_list("event_id", flat=True)
+        _move([*events, instance.__dict__.pop("_event_was", None)])
+
+
+def remember_event(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+    """Before a board or thread is saved: the event it belonged to, when it may move."""
+    from discussions.models import Board
+
+    field = "event" if sender is Board else "board"
+    if raw or instance.pk is None or (update_fields is not None and field not in update_fields):
+        return
+    rows = sender._default_manager.filter(pk=instance.pk)
+    lookup = "event_id" if sender is Board else "board__event_id"
+    instance._event_was = rows.values_list(lookup, flat=True).first()
+
+
+def reader_changed(sender, instance, raw=False, **kwargs) -> None:
+    if not raw and instance.user_id is not None:
+        fragments.move_marker_on_commit(reader_marker(instance.user_id))
+
+
+def reaction_changed(sender, instance, raw=False, **kwargs) -> None:
+    from discussions.models import Post
+
+    if raw:
+        return
+    post = sender._meta.get_field("post").get_cached_value(instance, None)
+    if post is not None:
+        thread_id = post.thread_id
+    else:
+        thread_id = Post.objects.filter(pk=instance.post_id).values_list("thread_id", flat=True)
+        thread_id = thread_id.first()
+    if thread_id is not None:
+        fragments.move_marker_on_commit(resonates_marker(thread_id))
 
 
 def post_changed(sender, instance, raw=False, **kwargs) -> None:
@@ -69,16 +118,32 @@ def thread_themes_changed(sender, instance, action, reverse, pk_set, **kwargs) -
 
 
 def connect() -> None:
-    from django.db.models.signals import m2m_changed, post_delete, post_save
+    from allauth.account.models import EmailAddress
+    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
-    from discussions.models import Board, Post, PostImage, Thread
+    from discussions.models import (
+        Board,
+        Post,
+        PostImage,
+        Reaction,
+        Subscription,
+        Suspension,
+        Thread,
+    )
 
     handlers = (
         (Board, board_changed),
         (Thread, thread_changed),
         (Post, post_changed),
         (PostImage, image_changed),
+        (Subscription, reader_changed),
+        (Suspension, reader_changed),
+        (EmailAddress, reader_changed),
+        (Reaction, reaction_changed),
     )
+    for model in (Board, Thread):
+        uid = f"discussions-moves-{model._meta.label_lower}"
+        pre_save.connect(remember_event, sender=model, dispatch_uid=uid)
     for model, handler in handlers:
         uid = f"discussions-marker-{model._meta.label_lower}"
         post_save.connect(handler, sender=model, dispatch_uid=f"{uid}-save")

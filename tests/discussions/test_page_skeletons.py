@@ -165,9 +165,12 @@ def test_every_reader_gets_the_board_page_a_plain_render_gives(thread, people):
 def test_a_members_own_parts_never_reach_another_reader(thread, people):
     url = last_page(thread)
     cache.clear()
-    for owner in ("author", "follower", "resonated", "replier"):
-        get(reader(people[owner]), url)  # fills the members' skeleton with their parts
+    for owner in ("author", "follower", "resonated", "replier", "suspended", "unverified"):
+        for _round in range(2):  # fills the members' skeleton and their kept facts
+            get(reader(people[owner]), url)
     for html in (get(reader(people["member"]), url), get(reader(None), url)):
+        assert "Shouting." not in html
+        assert "Confirm your email address" not in html
         assert "Edit</a>" not in html
         assert "Withdraw</a>" not in html
         assert "Stop following" not in html
@@ -211,21 +214,30 @@ def test_the_thread_page_changes_after_each_committed_write(
     assert get(member, url) == plain(member, url)
 
 
-def test_follows_and_resonates_show_at_once(thread, people):
+def test_follows_and_resonates_show_at_once(thread, people, django_capture_on_commit_callbacks):
     member, url = people["member"], last_page(thread)
     client = reader(member)
     assert "Follow by email" in get(client, url)
-    services.follow(user=member, thread=thread)
+    assert "Follow by email" in get(client, url)  # from the kept facts
+    with django_capture_on_commit_callbacks(execute=True):
+        services.follow(user=member, thread=thread)
     assert "Stop following" in get(client, url)
-    services.unfollow(user=member, thread=thread)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.unfollow(user=member, thread=thread)
     assert "Follow by email" in get(client, url)
     post = Post.objects.get(thread=thread, body_source="Second words")
-    services.toggle_resonates(post=post, user=member)
+    assert "Resonates with 1 member" in get(reader(None), url)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.toggle_resonates(post=post, user=member)
     html = get(client, url)
     assert 'aria-pressed="true"' in html
     assert "This resonates · 2" in html
     assert "Resonates with 2 members" in get(reader(None), url)
     assert html == plain(client, url)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.toggle_resonates(post=post, user=member)
+    assert 'aria-pressed="true"' not in get(client, url)
+    assert "Resonates with 1 member" in get(reader(None), url)
 
 
 def test_the_board_page_changes_after_each_committed_write(
@@ -240,9 +252,11 @@ def test_the_board_page_changes_after_each_committed_write(
         )
     assert "Time banks" in get(member, url)
     assert "Follow this board by email" in get(member, url)
-    services.follow(user=people["member"], board=thread.board)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.follow(user=people["member"], board=thread.board)
     assert "Stop following this board" in get(member, url)
-    services.unfollow(user=people["member"], board=thread.board)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.unfollow(user=people["member"], board=thread.board)
     assert "Follow this board by email" in get(member, url)
     theme = thread.themes.get()
     with django_capture_on_commit_callbacks(execute=True):
@@ -281,17 +295,83 @@ def test_the_reply_form_works_from_a_skeleton_page(thread, people):
     assert Reaction.objects.filter(post=post, user=people["member"]).exists()
 
 
-def test_a_suspension_ending_shows_the_form_again(thread, people):
+def test_a_suspension_lifted_shows_the_form_again(
+    thread, people, django_capture_on_commit_callbacks
+):
     client = reader(people["suspended"])
     assert "Shouting." in get(client, last_page(thread))
-    Suspension.objects.filter(user=people["suspended"]).update(lifted_at=timezone.now())
+    assert "Shouting." in get(client, last_page(thread))  # from the kept facts
+    with django_capture_on_commit_callbacks(execute=True):
+        services.lift_suspension(
+            suspension=Suspension.objects.get(user=people["suspended"]),
+            moderator=people["moderator"],
+        )
     html = get(client, last_page(thread))
     assert "Shouting." not in html
     assert 'id="reply-form"' in html
 
 
+def test_a_suspension_running_out_shows_the_form_again(thread, people, monkeypatch):
+    client, url = reader(people["suspended"]), last_page(thread)
+    assert "Shouting." in get(client, url)
+    assert "Shouting." in get(client, url)  # from the kept facts
+    later = timezone.now() + timedelta(days=3)  # no write: the suspension's time is up
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    html = get(client, url)
+    assert "Shouting." not in html
+    assert 'id="reply-form"' in html
+
+
+def test_a_new_suspension_and_a_confirmed_address_show_at_once(
+    thread, people, django_capture_on_commit_callbacks
+):
+    url = last_page(thread)
+    member, unverified = reader(people["member"]), reader(people["unverified"])
+    for _round in range(2):  # the second from the kept facts
+        assert 'id="reply-form"' in get(member, url)
+        assert "Confirm your email address" in get(unverified, url)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.suspend_member(
+            member=people["member"],
+            moderator=people["moderator"],
+            reason="Cooling off.",
+            ends_at=timezone.now() + timedelta(days=1),
+        )
+        people["unverified"].emailaddress_set.get().set_verified()
+    assert "Cooling off." in get(member, url)
+    html = get(unverified, url)
+    assert "Confirm your email address" not in html
+    assert 'id="reply-form"' in html
+    assert html == plain(unverified, url)
+
+
+def test_a_thread_or_board_moved_elsewhere_shows_where_it_now_is(
+    thread, people, django_capture_on_commit_callbacks
+):
+    from tests.factories import EventFactory
+
+    member, url = reader(people["member"]), last_page(thread)
+    old_board_url = board_url(thread.board)
+    for _round in range(2):  # the second from the kept facts
+        assert 'id="reply-form"' in get(member, url)
+        assert "After the cafe" in get(member, old_board_url)
+    closed = Board.objects.for_event(EventFactory())
+    services.close_board(board=closed, user=people["moderator"], message="Elsewhere now.")
+    with django_capture_on_commit_callbacks(execute=True):
+        thread.board = closed
+        thread.save()
+    assert "Elsewhere now." in get(member, url)
+    assert "After the cafe" not in get(member, old_board_url)
+    board, event = closed, EventFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        board.event = event
+        board.save()
+    assert "Elsewhere now." in get(member, url)
+    assert get(member, url) == plain(member, url)
+
+
 @pytest.mark.parametrize("post_count", [20, 2000])
-def test_a_member_served_from_the_thread_skeleton_costs_three_queries(
+def test_a_member_served_from_the_thread_skeleton_costs_one_query(
     board, post_count, django_assert_max_num_queries
 ):
     authors = [UserFactory() for _ in range(3)]
@@ -301,14 +381,16 @@ def test_a_member_served_from_the_thread_skeleton_costs_three_queries(
     get(reader(authors[1]), url)  # fills the members' skeleton
     client = reader(UserFactory())
     get(client, url)  # their groups are kept from their first page on
-    # The session (a cache in production), the thread with what the reader may do there, the
-    # page's "this resonates" tally (their account comes from the cache: people/middleware.py).
-    with django_assert_max_num_queries(3):
+    get(client, url)  # their facts are kept from their second page on
+    # The session (a cache in production); their account comes from the cache
+    # (people/middleware.py), the thread with what they may do there and the page's "this
+    # resonates" tally too (discussions/pages.py KeptFacts).
+    with django_assert_max_num_queries(1):
         get(client, url)
 
 
 @pytest.mark.parametrize("thread_count", [10, 500])
-def test_a_member_served_from_the_board_skeleton_costs_two_queries(
+def test_a_member_served_from_the_board_skeleton_costs_one_query(
     board, thread_count, django_assert_max_num_queries
 ):
     authors = [UserFactory() for _ in range(3)]
@@ -316,6 +398,7 @@ def test_a_member_served_from_the_board_skeleton_costs_two_queries(
     get(reader(authors[1]), board_url(board))  # fills the members' skeleton
     client = reader(UserFactory())
     get(client, board_url(board))  # their groups are kept from their first page on
-    # The session (a cache in production), the board with what the reader may do there.
-    with django_assert_max_num_queries(2):
+    get(client, board_url(board))  # their facts are kept from their second page on
+    # The session (a cache in production); the board with what they may do there is kept.
+    with django_assert_max_num_queries(1):
         get(client, board_url(board))
