@@ -18,6 +18,8 @@ fragments, so this is on only where that cache is shared by every process (setti
 SHARED_FRAGMENTS: on with REDIS_URL; a per-process cache would miss other processes' writes).
 """
 
+import contextlib
+import contextvars
 import functools
 import hashlib
 import logging
@@ -51,6 +53,61 @@ RELEASE_SKIP = {
 }  # fmt: skip
 
 
+# Within `batch()`: what this request read from the cache (None for a missing entry), so that a
+# marker asked for by several parts of a page costs one round trip, and `prefetch` can fetch
+# what the page's parts will ask for all at once.
+_batch: contextvars.ContextVar[dict | None] = contextvars.ContextVar("batch", default=None)
+
+
+@contextlib.contextmanager
+def batch():
+    """Read markers and kept values once for the block (a read-only page view): each entry
+    costs one round trip at most, and `prefetch` joins many into one. A marker moved inside
+    the block (`move_marker`) is read again."""
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def prefetch(*, kinds=(), keys=()) -> None:
+    """Inside `batch()`, fetch the markers of `kinds` and the entries at `keys` in one round
+    trip, for the reads that follow; outside it, nothing."""
+    if _batch.get() is not None and enabled():
+        _get_many([MARKER_PREFIX + kind for kind in kinds] + list(keys))
+
+
+def _get_many(keys: list) -> dict:
+    memo = _batch.get()
+    if memo is None:
+        return cache.get_many(keys)
+    missing = [key for key in keys if key not in memo]
+    if missing:
+        found = cache.get_many(missing)
+        for key in missing:
+            memo[key] = found.get(key)
+    return {key: memo[key] for key in keys if memo[key] is not None}
+
+
+def get(key: str):
+    """`cache.get(key)`, read once per `batch()`."""
+    return _get_many([key]).get(key)
+
+
+def remember(key: str, value) -> None:
+    """What was just written at `key`, for the rest of the `batch()` (if any)."""
+    memo = _batch.get()
+    if memo is not None:
+        memo[key] = value
+
+
+def keep(key: str, tokens: str, value) -> None:
+    """Keep `value`, read under `tokens` (`markers_and_value`), in the shared cache."""
+    cache.set(key, (tokens, value), FRAGMENT_SECONDS)
+    remember(key, (tokens, value))
+
+
 def markers(*kinds: str) -> str:
     """The current tokens of `kinds`, joined (one cache round trip; missing ones are created)."""
     return markers_and_value(kinds, None)[0]
@@ -72,7 +129,7 @@ def markers_and_values(kinds, keys) -> tuple[dict[str, str], dict[str, object]]:
     for a page that checks several kept values, each against some of the markers
     (`joined(tokens, kinds)` is what `markers(*kinds)` gives)."""
     marker_keys = {MARKER_PREFIX + kind: kind for kind in kinds}
-    found = cache.get_many([*marker_keys, *keys])
+    found = dict(_get_many([*marker_keys, *keys]))
     tokens = {}
     for marker_key, kind in marker_keys.items():
         token = found.pop(marker_key, None)
@@ -81,6 +138,7 @@ def markers_and_values(kinds, keys) -> tuple[dict[str, str], dict[str, object]]:
             # Another process may have created it meanwhile: theirs wins (add does not replace).
             if not cache.add(marker_key, token, None):
                 token = cache.get(marker_key) or token
+            remember(marker_key, token)
         tokens[kind] = token
     return tokens, found
 
@@ -100,6 +158,9 @@ def current(tokens: str, stored) -> object | None:
 def move_marker(kind: str) -> None:
     """Give `kind` a new token: every fragment cached under the old one is out of reach."""
     cache.set(MARKER_PREFIX + kind, uuid.uuid4().hex, None)
+    memo = _batch.get()
+    if memo is not None:
+        memo.pop(MARKER_PREFIX + kind, None)
 
 
 def move_marker_on_commit(*kinds: str) -> None:
@@ -122,12 +183,13 @@ def shared_fragment(request, name: str, version: str, parts, render):
     if not enabled():
         return render()
     key = fragment_key(request, name, version, parts)
-    value = cache.get(key)
+    value = get(key)
     if value is not None:
         return value
     value = render()
     if storable(name, value):
         cache.set(key, value, FRAGMENT_SECONDS)
+        remember(key, value)
     return value
 
 
@@ -192,6 +254,13 @@ def storable(name, value) -> bool:
             logger.error("fragment %s holds a CSRF token: not cached", name)
             return False
     return True
+
+
+def with_csrf_stand_in(html: str) -> str:
+    """`html` with every CSRF token replaced by the stand-in (to be kept for every reader)."""
+    if CSRF_FIELD not in html:
+        return html
+    return _CSRF_VALUES.sub(f'{CSRF_FIELD} value="{CSRF_STAND_IN}"', html)
 
 
 def with_csrf_token(request, html: str) -> str:

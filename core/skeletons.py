@@ -43,6 +43,12 @@ SEPARATOR = "\ue013"
 
 _marking = contextvars.ContextVar("skeleton_marking", default=False)
 _fillers: dict[str, Callable] = {}
+# While a skeleton's holes are filled: (the skeleton's key, the hole), for `kept`.
+_filling: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("filling", default=None)
+# A hole's output kept in this process per skeleton and reader state (`kept`). Bounded: emptied
+# when full (cheaper than an LRU, and a refill costs one render per hole and state).
+_kept: dict[tuple, str] = {}
+KEPT_HOLES = 4096
 
 
 def register_filler(kind: str, filler: Callable) -> None:
@@ -96,13 +102,11 @@ def render_page(
     """
     if not fragments.enabled() or not version:
         return render(request, template_name, {**context(), **personal()})
-    # The address with its query string: base.html's language links carry it.
-    key = fragments.fragment_key(
-        request, "page:" + name, version, [request.get_full_path(), *parts]
-    )
-    skeleton = cache.get(key)
+    key = page_key(request, name, version, parts)
+    skeleton = fragments.get(key)
     if skeleton is not None:
-        return HttpResponse(fragments.with_csrf_token(request, fill(request, skeleton, personal())))
+        page = fill(request, skeleton, personal(), key=key)
+        return HttpResponse(fragments.with_csrf_token(request, page))
     return _render_and_keep(request, template_name, name, context, personal, key, lambda s: s)
 
 
@@ -132,7 +136,8 @@ def render_kept_page(
         return render(request, template_name, {**context(), **personal()})
     skeleton = fragments.current(version, stored)
     if skeleton is not None:
-        return HttpResponse(fragments.with_csrf_token(request, fill(request, skeleton, personal())))
+        page = fill(request, skeleton, personal(), key=f"{key}:{version}")
+        return HttpResponse(fragments.with_csrf_token(request, page))
     return _render_and_keep(
         request, template_name, name, context, personal, key, lambda s: (version, s)
     )
@@ -148,6 +153,14 @@ def _render_and_keep(request, template_name, name, context, personal, key, value
     if fragments.storable(name, "".join(skeleton[::2])):
         cache.set(key, value(skeleton), fragments.FRAGMENT_SECONDS)
     return HttpResponse(fragments.with_csrf_token(request, html))
+
+
+def page_key(request, name: str, version: str, parts: list) -> str:
+    """The cache key of the skeleton `render_page` keeps for these arguments (to prefetch it)."""
+    # The address with its query string: base.html's language links carry it.
+    return fragments.fragment_key(
+        request, "page:" + name, version, [request.get_full_path(), *parts]
+    )
 
 
 def split(marked: str) -> tuple[list, str]:
@@ -167,8 +180,9 @@ def split(marked: str) -> tuple[list, str]:
     return skeleton, "".join(page)
 
 
-def fill(request, skeleton: list, values: dict) -> str:
-    """The page: the skeleton's shared text with each hole rendered from `values`.
+def fill(request, skeleton: list, values: dict, *, key: str | None = None) -> str:
+    """The page: the skeleton's shared text with each hole rendered from `values` (or kept,
+    `kept`, when `key` names the skeleton).
 
     Holes render the CSRF stand-in for the token: the caller puts the reader's in its places
     (`fragments.with_csrf_token`), one token for the page as a plain render has (Django masks
@@ -187,8 +201,35 @@ def fill(request, skeleton: list, values: dict) -> str:
                 out.append(piece)
             else:
                 kind, *args = piece
-                out.append(str(_fillers[kind](context, *args)))
+                token = _filling.set((key, piece) if key else None)
+                try:
+                    out.append(str(_fillers[kind](context, *args)))
+                finally:
+                    _filling.reset(token)
     return "".join(out)
+
+
+def kept(state, render: Callable[[], str]) -> str:
+    """`render()` for the hole being filled, kept in this process for its skeleton and `state`.
+
+    `state` must tell apart every output the hole can have on this skeleton (whose key holds
+    the version, address, language and audience): the reader's own facts the hole shows (their
+    place, their follows, whether they may edit), and the version of any data the hole shows
+    that the skeleton's version does not cover (places left). None renders afresh: a state too
+    rare to keep (a waitlist position). A CSRF token in the output is kept as the stand-in
+    (each page gets its reader's token, `render_page`).
+    """
+    filling = _filling.get()
+    if filling is None or state is None:
+        return render()
+    key = (*filling, state)
+    html = _kept.get(key)
+    if html is None:
+        html = fragments.with_csrf_stand_in(str(render()))
+        if len(_kept) >= KEPT_HOLES:
+            _kept.clear()
+        _kept[key] = html
+    return html
 
 
 _blank = {}
@@ -209,13 +250,25 @@ def remember_node(template_name: str, name: str, node) -> None:
     _nodes[(template_name, name)] = node
 
 
+# (template, hole name) -> state(context): what tells the hole's outputs apart (`kept`).
+_node_states: dict[tuple[str, str], Callable] = {}
+
+
+def register_node_state(template_name: str, name: str, state: Callable) -> None:
+    """Keep the output of `{% personal name %}` in `template_name` per `state(context)` (`kept`)."""
+    _node_states[(template_name, name)] = state
+
+
 def _fill_node(context, template_name: str, name: str) -> str:
     node = _nodes.get((template_name, name))
     if node is None:
         # A skeleton another process rendered: compiling the template remembers its nodes.
         engines["django"].engine.get_template(template_name)
         node = _nodes[(template_name, name)]
-    return node.nodelist.render(context)
+    state = _node_states.get((template_name, name))
+    if state is None:
+        return node.nodelist.render(context)
+    return kept(state(context), lambda: node.nodelist.render(context))
 
 
 register_filler("node", _fill_node)

@@ -8,7 +8,7 @@ class DiscussionsConfig(AppConfig):
 
     def ready(self):
         from discussions import services, signals
-        from events.panels import register_event_panel
+        from events.panels import register_event_panel, register_event_prefetch
         from people.services import register_export_section
 
         # The event page shows its board's latest threads (see events/panels.py for the slots).
@@ -18,5 +18,6 @@ class DiscussionsConfig(AppConfig):
             order=100,
             shared=signals.board_panel_version,  # the same for every reader: shared
         )
+        register_event_prefetch(signals.board_panel_reads)
         register_export_section("discussions", services.export_member_discussions)
         signals.connect()

@@ -162,3 +162,8 @@ def board_panel_version(request, event) -> str:
 
     minute = int(time.time() // 60)
     return f"{fragments.markers(discussions_marker(event.pk), EVENTS_MARKER)}:{minute}"
+
+
+def board_panel_reads(request, event) -> tuple[list[str], list[str]]:
+    """The markers `board_panel_version` reads (events/panels.py: one round trip)."""
+    return [discussions_marker(event.pk)], []

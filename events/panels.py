@@ -51,6 +51,10 @@ class EventPanel:
     # (request, event) -> version or None: a panel that shows every reader the same (no user,
     # no CSRF token) is rendered once per version (core/fragments.py); None renders it afresh.
     shared: Callable | None = None
+    # (request, event, context) -> state or None: for a panel that shows the reader's own
+    # things, what tells its outputs apart on one version of the page, beyond the page's own
+    # version (core/skeletons.py `kept`): its rendering is kept per state. None renders afresh.
+    state: Callable | None = None
 
 
 _panels: dict[tuple[str, str], list[EventPanel]] = {
@@ -67,23 +71,38 @@ def _key(page: str, slot: str) -> tuple[str, str]:
 
 
 def register_page_panel(
-    *, page: str, slot: str, template: str, order: int = 100, context=None, shared=None
+    *,
+    page: str,
+    slot: str,
+    template: str,
+    order: int = 100,
+    context=None,
+    shared=None,
+    state=None,
 ) -> None:
     """Add a panel to a slot of one kind of page (a template already there is replaced)."""
     key = _key(page, slot)
     panels = [panel for panel in _panels[key] if panel.template != template]
     panels.append(
-        EventPanel(slot=slot, template=template, order=order, context=context, shared=shared)
+        EventPanel(
+            slot=slot, template=template, order=order, context=context, shared=shared, state=state
+        )
     )
     _panels[key] = sorted(panels, key=lambda panel: (panel.order, panel.template))
 
 
 def register_event_panel(
-    *, slot: str, template: str, order: int = 100, context=None, shared=None
+    *, slot: str, template: str, order: int = 100, context=None, shared=None, state=None
 ) -> None:
     """Add a panel to a slot of the event page (a template already there is replaced)."""
     register_page_panel(
-        page="event", slot=slot, template=template, order=order, context=context, shared=shared
+        page="event",
+        slot=slot,
+        template=template,
+        order=order,
+        context=context,
+        shared=shared,
+        state=state,
     )
 
 
@@ -95,3 +114,24 @@ def page_panels(page: str, slot: str) -> list[EventPanel]:
 def event_panels(slot: str) -> list[EventPanel]:
     """The panels registered for `slot` of the event page, in display order."""
     return page_panels("event", slot)
+
+
+# (request, event) -> (marker kinds, cache keys): what a panel will read from the shared cache on
+# the event page, fetched in one round trip with the page's own (core/fragments.py `prefetch`).
+_prefetchers: list[Callable] = []
+
+
+def register_event_prefetch(prefetcher: Callable) -> None:
+    """Name what an app's panels will read from the shared cache on the event page."""
+    if prefetcher not in _prefetchers:
+        _prefetchers.append(prefetcher)
+
+
+def event_page_reads(request, event) -> tuple[list[str], list[str]]:
+    """The marker kinds and cache keys the event page's panels will read, for `event`."""
+    kinds, keys = [], []
+    for prefetcher in _prefetchers:
+        more_kinds, more_keys = prefetcher(request, event)
+        kinds += more_kinds
+        keys += more_keys
+    return kinds, keys

@@ -25,8 +25,7 @@ from events.models import (
     public_q,
     roles_prefetch,
 )
-from events.panels import SLOTS
-from events.panels import event_panels as registered_event_panels
+from events.panels import event_page_reads as registered_event_page_reads
 from events.signals import EVENTS_MARKER, registrations_marker
 from people.models import Organisation, Person
 
@@ -42,7 +41,7 @@ def paginate(queryset, page_number, *, per_page=None) -> Page:
     return paginator.get_page(page_number)
 
 
-def event_for_page(slug: str, user, *, cached: bool = True) -> Event:
+def event_for_page(slug: str, user, *, cached: bool = True, page_reads=None) -> Event:
     """The event at `slug` if `user` may see it (drafts only to their editors), else 404.
 
     Visibility is asked of the row (`Event.is_visible_to`), not as a subquery. Themes, hosts and
@@ -50,11 +49,16 @@ def event_for_page(slug: str, user, *, cached: bool = True) -> Event:
     served from those fetches none. The row (with its venue, series, cover and roles, for the
     permission checks) is kept in the shared cache until an event changes; its registration
     counts apart, until a registration at it changes (`registration_counts`). `cached=False`
-    reads the database (the organisers' preview, right after their changes).
+    reads the database (the organisers' preview, right after their changes). With
+    `page_reads(event) -> (kinds, keys)`, what the page will read from the cache is fetched at
+    once with the counts (inside `fragments.batch()`: `event_page_reads`).
     """
     event = _page_event(slug, user, cached=cached)
     if event is None:
         raise Http404
+    if page_reads is not None:
+        kinds, keys = page_reads(event)
+        fragments.prefetch(kinds=kinds, keys=keys)
     if not hasattr(event, "confirmed_count"):
         event.confirmed_count, event.confirmed_online_count = registration_counts(event.pk)
     if not event.is_visible_to(user):
@@ -101,29 +105,41 @@ def registration_counts(event_id: int) -> tuple[int, int]:
 
     if not fragments.enabled():
         return count()
-    key = f"events:registration-counts:{event_id}"
+    key = registration_counts_key(event_id)
     tokens, stored = fragments.markers_and_value([registrations_marker(event_id)], key)
     counts = fragments.current(tokens, stored)
     if counts is None:
         counts = count()
-        cache.set(key, (tokens, counts), fragments.FRAGMENT_SECONDS)
+        fragments.keep(key, tokens, counts)
     return counts
 
 
-def event_page_version(request, event: Event) -> str:
+def registration_counts_key(event_id: int) -> str:
+    return f"events:registration-counts:{event_id}"
+
+
+def reader_registration_key(event_id: int, user_id: int) -> str:
+    return f"events:registration:{event_id}:{user_id}"
+
+
+def event_page_reads(request, event: Event) -> tuple[list[str], list[str]]:
+    """What the event page reads from the shared cache once its row is known (the reader's
+    place, places left, and whatever the panels name: events/panels.py), for one round trip."""
+    kinds, keys = registered_event_page_reads(request, event)
+    kinds.append(registrations_marker(event.pk))
+    keys.append(registration_counts_key(event.pk))
+    if request.user.is_authenticated:
+        keys.append(reader_registration_key(event.pk, request.user.pk))
+    return kinds, keys
+
+
+def event_page_version(event: Event) -> str:
     """What the shared text of `event`'s page depends on (core/skeletons.py): every change of
-    an event or of what it shows (the events marker; registrations are in the reader's own
-    parts), the minute (whether it and its series' other events are past), and the version of
-    each shared panel (the board's latest threads)."""
-    panels = [
-        panel.shared(request, event) or ""
-        for slot in SLOTS
-        for panel in registered_event_panels(slot)
-        if panel.shared
-    ]
+    an event or of what it shows (the events marker; registrations and the shared panels are
+    holes of their own) and the minute (whether it and its series' other events are past)."""
     minute = int(timezone.now().timestamp() // 60)
     tokens = fragments.markers(EVENTS_MARKER, fragments.UPLOADS_MARKER)  # the cover's variants
-    return ":".join([tokens, str(minute), *panels])
+    return f"{tokens}:{minute}"
 
 
 def reader_registration(request, event: Event) -> Registration | None:
@@ -136,12 +152,12 @@ def reader_registration(request, event: Event) -> Registration | None:
     if not (user.is_authenticated and fragments.enabled()):
         registration = active_registration(event, user)
     else:
-        key = f"events:registration:{event.pk}:{user.pk}"
+        key = reader_registration_key(event.pk, user.pk)
         tokens, stored = fragments.markers_and_value([registrations_marker(event.pk)], key)
         found = fragments.current(tokens, stored)
         if found is None:
             registration = active_registration(event, user)
-            cache.set(key, (tokens, (registration,)), fragments.FRAGMENT_SECONDS)
+            fragments.keep(key, tokens, (registration,))
         else:
             (registration,) = found  # a tuple: None is a value here
     memo[event.pk] = registration

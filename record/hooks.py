@@ -72,10 +72,11 @@ def connect_markers() -> None:
 def connect() -> None:
     connect_markers()
     from events import calendar
-    from events.panels import register_event_panel, register_page_panel
+    from events.panels import register_event_panel, register_event_prefetch, register_page_panel
     from record import panels
 
     calendar.register_description_provider(record_links)
+    register_event_prefetch(panels.page_reads)
     register_event_panel(
         slot="main", template="record/_previously_panel.html", order=5, context=panels.previously
     )
@@ -83,13 +84,21 @@ def connect() -> None:
         slot="main", template="record/_agenda_panel.html", order=20, context=panels.agenda
     )
     register_event_panel(
-        slot="main", template="record/_priorities_panel.html", order=30, context=panels.priorities
+        slot="main",
+        template="record/_priorities_panel.html",
+        order=30,
+        context=panels.priorities,
+        state=panels.priorities_state,
     )
     register_event_panel(
         slot="main", template="record/_record_panel.html", order=40, context=panels.record
     )
     register_event_panel(
-        slot="aside", template="record/_follow_panel.html", order=50, context=panels.follow
+        slot="aside",
+        template="record/_follow_panel.html",
+        order=50,
+        context=panels.follow,
+        state=panels.follow_state,
     )
     for page in ("series", "theme", "organisation"):
         register_page_panel(

@@ -7,7 +7,6 @@ lists only when there is something to list: an upcoming event with no priorities
 open business from the series costs one query more.
 """
 
-from django.core.cache import cache
 from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
@@ -51,13 +50,30 @@ def _public_state(event) -> dict:
 
     if not fragments.enabled():
         return fetch()
-    key = f"record:state:{event.pk}:{int(started)}:{int(past)}"
+    key = _public_state_key(event)
     tokens, stored = fragments.markers_and_value([RECORD_MARKER, EVENTS_MARKER], key)
     state = fragments.current(tokens, stored)
     if state is None:
         state = fetch()
-        cache.set(key, (tokens, state), fragments.FRAGMENT_SECONDS)
+        fragments.keep(key, tokens, state)
     return state
+
+
+def _public_state_key(event) -> str:
+    return f"record:state:{event.pk}:{int(_started(event))}:{int(event.is_past)}"
+
+
+def _followed_key(user) -> str:
+    return f"record:follows:{user.pk}"
+
+
+def page_reads(request, event) -> tuple[list[str], list[str]]:
+    """What the record panels read from the shared cache on `event`'s page (events/panels.py)."""
+    kinds, keys = [RECORD_MARKER, EVENTS_MARKER], [_public_state_key(event)]
+    if request.user.is_authenticated:
+        kinds.append(follows_marker(request.user.pk))
+        keys.append(_followed_key(request.user))
+    return kinds, keys
 
 
 def _query_public_state(event, *, started: bool, past: bool) -> dict:
@@ -121,12 +137,12 @@ def followed(user) -> tuple[frozenset, frozenset]:
 
     if not fragments.enabled():
         return fetch()
-    key = f"record:follows:{user.pk}"
+    key = _followed_key(user)
     tokens, stored = fragments.markers_and_value([follows_marker(user.pk)], key)
     value = fragments.current(tokens, stored)
     if value is None:
         value = fetch()
-        cache.set(key, (tokens, value), fragments.FRAGMENT_SECONDS)
+        fragments.keep(key, tokens, value)
     return value
 
 
@@ -205,3 +221,27 @@ def follow(request, event):
         return None
     state = record_state(request, event)
     return {"follows_event": state["follows_event"], "follows_series": state["follows_series"]}
+
+
+# The panels' states (events/panels.py `state`): what tells their outputs apart for readers of
+# one version of the event page, so that their rendering is kept per state.
+
+
+def priorities_state(request, event, context):
+    """With no items to show, the panel differs only by these; with items, by the reader's
+    dots on each: rendered afresh."""
+    if context["items"] or context["hidden_mine"]:
+        return None
+    return (
+        context["is_open"],
+        context["can_submit"],
+        context["can_organise"],
+        context["allowance"],
+        context["dots_left"],
+        context["item_count"],
+        request.user.is_authenticated,
+    )
+
+
+def follow_state(request, event, context):
+    return (context["follows_event"], context["follows_series"])

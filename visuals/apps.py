@@ -17,11 +17,12 @@ class VisualsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from events.panels import register_event_panel
+        from events.panels import register_event_panel, register_event_prefetch
         from record.slots import register_item_panel, register_record_panel
         from visuals.models import Visual
         from visuals.panels import (
             gallery_panel_context,
+            page_reads,
             pinned_to_agenda_items,
             pinned_to_outcomes,
         )
@@ -30,6 +31,7 @@ class VisualsConfig(AppConfig):
         post_delete.connect(visual_changed, sender=Visual, dispatch_uid="visuals-panel-delete")
 
         # The event page shows its drawings, photos and documents (slots: events/panels.py).
+        register_event_prefetch(page_reads)
         register_event_panel(
             slot="main",
             template="visuals/_event_panel.html",

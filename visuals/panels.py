@@ -1,7 +1,5 @@
 """The visuals panel of the event page (registered in visuals.apps; slots: events/panels.py)."""
 
-from django.core.cache import cache
-
 from core import fragments
 from events.signals import EVENTS_MARKER
 from visuals.models import can_contribute
@@ -16,6 +14,12 @@ def visuals_marker(event_id) -> str:
     return f"visuals:{event_id}"
 
 
+def page_reads(request, event) -> tuple[list[str], list[str]]:
+    """What the panel reads from the shared cache on `event`'s page (events/panels.py)."""
+    kinds = [visuals_marker(event.pk), fragments.UPLOADS_MARKER, EVENTS_MARKER]
+    return kinds, [f"visuals:panel-rows:{event.pk}"]
+
+
 def _panel_rows(request, event) -> list:
     """The panel's rows, kept on the request (the record page's pins reuse them) and in the
     shared cache until a visual of the event, an upload's variants or a credited person (the
@@ -28,13 +32,12 @@ def _panel_rows(request, event) -> list:
             return list(visuals[:PANEL_ROWS])
 
         if fragments.enabled():
-            kinds = [visuals_marker(event.pk), fragments.UPLOADS_MARKER, EVENTS_MARKER]
-            key = f"visuals:panel-rows:{event.pk}"
+            kinds, (key,) = page_reads(request, event)
             tokens, stored = fragments.markers_and_value(kinds, key)
             rows = fragments.current(tokens, stored)
             if rows is None:
                 rows = fetch()
-                cache.set(key, (tokens, rows), fragments.FRAGMENT_SECONDS)
+                fragments.keep(key, tokens, rows)
         else:
             rows = fetch()
         memo[event.pk] = rows

@@ -73,30 +73,47 @@ def event_panels(context, slot):
     engine = context.template.engine
     rendered = []
     for panel in registered_panels(slot):
-        version = panel.shared(request, event) if panel.shared and request else None
-        render = partial(render_event_panel, panel, context, event, request, engine)
-        if version:
-            name = f"panel:{panel.template}"
-            rendered.append(fragments.shared_fragment(request, name, version, [event.pk], render))
+        if panel.shared:
+            # The same for every reader, on its own version: a hole kept per version, so the
+            # page's skeleton does not depend on it (its key is known sooner: one round trip).
+            render = partial(_render_shared_panel, panel, context, event, request, engine)
         else:
             # May show the reader's own things: a hole in the page's skeleton (core/skeletons.py).
-            rendered.append(skeletons.hole("event-panel", (slot, panel.template), render))
+            render = partial(render_event_panel, panel, context, event, request, engine)
+        rendered.append(skeletons.hole("event-panel", (slot, panel.template), render))
     return mark_safe("".join(rendered))  # noqa: S308 -- each panel is an autoescaped template
 
 
-def render_event_panel(panel, context, event, request, engine) -> str:
+def _render_shared_panel(panel, context, event, request, engine, *, kept=False) -> str:
+    render = partial(render_event_panel, panel, context, event, request, engine)
+    version = panel.shared(request, event) if request else None
+    if not version:
+        return render()
+    name = f"panel:{panel.template}"
+    shared = partial(fragments.shared_fragment, request, name, version, [event.pk], render)
+    return skeletons.kept(("shared", version), shared) if kept else shared()
+
+
+def render_event_panel(panel, context, event, request, engine, *, kept=False) -> str:
     extra = panel.context(request, event) if panel.context else {}
     if extra is None:
         return ""
-    with context.push(event=event, **extra):
-        return engine.get_template(panel.template).render(context)
+
+    def render():
+        with context.push(event=event, **extra):
+            return engine.get_template(panel.template).render(context)
+
+    if kept and panel.state:
+        return skeletons.kept(panel.state(request, event, extra), render)
+    return render()
 
 
 def _fill_event_panel(context, slot, template_name) -> str:
-    """A panel hole of an event page's skeleton, for this reader."""
+    """A panel hole of an event page's skeleton, for this reader (kept per its state)."""
     panel = next(panel for panel in registered_panels(slot) if panel.template == template_name)
     event, engine = context["event"], context.template.engine
-    return render_event_panel(panel, context, event, context["request"], engine)
+    fill = _render_shared_panel if panel.shared else render_event_panel
+    return fill(panel, context, event, context["request"], engine, kept=True)
 
 
 skeletons.register_filler("event-panel", _fill_event_panel)

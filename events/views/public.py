@@ -108,19 +108,30 @@ def event_detail(request, slug):
     shared text and has only their own parts rendered (account links, registration, the panels
     that show their dots and follows, organiser tools).
     """
-    event = selectors.event_for_page(slug, request.user)
-    if event.is_draft:
-        # Seen by its editors alone, while they change it: not worth keeping.
-        return render(request, "events/event_detail.html", event_full_context(request, event))
-    return skeletons.render_page(
-        request,
-        "events/event_detail.html",
-        name="event",
-        version=selectors.event_page_version(request, event),
-        parts=[event.pk, skeletons.audience(request)],
-        context=lambda: event_page_context(request, event),
-        personal=lambda: event_personal_context(request, event),
-    )
+    with fragments.batch():  # each marker and kept value read once, most in one round trip
+        page = {}
+
+        def page_reads(event):
+            # Everything the page reads from the cache, its skeleton too, in one round trip.
+            kinds, keys = selectors.event_page_reads(request, event)
+            page["version"] = selectors.event_page_version(event)
+            page["parts"] = [event.pk, skeletons.audience(request)]
+            keys.append(skeletons.page_key(request, "event", page["version"], page["parts"]))
+            return kinds, keys
+
+        event = selectors.event_for_page(slug, request.user, page_reads=page_reads)
+        if event.is_draft:
+            # Seen by its editors alone, while they change it: not worth keeping.
+            return render(request, "events/event_detail.html", event_full_context(request, event))
+        return skeletons.render_page(
+            request,
+            "events/event_detail.html",
+            name="event",
+            version=page["version"],
+            parts=page["parts"],
+            context=lambda: event_page_context(request, event),
+            personal=lambda: event_personal_context(request, event),
+        )
 
 
 def event_full_context(request, event) -> dict:
@@ -137,6 +148,55 @@ def event_personal_context(request, event) -> dict:
         "my_registration": registration,
         "show_joining_link": event.can_see_joining_link(request.user, registration=registration),
     }
+
+
+# The reader's own parts of the event page, kept per what tells their outputs apart
+# (core/skeletons.py `kept`); the page's version covers the event itself and the minute.
+def _place(context):
+    """The reader's place as the page shows it; None for a waitlisted reader (their position
+    is theirs alone)."""
+    registration = context["my_registration"]
+    if registration is None:
+        return "none"
+    return ("confirmed", registration.attendance) if registration.is_confirmed else None
+
+
+def _registration_state(context):
+    event, user = context["event"], context["request"].user
+    place = _place(context)
+    if place is None:
+        return None
+    return (
+        place,
+        event.confirmed_count,
+        event.confirmed_online_count,
+        event.registration_is_open,
+        user.is_authenticated,
+        event.can_edit(user),
+    )
+
+
+def _going_state(context):
+    place = _place(context)
+    return None if place is None else (place, context["event"].registration_is_open)
+
+
+def _toolbar_state(context):
+    # An editor's toolbar depends on what they may do: theirs alone.
+    return None if context["event"].can_edit(context["request"].user) else "none"
+
+
+def _joining_link_state(context):
+    return bool(context["show_joining_link"])
+
+
+for _name, _state in (
+    ("event:registration", _registration_state),
+    ("event:going", _going_state),
+    ("event:organiser-toolbar", _toolbar_state),
+    ("event:joining-link", _joining_link_state),
+):
+    skeletons.register_node_state("events/event_detail.html", _name, _state)
 
 
 def theme_list(request):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from discussions.models import Board, Thread
 from events.models import Event, Registration
-from events.services import register_attendee
+from events.services import cancel_registration, register_attendee
 from record.models import EventRecord, Follow, Outcome, Priority
 from tests.factories import (
     EventFactory,
@@ -21,6 +21,7 @@ from tests.factories import (
     ThreadFactory,
     UserFactory,
 )
+from tests.forms import submit_form
 from tests.skeletons import page_text, plain_text, reader
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +194,91 @@ def test_each_address_has_its_own_skeleton(rich_event):
     assert "from%3Dnewsletter" in first or "from=newsletter" in first
     second = reader(UserFactory()).get(url).content.decode()
     assert "newsletter" not in second
+
+
+@pytest.fixture
+def quiet_event():
+    """An upcoming event in a series with places and nothing brought yet: its personal parts
+    (registration, "You're going", follows, priorities, joining link) are kept per state."""
+    return EventFactory(
+        series=SeriesFactory(name="Policy Cafes"),
+        mode=Event.Mode.HYBRID,
+        online_url="https://meet.example.org/cafe",
+        capacity=3,
+    )
+
+
+def test_kept_parts_are_each_readers_own(quiet_event):
+    organiser = UserFactory(groups=["Organisers"])
+    EventRoleFactory(event=quiet_event, person=PersonFactory(user=organiser), role="organiser")
+    going, online, following = UserFactory(), UserFactory(), UserFactory()
+    register_attendee(event=quiet_event, user=going, attendance="in_person")
+    register_attendee(event=quiet_event, user=online, attendance="online")
+    Follow.objects.create(user=following, series=quiet_event.series, active=True)
+    users = {
+        "member": UserFactory(),
+        "going": going,
+        "another member": UserFactory(),
+        "online": online,
+        "following": following,
+        "visitor": None,
+        "organiser": organiser,
+        "yet another member": UserFactory(),
+    }
+    expected = {name: plain(client, quiet_event) for name, client in readers(users).items()}
+    assert "You’re going" in expected["going"]
+    assert "Stop following Policy Cafes" in expected["following"]
+    assert "Follow Policy Cafes" in expected["member"]
+    assert "You’re going" not in expected["member"]
+    cache.clear()
+    for _round in range(2):  # kept on the first reader of each state, then reused
+        for name, client in readers(users).items():
+            assert page(client, quiet_event) == expected[name], name
+
+
+def test_a_kept_form_carries_each_readers_own_csrf_token(quiet_event):
+    first = reader(UserFactory(), enforce_csrf_checks=True)
+    assert first.get(url_of(quiet_event)).status_code == 200  # keeps the follow panel
+    second_user = UserFactory()
+    second = reader(second_user, enforce_csrf_checks=True)
+    response = second.get(url_of(quiet_event))
+    response = submit_form(
+        second, response, reverse("record:follow_event", args=[quiet_event.slug])
+    )
+    assert response.status_code == 302
+    assert Follow.objects.filter(user=second_user, event=quiet_event, active=True).exists()
+    response = second.get(url_of(quiet_event))
+    response = submit_form(second, response, "#registration-form", data={"attendance": "room"})
+    assert response.status_code == 302
+    assert Registration.objects.filter(user=second_user, event=quiet_event).exists()
+
+
+def test_kept_parts_change_after_each_committed_write(
+    quiet_event, django_capture_on_commit_callbacks
+):
+    user = UserFactory()
+    member = reader(user)
+    page(member, quiet_event)  # keeps the skeleton
+    html = page(member, quiet_event)  # keeps this reader's parts
+    assert "3 places left" in html
+    assert "Nothing yet: be the first." in html
+    with django_capture_on_commit_callbacks(execute=True):
+        register_attendee(event=quiet_event, user=UserFactory(), attendance="in_person")
+    assert "2 places left" in page(member, quiet_event)  # someone else took a place
+    with django_capture_on_commit_callbacks(execute=True):
+        Follow.objects.create(user=user, event=quiet_event, active=True)
+    assert "Stop following this event" in page(member, quiet_event)
+    with django_capture_on_commit_callbacks(execute=True):
+        register_attendee(event=quiet_event, user=user, attendance="online")
+    html = page(member, quiet_event)
+    assert "You’re going" in html
+    assert "meet.example.org/cafe" in html
+    assert html == plain(member, quiet_event)
+    with django_capture_on_commit_callbacks(execute=True):
+        Priority.objects.create(event=quiet_event, author=UserFactory(), text="Bus fares")
+    assert "Bus fares" in page(member, quiet_event)
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_registration(registration=Registration.objects.get(user=user))
+    html = page(member, quiet_event)
+    assert "You’re going" not in html
+    assert html == plain(member, quiet_event)
