@@ -193,6 +193,25 @@ class BootstrapBoundField(forms.BoundField):
         return attrs
 
 
+class KnownChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that takes the rows its form has already read (`known`, by value)
+    instead of asking for them again when it cleans."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known = {}
+
+    def __deepcopy__(self, memo):
+        field = super().__deepcopy__(memo)
+        field.known = {}
+        return field
+
+    def to_python(self, value):
+        if isinstance(value, str) and value in self.known:
+            return self.known[value]
+        return super().to_python(value)
+
+
 class SearchForm(ControlCharactersCleaned, forms.Form):
     # The classes crispy-forms gave these fields (templates/discussions/search.html writes
     # them out without it).
@@ -205,13 +224,14 @@ class SearchForm(ControlCharactersCleaned, forms.Form):
     )
     theme = forms.ModelChoiceField(
         label=_("Theme"),
-        queryset=Theme.objects.all(),
+        # Search asks only its id of the chosen theme.
+        queryset=Theme.objects.only("pk", "slug"),
         required=False,
         to_field_name="slug",
         empty_label=_("Any theme"),
         widget=bilingual.Select(attrs={"class": "select form-select"}),
     )
-    event = forms.ModelChoiceField(
+    event = KnownChoiceField(
         label=_("Event"),
         # Exists, not a join made distinct: a chosen event is looked up by its slug (0.2 ms, was
         # 7 ms through the DISTINCT of every column).
@@ -230,33 +250,48 @@ class SearchForm(ControlCharactersCleaned, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        theme_menu, event_menu = self.menus()
+        (theme_menu, event_menu), self.menus_version = self.menus_and_version()
+        # A chosen event the menu does not list (it is added for this reader): its slug.
+        self.older_event = ""
         chosen = self["event"].value()
-        if chosen and chosen not in {slug for slug, _label, _lang in event_menu}:
-            older = self.fields["event"].queryset.filter(slug=chosen)
-            event_menu = [*event_menu, *self._menu_items(older, "title")]
+        if chosen:
+            # Read once, for the menu (an event it does not list) and for cleaning.
+            field = self.fields["event"]
+            rows = list(field.queryset.filter(slug=chosen).only(*self.EVENT_FIELDS)[:1])
+            field.known = {chosen: rows[0]} if rows else {}
+            if rows and chosen not in {slug for slug, _label, _lang in event_menu}:
+                event_menu = [*event_menu, *self._menu_items(rows, "title")]
+                self.older_event = chosen
         for name, menu in (("theme", theme_menu), ("event", event_menu)):
             widget = self.fields[name].widget
             widget.choices = [("", self.fields[name].empty_label)]
             widget.choices += [(slug, label) for slug, label, _lang in menu]
             widget.languages = {slug: lang for slug, _label, lang in menu}
 
+    # What the menu shows of an event (and what search asks of a chosen one: its id).
+    EVENT_FIELDS = ("slug", "title", "title_en", "title_cy")
+
     @classmethod
     def menus(cls) -> tuple[list, list]:
-        """The theme menu and the menu of recently discussed events, as (slug, label, lang)
+        return cls.menus_and_version()[0]
+
+    @classmethod
+    def menus_and_version(cls) -> tuple[tuple[list, list], str]:
+        """((the theme menu, the event menu), the version they were kept under: "" when not
+        kept). The theme menu and the menu of recently discussed events, as (slug, label, lang)
         triples (lang: the language a label is shown in when not the page's, for the option's
         `lang`). The same for every reader of a language: kept in the shared cache until an
         event or a theme changes (the events marker), or a board, thread or post anywhere
         (ANY_BOARD_MARKER); built, they cost two queries and 5-40 ms of a search page."""
         if not fragments.enabled():
-            return cls._theme_menu(), cls._event_menu()
+            return (cls._theme_menu(), cls._event_menu()), ""
         version = fragments.markers(EVENTS_MARKER, ANY_BOARD_MARKER)
         key = f"discussions:search-menus:{fragments.release()}:{interface_language()}:{version}"
         menus = cache.get(key)
         if menus is None:
             menus = cls._theme_menu(), cls._event_menu()
             cache.set(key, menus, fragments.FRAGMENT_SECONDS)
-        return menus
+        return menus, version
 
     @staticmethod
     def _menu_items(rows, field: str) -> list[tuple[str, str, str | None]]:
@@ -276,7 +311,7 @@ class SearchForm(ControlCharactersCleaned, forms.Form):
         events = (
             Event.objects.public()
             .filter(board__in=recent_boards)
-            .only("slug", "title", "title_en", "title_cy")
+            .only(*cls.EVENT_FIELDS)
             .annotate(activity=Max("board__threads__last_activity_at"))
             .order_by("-activity", "-pk")[: cls.EVENT_MENU_SIZE]
         )

@@ -6,21 +6,18 @@ from SearchHeadline. Snippets are built from the Markdown source, so they are es
 only our own <mark> tags are added.
 """
 
+import time
 from collections.abc import Iterable, Sequence
 
-from django.contrib.postgres.search import (
-    SearchHeadline,
-    SearchQuery,
-    SearchRank,
-    SearchVectorField,
-)
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db import connection
-from django.db.models import F, Max, Q, Value
-from django.db.models.functions import Cast, Coalesce, Left
+from django.db.models import Q
+from django.db.models.functions import Left
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from discussions.models import Post, Thread
+from events.models import Event
 
 # Text is indexed with the configuration of its language: English stems ("meetings" finds
 # "meeting"); PostgreSQL has no Welsh stemmer, so Welsh is indexed word for word ("simple"). A
@@ -41,8 +38,10 @@ MAX_RANKED = 200
 # The newest matches are looked for among the newest posts, so that no query reads every match
 # of a common word (each row read costs 5-25 µs: the 80,000 of "community" in 1,000,000 posts
 # took 0.6 s). The newest SAMPLE_POSTS are read in full first; what they hold tells how far
-# back the rest must be looked for (`newest_matches`).
-SAMPLE_POSTS = 2_000
+# back the rest must be looked for (`newest_matches`). Every search reads them, most find
+# their matches in a step or two more: 2,000 was a median 6 ms of database time over the
+# bench's 50 queries, 1,000 3 ms (mean 9 -> 6-7.5 ms; a common word takes a step more).
+SAMPLE_POSTS = 1_000
 # A theme's or an event's threads holding at most this many posts are read in full (12 ms).
 FEW_POSTS = 5_000
 
@@ -140,12 +139,14 @@ def search_posts(q: str, *, theme=None, event=None):
     (newest first without `q`). A QuerySet, or RankedResults on PostgreSQL.
 
     On PostgreSQL the newest MAX_RANKED matches are found on the posts table alone
-    (`newest_matches`), ranked, and only then checked for visibility through the joins; only the
-    shown page gets headlines. Ranking every match of a common word read every matching row
-    (80,000 for "community" in 1,000,000 posts: over half a second). A theme or an event
-    narrows the posts to its readable threads' (a literal id list: no join to misjudge), looked
-    for the same way: an event's 27,000 posts were all read to find a page of its newest (over
-    200 ms), or every match of a common word among them.
+    (`newest_matches`), ranked, and checked for visibility (their threads', in the same
+    statement); only the shown page gets headlines. Ranking every match of a common word read
+    every matching row (80,000 for "community" in 1,000,000 posts: over half a second). A theme
+    or an event narrows the posts to its readable threads' (a literal id list: no join to
+    misjudge), looked for the same way: an event's 27,000 posts were all read to find a page of
+    its newest (over 200 ms), or every match of a common word among them. The statements are
+    written out (`Candidates`): built through the ORM, the three to five of a search were
+    2-3 ms of its CPU.
     """
     q = q.strip()
     posts = Post.objects.public().select_related("thread__board__event", "author")
@@ -163,37 +164,29 @@ def search_posts(q: str, *, theme=None, event=None):
             in_title = Q(number=1, thread__title__icontains=q)
             posts = posts.filter(Q(body_source__icontains=q) | in_title)
         return posts.order_by("-created_at", "-pk")
-    shown, in_threads = Post.objects.filter(hidden_at=None, withdrawn_at=None), None
+    thread_ids, in_threads = None, None
     if filtered:
         found = list(threads.values_list("pk", "reply_count"))
-        shown = shown.filter(thread_id__in=[pk for pk, _replies in found])
+        thread_ids = [pk for pk, _replies in found]
         in_threads = sum(replies + 1 for _pk, replies in found)
-    query = rank = None
+        if not thread_ids:
+            return RankedResults([], None)
+    candidates = Candidates(q, thread_ids)
+    if in_threads is not None and in_threads <= FEW_POSTS:
+        # Every post of a few threads read, without the GIN index: its bitmap of a common word
+        # (30 ms for "community") costs more than the posts it spares.
+        found = candidates.scanned(0, None, MAX_RANKED)
+    else:
+        found = newest_matches(candidates, MAX_RANKED)
+    # Best first, then newest (by id: no date to read and parse for each of 200 rows).
+    found.sort(key=lambda row: (-row[1], -row[0]))
+    ranked = [pk for pk, _rank, readable in found if readable]
+    ranks = {pk: rank for pk, rank, _readable in found}
+    query = None
     if q:
         query = SearchQuery(q, config="english", search_type="websearch") | SearchQuery(
             q, config="simple", search_type="websearch"
         )
-        rank = SearchRank(F("search_vector"), query)
-    shown = shown.annotate(candidate_rank=rank if q else Value(0.0))
-    if in_threads is not None and in_threads <= FEW_POSTS:
-        # Every post of a few threads read, without the GIN index: its bitmap of a common word
-        # (30 ms for "community") costs more than the posts it spares.
-        candidates = list(_newest_first(_scanned(shown, query, 0, None))[:MAX_RANKED])
-    else:
-        candidates = newest_matches(shown, query, MAX_RANKED)
-    if filtered:
-        readable = None  # the threads' ids were the readable ones
-    else:
-        # What `posts` (Post.objects.public()) asks beyond the post's own columns, asked of the
-        # candidates' threads: far fewer rows than the posts, and none of them read again.
-        thread_ids = {thread_id for _pk, _rank, thread_id in candidates}
-        readable = threads.filter(pk__in=thread_ids).values_list("pk", flat=True)
-        readable = set(readable) if thread_ids else set()  # none found: nothing to ask
-    # Best first, then newest (by id: no date to read and parse for each of 500 rows).
-    candidates.sort(key=lambda row: (-row[1], -row[0]))
-    ranked = [
-        pk for pk, _rank, thread_id in candidates if readable is None or thread_id in readable
-    ]
 
     def fetch(ids):
         # `ids` are readable already: by primary key alone, not through the joins of `posts`
@@ -204,11 +197,8 @@ def search_posts(q: str, *, theme=None, event=None):
             .only(*SHOWN_FIELDS, "body_source")
             .order_by()
         )
-        if not q:
-            return page
-        return page.annotate(
-            rank=rank,
-            headline=SearchHeadline(
+        if q:
+            headline = SearchHeadline(
                 Left("body_source", HEADLINE_CHARS),
                 query,
                 config=CONFIG,
@@ -216,15 +206,121 @@ def search_posts(q: str, *, theme=None, event=None):
                 stop_sel=_STOP,
                 max_words=40,
                 min_words=15,
-            ),
+            )
+            page = page.annotate(headline=headline)
+        page = list(page)
+        for post in page:
+            post.rank = ranks[post.pk]
+        return page
+
+    return RankedResults(ranked, fetch, limited=len(found) == MAX_RANKED)
+
+
+# The query as the posts' vectors were written: English stems and the words as typed (Welsh).
+_QUERY = (
+    "(websearch_to_tsquery('english'::regconfig, %(q)s)"
+    " || websearch_to_tsquery('simple'::regconfig, %(q)s))"
+)
+# What `Thread.objects.public()` asks of a post's thread (`Post.objects.public()`), asked per
+# candidate (a few index lookups for each of at most MAX_RANKED rows): a separate query over
+# the candidates' threads hashed every board (1.5 ms).
+_READABLE = (
+    "COALESCE((SELECT NOT t.hidden AND e.status = ANY(%(public)s) FROM discussions_thread t"
+    " JOIN discussions_board b ON b.id = t.board_id JOIN events_event e ON e.id = b.event_id"
+    " WHERE t.id = p.thread_id), false)"
+)
+
+
+class Candidates:
+    """The statements that look for the newest posts matching `q` (all shown posts when empty),
+    among the posts of `thread_ids` (readable threads) or of every thread. Each answers
+    (id, rank, readable) rows, newest first."""
+
+    def __init__(self, q: str, thread_ids: list[int] | None):
+        self.params = {"q": q, "threads": thread_ids, "public": list(Event.PUBLIC_STATUSES)}
+        self.q = q
+        where = ["p.hidden_at IS NULL", "p.withdrawn_at IS NULL"]
+        if thread_ids is not None:
+            where.append("p.thread_id = ANY(%(threads)s)")
+        self.where = where
+        rank = f"ts_rank(p.search_vector, {_QUERY})" if q else "0.0"
+        # The threads given were the readable ones.
+        readable = "true" if thread_ids is not None else _READABLE
+        self.select = f"SELECT p.id, {rank}, {readable} FROM discussions_post p"
+        self.top = None
+
+    def _rows(self, where: list[str], params: dict, *, limit: int) -> list[tuple]:
+        # Ordered by an expression, not the id index: walking the index until enough matches
+        # are found costs what the word's frequency says, and PostgreSQL guesses that from
+        # statistics (5 times too high for "housing": 91,000 rows read to find 175).
+        sql = (
+            f"{self.select} WHERE {' AND '.join(self.where + where)}"
+            " ORDER BY p.id * -1 LIMIT %(limit)s"
         )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {**self.params, **params, "limit": limit})
+            return [tuple(row) for row in cursor.fetchall()]
 
-    return RankedResults(ranked, fetch, limited=len(candidates) == MAX_RANKED)
+    def _range(self, low: int, high: int | None) -> tuple[list[str], dict]:
+        where = ["p.id > %(low)s"] + ([] if high is None else ["p.id <= %(high)s"])
+        return where, {"low": low, "high": high}
+
+    def scanned(self, low: int, high: int | None, limit: int) -> list[tuple]:
+        """The newest `limit` with ids in (low, high] (or above low), each post read and checked
+        without the GIN index (whose bitmap of a common word costs more than the posts it
+        spares)."""
+        where, params = self._range(low, high)
+        if self.q:
+            where.append(f"COALESCE(p.search_vector, ''::tsvector) @@ {_QUERY}")
+        return self._rows(where, params, limit=limit)
+
+    def indexed(self, low: int, high: int, limit: int) -> list[tuple]:
+        """The newest `limit` with ids in (low, high], through the GIN index (with the ids'
+        index for a window)."""
+        where, params = self._range(low, high)
+        where.append(f"p.search_vector @@ {_QUERY}")
+        return self._rows(where, params, limit=limit)
+
+    def newest(self, sample: int, limit: int) -> tuple[int, list[tuple]]:
+        """(the newest post's id, the newest `limit` among the newest `sample` or more posts):
+        those above a recent reading of the newest id (`_recent_top`), less `sample`."""
+        low = max(0, _recent_top() - sample)
+        where, params = self._range(low, None)
+        if self.q:
+            where.append(f"COALESCE(p.search_vector, ''::tsvector) @@ {_QUERY}")
+        sql = (
+            "SELECT max(id), NULL, NULL FROM discussions_post UNION ALL"
+            f" ({self.select} WHERE {' AND '.join(self.where + where)}"
+            " ORDER BY p.id * -1 LIMIT %(limit)s)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {**self.params, **params, "limit": limit})
+            rows = cursor.fetchall()
+        # The top's row is the one without a `readable` (every candidate has one).
+        top = next(pk for pk, _rank, readable in rows if readable is None) or 0
+        _top.update(id=top, at=time.monotonic())
+        return top, low, [tuple(row) for row in rows if row[2] is not None]
 
 
-def newest_matches(posts, query, limit: int) -> list[tuple]:
-    """(id, candidate_rank, thread_id) of the `limit` newest of `posts` matching
-    `query` (all of them when None), newest first (by id: the order posts are written in).
+# The newest post's id as the last search in this process read it. The newest posts are read
+# from a number (given as a parameter known only when the statement runs, PostgreSQL planned
+# for a third of the table: it read all 1,000,000 posts for a word it thought rare); posts
+# written since are read too. Asked again after TOP_SECONDS without a search.
+_top = {"id": 0, "at": -1e9}
+TOP_SECONDS = 60
+
+
+def _recent_top() -> int:
+    if time.monotonic() - _top["at"] > TOP_SECONDS:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT max(id) FROM discussions_post")
+            _top.update(id=cursor.fetchone()[0] or 0, at=time.monotonic())
+    return _top["id"]
+
+
+def newest_matches(candidates: Candidates, limit: int) -> list[tuple]:
+    """(id, rank, readable) of the `limit` newest `candidates`, newest first (by id: the order
+    posts are written in).
 
     How many posts match is not asked of PostgreSQL's statistics, which misjudge phrases and
     uncommon words (an estimate of 1 for "co-production", found 5,098 times) and then read
@@ -233,18 +329,15 @@ def newest_matches(posts, query, limit: int) -> list[tuple]:
     did not hold `limit` matches, their share of matches tells how far back the missing ones
     are and sizes the next step, taken the cheapest of three ways (`_next_step`), and so on.
     """
-    top = Post.objects.aggregate(top=Max("pk"))["top"] or 0
-    low = max(0, top - SAMPLE_POSTS)
-    found = list(_newest_first(_scanned(posts, query, low, top))[:limit])
-    read = top - low
+    top, low, found = candidates.newest(SAMPLE_POSTS, limit)
+    read = max(1, top - low)
     while len(found) < limit and low > 0:
         high, missing = low, limit - len(found)
         way, low = _next_step(high=high, top=top, missing=missing, share=len(found) / read)
-        if way == "scan" or query is None:
-            window = _scanned(posts, query, low, high)
+        if way == "scan" or not candidates.q:
+            found += candidates.scanned(low, high, missing)
         else:  # "window" (the GIN index and the ids' index together) or "index" (low is 0)
-            window = posts.filter(search_vector=query, pk__gt=low, pk__lte=high)
-        found += _newest_first(window)[:missing]
+            found += candidates.indexed(low, high, missing)
         read += high - low
     return found
 
@@ -284,23 +377,6 @@ def _step_costs(*, high: int, top: int, missing: int, share: float) -> tuple[dic
         "index": gin + left * FETCH_ROW_US,
     }
     return costs, window
-
-
-def _scanned(posts, query, low: int, high: int | None):
-    """The posts with ids in (low, high] (or above low) matching `query`, each read and checked
-    without the GIN index (whose bitmap of a common word costs more than the posts it spares)."""
-    window = posts.filter(pk__gt=low) if high is None else posts.filter(pk__gt=low, pk__lte=high)
-    if query is None:
-        return window
-    unindexed = Coalesce("search_vector", Cast(Value(""), SearchVectorField()))
-    return window.alias(unindexed=unindexed).filter(unindexed=query)
-
-
-def _newest_first(matches):
-    # Ordered by an expression, not the id index: walking the index until enough matches are
-    # found costs what the word's frequency says, and PostgreSQL guesses that from statistics
-    # (5 times too high for "housing": 91,000 rows read to find 175).
-    return matches.order_by(-F("pk")).values_list("pk", "candidate_rank", "thread_id")
 
 
 def with_snippets(posts: Iterable[Post], q: str) -> list[Post]:
