@@ -182,12 +182,20 @@ def split(marked: str) -> tuple[list, str]:
 
 def fill(request, skeleton: list, values: dict, *, key: str | None = None) -> str:
     """The page: the skeleton's shared text with each hole rendered from `values` (or kept,
-    `kept`, when `key` names the skeleton)."""
+    `kept`, when `key` names the skeleton).
+
+    Holes render the CSRF stand-in for the token: the caller puts the reader's in its places
+    (`fragments.with_csrf_token`), one token for the page as a plain render has (Django masks
+    the token afresh for each `get_token`)."""
     engine = engines["django"].engine
     blank = _blank_template(engine)
     context = make_context(values, request, autoescape=engine.autoescape)
     out = []
-    with context.render_context.push_state(blank), context.bind_template(blank):
+    with (
+        context.render_context.push_state(blank),
+        context.bind_template(blank),
+        context.push(csrf_token=fragments.CSRF_STAND_IN),
+    ):
         for index, piece in enumerate(skeleton):
             if index % 2 == 0:
                 out.append(piece)

@@ -13,6 +13,7 @@ import time
 from datetime import UTC, datetime
 from functools import cached_property, partial
 
+from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
@@ -45,6 +46,7 @@ from discussions.models import (
 from discussions.signals import discussions_marker, reader_marker, resonates_marker
 from events.models import Event
 from events.signals import EVENTS_MARKER
+from people.middleware import pending_user_keys, resolve_user
 from people.models import AUTHORS_MARKER
 
 # Query parameters the pages' shared text may depend on (pagination links keep the others; a
@@ -77,21 +79,48 @@ class KeptFacts:
     """What a board or thread page served from its skeleton reads from the shared cache, in one
     round trip: the markers, the page's facts with the reader's (`facts_key`, kept as
     `(version, facts)` under `facts_kinds`: the page's and the reader's markers), and the
-    skeleton (`skeleton_key`, kept under `skeleton_kinds` and `suffix`: core/skeletons.py
-    `render_kept_page`). Facts read from the database after these markers are `keep`-ed under
-    them: a write meanwhile moved a marker, and nobody takes them for current."""
+    skeleton (of page `skeleton` per audience and `skeleton_parts`, kept under `skeleton_kinds`
+    and `suffix`: core/skeletons.py `render_kept_page`; none for a request not served from
+    one). Facts read from the database after these markers are `keep`-ed under them: a write
+    meanwhile moved a marker, and nobody takes them for current. With `user_keys`
+    (people/middleware.py `pending_user_keys`), the member's account comes in the same round
+    trip and `request.user` is resolved from it."""
 
     def __init__(
-        self, *, event_id, facts_key, facts_kinds, skeleton_key, skeleton_kinds, suffix=""
+        self,
+        request,
+        *,
+        event_id,
+        facts_key,
+        facts_kinds,
+        skeleton,
+        skeleton_parts,
+        skeleton_kinds,
+        suffix="",
+        user_keys=None,
     ):
-        self.event_id, self.facts_key, self.skeleton_key = event_id, facts_key, skeleton_key
-        kinds = list(dict.fromkeys([*facts_kinds, *skeleton_kinds]))
-        keys = [facts_key, *([skeleton_key] if skeleton_key else [])]
+        self.event_id, self.facts_key = event_id, facts_key
+
+        def skeleton_key(audience):
+            return skeletons.kept_page_key(request, skeleton, [audience, *skeleton_parts])
+
+        # A member's audience needs their account: while it is being read with the rest, the
+        # skeleton of plain members is, and another is read after for a member who is not one.
+        audience = "member" if user_keys else skeletons.audience(request)
+        self.skeleton_key = skeleton_key(audience) if skeleton else None
+        user_kinds, user_key = user_keys or ([], None)
+        kinds = list(dict.fromkeys([*facts_kinds, *skeleton_kinds, *user_kinds]))
+        keys = [key for key in (facts_key, self.skeleton_key, user_key) if key]
         tokens, values = fragments.markers_and_values(kinds, keys)
+        if user_keys:
+            resolve_user(request, tokens, values)
         self.facts_version = fragments.joined(tokens, facts_kinds)
         self.facts = fragments.current(self.facts_version, values.get(facts_key))
         self.skeleton_version = fragments.joined(tokens, skeleton_kinds) + suffix
-        self.skeleton = values.get(skeleton_key) if skeleton_key else None
+        self.skeleton = values.get(self.skeleton_key) if self.skeleton_key else None
+        if self.skeleton_key and skeletons.audience(request) != audience:
+            self.skeleton_key = skeleton_key(skeletons.audience(request))
+            self.skeleton = cache.get(self.skeleton_key)
 
     def keep(self, facts) -> None:
         cache.set(self.facts_key, (self.facts_version, facts), fragments.FRAGMENT_SECONDS)
@@ -111,6 +140,27 @@ class KeptFacts:
 
 def _reader_kinds(reader_pk) -> list[str]:
     return [] if reader_pk == NOBODY else [reader_marker(reader_pk)]
+
+
+def _reader(request) -> tuple[int, tuple | None]:
+    """(the reader's id, None); while `request.user` is unread, (the id the session names, the
+    member's keys to read with the page's: `KeptFacts`)."""
+    user_keys = pending_user_keys(request)
+    if user_keys is None:
+        user = request.user
+        return (user.pk if user.is_authenticated else NOBODY), None
+    return int(request.session[SESSION_KEY]), user_keys
+
+
+def _read_as(request, read, reader_pk: int) -> tuple[int, KeptFacts | None]:
+    """`read(reader id)` (a KeptFacts or None); read again for the reader `request.user` turned
+    out to be when the session named another (a changed password, a closed account)."""
+    kept = read(reader_pk)
+    user = request.user
+    actual = user.pk if user.is_authenticated else NOBODY
+    if actual != reader_pk:
+        return actual, read(actual)
+    return reader_pk, kept
 
 
 def _keepable_page(value) -> bool:
@@ -152,7 +202,7 @@ def _board_facts(event_slug, reader_pk):
 BOARD_FACTS = Prepared(_board_facts, "\ue020board-page-stand-in", 2_000_000_021)
 
 
-def _read_board_page(request, event_slug: str, reader_pk: int) -> KeptFacts | None:
+def _read_board_page(request, event_slug: str, reader_pk: int, user_keys=None) -> KeptFacts | None:
     """The board page's kept facts and skeleton, when its event is known to this process."""
     event_id = _board_events.get(event_slug)
     if not fragments.enabled() or event_id is None or len(event_slug) > 100:
@@ -160,16 +210,15 @@ def _read_board_page(request, event_slug: str, reader_pk: int) -> KeptFacts | No
     board_kinds = [discussions_marker(event_id), EVENTS_MARKER]
     kept_page = kept_as_skeleton(request, BOARD_PAGE_PARAMS)
     return KeptFacts(
+        request,
         event_id=event_id,
         facts_key=f"discussions:board-page:{event_slug}:{reader_pk}",
         facts_kinds=[*board_kinds, *_reader_kinds(reader_pk)],
-        skeleton_key=skeletons.kept_page_key(
-            request, "board", [skeletons.audience(request), event_id]
-        )
-        if kept_page
-        else None,
+        skeleton="board" if kept_page else None,
+        skeleton_parts=[event_id],
         skeleton_kinds=[*board_kinds, AUTHORS_MARKER],
         suffix=f":{int(time.time() // 60)}",  # "5 minutes ago"
+        user_keys=user_keys,
     )
 
 
@@ -179,9 +228,11 @@ def board_for_page(request, event_slug: str) -> Board | None:
     None when there is no such board (the caller looks further). Kept in the shared cache
     (`KeptFacts`) until the board, its event or the reader's follows change; else from one
     prepared query."""
+    guess, user_keys = _reader(request)
+    reader_pk, kept = _read_as(
+        request, lambda reader: _read_board_page(request, event_slug, reader, user_keys), guess
+    )
     user = request.user
-    reader_pk = user.pk if user.is_authenticated else NOBODY
-    kept = _read_board_page(request, event_slug, reader_pk)
     row = kept.facts if kept is not None else None
     if row is None:
         rows = BOARD_FACTS.rows(event_slug, reader_pk, model=Board)
@@ -391,7 +442,7 @@ def page_tally(thread_pk: int, number: int, reader_pk: int) -> dict[int, tuple[i
     return {row[0]: (row[1], bool(row[2]) if len(row) > 2 else False) for row in rows}
 
 
-def _read_thread_page(request, pk: int, reader_pk: int) -> KeptFacts | None:
+def _read_thread_page(request, pk: int, reader_pk: int, user_keys=None) -> KeptFacts | None:
     """The thread page's kept facts and skeleton, when its event is known to this process."""
     event_id = _thread_events.get(pk)
     page = request.GET.get("page")
@@ -400,13 +451,14 @@ def _read_thread_page(request, pk: int, reader_pk: int) -> KeptFacts | None:
     board_kinds = [discussions_marker(event_id), EVENTS_MARKER]
     kept_page = kept_as_skeleton(request, THREAD_PAGE_PARAMS)
     return KeptFacts(
+        request,
         event_id=event_id,
         facts_key=f"discussions:thread-page:{pk}:{reader_pk}:{page or ''}",
         facts_kinds=[*board_kinds, resonates_marker(pk), *_reader_kinds(reader_pk)],
-        skeleton_key=skeletons.kept_page_key(request, "thread", [skeletons.audience(request), pk])
-        if kept_page
-        else None,
+        skeleton="thread" if kept_page else None,
+        skeleton_parts=[pk],
         skeleton_kinds=[*board_kinds, AUTHORS_MARKER],
+        user_keys=user_keys,
     )
 
 
@@ -417,9 +469,11 @@ def thread_for_page(request, pk: int) -> Thread:
     page's "this resonates" tally. Kept in the shared cache (`KeptFacts`) until the thread, its
     board, its event, a reaction in it or the reader's follows, suspensions or addresses change;
     else from one prepared query for the thread and one for the tally."""
+    guess, user_keys = _reader(request)
+    reader_pk, kept = _read_as(
+        request, lambda reader: _read_thread_page(request, pk, reader, user_keys), guess
+    )
     user = request.user
-    reader_pk = user.pk if user.is_authenticated else NOBODY
-    kept = _read_thread_page(request, pk, reader_pk)
     facts = kept.facts if kept is not None else None
     if facts is None:
         rows = THREAD_FACTS.rows(pk, reader_pk, timezone.now(), model=Thread)

@@ -18,7 +18,7 @@ from django.contrib import auth
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.core.cache import cache
 from django.utils.crypto import constant_time_compare
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject, empty
 
 from core import fragments
 from people.models import GROUPS_MARKER
@@ -31,26 +31,56 @@ def user_marker(user_id) -> str:
     return f"user:{user_id}"
 
 
-def get_user(request):
+def user_keys(request) -> tuple[list[str], str] | None:
+    """What `get_user` reads from the shared cache for this request's member (the marker kinds
+    and the key of their row), or None (a visitor, or a session the cache does not serve)."""
     session = request.session
     user_id = session.get(auth.SESSION_KEY)
     backend = session.get(auth.BACKEND_SESSION_KEY)
     known_backend = backend in settings.AUTHENTICATION_BACKENDS
     if not fragments.enabled() or user_id is None or not known_backend:
+        return None
+    return [user_marker(user_id), GROUPS_MARKER], f"people:user:{user_id}"
+
+
+def get_user(request, read=None):
+    """The request's user; `read` is `(tokens, values)` from a caller that read `user_keys`
+    with its own values in one round trip (`fragments.markers_and_values`)."""
+    keys = user_keys(request)
+    if keys is None:
         return auth.get_user(request)
-    key = f"people:user:{user_id}"
-    tokens, stored = fragments.markers_and_value([user_marker(user_id), GROUPS_MARKER], key)
-    user = fragments.current(tokens, stored)
+    kinds, key = keys
+    tokens, found = read or fragments.markers_and_values(kinds, [key])
+    tokens = fragments.joined(tokens, kinds)
+    user = fragments.current(tokens, found.get(key))
     if user is not None:
-        session_hash = session.get(auth.HASH_SESSION_KEY)
+        session_hash = request.session.get(auth.HASH_SESSION_KEY)
         if session_hash and constant_time_compare(session_hash, user.get_session_auth_hash()):
             return user
     user = auth.get_user(request)
-    if user.is_authenticated and str(user.pk) == str(user_id):
+    if user.is_authenticated and str(user.pk) == str(request.session.get(auth.SESSION_KEY)):
         # The group names travel with the row (User.in_group reads them there first).
         user.__dict__["_group_names"] = frozenset(user.groups.values_list("name", flat=True))
         cache.set(key, (tokens, user), USER_SECONDS)
     return user
+
+
+def pending_user_keys(request) -> tuple[list[str], str] | None:
+    """`user_keys` while `request.user` has not been read yet (else None): a view that reads
+    the shared cache first may read the member's keys with its own and `resolve_user` from
+    them, one round trip instead of two."""
+    lazy = request.__dict__.get("user")
+    if not isinstance(lazy, SimpleLazyObject) or lazy._wrapped is not empty:
+        return None
+    return user_keys(request)
+
+
+def resolve_user(request, tokens: dict, values: dict) -> None:
+    """Give the still unread `request.user` the user `get_user` finds in what the caller read
+    for `pending_user_keys` (everything holding `request.user` sees it)."""
+    lazy = request.user
+    if lazy._wrapped is empty:
+        lazy._wrapped = get_user(request, (tokens, values))
 
 
 class CachedUserAuthenticationMiddleware(AuthenticationMiddleware):

@@ -402,3 +402,24 @@ def test_a_member_served_from_the_board_skeleton_costs_one_query(
     # The session (a cache in production); the board with what they may do there is kept.
     with django_assert_max_num_queries(1):
         get(client, board_url(board))
+
+
+def test_a_session_whose_password_changed_reads_the_pages_as_a_visitor(
+    thread, people, django_capture_on_commit_callbacks
+):
+    member = people["member"]
+    client, url = reader(member), last_page(thread)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.follow(user=member, thread=thread)
+        services.follow(user=member, board=thread.board)
+    for _round in range(2):  # the second from the kept facts, their account read with them
+        assert "Stop following" in get(client, url)
+        assert "Stop following this board" in get(client, board_url(thread.board))
+    with django_capture_on_commit_callbacks(execute=True):
+        member.set_password("a new one")
+        member.save()
+    html = get(client, url)
+    assert "Stop following" not in html
+    assert "Sign in to reply" in html
+    assert html == plain(reader(None), url)
+    assert "Sign in to post or follow" in get(client, board_url(thread.board))
