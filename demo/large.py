@@ -6,6 +6,10 @@ demo is demo/events.py and its neighbours):
     eval "$(make -s prod-env)"
     .venv/bin/python bench/generate_large.py --events 100000 --posts 1000000
 
+Threads get their event's themes and a tenth of them (`--welsh-share`) are written in Welsh,
+so that the search bench's theme-filtered and Welsh queries find posts; on an archive generated
+without that step: `--events 0 --posts 0` adds it (and ANALYZE).
+
 Rows go in with COPY (psycopg's `cursor.copy`), ids assigned here and sequences moved past them;
 columns come from the models' metadata, so a field another branch adds with a default needs no
 change here. `--truncate` empties the events and discussions tables first (benchmark databases
@@ -676,6 +680,93 @@ def generate_posts(count: int, rng: random.Random, *, long_thread: int = 20_000)
                 cursor.execute(f"DROP TABLE {table}")
 
 
+# --- discussion themes and Welsh posts --------------------------------------------------------
+
+# Welsh post text: everyday Welsh words, and now and then a word of the search bench's Welsh
+# queries (bench/load_run.py SEARCH_WORDS), so that Welsh searches find posts as English do.
+WELSH_FILLER = [
+    "a", "ac", "y", "yr", "yn", "ar", "i", "o", "mae", "roedd", "ni", "nhw", "hefyd", "ond",
+    "gyda", "am", "fel", "bod", "wedi", "sy", "pan", "mwy", "pobl", "gwaith", "lleol", "heddiw",
+    "gyd", "felly", "dros", "rhaid", "syniad", "grŵp", "ardal", "cwestiwn", "diolch", "da",
+]  # fmt: skip
+WELSH_WORDS = [
+    "cydgynhyrchu", "cymuned", "tai", "lles", "gwirfoddoli", "credydau", "amser", "pwyllgor",
+    "cyngor", "iechyd", "ieuenctid", "bwyd", "gofal", "arian", "economi", "cyllideb",
+]  # fmt: skip
+WELSH_TEMPLATES = [
+    "Diolch am sesiwn dda. {a} {b}",
+    "Rwy'n cytuno am **{w}**. {a}\n\n{b}",
+    "Dau beth a wnaethon ni:\n\n- {a}\n- {b}",
+    "> {a}\n\nIe, a {b}",
+]
+
+
+def welsh_paragraph(rng: random.Random) -> str:
+    out = []
+    for _ in range(rng.randint(20, 60)):
+        roll = rng.random()
+        out.append(rng.choice(WELSH_WORDS) if roll < 0.06 else rng.choice(WELSH_FILLER))
+    return " ".join(out).capitalize() + "."
+
+
+def welsh_bodies(rng: random.Random, count: int) -> list[tuple[str, str]]:
+    from discussions.rendering import render_markdown
+
+    bodies = []
+    for i in range(count):
+        source = rng.choice(WELSH_TEMPLATES).format(
+            a=welsh_paragraph(rng), b=welsh_paragraph(rng), w=rng.choice(WELSH_WORDS)
+        )
+        source += f" ({i})"
+        bodies.append((source, render_markdown(source)))
+    return bodies
+
+
+def theme_and_translate_discussions(rng: random.Random, *, welsh_share: float = 0.1) -> None:
+    """Threads on their event's themes; a `welsh_share` of threads written in Welsh (titles,
+    posts, search vectors as discussions.search.update_search_vectors writes them), so that
+    theme-filtered and Welsh searches on the bench find what they would on a real board.
+    Runs on an archive already generated (`--discussion-themes-and-welsh`)."""
+    from discussions.models import Post, Thread
+    from discussions.search import update_search_vectors
+
+    with timed("thread themes (their event's)"), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {Thread.themes.through._meta.db_table}")
+        cursor.execute(
+            f"INSERT INTO {Thread.themes.through._meta.db_table} (thread_id, theme_id) "
+            "SELECT t.id, et.theme_id FROM discussions_thread t "
+            "JOIN discussions_board b ON b.id = t.board_id "
+            f"JOIN {Event.themes.through._meta.db_table} et ON et.event_id = b.event_id"
+        )
+    thread_ids = list(Thread.objects.values_list("pk", flat=True))
+    welsh = sorted(rng.sample(thread_ids, int(len(thread_ids) * welsh_share)))
+    bodies = welsh_bodies(rng, 500)
+    with timed(f"Welsh threads ({len(welsh):,}) and their posts"), connection.cursor() as c:
+        temp_table("bench_welsh_body", "idx integer primary key, source text, html text")
+        copy_plain(
+            "bench_welsh_body",
+            ["idx", "source", "html"],
+            ((i, source, html) for i, (source, html) in enumerate(bodies)),
+        )
+        c.execute(
+            "UPDATE discussions_thread SET language = 'cy', "
+            "title = 'Trafodaeth: ' || (%s::text[])[1 + id %% %s] WHERE id = ANY(%s)",
+            [WELSH_WORDS, len(WELSH_WORDS), welsh],
+        )
+        c.execute(
+            f"UPDATE {Post._meta.db_table} p SET language = 'cy', body_source = b.source, "
+            "body_html = b.html FROM bench_welsh_body b "
+            "WHERE p.thread_id = ANY(%s) AND b.idx = p.id %% 500",
+            [welsh],
+        )
+        c.execute("DROP TABLE bench_welsh_body")
+    with timed("their search vectors"):
+        update_search_vectors(thread_ids=welsh)
+    vacuum = "VACUUM posts (the GIN index's pending entries, old row versions)"
+    with timed(vacuum), connection.cursor() as cursor:
+        cursor.execute(f"VACUUM {Post._meta.db_table}")
+
+
 def analyze() -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -686,6 +777,12 @@ def main(argv=None) -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--posts", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--welsh-share",
+        type=float,
+        default=0.1,
+        help="threads (and their posts) written in Welsh; 0: none, and no thread themes",
+    )
     parser.add_argument("--truncate", action="store_true", help="empty events and discussions")
     parser.add_argument("--yes", action="store_true", help="confirm --truncate")
     args = parser.parse_args(argv)
@@ -703,6 +800,8 @@ def main(argv=None) -> None:
         generate_events(args.events, rng)
     if args.posts:
         generate_posts(args.posts, rng)
+    if args.welsh_share:  # with --events 0 --posts 0: on an archive generated before
+        theme_and_translate_discussions(rng, welsh_share=args.welsh_share)
     with timed("ANALYZE"):
         analyze()
     print(f"{'total':<48} {time.perf_counter() - started:8.1f} s")

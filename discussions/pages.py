@@ -806,15 +806,20 @@ def post_actions_args(post) -> tuple[str, ...]:
 
 
 def _fill_post_actions(context, pk, author_id, hidden_at, withdrawn_at, edited_at) -> str:
-    state = PostState(
-        int(pk),
-        int(author_id) if author_id else None,
-        _moment(hidden_at),
-        _moment(withdrawn_at),
-        _moment(edited_at),
-        context["thread"],
-    )
-    return context["post_actions"].html(context, state)
+    def render():
+        state = PostState(
+            int(pk),
+            int(author_id) if author_id else None,
+            _moment(hidden_at),
+            _moment(withdrawn_at),
+            _moment(edited_at),
+            context["thread"],
+        )
+        return actions.html(context, state)
+
+    actions = context["post_actions"]
+    reader_state = actions.state(int(pk), int(author_id) if author_id else None)
+    return skeletons.kept(reader_state, render)
 
 
 def _moment(value: str) -> datetime | None:
@@ -857,6 +862,22 @@ class PostActions:
     @cached_property
     def labels(self) -> dict:
         return _labels()
+
+    def state(self, pk: int, author_id: int | None):
+        """What tells a post's actions apart for this reader on one skeleton (whose key holds the
+        post's state, the thread, the page and the language: `skeletons.kept`): member or not,
+        its author or not, refused or not, the post's tally with theirs. None (render) for who
+        may moderate."""
+        if self.can_moderate:
+            return None
+        mine = self.member and author_id == self.reader_pk
+        return (
+            self.member,
+            self.member and self.user.is_active,
+            mine,
+            self.refusal,
+            self.tally.get(pk),
+        )
 
     @cached_property
     def urls(self) -> dict:
@@ -985,5 +1006,31 @@ def _csrf_field(context) -> str:
     )
 
 
+def _follow_state(context):
+    """A follow button differs by whether the reader is a member and follows (`kept`)."""
+    return (context["request"].user.is_authenticated, bool(context["is_following"]))
+
+
+def _reply_state(context):
+    """What tells a thread page's reply sections apart on one skeleton (whose key holds the
+    thread, board, page, address and language: `skeletons.kept`): member or not, why they may
+    not reply (their suspension's end and reason, an unconfirmed address, or the thread's), the
+    post they answer (`?reply_to=`) and whether they may read its text. None (render) for a form
+    sent back or a preview."""
+    form, replying_to = context["form"], context["replying_to"]
+    if context["preview"] is not None or (form is not None and form.is_bound):
+        return None
+    return (
+        context["request"].user.is_authenticated,
+        str(context["refusal"]),
+        bool(context["needs_verification"]),
+        form is not None,
+        replying_to and (replying_to.pk, bool(replying_to.quote_visible)),
+    )
+
+
 skeletons.register_filler("post-main", _fill_post_main)
 skeletons.register_filler("post-actions", _fill_post_actions)
+skeletons.register_node_state("discussions/thread.html", "thread:follow", _follow_state)
+skeletons.register_node_state("discussions/thread.html", "thread:reply", _reply_state)
+skeletons.register_node_state("discussions/board.html", "board:follow", _follow_state)

@@ -284,3 +284,21 @@ def test_postgres_highlights_a_match_beyond_the_headline_window_plainly(
     snippets = {p.thread.title: str(p.snippet) for p in response.context["page"]}
     assert "then the <mark>allotments</mark> &amp; more." in snippets["Long"]
     assert snippets["Short"] == "<mark>Allotments</mark>."
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_result_dates_read_as_django_formats_them_in_every_month(author, board, language):
+    """The result rows write "j M Y" themselves (search_results): the same text as
+    date_format, for every month, in both languages."""
+    from django.utils.formats import date_format
+
+    from discussions.templatetags.discussions_tags import search_results
+
+    thread = services.start_thread(board=board, author=author, title="Dates", body="Hello.")
+    post = thread.posts.get()
+    post.snippet = "Hello."
+    for month in range(1, 13):
+        post.created_at = datetime(2026, month, 9, 12, 0, tzinfo=UTC)
+        with translation.override(language):
+            expected = date_format(post.created_at, "j M Y")
+            assert f">{expected}</time>" in search_results([post])
