@@ -41,7 +41,9 @@ def paginate(queryset, page_number, *, per_page=None) -> Page:
     return paginator.get_page(page_number)
 
 
-def event_for_page(slug: str, user, *, cached: bool = True, page_reads=None) -> Event:
+def event_for_page(
+    slug: str, user, *, cached: bool = True, page_reads=None, also_read=None
+) -> Event:
     """The event at `slug` if `user` may see it (drafts only to their editors), else 404.
 
     Visibility is asked of the row (`Event.is_visible_to`), not as a subquery. Themes, hosts and
@@ -51,8 +53,15 @@ def event_for_page(slug: str, user, *, cached: bool = True, page_reads=None) -> 
     counts apart, until a registration at it changes (`registration_counts`). `cached=False`
     reads the database (the organisers' preview, right after their changes). With
     `page_reads(event) -> (kinds, keys)`, what the page will read from the cache is fetched at
-    once with the counts (inside `fragments.batch()`: `event_page_reads`).
+    once with the counts (inside `fragments.batch()`: `event_page_reads`); `also_read`, (kinds,
+    keys) read with the row (the member's account: people/middleware.py `pending_user_keys`).
     """
+    if also_read and cached and fragments.enabled():
+        kinds, keys = also_read
+        fragments.prefetch(
+            kinds=[EVENTS_MARKER, fragments.UPLOADS_MARKER, *kinds],
+            keys=[_page_event_key(slug), *keys],
+        )
     event = _page_event(slug, user, cached=cached)
     if event is None:
         raise Http404
@@ -76,7 +85,7 @@ def _page_event(slug: str, user, *, cached: bool) -> Event | None:
 
     if not (cached and fragments.enabled()) or len(slug) > 200:
         return fetch(roles=user.is_authenticated)
-    key = f"events:page-event:{slug}"
+    key = _page_event_key(slug)
     tokens, stored = fragments.markers_and_value([EVENTS_MARKER, fragments.UPLOADS_MARKER], key)
     event = fragments.current(tokens, stored)
     if event is not None:
@@ -90,6 +99,10 @@ def _page_event(slug: str, user, *, cached: bool) -> Event | None:
         del kept.confirmed_count, kept.confirmed_online_count
         cache.set(key, (tokens, kept), fragments.FRAGMENT_SECONDS)
     return event
+
+
+def _page_event_key(slug: str) -> str:
+    return f"events:page-event:{slug}"
 
 
 def registration_counts(event_id: int) -> tuple[int, int]:

@@ -15,6 +15,7 @@ from events.forms_people import RemovalRequestForm
 from events.models import Series, Theme
 from events.signals import EVENTS_MARKER
 from events.structured_data import event_json_ld
+from people.middleware import pending_user_keys
 from people.models import Affiliation, Organisation
 
 THEMES_PAGE_SIZE = 60
@@ -119,7 +120,12 @@ def event_detail(request, slug):
             keys.append(skeletons.page_key(request, "event", page["version"], page["parts"]))
             return kinds, keys
 
-        event = selectors.event_for_page(slug, request.user, page_reads=page_reads)
+        # The member's account comes with the row (one round trip fewer).
+        account = pending_user_keys(request)
+        also_read = (account[0], [account[1]]) if account else None
+        event = selectors.event_for_page(
+            slug, request.user, page_reads=page_reads, also_read=also_read
+        )
         if event.is_draft:
             # Seen by its editors alone, while they change it: not worth keeping.
             return render(request, "events/event_detail.html", event_full_context(request, event))

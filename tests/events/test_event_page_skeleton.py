@@ -282,3 +282,20 @@ def test_kept_parts_change_after_each_committed_write(
     html = page(member, quiet_event)
     assert "You’re going" not in html
     assert html == plain(member, quiet_event)
+
+
+def test_the_account_read_with_the_row_is_never_stale(
+    quiet_event, django_capture_on_commit_callbacks
+):
+    """The member's account comes in the event row's round trip: a new password signs their
+    other sessions out at once, as everywhere else (people/middleware.py)."""
+    user = UserFactory()
+    member = reader(user)
+    page(member, quiet_event)
+    assert "Sign out" in page(member, quiet_event)  # the account kept
+    with django_capture_on_commit_callbacks(execute=True):
+        user.set_password("a-new-secret-2026")
+        user.save()
+    html = page(member, quiet_event)
+    assert "Sign out" not in html
+    assert "Sign in" in html
