@@ -73,6 +73,13 @@ def skeleton_parts(request, *parts) -> list:
 # so what was kept under it is read again, and the new event learnt.
 _thread_events: dict[int, int] = {}
 _board_events: dict[str, int] = {}
+KNOWN_EVENTS = 100_000  # entries per map and process: emptied when full (learnt again)
+
+
+def _learn(known: dict, key, event_id: int) -> None:
+    if len(known) >= KNOWN_EVENTS:
+        known.clear()
+    known[key] = event_id
 
 
 class KeptFacts:
@@ -243,7 +250,7 @@ def board_for_page(request, event_slug: str) -> Board | None:
             kept.keep(row)
         elif kept is not None:
             kept = None  # the slug's event is not the one this process knew: read afresh
-        _board_events[event_slug] = row[2]
+        _learn(_board_events, event_slug, row[2])
     board = _partial(Board, BOARD_PAGE_FIELDS, row[:3])
     board.event = _partial(Event, BOARD_EVENT_FIELDS, [row[2], *row[3:6]])
     if not board.event.is_public:
@@ -487,7 +494,7 @@ def thread_for_page(request, pk: int) -> Thread:
             kept.keep(facts)
         elif kept is not None:
             kept = None  # the thread's event is not the one this process knew: read afresh
-        _thread_events[pk] = event_id
+        _learn(_thread_events, pk, event_id)
     row, number, tally = facts
     thread = _thread_from(row)
     thread.kept_page, thread.kept_tally = kept, (number, tally)

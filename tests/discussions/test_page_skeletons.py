@@ -433,3 +433,18 @@ def test_a_session_whose_password_changed_reads_the_pages_as_a_visitor(
     assert "Sign in to reply" in html
     assert html == plain(reader(None), url)
     assert "Sign in to post or follow" in get(client, board_url(thread.board))
+
+
+def test_the_events_a_process_learns_stay_bounded(thread, people, monkeypatch):
+    from discussions import pages
+
+    monkeypatch.setattr(pages, "KNOWN_EVENTS", 1)
+    monkeypatch.setattr(pages, "_thread_events", {})
+    member = reader(people["member"])
+    other = Thread.objects.create(board=thread.board, title="Another", author=people["author"])
+    fill_thread(other, 3, authors=[people["author"]])
+    for _round in range(2):
+        for page in (thread, other):
+            url = last_page(page)
+            assert get(member, url) == plain(member, url)
+            assert list(pages._thread_events) == [page.pk]
