@@ -16,8 +16,11 @@ from django.db.models import Q
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from core import fragments
 from discussions.models import Board, Post, Thread
+from discussions.signals import ANY_BOARD_MARKER, discussions_marker
 from events.models import Event
+from events.signals import EVENTS_MARKER
 
 # Text is indexed with the configuration of its language: English stems ("meetings" finds
 # "meeting"); PostgreSQL has no Welsh stemmer, so Welsh is indexed word for word ("simple"). A
@@ -228,7 +231,7 @@ def search_posts(q: str, *, theme=None, event=None):
         return posts.order_by("-created_at", "-pk")
     thread_ids, in_threads = None, None
     if filtered:
-        found = list(threads.values_list("pk", "reply_count"))
+        found = _filter_threads(threads, theme=theme, event=event)
         thread_ids = [pk for pk, _replies in found]
         in_threads = sum(replies + 1 for _pk, replies in found)
         if not thread_ids:
@@ -252,6 +255,29 @@ def search_posts(q: str, *, theme=None, event=None):
         return posts
 
     return RankedResults(ranked, fetch, limited=len(found) == MAX_RANKED)
+
+
+def _filter_threads(threads, *, theme, event) -> list[tuple[int, int]]:
+    """(id, replies) of the readable threads a theme or an event narrows a search to: the same
+    for every search on it, so kept in the shared cache until a thread, post or board of the
+    event (of any event, for a theme) or an event changes (discussions/signals.py). Reading
+    them was most of a theme-filtered search's database time (25 ms for a theme of 3,700
+    threads)."""
+
+    def fetch():
+        return list(threads.values_list("pk", "reply_count"))
+
+    if not fragments.enabled():
+        return fetch()
+    board_kind = discussions_marker(event.pk) if event is not None else ANY_BOARD_MARKER
+    key = f"search:threads:{theme.pk if theme is not None else ''}:"
+    key += str(event.pk) if event is not None else ""
+    tokens, stored = fragments.markers_and_value([EVENTS_MARKER, board_kind], key)
+    found = fragments.current(tokens, stored)
+    if found is None:
+        found = fetch()
+        fragments.keep(key, tokens, found)
+    return found
 
 
 # The query as the posts' vectors were written: English stems and the words as typed (Welsh).

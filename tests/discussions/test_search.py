@@ -302,3 +302,33 @@ def test_result_dates_read_as_django_formats_them_in_every_month(author, board, 
         with translation.override(language):
             expected = date_format(post.created_at, "j M Y")
             assert f">{expected}</time>" in search_results([post])
+
+
+def test_a_filtered_search_follows_each_committed_change_of_its_threads(
+    client, corpus, board, moderator, django_capture_on_commit_callbacks
+):
+    """A theme's or an event's readable threads are kept for every search on it (shared
+    cache): a thread given the theme, a new thread and a hidden thread show at once."""
+
+    def by_theme():
+        return {
+            p.thread for p in search(client, q="care", theme=corpus["core"].slug).context["page"]
+        }
+
+    def by_event():
+        return {p.thread for p in search(client, q="care", event=board.event.slug).context["page"]}
+
+    assert by_theme() == by_theme() == {corpus["care"]}  # the second from what was kept
+    assert by_event() == by_event() == {corpus["care"]}
+    with django_capture_on_commit_callbacks(execute=True):
+        corpus["power"].themes.add(corpus["core"])
+    assert by_theme() == {corpus["care"], corpus["power"]}
+    with django_capture_on_commit_callbacks(execute=True):
+        newer = services.start_thread(
+            board=board, author=UserFactory(), title="More care", body="Care for carers."
+        )
+    assert by_event() == {corpus["care"], newer}
+    with django_capture_on_commit_callbacks(execute=True):
+        services.hide_thread(thread=corpus["care"], moderator=moderator)
+    assert by_theme() == {corpus["power"]}
+    assert by_event() == {newer}
