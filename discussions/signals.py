@@ -164,6 +164,6 @@ def board_panel_version(request, event) -> str:
     return f"{fragments.markers(discussions_marker(event.pk), EVENTS_MARKER)}:{minute}"
 
 
-def board_panel_reads(request, event) -> tuple[list[str], list[str]]:
+def board_panel_reads(request, event, reader_id) -> tuple[list[str], list[str]]:
     """The markers `board_panel_version` reads (events/panels.py: one round trip)."""
     return [discussions_marker(event.pk)], []

@@ -116,8 +116,10 @@ def event_panels(slot: str) -> list[EventPanel]:
     return page_panels("event", slot)
 
 
-# (request, event) -> (marker kinds, cache keys): what a panel will read from the shared cache on
-# the event page, fetched in one round trip with the page's own (core/fragments.py `prefetch`).
+# (request, event, reader id or None) -> (marker kinds, cache keys): what a panel will read from
+# the shared cache on the event page, fetched in one round trip with the page's own
+# (core/fragments.py `prefetch`). The reader's id is given, not read from `request.user`: the page
+# asks before the member's account is read, to read it in the same round trip.
 _prefetchers: list[Callable] = []
 
 
@@ -127,11 +129,11 @@ def register_event_prefetch(prefetcher: Callable) -> None:
         _prefetchers.append(prefetcher)
 
 
-def event_page_reads(request, event) -> tuple[list[str], list[str]]:
+def event_page_reads(request, event, reader_id) -> tuple[list[str], list[str]]:
     """The marker kinds and cache keys the event page's panels will read, for `event`."""
     kinds, keys = [], []
     for prefetcher in _prefetchers:
-        more_kinds, more_keys = prefetcher(request, event)
+        more_kinds, more_keys = prefetcher(request, event, reader_id)
         kinds += more_kinds
         keys += more_keys
     return kinds, keys

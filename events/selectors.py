@@ -58,10 +58,7 @@ def event_for_page(
     """
     if also_read and cached and fragments.enabled():
         kinds, keys = also_read
-        fragments.prefetch(
-            kinds=[EVENTS_MARKER, fragments.UPLOADS_MARKER, *kinds],
-            keys=[_page_event_key(slug), *keys],
-        )
+        fragments.prefetch(kinds=[*PAGE_EVENT_MARKERS, *kinds], keys=[page_event_key(slug), *keys])
     event = _page_event(slug, user, cached=cached)
     if event is None:
         raise Http404
@@ -85,8 +82,8 @@ def _page_event(slug: str, user, *, cached: bool) -> Event | None:
 
     if not (cached and fragments.enabled()) or len(slug) > 200:
         return fetch(roles=user.is_authenticated)
-    key = _page_event_key(slug)
-    tokens, stored = fragments.markers_and_value([EVENTS_MARKER, fragments.UPLOADS_MARKER], key)
+    key = page_event_key(slug)
+    tokens, stored = fragments.markers_and_value(PAGE_EVENT_MARKERS, key)
     event = fragments.current(tokens, stored)
     if event is not None:
         return event
@@ -101,7 +98,11 @@ def _page_event(slug: str, user, *, cached: bool) -> Event | None:
     return event
 
 
-def _page_event_key(slug: str) -> str:
+# The event page's row is kept until an event or an upload's variants (its cover) change.
+PAGE_EVENT_MARKERS = [EVENTS_MARKER, fragments.UPLOADS_MARKER]
+
+
+def page_event_key(slug: str) -> str:
     return f"events:page-event:{slug}"
 
 
@@ -135,15 +136,35 @@ def reader_registration_key(event_id: int, user_id: int) -> str:
     return f"events:registration:{event_id}:{user_id}"
 
 
-def event_page_reads(request, event: Event) -> tuple[list[str], list[str]]:
+def event_page_reads(request, event: Event, reader_id=...) -> tuple[list[str], list[str]]:
     """What the event page reads from the shared cache once its row is known (the reader's
-    place, places left, and whatever the panels name: events/panels.py), for one round trip."""
-    kinds, keys = registered_event_page_reads(request, event)
+    place, places left, and whatever the panels name: events/panels.py), for one round trip.
+    `reader_id`: the member's id (None for a visitor) when their account is not read yet."""
+    if reader_id is ...:
+        reader_id = request.user.pk if request.user.is_authenticated else None
+    kinds, keys = registered_event_page_reads(request, event, reader_id)
     kinds.append(registrations_marker(event.pk))
     keys.append(registration_counts_key(event.pk))
-    if request.user.is_authenticated:
-        keys.append(reader_registration_key(event.pk, request.user.pk))
+    if reader_id is not None:
+        keys.append(reader_registration_key(event.pk, reader_id))
     return kinds, keys
+
+
+# The last row each process read for a slug (its id, series and dates name what the page will
+# read): the page's reads are asked for before the row is read, in one round trip. Only a hint:
+# every read checks what it got, and a row that changed is read again with its own keys.
+_learnt_page_events: dict[str, Event] = {}
+LEARNT_PAGE_EVENTS = 2000
+
+
+def learnt_page_event(slug: str) -> Event | None:
+    return _learnt_page_events.get(slug)
+
+
+def learn_page_event(slug: str, event: Event) -> None:
+    if len(_learnt_page_events) >= LEARNT_PAGE_EVENTS:
+        _learnt_page_events.clear()
+    _learnt_page_events[slug] = event
 
 
 def event_page_version(event: Event) -> str:

@@ -63,16 +63,16 @@ def _public_state_key(event) -> str:
     return f"record:state:{event.pk}:{int(_started(event))}:{int(event.is_past)}"
 
 
-def _followed_key(user) -> str:
-    return f"record:follows:{user.pk}"
+def _followed_key(user_id) -> str:
+    return f"record:follows:{user_id}"
 
 
-def page_reads(request, event) -> tuple[list[str], list[str]]:
+def page_reads(request, event, reader_id) -> tuple[list[str], list[str]]:
     """What the record panels read from the shared cache on `event`'s page (events/panels.py)."""
     kinds, keys = [RECORD_MARKER, EVENTS_MARKER], [_public_state_key(event)]
-    if request.user.is_authenticated:
-        kinds.append(follows_marker(request.user.pk))
-        keys.append(_followed_key(request.user))
+    if reader_id is not None:
+        kinds.append(follows_marker(reader_id))
+        keys.append(_followed_key(reader_id))
     return kinds, keys
 
 
@@ -137,7 +137,7 @@ def followed(user) -> tuple[frozenset, frozenset]:
 
     if not fragments.enabled():
         return fetch()
-    key = _followed_key(user)
+    key = _followed_key(user.pk)
     tokens, stored = fragments.markers_and_value([follows_marker(user.pk)], key)
     value = fragments.current(tokens, stored)
     if value is None:

@@ -14,7 +14,7 @@ def visuals_marker(event_id) -> str:
     return f"visuals:{event_id}"
 
 
-def page_reads(request, event) -> tuple[list[str], list[str]]:
+def page_reads(request, event, reader_id) -> tuple[list[str], list[str]]:
     """What the panel reads from the shared cache on `event`'s page (events/panels.py)."""
     kinds = [visuals_marker(event.pk), fragments.UPLOADS_MARKER, EVENTS_MARKER]
     return kinds, [f"visuals:panel-rows:{event.pk}"]
@@ -32,7 +32,7 @@ def _panel_rows(request, event) -> list:
             return list(visuals[:PANEL_ROWS])
 
         if fragments.enabled():
-            kinds, (key,) = page_reads(request, event)
+            kinds, (key,) = page_reads(request, event, None)
             tokens, stored = fragments.markers_and_value(kinds, key)
             rows = fragments.current(tokens, stored)
             if rows is None:

@@ -1,6 +1,7 @@
 """Public pages: home, the event list, an event, and the pages of themes, series, people, hosts."""
 
 from django.contrib import messages
+from django.contrib.auth import SESSION_KEY
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -110,34 +111,61 @@ def event_detail(request, slug):
     that show their dots and follows, organiser tools).
     """
     with fragments.batch():  # each marker and kept value read once, most in one round trip
-        page = {}
+        account = pending_user_keys(request)  # reads the session
+        also_read = (account[0], [account[1]]) if account else None
+        # Everything the page will read, named from the row this process read last time for
+        # the slug: the row, the member's account, their place and follows, the panels' reads
+        # and the skeleton (a plain member's, or a visitor's), in one round trip. A hint only:
+        # what changed since is read again below, with its own keys.
+        learnt = selectors.learnt_page_event(slug)
+        if learnt is not None and fragments.enabled():
+            reader_id = _session_user_id(request) if account else None
+            kinds, keys = selectors.event_page_reads(request, learnt, reader_id)
+            audience = "member" if account else "visitor"
+            keys.append(skeletons.kept_page_key(request, "event", [learnt.pk, audience]))
+            if also_read:
+                kinds, keys = kinds + also_read[0], keys + also_read[1]
+            kinds, keys = (
+                kinds + selectors.PAGE_EVENT_MARKERS,
+                keys + [selectors.page_event_key(slug)],
+            )
+            fragments.prefetch(kinds=kinds, keys=keys)
 
         def page_reads(event):
-            # Everything the page reads from the cache, its skeleton too, in one round trip.
             kinds, keys = selectors.event_page_reads(request, event)
-            page["version"] = selectors.event_page_version(event)
-            page["parts"] = [event.pk, skeletons.audience(request)]
-            keys.append(skeletons.page_key(request, "event", page["version"], page["parts"]))
+            keys.append(skeletons.kept_page_key(request, "event", _parts(request, event)))
             return kinds, keys
 
-        # The member's account comes with the row (one round trip fewer).
-        account = pending_user_keys(request)
-        also_read = (account[0], [account[1]]) if account else None
         event = selectors.event_for_page(
             slug, request.user, page_reads=page_reads, also_read=also_read
         )
         if event.is_draft:
             # Seen by its editors alone, while they change it: not worth keeping.
             return render(request, "events/event_detail.html", event_full_context(request, event))
-        return skeletons.render_page(
+        selectors.learn_page_event(slug, event)
+        key = skeletons.kept_page_key(request, "event", _parts(request, event))
+        return skeletons.render_kept_page(
             request,
             "events/event_detail.html",
             name="event",
-            version=page["version"],
-            parts=page["parts"],
+            key=key,
+            version=selectors.event_page_version(event),
+            stored=fragments.get(key),
             context=lambda: event_page_context(request, event),
             personal=lambda: event_personal_context(request, event),
         )
+
+
+def _parts(request, event) -> list:
+    """What tells the event page's skeletons apart besides the address: the event, the audience."""
+    return [event.pk, skeletons.audience(request)]
+
+
+def _session_user_id(request) -> int | None:
+    try:
+        return int(request.session.get(SESSION_KEY))
+    except (TypeError, ValueError):
+        return None
 
 
 def event_full_context(request, event) -> dict:

@@ -299,3 +299,22 @@ def test_the_account_read_with_the_row_is_never_stale(
     html = page(member, quiet_event)
     assert "Sign out" not in html
     assert "Sign in" in html
+
+
+def test_what_a_process_learnt_of_a_slug_is_only_a_hint(django_capture_on_commit_callbacks):
+    """The page names its reads from the row it read last time for the slug: a slug that now
+    belongs to another event, in another series, shows that event and its own parts."""
+    first = EventFactory(slug="policy-cafe", title="The first cafe", series=SeriesFactory())
+    member = reader(UserFactory())
+    page(member, first)
+    assert "The first cafe" in page(member, first)
+    with django_capture_on_commit_callbacks(execute=True):
+        first.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        second = EventFactory(
+            slug="policy-cafe", title="The second cafe", series=SeriesFactory(name="Round tables")
+        )
+    html = page(member, second)
+    assert "The second cafe" in html
+    assert "Follow Round tables" in html
+    assert html == plain(member, second)
