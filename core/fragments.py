@@ -108,6 +108,18 @@ def keep(key: str, tokens: str, value) -> None:
     remember(key, (tokens, value))
 
 
+def kept_value(kinds, key: str, fetch):
+    """The value kept at `key` while the markers of `kinds` stand where they stood when it was
+    read; else `fetch()`, kept with today's tokens (`markers_and_value`: no race). A `fetch`
+    whose answer may be None wraps it (None is "not kept")."""
+    tokens, stored = markers_and_value(kinds, key)
+    value = current(tokens, stored)
+    if value is None:
+        value = fetch()
+        keep(key, tokens, value)
+    return value
+
+
 def markers(*kinds: str) -> str:
     """The current tokens of `kinds`, joined (one cache round trip; missing ones are created)."""
     return markers_and_value(kinds, None)[0]

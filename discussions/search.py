@@ -272,12 +272,7 @@ def _filter_threads(threads, *, theme, event) -> list[tuple[int, int]]:
     board_kind = discussions_marker(event.pk) if event is not None else ANY_BOARD_MARKER
     key = f"search:threads:{theme.pk if theme is not None else ''}:"
     key += str(event.pk) if event is not None else ""
-    tokens, stored = fragments.markers_and_value([EVENTS_MARKER, board_kind], key)
-    found = fragments.current(tokens, stored)
-    if found is None:
-        found = fetch()
-        fragments.keep(key, tokens, found)
-    return found
+    return fragments.kept_value([EVENTS_MARKER, board_kind], key, fetch)
 
 
 # The query as the posts' vectors were written: English stems and the words as typed (Welsh).

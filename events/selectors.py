@@ -119,13 +119,8 @@ def registration_counts(event_id: int) -> tuple[int, int]:
 
     if not fragments.enabled():
         return count()
-    key = registration_counts_key(event_id)
-    tokens, stored = fragments.markers_and_value([registrations_marker(event_id)], key)
-    counts = fragments.current(tokens, stored)
-    if counts is None:
-        counts = count()
-        fragments.keep(key, tokens, counts)
-    return counts
+    kinds = [registrations_marker(event_id)]
+    return fragments.kept_value(kinds, registration_counts_key(event_id), count)
 
 
 def registration_counts_key(event_id: int) -> str:
@@ -186,14 +181,11 @@ def reader_registration(request, event: Event) -> Registration | None:
     if not (user.is_authenticated and fragments.enabled()):
         registration = active_registration(event, user)
     else:
-        key = reader_registration_key(event.pk, user.pk)
-        tokens, stored = fragments.markers_and_value([registrations_marker(event.pk)], key)
-        found = fragments.current(tokens, stored)
-        if found is None:
-            registration = active_registration(event, user)
-            fragments.keep(key, tokens, (registration,))
-        else:
-            (registration,) = found  # a tuple: None is a value here
+        (registration,) = fragments.kept_value(  # a tuple: None is a value here
+            [registrations_marker(event.pk)],
+            reader_registration_key(event.pk, user.pk),
+            lambda: (active_registration(event, user),),
+        )
     memo[event.pk] = registration
     return registration
 

@@ -50,13 +50,7 @@ def _public_state(event) -> dict:
 
     if not fragments.enabled():
         return fetch()
-    key = _public_state_key(event)
-    tokens, stored = fragments.markers_and_value([RECORD_MARKER, EVENTS_MARKER], key)
-    state = fragments.current(tokens, stored)
-    if state is None:
-        state = fetch()
-        fragments.keep(key, tokens, state)
-    return state
+    return fragments.kept_value([RECORD_MARKER, EVENTS_MARKER], _public_state_key(event), fetch)
 
 
 def _public_state_key(event) -> str:
@@ -137,13 +131,7 @@ def followed(user) -> tuple[frozenset, frozenset]:
 
     if not fragments.enabled():
         return fetch()
-    key = _followed_key(user.pk)
-    tokens, stored = fragments.markers_and_value([follows_marker(user.pk)], key)
-    value = fragments.current(tokens, stored)
-    if value is None:
-        value = fetch()
-        fragments.keep(key, tokens, value)
-    return value
+    return fragments.kept_value([follows_marker(user.pk)], _followed_key(user.pk), fetch)
 
 
 def _started(event) -> bool:

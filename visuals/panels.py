@@ -33,11 +33,7 @@ def _panel_rows(request, event) -> list:
 
         if fragments.enabled():
             kinds, (key,) = page_reads(request, event, None)
-            tokens, stored = fragments.markers_and_value(kinds, key)
-            rows = fragments.current(tokens, stored)
-            if rows is None:
-                rows = fetch()
-                fragments.keep(key, tokens, rows)
+            rows = fragments.kept_value(kinds, key, fetch)
         else:
             rows = fetch()
         memo[event.pk] = rows
