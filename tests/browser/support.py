@@ -17,6 +17,7 @@ def axe_check(page, context: str) -> None:
     test: the pages are checked under the same policy people get. Inline injection would need
     the CSP bypassed, hiding exactly the violations we want to see.
     """
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(url=static("vendor/axe-core/axe.min.js"))
     results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
@@ -72,6 +73,17 @@ def screenshot(page, name: str) -> None:
         page.screenshot(path=SCREENSHOTS / f"{name}-phone.png", full_page=True)
     finally:
         page.set_viewport_size(original)
+
+
+def follow(link) -> None:
+    """Click a link (or a button) that opens another page, and wait until that page has loaded.
+
+    A click returns as soon as the browser has taken it, before the next page has started to
+    load: a check straight after it could run on the page being left, or halfway through the
+    swap (axe-core then finds no document to inject into).
+    """
+    with link.page.expect_navigation():
+        link.click()
 
 
 def check_page(page, context: str, shot: str | None = None) -> None:

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from discussions import services
 from discussions.models import Board, Subscription
-from tests.browser.support import check_page, messages
+from tests.browser.support import check_page, follow, messages
 from tests.factories import EventFactory, ThemeFactory, ThreadFactory, UserFactory, fill_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,7 +40,7 @@ def test_reply_quoting_a_post_emails_its_author_who_follows_the_link_and_unsubsc
     alys_page.goto(board_url(event))
     expect(alys_page.get_by_text("No threads yet.")).to_be_visible()
     check_page(alys_page, "empty board")
-    alys_page.get_by_role("link", name="Start a thread").click()
+    follow(alys_page.get_by_role("link", name="Start a thread"))
     check_page(alys_page, "new thread form")
     alys_page.get_by_label("Title").fill("Measuring the core economy")
     # The event's themes are offered, none ticked: Alys chooses the one her thread is about.
@@ -106,9 +106,11 @@ def test_moderator_hides_a_flagged_post_and_locks_the_thread(new_context, new_pa
     reader_page = new_page()
     sign_in_as(reader, reader_page.context)
     reader_page.goto(thread.get_absolute_url())
-    reader_page.locator("li.post").filter(has_text="Buy cheap pills").get_by_role(
-        "link", name="Flag"
-    ).click()
+    follow(
+        reader_page.locator("li.post")
+        .filter(has_text="Buy cheap pills")
+        .get_by_role("link", name="Flag")
+    )
     check_page(reader_page, "flag form")
     reader_page.get_by_label(re.compile("spam", re.I)).check()
     reader_page.get_by_role("button", name="Send the flag").click()

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from people.models import User
-from tests.browser.support import check_page
+from tests.browser.support import check_page, follow
 from tests.factories import EventFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,7 +19,7 @@ def test_new_member_signs_up_with_a_name_registers_and_the_header_says_going(pag
         page.get_by_text("Sign in to register for Policy Cafe: the core economy.")
     ).to_be_visible()
     check_page(page, "sign-in page", shot="sign-in")
-    page.get_by_role("link", name="Create an account").click()
+    follow(page.get_by_role("link", name="Create an account"))
     check_page(page, "sign-up page", shot="sign-up")
     page.get_by_label("Your name").fill("Megan Price")
     page.get_by_label("Email address").fill("megan.ux@example.org")

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from events.models import Event
-from tests.browser.support import check_page, pick_person
+from tests.browser.support import check_page, follow, pick_person
 from tests.events.conftest import FUTURE_YEAR
 from tests.factories import PersonFactory, UserFactory, VenueFactory
 
@@ -47,7 +47,7 @@ def test_organiser_creates_an_event_with_people_previews_publishes_and_cancels_i
     expect(page.get_by_text("Published: the event is now public.")).to_be_visible()
     assert Event.objects.get().status == "published"
 
-    page.get_by_role("link", name=re.compile("^Cancel event")).click()
+    follow(page.get_by_role("link", name=re.compile("^Cancel event")))
     check_page(page, "cancel confirmation")
     page.get_by_label("Reason for cancelling (English)").fill("The speakers are snowed in.")
     page.get_by_role("button", name="Yes, cancel the event").click()

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from events.models import Event
-from tests.browser.support import check_page, messages
+from tests.browser.support import check_page, follow, messages
 from tests.events.conftest import FUTURE_YEAR
 from tests.factories import EventFactory, EventRoleFactory, PersonFactory, UserFactory
 
@@ -75,9 +75,11 @@ def test_organiser_edits_one_persons_contribution_then_duplicates_the_event(
     ]
 
     # Duplicate it for a later date (the page asks for the title and date), then save the copy.
-    page.get_by_role("navigation", name="Organiser tools").get_by_role(
-        "link", name="Duplicate…"
-    ).click()
+    follow(
+        page.get_by_role("navigation", name="Organiser tools").get_by_role(
+            "link", name="Duplicate…"
+        )
+    )
     check_page(page, "duplicate: title and date of the copy")
     page.get_by_label(re.compile(r"^\s*Title of the copy \(English\)")).fill(
         "Policy Cafe: time credits, part two"
@@ -170,7 +172,7 @@ def test_the_organising_dashboard_fits_a_phone_and_unpublishes_after_confirmatio
 
     quiet_card = upcoming.get_by_role("listitem").filter(has_text="Round-table on the Social")
     expect(quiet_card).to_contain_text("0 confirmed of 25")
-    quiet_card.get_by_role("link", name=re.compile("^Unpublish")).click()
+    follow(quiet_card.get_by_role("link", name=re.compile("^Unpublish")))
     check_page(page, "unpublish confirmation")
     page.get_by_role("button", name="Yes, back to draft").click()
     expect(messages(page)).to_contain_text("Back to draft")

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.support import check_page, messages
+from tests.browser.support import check_page, follow, messages
 from tests.factories import (
     EventFactory,
     EventRoleFactory,
@@ -64,7 +64,7 @@ def test_priority_to_agenda_to_outcome_to_email_to_previously(
     sophie_page = new_page(new_context())
     sign_in_as(sophie, sophie_page.context)
     sophie_page.goto(cafe.get_absolute_url())
-    sophie_page.get_by_role("link", name=re.compile("and manage them")).click()
+    follow(sophie_page.get_by_role("link", name=re.compile("and manage them")))
     check_page(sophie_page, "priorities, organiser view")
     sophie_page.get_by_role("link", name="Promote to the agenda").click()
     sophie_page.get_by_label("Starts at").fill("18:30")
