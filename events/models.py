@@ -867,14 +867,36 @@ class Event(AccessInformation, Addressable):
 
     # --- permissions -----------------------------------------------------------------------
 
+    def role_accounts(self) -> tuple[tuple[int, str, str], ...]:
+        """(account id, role, status) of each role held by a person with an account: what the
+        permission checks ask of `roles`. A row kept for the event page carries these instead of
+        its roles (`keep_role_accounts`): ten model instances cost a page read ten times more
+        to unpickle than the row itself."""
+        prefetched = getattr(self, "_prefetched_objects_cache", {})
+        if "roles" in prefetched:
+            return tuple(
+                (role.person.user_id, role.role, role.status)
+                for role in prefetched["roles"]
+                if role.person.user_id
+            )
+        if "_role_accounts" in self.__dict__:
+            return self.__dict__["_role_accounts"]
+        rows = self.roles.filter(person__user__isnull=False)
+        return tuple(rows.values_list("person__user_id", "role", "status"))
+
+    def keep_role_accounts(self) -> None:
+        """Hold `role_accounts()` in place of the roles (for a copy kept in the shared cache:
+        the page's shared parts fetch the roles they list, `listing_data`)."""
+        self.__dict__["_role_accounts"] = self.role_accounts()
+        prefetched = getattr(self, "_prefetched_objects_cache", {})
+        self._prefetched_objects_cache = {k: v for k, v in prefetched.items() if k != "roles"}
+
     def organiser_user_ids(self) -> set[int]:
         """Accounts holding an accepted organiser role (a prefetch may hold invitations too)."""
         return {
-            role.person.user_id
-            for role in self.roles.all()
-            if role.role == EventRole.Role.ORGANISER
-            and role.status == EventRole.Status.ACCEPTED
-            and role.person.user_id
+            user_id
+            for user_id, role, status in self.role_accounts()
+            if role == EventRole.Role.ORGANISER and status == EventRole.Status.ACCEPTED
         }
 
     def listed_people(self):

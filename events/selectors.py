@@ -94,6 +94,7 @@ def _page_event(slug: str, user, *, cached: bool) -> Event | None:
     if event is not None:
         kept = copy.copy(event)  # without this request's counts: they are kept apart
         del kept.confirmed_count, kept.confirmed_online_count
+        kept.keep_role_accounts()
         cache.set(key, (tokens, kept), fragments.FRAGMENT_SECONDS)
     return event
 

@@ -78,12 +78,21 @@ def pending_user_keys(request) -> tuple[list[str], str] | None:
 def resolve_user(request, tokens: dict, values: dict) -> None:
     """Give the still unread `request.user` the user `get_user` finds in what the caller read
     for `pending_user_keys` (everything holding `request.user` sees it)."""
-    lazy = request.user
-    if lazy._wrapped is empty:
-        lazy._wrapped = get_user(request, (tokens, values))
+    lazy = request.__dict__.get("user")
+    if isinstance(lazy, SimpleLazyObject):
+        if lazy._wrapped is empty:
+            lazy._wrapped = get_user(request, (tokens, values))
+        request.user = lazy._wrapped  # what reads it next skips the lazy object's proxying
 
 
 class CachedUserAuthenticationMiddleware(AuthenticationMiddleware):
     def process_request(self, request):
         super().process_request(request)  # its checks, and request.auser
-        request.user = SimpleLazyObject(lambda: get_user(request))
+
+        def user():
+            # Once read, the user itself: a page asks it dozens of things, and each question
+            # through the lazy object costs three Python calls.
+            request.user = get_user(request)
+            return request.user
+
+        request.user = SimpleLazyObject(user)

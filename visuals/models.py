@@ -33,7 +33,7 @@ def can_contribute(event: Event, user) -> bool:
         return False
     if event.can_edit(user):
         return True
-    return any(role.person.user_id == user.pk for role in event.roles.all())
+    return any(user_id == user.pk for user_id, _role, _status in event.role_accounts())
 
 
 class VisualQuerySet(models.QuerySet):

@@ -110,6 +110,13 @@ def event_detail(request, slug):
     shared text and has only their own parts rendered (account links, registration, the panels
     that show their dots and follows, organiser tools).
     """
+    page_keys = {}
+
+    def page_key(parts: list) -> str:  # a digest: computed once per request
+        if (found := page_keys.get(tuple(parts))) is None:
+            found = page_keys[tuple(parts)] = skeletons.kept_page_key(request, "event", parts)
+        return found
+
     with fragments.batch():  # each marker and kept value read once, most in one round trip
         account = pending_user_keys(request)  # reads the session
         also_read = (account[0], [account[1]]) if account else None
@@ -118,11 +125,12 @@ def event_detail(request, slug):
         # and the skeleton (a plain member's, or a visitor's), in one round trip. A hint only:
         # what changed since is read again below, with its own keys.
         learnt = selectors.learnt_page_event(slug)
+        reader_id = None
         if learnt is not None and fragments.enabled():
             reader_id = _session_user_id(request) if account else None
             kinds, keys = selectors.event_page_reads(request, learnt, reader_id)
             audience = "member" if account else "visitor"
-            keys.append(skeletons.kept_page_key(request, "event", [learnt.pk, audience]))
+            keys.append(page_key([learnt.pk, audience]))
             if also_read:
                 kinds, keys = kinds + also_read[0], keys + also_read[1]
             kinds, keys = (
@@ -132,8 +140,16 @@ def event_detail(request, slug):
             fragments.prefetch(kinds=kinds, keys=keys)
 
         def page_reads(event):
+            user = request.user
+            if (
+                learnt is not None
+                and _reads_basis(event) == _reads_basis(learnt)
+                and reader_id == (user.pk if user.is_authenticated else None)
+                and _parts(request, event)[1] in ("member", "visitor")
+            ):
+                return [], []  # read above, with the row
             kinds, keys = selectors.event_page_reads(request, event)
-            keys.append(skeletons.kept_page_key(request, "event", _parts(request, event)))
+            keys.append(page_key(_parts(request, event)))
             return kinds, keys
 
         event = selectors.event_for_page(
@@ -143,7 +159,7 @@ def event_detail(request, slug):
             # Seen by its editors alone, while they change it: not worth keeping.
             return render(request, "events/event_detail.html", event_full_context(request, event))
         selectors.learn_page_event(slug, event)
-        key = skeletons.kept_page_key(request, "event", _parts(request, event))
+        key = page_key(_parts(request, event))
         return skeletons.render_kept_page(
             request,
             "events/event_detail.html",
@@ -154,6 +170,11 @@ def event_detail(request, slug):
             context=lambda: event_page_context(request, event),
             personal=lambda: event_personal_context(request, event),
         )
+
+
+def _reads_basis(event) -> tuple:
+    """What the event page's reads are named from (`selectors.event_page_reads`)."""
+    return (event.pk, event.series_id, event.starts_at, event.ends_at, event.status)
 
 
 def _parts(request, event) -> list:

@@ -107,3 +107,30 @@ def test_a_value_kept_with_its_tokens_is_current_only_under_the_same_tokens():
     fragments.move_marker("things")
     moved, stored = fragments.markers_and_value(["things"], "kept")
     assert fragments.current(moved, stored) is None
+
+
+def test_a_token_from_the_kept_pages_is_one_django_accepts_and_never_repeats():
+    """`csrf_token` masks the request's secret as Django's `get_token` does, faster: Django
+    unmasks each to the secret, no two are alike, and the cookie is renewed as get_token does."""
+    from django.middleware.csrf import (
+        _check_token_format,
+        _get_new_csrf_string,
+        _unmask_cipher_token,
+    )
+
+    request = RequestFactory().get("/")
+    secret = request.META["CSRF_COOKIE"] = _get_new_csrf_string()
+    tokens = {fragments.csrf_token(request) for _ in range(500)}
+    assert len(tokens) == 500
+    for token in tokens:
+        _check_token_format(token)
+        assert _unmask_cipher_token(token) == secret
+    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True
+
+
+def test_a_request_without_a_csrf_secret_gets_a_new_one_as_from_django():
+    request = RequestFactory().get("/")
+    token = fragments.csrf_token(request)
+    from django.middleware.csrf import _unmask_cipher_token
+
+    assert _unmask_cipher_token(token) == request.META["CSRF_COOKIE"]

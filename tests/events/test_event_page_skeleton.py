@@ -318,3 +318,34 @@ def test_what_a_process_learnt_of_a_slug_is_only_a_hint(django_capture_on_commit
     assert "The second cafe" in html
     assert "Follow Round tables" in html
     assert html == plain(member, second)
+
+
+def test_the_row_kept_without_its_roles_still_knows_who_may_do_what(
+    quiet_event, django_capture_on_commit_callbacks
+):
+    """The page's row is kept with its people's accounts and roles, not their rows
+    (`Event.role_accounts`): organisers get their tools, listed people may add visuals, an
+    invitation not yet accepted gives nothing, and a role taken away is gone at once."""
+    organiser, speaker, invited = (UserFactory(groups=["Organisers"]) for _ in range(3))
+    role = EventRoleFactory(
+        event=quiet_event, person=PersonFactory(user=organiser), role="organiser"
+    )
+    EventRoleFactory(event=quiet_event, person=PersonFactory(user=speaker), role="speaker")
+    EventRoleFactory(
+        event=quiet_event, person=PersonFactory(user=invited), role="organiser", status="pending"
+    )
+    clients = readers({"organiser": organiser, "speaker": speaker, "invited": invited})
+    expected = {name: plain(client, quiet_event) for name, client in clients.items()}
+    assert "Organiser tools" in expected["organiser"]
+    assert "Organiser tools" not in expected["speaker"] + expected["invited"]
+    assert "Add a drawing, photo or document" in expected["speaker"]
+    assert "Add a drawing, photo or document" not in expected["invited"]
+    cache.clear()
+    for _round in range(2):  # the row is read from the shared cache from the first request on
+        for name, client in clients.items():
+            assert page(client, quiet_event) == expected[name], name
+    with django_capture_on_commit_callbacks(execute=True):
+        role.delete()
+    html = page(clients["organiser"], quiet_event)
+    assert "Organiser tools" not in html
+    assert html == plain(clients["organiser"], quiet_event)
