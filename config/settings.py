@@ -291,7 +291,8 @@ if REDIS_URL:
     # costs no session query, and while Redis is away sessions come from the database (none lost;
     # config/cache.py deletes the entries written meanwhile once Redis is back). Not with the
     # per-process cache below: a logout in one process would leave the session alive in others.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # people/sessions.py: Django's cached_db, read in the same round trip as a page's reads.
+    SESSION_ENGINE = "people.sessions"
 else:
     CACHES = {
         "default": {

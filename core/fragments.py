@@ -73,6 +73,11 @@ def batch():
         _batch.reset(token)
 
 
+def batching() -> bool:
+    """Whether reads are kept for the rest of a `batch()` block."""
+    return _batch.get() is not None
+
+
 def prefetch(*, kinds=(), keys=()) -> None:
     """Inside `batch()`, fetch the markers of `kinds` and the entries at `keys` in one round
     trip, for the reads that follow; outside it, nothing."""

@@ -46,7 +46,7 @@ from discussions.models import (
 from discussions.signals import discussions_marker, reader_marker, resonates_marker
 from events.models import Event
 from events.signals import EVENTS_MARKER
-from people.middleware import pending_user_keys, resolve_user
+from people.middleware import pending_user_keys, resolve_user, session_hint
 from people.models import AUTHORS_MARKER
 
 # Query parameters the pages' shared text may depend on (pagination links keep the others; a
@@ -115,12 +115,14 @@ class KeptFacts:
         # skeleton of plain members is, and another is read after for a member who is not one.
         audience = "member" if user_keys else skeletons.audience(request)
         self.skeleton_key = skeleton_key(audience) if skeleton else None
-        user_kinds, user_key = user_keys or ([], None)
+        user_kinds, user_read = user_keys or ([], [])
         kinds = list(dict.fromkeys([*facts_kinds, *skeleton_kinds, *user_kinds]))
-        keys = [key for key in (facts_key, self.skeleton_key, user_key) if key]
-        tokens, values = fragments.markers_and_values(kinds, keys)
-        if user_keys:
-            resolve_user(request, tokens, values)
+        keys = [key for key in (facts_key, self.skeleton_key) if key] + user_read
+        # In a batch: the session, when read with the rest (`_reader`), is taken from it.
+        with fragments.batch():
+            tokens, values = fragments.markers_and_values(kinds, keys)
+            if user_keys:
+                resolve_user(request, tokens, values)
         self.facts_version = fragments.joined(tokens, facts_kinds)
         self.facts = fragments.current(self.facts_version, values.get(facts_key))
         self.skeleton_version = fragments.joined(tokens, skeleton_kinds) + suffix
@@ -151,12 +153,19 @@ def _reader_kinds(reader_pk) -> list[str]:
 
 def _reader(request) -> tuple[int, tuple | None]:
     """(the reader's id, None); while `request.user` is unread, (the id the session names, the
-    member's keys to read with the page's: `KeptFacts`)."""
+    member's marker kinds and keys to read with the page's: `KeptFacts`). When this process
+    knows whom the session names, the session is not read here but with the page's reads
+    (people/middleware.py `session_hint`; `_read_as` reads again if it names someone else)."""
+    hint = session_hint(request)
+    if hint is not None:
+        member, kinds, keys = hint
+        return member, (kinds, keys)
     user_keys = pending_user_keys(request)
     if user_keys is None:
         user = request.user
         return (user.pk if user.is_authenticated else NOBODY), None
-    return int(request.session[SESSION_KEY]), user_keys
+    kinds, key = user_keys
+    return int(request.session[SESSION_KEY]), (kinds, [key])
 
 
 def _read_as(request, read, reader_pk: int) -> tuple[int, KeptFacts | None]:

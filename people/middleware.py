@@ -22,6 +22,7 @@ from django.utils.functional import SimpleLazyObject, empty
 
 from core import fragments
 from people.models import GROUPS_MARKER
+from people.sessions import SessionStore as CachedSessionStore
 
 # An upper bound only: a change moves the member's marker at once.
 USER_SECONDS = 600
@@ -29,6 +30,18 @@ USER_SECONDS = 600
 
 def user_marker(user_id) -> str:
     return f"user:{user_id}"
+
+
+# The member each session named when this process last read it: a page may read the session
+# with that member's account and its own reads, in one round trip (`session_hint`). Only a
+# hint: who the reader is comes from the session read in that round trip, as ever. Bounded.
+_session_members: dict[str, str] = {}
+SESSION_MEMBERS = 10_000
+
+
+def account_keys(user_id) -> tuple[list[str], str]:
+    """The marker kinds and the key of member `user_id`'s row in the shared cache."""
+    return [user_marker(user_id), GROUPS_MARKER], f"people:user:{user_id}"
 
 
 def user_keys(request) -> tuple[list[str], str] | None:
@@ -40,7 +53,30 @@ def user_keys(request) -> tuple[list[str], str] | None:
     known_backend = backend in settings.AUTHENTICATION_BACKENDS
     if not fragments.enabled() or user_id is None or not known_backend:
         return None
-    return [user_marker(user_id), GROUPS_MARKER], f"people:user:{user_id}"
+    if session.session_key and _session_members.get(session.session_key) != user_id:
+        if len(_session_members) >= SESSION_MEMBERS:
+            _session_members.clear()
+        _session_members[session.session_key] = user_id
+    return account_keys(user_id)
+
+
+def session_hint(request) -> tuple[int, list[str], list[str]] | None:
+    """(member id, marker kinds, keys) a page may read before the session, in its own round
+    trip: the session's entry in the shared cache (read from there by people/sessions.py) and
+    the account of the member the session named when this process last read it. None when
+    that is not known, the session is read already, or the sessions are not in the cache."""
+    lazy = request.__dict__.get("user")
+    if not isinstance(lazy, SimpleLazyObject) or lazy._wrapped is not empty:
+        return None
+    session = request.session
+    session_key = session.session_key
+    if session_key is None or hasattr(session, "_session_cache") or not fragments.enabled():
+        return None
+    member = _session_members.get(session_key)
+    if member is None or not isinstance(session, CachedSessionStore):
+        return None
+    kinds, key = account_keys(member)
+    return int(member), kinds, [key, session.cache_key]
 
 
 def get_user(request, read=None):
@@ -50,6 +86,8 @@ def get_user(request, read=None):
     if keys is None:
         return auth.get_user(request)
     kinds, key = keys
+    if read is not None and not all(kind in read[0] for kind in kinds):
+        read = None  # read for another member than the session names (`session_hint`)
     tokens, found = read or fragments.markers_and_values(kinds, [key])
     tokens = fragments.joined(tokens, kinds)
     user = fragments.current(tokens, found.get(key))

@@ -16,7 +16,7 @@ from events.forms_people import RemovalRequestForm
 from events.models import Series, Theme
 from events.signals import EVENTS_MARKER
 from events.structured_data import event_json_ld
-from people.middleware import pending_user_keys
+from people.middleware import pending_user_keys, session_hint
 from people.models import Affiliation, Organisation
 
 THEMES_PAGE_SIZE = 60
@@ -118,26 +118,36 @@ def event_detail(request, slug):
         return found
 
     with fragments.batch():  # each marker and kept value read once, most in one round trip
-        account = pending_user_keys(request)  # reads the session
-        also_read = (account[0], [account[1]]) if account else None
+        # The session comes with the rest when this process knows whom it names; else first.
+        hint = session_hint(request)
+        if hint is None:
+            account = pending_user_keys(request)  # reads the session
+            reader_id = _session_user_id(request) if account else None
+        else:
+            reader_id = hint[0]
         # Everything the page will read, named from the row this process read last time for
         # the slug: the row, the member's account, their place and follows, the panels' reads
         # and the skeleton (a plain member's, or a visitor's), in one round trip. A hint only:
         # what changed since is read again below, with its own keys.
         learnt = selectors.learnt_page_event(slug)
-        reader_id = None
         if learnt is not None and fragments.enabled():
-            reader_id = _session_user_id(request) if account else None
             kinds, keys = selectors.event_page_reads(request, learnt, reader_id)
-            audience = "member" if account else "visitor"
+            audience = "visitor" if reader_id is None else "member"
             keys.append(page_key([learnt.pk, audience]))
-            if also_read:
-                kinds, keys = kinds + also_read[0], keys + also_read[1]
+            if hint is not None:
+                kinds, keys = kinds + hint[1], keys + hint[2]
+            elif account:
+                kinds, keys = kinds + account[0], keys + [account[1]]
             kinds, keys = (
                 kinds + selectors.PAGE_EVENT_MARKERS,
                 keys + [selectors.page_event_key(slug)],
             )
             fragments.prefetch(kinds=kinds, keys=keys)
+        if hint is not None:
+            account = pending_user_keys(request)  # the session, read above with the rest
+            if account is None or int(_session_user_id(request) or 0) != reader_id:
+                reader_id = -1  # the session named someone else: their reads are read below
+        also_read = (account[0], [account[1]]) if account else None
 
         def page_reads(event):
             user = request.user
