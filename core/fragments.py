@@ -47,6 +47,7 @@ CSRF_FIELD = 'name="csrfmiddlewaretoken"'
 # Stands in for the CSRF token in a kept rendering (private use: never in our output); each
 # reader's own replaces it (`with_csrf_token`).
 CSRF_STAND_IN = "\ue014csrf\ue014"
+_CSRF_STAND_IN_BYTES = CSRF_STAND_IN.encode()
 _CSRF_VALUES = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
 # What a rendering depends on besides the data: code, templates, compiled catalogues.
 RELEASE_SUFFIXES = {".py", ".html", ".mo", ".txt"}
@@ -282,8 +283,13 @@ def with_csrf_stand_in(html: str) -> str:
     return _CSRF_VALUES.sub(f'{CSRF_FIELD} value="{CSRF_STAND_IN}"', html)
 
 
-def with_csrf_token(request, html: str) -> str:
-    """`html` with each CSRF stand-in replaced by this reader's token (as {% csrf_token %})."""
+def with_csrf_token(request, html: str | bytes) -> str | bytes:
+    """`html` (text, or UTF-8) with each CSRF stand-in replaced by this reader's token (as
+    {% csrf_token %})."""
+    if isinstance(html, bytes):
+        if _CSRF_STAND_IN_BYTES not in html:
+            return html
+        return html.replace(_CSRF_STAND_IN_BYTES, csrf_token(request).encode())
     if CSRF_STAND_IN not in html:
         return html
     return html.replace(CSRF_STAND_IN, csrf_token(request))

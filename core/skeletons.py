@@ -151,7 +151,7 @@ def _render_and_keep(request, template_name, name, context, personal, key, value
         _marking.reset(token)
     skeleton, html = split(marked)
     if fragments.storable(name, "".join(skeleton[::2])):
-        cache.set(key, value(skeleton), fragments.FRAGMENT_SECONDS)
+        cache.set(key, value(encoded(skeleton)), fragments.FRAGMENT_SECONDS)
     return HttpResponse(fragments.with_csrf_token(request, html))
 
 
@@ -180,9 +180,16 @@ def split(marked: str) -> tuple[list, str]:
     return skeleton, "".join(page)
 
 
-def fill(request, skeleton: list, values: dict, *, key: str | None = None) -> str:
-    """The page: the skeleton's shared text with each hole rendered from `values` (or kept,
-    `kept`, when `key` names the skeleton).
+def encoded(skeleton: list) -> list:
+    """The skeleton with its shared text as UTF-8: a page holding one character beyond ASCII is
+    a string of two or four bytes a character, and encoding 50 kB of it for the response cost
+    a thread page a tenth of its time; joined as bytes, only the holes are encoded."""
+    return [piece.encode() if index % 2 == 0 else piece for index, piece in enumerate(skeleton)]
+
+
+def fill(request, skeleton: list, values: dict, *, key: str | None = None) -> bytes:
+    """The page, as UTF-8: the skeleton's shared text with each hole rendered from `values` (or
+    kept, `kept`, when `key` names the skeleton).
 
     Holes render the CSRF stand-in for the token: the caller puts the reader's in its places
     (`fragments.with_csrf_token`), one token for the page as a plain render has (Django masks
@@ -198,15 +205,15 @@ def fill(request, skeleton: list, values: dict, *, key: str | None = None) -> st
     ):
         for index, piece in enumerate(skeleton):
             if index % 2 == 0:
-                out.append(piece)
+                out.append(piece if isinstance(piece, bytes) else piece.encode())
             else:
                 kind, *args = piece
                 token = _filling.set((key, piece) if key else None)
                 try:
-                    out.append(str(_fillers[kind](context, *args)))
+                    out.append(str(_fillers[kind](context, *args)).encode())
                 finally:
                     _filling.reset(token)
-    return "".join(out)
+    return b"".join(out)
 
 
 def kept(state, render: Callable[[], str]) -> str:

@@ -1,12 +1,14 @@
 """The search page's form, kept rendered without words or choices (discussions_tags.search_form):
 every page gets the form a plain render gives, with its own words and choices."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from discussions.forms import SearchForm
-from discussions.models import Board
+from discussions.models import Board, Thread
 from discussions.services import start_thread
 from tests.factories import EventFactory, ThemeFactory
 from tests.skeletons import page_text, plain_text
@@ -22,7 +24,11 @@ def menus(author, monkeypatch):
     for title in ("Older cafe", "Recent cafe"):
         event = EventFactory(title=title)
         board = Board.objects.for_event(event)
-        start_thread(board=board, author=author, title=f"On {title}", body="Care & money.")
+        thread = start_thread(board=board, author=author, title=f"On {title}", body="Care & money.")
+        # "2 hours ago" reads the same to both renders ("a second ago" may not, a second later).
+        earlier = timezone.now() - timedelta(hours=2)
+        thread.posts.update(created_at=earlier)
+        Thread.objects.filter(pk=thread.pk).update(last_activity_at=earlier)
         events.append(event)
     return {"themes": themes, "recent": events[1], "older": events[0]}
 
