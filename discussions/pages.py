@@ -9,6 +9,7 @@ such a post, images with their per-reader links) has its main part in a hole too
 the page's posts (fetched only then). Who may moderate gets the page rendered (views).
 """
 
+import functools
 import time
 from datetime import UTC, datetime
 from functools import cached_property, partial
@@ -540,8 +541,13 @@ def _in_force(suspension_pk, ends_at) -> int | None:
 def _partial(model, names, values):
     """An instance of `model` with only these fields loaded (from_db takes them in field order)."""
     given = dict(zip(names, values, strict=True))
-    names = [field.attname for field in model._meta.concrete_fields if field.attname in given]
-    return model.from_db("default", names, [given[name] for name in names])
+    ordered = _in_field_order(model, tuple(names))
+    return model.from_db("default", ordered, [given[name] for name in ordered])
+
+
+@functools.cache
+def _in_field_order(model, names: tuple) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields if field.attname in names]
 
 
 class ThreadPage:
