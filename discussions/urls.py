@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from discussions import views
 
@@ -26,43 +26,65 @@ POST_ACTION = choices("hide", "restore")
 
 app_name = "discussions"
 
+# Grouped by their first segments, as events' (a page of another app fails each group with one
+# comparison).
 urlpatterns = [
     path("discussions/", views.search, name="search"),
-    path("events/<slug:event_slug>/board/", views.board, name="board"),
-    path("events/<slug:event_slug>/board/feed.atom", views.BoardFeed(), name="board_feed"),
-    path("events/<slug:event_slug>/board/new/", views.thread_create, name="thread_create"),
     path(
-        f"events/<slug:event_slug>/board/<{FOLLOW}:action>/",
-        views.board_follow,
-        name="board_follow",
+        "events/<slug:event_slug>/board/",
+        include(
+            [
+                path("", views.board, name="board"),
+                path("feed.atom", views.BoardFeed(), name="board_feed"),
+                path("new/", views.thread_create, name="thread_create"),
+                path(f"<{FOLLOW}:action>/", views.board_follow, name="board_follow"),
+                path("close/", views.board_close, name="board_close"),
+                path("reopen/", views.board_reopen, name="board_reopen"),
+            ]
+        ),
     ),
-    path("events/<slug:event_slug>/board/close/", views.board_close, name="board_close"),
-    path("events/<slug:event_slug>/board/reopen/", views.board_reopen, name="board_reopen"),
-    path("threads/<int:pk>/", views.thread_redirect, name="thread_short"),
     path("threads/<int:pk>-<slug:slug>/", views.thread_detail, name="thread"),
-    path("threads/<int:pk>/reply/", views.reply, name="reply"),
-    path(f"threads/<int:pk>/<{FOLLOW}:action>/", views.thread_follow, name="thread_follow"),
     path(
-        f"threads/<int:pk>/<{THREAD_ACTION}:action>/",
-        views.thread_moderate,
-        name="thread_moderate",
+        "threads/<int:pk>/",
+        include(
+            [
+                path("", views.thread_redirect, name="thread_short"),
+                path("reply/", views.reply, name="reply"),
+                path(f"<{FOLLOW}:action>/", views.thread_follow, name="thread_follow"),
+                path(f"<{THREAD_ACTION}:action>/", views.thread_moderate, name="thread_moderate"),
+            ]
+        ),
     ),
-    path("posts/<int:pk>/", views.post_permalink, name="post"),
-    path("posts/<int:pk>/edit/", views.post_edit, name="post_edit"),
-    path("posts/<int:pk>/withdraw/", views.post_withdraw, name="post_withdraw"),
-    path("posts/<int:pk>/history/", views.post_history, name="post_history"),
-    path("posts/<int:pk>/flag/", views.post_flag, name="post_flag"),
-    path("posts/<int:pk>/resonates/", views.post_resonates, name="post_resonates"),
-    path(f"posts/<int:pk>/<{POST_ACTION}:action>/", views.post_moderate, name="post_moderate"),
+    path(
+        "posts/<int:pk>/",
+        include(
+            [
+                path("", views.post_permalink, name="post"),
+                path("edit/", views.post_edit, name="post_edit"),
+                path("withdraw/", views.post_withdraw, name="post_withdraw"),
+                path("history/", views.post_history, name="post_history"),
+                path("flag/", views.post_flag, name="post_flag"),
+                path("resonates/", views.post_resonates, name="post_resonates"),
+                path(f"<{POST_ACTION}:action>/", views.post_moderate, name="post_moderate"),
+            ]
+        ),
+    ),
     path(
         f"post-images/<int:pk>/<{POST_ACTION}:action>/",
         views.post_image_moderate,
         name="post_image_moderate",
     ),
-    path("moderation/", views.moderation_queue, name="moderation"),
-    path("moderation/flags/<int:pk>/resolve/", views.flag_resolve, name="flag_resolve"),
-    path("moderation/members/<int:pk>/", views.member_posts, name="member_posts"),
-    path("moderation/suspensions/<int:pk>/lift/", views.suspension_lift, name="suspension_lift"),
+    path(
+        "moderation/",
+        include(
+            [
+                path("", views.moderation_queue, name="moderation"),
+                path("flags/<int:pk>/resolve/", views.flag_resolve, name="flag_resolve"),
+                path("members/<int:pk>/", views.member_posts, name="member_posts"),
+                path("suspensions/<int:pk>/lift/", views.suspension_lift, name="suspension_lift"),
+            ]
+        ),
+    ),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]
 
