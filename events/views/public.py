@@ -37,16 +37,37 @@ def _events_fragment(request, name, render_content):
 def _events_page(request, template_name, name, context):
     """A page showing events that is the same for every reader of an address but for the
     base layout's personal parts: kept whole as a skeleton (core/skeletons.py) under the
-    events' version; on a hit `context()` is not called (no FilterSet, no queries)."""
-    return skeletons.render_page(
-        request,
-        template_name,
-        name=name,
-        version=selectors.events_version(),
-        parts=[request.path, request.GET.urlencode(), skeletons.audience(request)],
-        context=context,
-        personal=dict,
-    )
+    events' version; on a hit `context()` is not called (no FilterSet, no queries).
+
+    One round trip on a hit: the events' version and the skeleton are read with the session
+    and the member's account when this process knows whom the session names (a visitor's
+    skeleton when there is no session)."""
+    parts = [request.path, request.GET.urlencode()]
+    with fragments.batch():
+        if fragments.enabled():
+            hint = session_hint(request)
+            if hint is not None or request.session.session_key is None:
+                audience = "visitor" if hint is None else "member"
+                kinds, keys = hint[1:] if hint is not None else ([], [])
+                fragments.prefetch(
+                    kinds=[EVENTS_MARKER, *kinds],
+                    keys=[
+                        selectors.NEXT_END_KEY,
+                        skeletons.kept_page_key(request, name, [*parts, audience]),
+                        *keys,
+                    ],
+                )
+        key = skeletons.kept_page_key(request, name, [*parts, skeletons.audience(request)])
+        return skeletons.render_kept_page(
+            request,
+            template_name,
+            name=name,
+            key=key,
+            version=selectors.events_version(),
+            stored=fragments.get(key),
+            context=context,
+            personal=dict,
+        )
 
 
 def home(request):

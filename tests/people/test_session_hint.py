@@ -43,13 +43,15 @@ def pages():
     board = Board.objects.get_or_create(event=event)[0]
     thread = ThreadFactory(board=board, title="After the cafe")
     return {
+        "home": reverse("home"),
+        "events": reverse("events:list") + "?q=cafe",
         "event": event.get_absolute_url(),
         "board": reverse("discussions:board", kwargs={"event_slug": event.slug}),
         "thread": thread.get_absolute_url(),
     }
 
 
-@pytest.mark.parametrize("page", ["event", "board", "thread"])
+@pytest.mark.parametrize("page", ["home", "events", "event", "board", "thread"])
 def test_a_members_page_reads_the_cache_once(client, settings, pages, reads, page):
     settings.SESSION_ENGINE = SESSIONS_IN_THE_CACHE
     user = UserFactory(display_name="Alys")
