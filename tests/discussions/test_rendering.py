@@ -168,13 +168,22 @@ PATHOLOGICAL_CORPUS = {
 @pytest.mark.parametrize("source", PATHOLOGICAL_CORPUS.values(), ids=PATHOLOGICAL_CORPUS.keys())
 def test_pathological_input_renders_in_bounded_time(source):
     assert len(source) == PATHOLOGICAL_LENGTH
-    # CPU time of this process, the best of three: what rendering costs, not how busy the machine
-    # is (the suite runs beside other work on two cores).
+    # Against ordinary text of the same length on the same machine, not a number of milliseconds
+    # (a busy or slow machine failed "50 ms" at 51): the worst of these costs ~85 times plain
+    # text, a superlinear parser thousands of times (87 s against 1 ms). CPU time of this
+    # process, the best of three: what rendering costs, not how busy the machine is.
+    plain = ("Co-production means people working together as equals. " * 400)[:PATHOLOGICAL_LENGTH]
+    html, seconds = _best_of_three(source)
+    _plain_html, plain_seconds = _best_of_three(plain)
+
+    assert seconds < 500 * plain_seconds
+    assert_only_allowlisted(html)
+
+
+def _best_of_three(source) -> tuple[str, float]:
     timings = []
     for _attempt in range(3):
         started = time.process_time()
         html = render_markdown(source)
         timings.append(time.process_time() - started)
-
-    assert min(timings) < 0.050
-    assert_only_allowlisted(html)
+    return html, min(timings)
