@@ -206,9 +206,10 @@ def search_posts(q: str, *, theme=None, event=None):
     On PostgreSQL the newest MAX_RANKED matches are found on the posts table alone
     (`newest_matches`), ranked, and checked for visibility (their threads', in the same
     statement); only the shown page gets headlines. Ranking every match of a common word read
-    every matching row (80,000 for "community" in 1,000,000 posts: over half a second). A theme
-    or an event narrows the posts to its readable threads' (a literal id list: no join to
-    misjudge), looked for the same way: an event's 27,000 posts were all read to find a page of
+    every matching row (80,000 for "community" in 1,000,000 posts: over half a second). An
+    event narrows the posts to its readable threads' (a literal id list: no join to misjudge),
+    a theme to its threads' (a subquery; each candidate's thread is checked, as without a
+    filter), looked for the same way: an event's 27,000 posts were all read to find a page of
     its newest (over 200 ms), or every match of a common word among them. The statements are
     written out (`Candidates`): built through the ORM, the three to five of a search were
     2-3 ms of its CPU.
@@ -230,13 +231,15 @@ def search_posts(q: str, *, theme=None, event=None):
             posts = posts.filter(Q(body_source__icontains=q) | in_title)
         return posts.order_by("-created_at", "-pk")
     thread_ids, in_threads = None, None
-    if filtered:
+    if event is not None:
         found = _filter_threads(threads, theme=theme, event=event)
         thread_ids = [pk for pk, _replies in found]
         in_threads = sum(replies + 1 for _pk, replies in found)
         if not thread_ids:
             return RankedResults([], None)
-    candidates = Candidates(q, thread_ids)
+    elif theme is not None:
+        in_threads = _theme_posts(theme)
+    candidates = Candidates(q, thread_ids, theme=theme if event is None else None)
     if in_threads is not None and in_threads <= FEW_POSTS:
         # Every post of a few threads read, without the GIN index: its bitmap of a common word
         # (30 ms for "community") costs more than the posts it spares.
@@ -258,27 +261,50 @@ def search_posts(q: str, *, theme=None, event=None):
 
 
 def _filter_threads(threads, *, theme, event) -> list[tuple[int, int]]:
-    """(id, replies) of the readable threads a theme or an event narrows a search to: the same
-    for every search on it, so kept in the shared cache until a thread, post or board of the
-    event (of any event, for a theme) or an event changes (discussions/signals.py). Reading
-    them was most of a theme-filtered search's database time (25 ms for a theme of 3,700
-    threads)."""
+    """(id, replies) of the readable threads of an event (on a theme too, if given) that a
+    search is narrowed to: the same for every search on it, so kept in the shared cache until
+    a thread, post or board of the event or an event changes (discussions/signals.py)."""
 
     def fetch():
         return list(threads.values_list("pk", "reply_count"))
 
     if not fragments.enabled():
         return fetch()
-    board_kind = discussions_marker(event.pk) if event is not None else ANY_BOARD_MARKER
-    key = f"search:threads:{theme.pk if theme is not None else ''}:"
-    key += str(event.pk) if event is not None else ""
-    return fragments.kept_value([EVENTS_MARKER, board_kind], key, fetch)
+    key = f"search:threads:{theme.pk if theme is not None else ''}:{event.pk}"
+    return fragments.kept_value([EVENTS_MARKER, discussions_marker(event.pk)], key, fetch)
+
+
+def _theme_posts(theme) -> int:
+    """How many posts a theme's threads hold (hidden ones too): whether a search on the theme
+    reads them all (FEW_POSTS) or looks through the newest posts. Kept in the shared cache as
+    long as no thread, post or board changes (discussions/signals.py)."""
+
+    def fetch():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COALESCE(sum(t.reply_count + 1), 0) FROM discussions_thread t"
+                f" WHERE t.id IN ({_THEME_THREADS})",
+                {"theme": theme.pk},
+            )
+            return cursor.fetchone()[0]
+
+    if not fragments.enabled():
+        return fetch()
+    return fragments.kept_value([ANY_BOARD_MARKER], f"search:theme-posts:{theme.pk}", fetch)
 
 
 # The query as the posts' vectors were written: English stems and the words as typed (Welsh).
 _QUERY = (
     "(websearch_to_tsquery('english'::regconfig, %(q)s)"
     " || websearch_to_tsquery('simple'::regconfig, %(q)s))"
+)
+# The threads on a theme, as a subquery: PostgreSQL hashes them once and checks each post
+# against the hash. As a literal list of a large theme's 3,700 ids the statements were 22 kB:
+# writing the list out was a fifth of search's CPU, parsing and planning it 8 ms a statement,
+# and each post was compared with every id (28 ms for the newest 1,000 posts).
+_THEME_THREADS = (
+    f"SELECT tt.thread_id FROM {Thread.themes.through._meta.db_table} tt"
+    " WHERE tt.theme_id = %(theme)s"
 )
 # What `Thread.objects.public()` asks of a post's thread (`Post.objects.public()`), asked per
 # candidate (a few index lookups for each of at most MAX_RANKED rows): a separate query over
@@ -292,15 +318,22 @@ _READABLE = (
 
 class Candidates:
     """The statements that look for the newest posts matching `q` (all shown posts when empty),
-    among the posts of `thread_ids` (readable threads) or of every thread. Each answers
-    (id, rank, readable) rows, newest first."""
+    among the posts of `thread_ids` (readable threads), of the threads on `theme`, or of every
+    thread. Each answers (id, rank, readable) rows, newest first."""
 
-    def __init__(self, q: str, thread_ids: list[int] | None):
-        self.params = {"q": q, "threads": thread_ids, "public": list(Event.PUBLIC_STATUSES)}
+    def __init__(self, q: str, thread_ids: list[int] | None, *, theme=None):
+        self.params = {
+            "q": q,
+            "threads": thread_ids,
+            "theme": theme.pk if theme is not None else None,
+            "public": list(Event.PUBLIC_STATUSES),
+        }
         self.q = q
         where = ["p.hidden_at IS NULL", "p.withdrawn_at IS NULL"]
         if thread_ids is not None:
             where.append("p.thread_id = ANY(%(threads)s)")
+        if theme is not None:
+            where.append(f"p.thread_id IN ({_THEME_THREADS})")
         self.where = where
         rank = f"ts_rank(p.search_vector, {_QUERY})" if q else "0.0"
         # The threads given were the readable ones.
