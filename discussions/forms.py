@@ -1,7 +1,6 @@
 from datetime import datetime, time, timedelta
 
 from django import forms
-from django.core.cache import cache
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -285,12 +284,13 @@ class SearchForm(ControlCharactersCleaned, forms.Form):
         (ANY_BOARD_MARKER); built, they cost two queries and 5-40 ms of a search page."""
         if not fragments.enabled():
             return (cls._theme_menu(), cls._event_menu()), ""
-        version = fragments.markers(EVENTS_MARKER, ANY_BOARD_MARKER)
-        key = f"discussions:search-menus:{fragments.release()}:{interface_language()}:{version}"
-        menus = cache.get(key)
+        # Kept at one key with the markers' tokens: the markers and the menus in one round trip.
+        key = f"discussions:search-menus:{fragments.release()}:{interface_language()}"
+        version, stored = fragments.markers_and_value((EVENTS_MARKER, ANY_BOARD_MARKER), key)
+        menus = fragments.current(version, stored)
         if menus is None:
             menus = cls._theme_menu(), cls._event_menu()
-            cache.set(key, menus, fragments.FRAGMENT_SECONDS)
+            fragments.keep(key, version, menus)
         return menus, version
 
     @staticmethod
