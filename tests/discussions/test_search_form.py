@@ -1,12 +1,14 @@
 """The search page's form, kept rendered without words or choices (discussions_tags.search_form):
 every page gets the form a plain render gives, with its own words and choices."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from discussions.forms import SearchForm
-from discussions.models import Board
+from discussions.models import Board, Thread
 from discussions.services import start_thread
 from tests.factories import EventFactory, ThemeFactory
 from tests.skeletons import page_text, plain_text
@@ -24,6 +26,9 @@ def menus(author, monkeypatch):
         board = Board.objects.for_event(event)
         start_thread(board=board, author=author, title=f"On {title}", body="Care & money.")
         events.append(event)
+    # Days ago, not seconds: the recent conversations say how long ago, and the pages compared
+    # are rendered seconds apart (on a busy machine, "a second ago" against "2 seconds ago").
+    Thread.objects.update(last_activity_at=timezone.now() - timedelta(days=3))
     return {"themes": themes, "recent": events[1], "older": events[0]}
 
 
