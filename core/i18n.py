@@ -7,6 +7,7 @@ cookie the switch sets), or else the one their browser asks for (Accept-Language
 """
 
 import functools
+from collections.abc import Callable
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -107,6 +108,47 @@ def marked(obj, field: str) -> str:
     if other and text:
         return format_html('<span lang="{}">{}</span>', other, text)
     return format_html("{}", text)
+
+
+def marking(model, field: str) -> Callable[[object], str]:
+    """`marked(obj, field)` for objects of `model`, with the page's language and the order its
+    texts fall back in read once: for a list that marks many (a search page's events, where
+    marking each anew was 40% of its rows' CPU). Objects whose texts in the page's language
+    and the ones before it are not all read (deferred) are marked by `marked`."""
+    from modeltranslation.fields import NONE, TranslationFieldDescriptor
+    from modeltranslation.utils import resolution_order
+
+    descriptor = model.__dict__.get(field)
+    language = interface_language()
+    if not isinstance(descriptor, TranslationFieldDescriptor) or get_language() != language:
+        return functools.partial(_marked_as, field=field)
+    undefined = descriptor.fallback_undefined
+    if (descriptor.field.get_default() if undefined is NONE else undefined) != "":
+        # A text counts as written when it is not this (obj.<field> skips it): not the case
+        # `mark` below knows.
+        return functools.partial(_marked_as, field=field)
+    order = [
+        (code, f"{field}_{code}")
+        for code in resolution_order(language, descriptor.fallback_languages)
+    ]
+
+    def mark(obj) -> str:
+        values = getattr(obj, "__dict__", {})
+        for code, name in order:
+            if name not in values:
+                break
+            text = values[name]
+            if text not in (None, ""):
+                if code == language:
+                    return format_html("{}", text)
+                return format_html('<span lang="{}">{}</span>', code, text)
+        return marked(obj, field)
+
+    return mark
+
+
+def _marked_as(obj, *, field: str) -> str:
+    return marked(obj, field)
 
 
 @deconstructible(path="core.i18n.ShownText")

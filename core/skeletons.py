@@ -155,6 +155,17 @@ def _render_and_keep(request, template_name, name, context, personal, key, value
     return HttpResponse(fragments.with_csrf_token(request, html))
 
 
+def render_marked(request, template_name: str, values: dict) -> list:
+    """The skeleton of `template_name` rendered from `values` (its shared text and holes, as
+    `split` gives them), for a caller that keeps it itself and fills it with `fill`."""
+    token = _marking.set(True)
+    try:
+        marked = render_to_string(template_name, values, request)
+    finally:
+        _marking.reset(token)
+    return split(marked)[0]
+
+
 def page_key(request, name: str, version: str, parts: list) -> str:
     """The cache key of the skeleton `render_page` keeps for these arguments (to prefetch it)."""
     # The address with its query string: base.html's language links carry it.

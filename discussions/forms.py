@@ -1,7 +1,7 @@
 from datetime import datetime, time, timedelta
 
 from django import forms
-from django.core.cache import cache
+from django.db import router
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -13,6 +13,7 @@ from core import widgets as bilingual
 from core.forms import ControlCharactersCleaned
 from core.i18n import interface_language, other_language
 from core.params import parse_int
+from core.prepared import Prepared
 from core.uploads import IMAGE, inspect_upload
 from discussions.models import (
     MAX_POST_IMAGES,
@@ -222,7 +223,7 @@ class SearchForm(ControlCharactersCleaned, forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"class": "textinput form-control"}),
     )
-    theme = forms.ModelChoiceField(
+    theme = KnownChoiceField(
         label=_("Theme"),
         # Search asks only its id of the chosen theme.
         queryset=Theme.objects.only("pk", "slug"),
@@ -250,22 +251,28 @@ class SearchForm(ControlCharactersCleaned, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        (theme_menu, event_menu), self.menus_version = self.menus_and_version()
+        (theme_menu, event_menu, theme_ids), self.menus_version = self.menus_and_version()
+        # A chosen theme is known by the menu's ids: no query (what search asks of it: its id).
+        theme = self["theme"].value()
+        if isinstance(theme, str) and theme in theme_ids:
+            self.fields["theme"].known = {theme: Theme(pk=theme_ids[theme], slug=theme)}
         # A chosen event the menu does not list (it is added for this reader): its slug.
         self.older_event = ""
         chosen = self["event"].value()
         if chosen:
             # Read once, for the menu (an event it does not list) and for cleaning.
-            field = self.fields["event"]
-            rows = list(field.queryset.filter(slug=chosen).only(*self.EVENT_FIELDS)[:1])
-            field.known = {chosen: rows[0]} if rows else {}
+            rows = chosen_event(chosen)
+            self.fields["event"].known = {chosen: rows[0]} if rows else {}
             if rows and chosen not in {slug for slug, _label, _lang in event_menu}:
                 event_menu = [*event_menu, *self._menu_items(rows, "title")]
                 self.older_event = chosen
         for name, menu in (("theme", theme_menu), ("event", event_menu)):
             widget = self.fields[name].widget
-            widget.choices = [("", self.fields[name].empty_label)]
-            widget.choices += [(slug, label) for slug, label, _lang in menu]
+            # One assignment: each normalises the whole list.
+            widget.choices = [
+                ("", self.fields[name].empty_label),
+                *((slug, label) for slug, label, _lang in menu),
+            ]
             widget.languages = {slug: lang for slug, _label, lang in menu}
 
     # What the menu shows of an event (and what search asks of a chosen one: its id).
@@ -273,24 +280,27 @@ class SearchForm(ControlCharactersCleaned, forms.Form):
 
     @classmethod
     def menus(cls) -> tuple[list, list]:
-        return cls.menus_and_version()[0]
+        return cls.menus_and_version()[0][:2]
 
     @classmethod
-    def menus_and_version(cls) -> tuple[tuple[list, list], str]:
-        """((the theme menu, the event menu), the version they were kept under: "" when not
-        kept). The theme menu and the menu of recently discussed events, as (slug, label, lang)
-        triples (lang: the language a label is shown in when not the page's, for the option's
-        `lang`). The same for every reader of a language: kept in the shared cache until an
-        event or a theme changes (the events marker), or a board, thread or post anywhere
-        (ANY_BOARD_MARKER); built, they cost two queries and 5-40 ms of a search page."""
+    def menus_and_version(cls) -> tuple[tuple[list, list, dict], str]:
+        """((the theme menu, the event menu, {theme slug: id}), the version they were kept
+        under: "" when not kept). The theme menu and the menu of recently discussed events, as
+        (slug, label, lang) triples (lang: the language a label is shown in when not the page's,
+        for the option's `lang`). The same for every reader of a language: kept in the shared
+        cache until an event or a theme changes (the events marker), or a board, thread or post
+        anywhere (ANY_BOARD_MARKER); built, they cost two queries and 5-40 ms of a search page."""
         if not fragments.enabled():
-            return (cls._theme_menu(), cls._event_menu()), ""
-        version = fragments.markers(EVENTS_MARKER, ANY_BOARD_MARKER)
-        key = f"discussions:search-menus:{fragments.release()}:{interface_language()}:{version}"
-        menus = cache.get(key)
+            theme_menu, theme_ids = cls._theme_menu_and_ids()
+            return (theme_menu, cls._event_menu(), theme_ids), ""
+        # Kept at one key with the markers' tokens: the markers and the menus in one round trip.
+        key = f"discussions:search-menus:{fragments.release()}:{interface_language()}"
+        version, stored = fragments.markers_and_value((EVENTS_MARKER, ANY_BOARD_MARKER), key)
+        menus = fragments.current(version, stored)
         if menus is None:
-            menus = cls._theme_menu(), cls._event_menu()
-            cache.set(key, menus, fragments.FRAGMENT_SECONDS)
+            theme_menu, theme_ids = cls._theme_menu_and_ids()
+            menus = theme_menu, cls._event_menu(), theme_ids
+            fragments.keep(key, version, menus)
         return menus, version
 
     @staticmethod
@@ -298,8 +308,9 @@ class SearchForm(ControlCharactersCleaned, forms.Form):
         return [(row.slug, str(row), other_language(row, field)) for row in rows]
 
     @classmethod
-    def _theme_menu(cls) -> list[tuple[str, str, str | None]]:
-        return cls._menu_items(Theme.objects.all(), "name")
+    def _theme_menu_and_ids(cls) -> tuple[list[tuple[str, str, str | None]], dict[str, int]]:
+        themes = list(Theme.objects.all())
+        return cls._menu_items(themes, "name"), {theme.slug: theme.pk for theme in themes}
 
     @classmethod
     def _event_menu(cls) -> list[tuple[str, str, str | None]]:
@@ -359,3 +370,30 @@ class SuspendForm(ControlCharactersCleaned, forms.Form):
         """The start of the chosen day in Europe/London, as an aware datetime."""
         day = self.cleaned_data["ends_on"]
         return timezone.make_aware(datetime.combine(day, time.min))
+
+
+# What search reads of a chosen event, in the model's column order (Event.from_db takes them
+# so): its title in each language (`title` alone is read in the language active when the query is
+# compiled, and this one is compiled once).
+_EVENT_COLUMNS = [
+    f.attname
+    for f in Event._meta.concrete_fields
+    if f.attname in {"id", "slug", "title_en", "title_cy"}
+]
+
+
+def _chosen_event_query(slug):
+    # only(), not values_list(): django-modeltranslation reorders values_list's columns.
+    return SearchForm.base_fields["event"].queryset.filter(slug=slug).only(*_EVENT_COLUMNS)[:1]
+
+
+# Compiled once per process (core/prepared.py): through the ORM, the query with its Exists was a
+# millisecond of each search on an event.
+_CHOSEN_EVENT = Prepared(_chosen_event_query, "\ue020search-event-stand-in")
+
+
+def chosen_event(slug: str) -> list[Event]:
+    """The public event with threads at `slug` (none or one), with what the search form shows
+    and search asks of it."""
+    rows = _CHOSEN_EVENT.rows(slug, model=Event)
+    return [Event.from_db(router.db_for_read(Event), _EVENT_COLUMNS, row) for row in rows]

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Q
+from django.db.models.base import ModelState
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -161,7 +162,7 @@ def shown_posts(ids: list[int], q: str) -> list[Post]:
         for alias, model, names in shown:
             values = row[at : at + len(names)]
             at += len(names)
-            made[alias] = None if values[0] is None else model.from_db(db, names, values)
+            made[alias] = None if values[0] is None else _from_db(model, db, names, values)
         post, thread, board = made["p"], made["t"], made["b"]
         # As select_related leaves them: each row's objects cached on the one that refers to it.
         Post.thread.field.set_cached_value(post, thread)
@@ -172,6 +173,20 @@ def shown_posts(ids: list[int], q: str) -> list[Post]:
             post.headline = row[at]
         posts.append(post)
     return posts
+
+
+def _from_db(model, db: str, names: list[str], values) -> object:
+    """`model.from_db(db, names, values)`, without running Model.__init__ for the models no
+    app patches or listens to (pre_init/post_init): its checks and signals for 100 objects a
+    page were a millisecond. The fields not read stay deferred, as from_db leaves them.
+    Event's constructor is django-modeltranslation's: it is called."""
+    if model is Event:
+        return model.from_db(db, names, values)
+    made = model.__new__(model)
+    made.__dict__.update(zip(names, values, strict=True))
+    made._state = ModelState()
+    made._state.adding, made._state.db = False, db
+    return made
 
 
 class RankedResults(Sequence):
@@ -206,37 +221,37 @@ def search_posts(q: str, *, theme=None, event=None):
     On PostgreSQL the newest MAX_RANKED matches are found on the posts table alone
     (`newest_matches`), ranked, and checked for visibility (their threads', in the same
     statement); only the shown page gets headlines. Ranking every match of a common word read
-    every matching row (80,000 for "community" in 1,000,000 posts: over half a second). A theme
-    or an event narrows the posts to its readable threads' (a literal id list: no join to
-    misjudge), looked for the same way: an event's 27,000 posts were all read to find a page of
+    every matching row (80,000 for "community" in 1,000,000 posts: over half a second). An
+    event narrows the posts to its readable threads' (a literal id list: no join to misjudge),
+    a theme to its threads' (a subquery; each candidate's thread is checked, as without a
+    filter), looked for the same way: an event's 27,000 posts were all read to find a page of
     its newest (over 200 ms), or every match of a common word among them. The statements are
     written out (`Candidates`): built through the ORM, the three to five of a search were
     2-3 ms of its CPU.
     """
     q = q.strip()
-    posts = Post.objects.public().select_related("thread__board__event", "author")
-    threads = Thread.objects.public()
-    if theme is not None:
-        posts, threads = posts.filter(thread__themes=theme), threads.filter(themes=theme)
-    if event is not None:
-        posts, threads = (
-            posts.filter(thread__board__event=event),
-            threads.filter(board__event=event),
-        )
     filtered = theme is not None or event is not None
     if not is_postgresql() or not (q or filtered):
+        posts = Post.objects.public().select_related("thread__board__event", "author")
+        if theme is not None:
+            posts = posts.filter(thread__themes=theme)
+        if event is not None:
+            posts = posts.filter(thread__board__event=event)
         if q:
             in_title = Q(number=1, thread__title__icontains=q)
             posts = posts.filter(Q(body_source__icontains=q) | in_title)
         return posts.order_by("-created_at", "-pk")
+    # No queryset is built on this way (their filters were 1-2 ms of a search's CPU).
     thread_ids, in_threads = None, None
-    if filtered:
-        found = _filter_threads(threads, theme=theme, event=event)
+    if event is not None:
+        found = _filter_threads(theme=theme, event=event)
         thread_ids = [pk for pk, _replies in found]
         in_threads = sum(replies + 1 for _pk, replies in found)
         if not thread_ids:
             return RankedResults([], None)
-    candidates = Candidates(q, thread_ids)
+    elif theme is not None:
+        in_threads = _theme_posts(theme)
+    candidates = Candidates(q, thread_ids, theme=theme if event is None else None, posts=in_threads)
     if in_threads is not None and in_threads <= FEW_POSTS:
         # Every post of a few threads read, without the GIN index: its bitmap of a common word
         # (30 ms for "community") costs more than the posts it spares.
@@ -257,28 +272,54 @@ def search_posts(q: str, *, theme=None, event=None):
     return RankedResults(ranked, fetch, limited=len(found) == MAX_RANKED)
 
 
-def _filter_threads(threads, *, theme, event) -> list[tuple[int, int]]:
-    """(id, replies) of the readable threads a theme or an event narrows a search to: the same
-    for every search on it, so kept in the shared cache until a thread, post or board of the
-    event (of any event, for a theme) or an event changes (discussions/signals.py). Reading
-    them was most of a theme-filtered search's database time (25 ms for a theme of 3,700
-    threads)."""
+def _filter_threads(*, theme, event) -> list[tuple[int, int]]:
+    """(id, replies) of the readable threads of an event (on a theme too, if given) that a
+    search is narrowed to: the same for every search on it, so kept in the shared cache until
+    a thread, post or board of the event or an event changes (discussions/signals.py)."""
 
     def fetch():
+        threads = Thread.objects.public().filter(board__event=event)
+        if theme is not None:
+            threads = threads.filter(themes=theme)
         return list(threads.values_list("pk", "reply_count"))
 
     if not fragments.enabled():
         return fetch()
-    board_kind = discussions_marker(event.pk) if event is not None else ANY_BOARD_MARKER
-    key = f"search:threads:{theme.pk if theme is not None else ''}:"
-    key += str(event.pk) if event is not None else ""
-    return fragments.kept_value([EVENTS_MARKER, board_kind], key, fetch)
+    key = f"search:threads:{theme.pk if theme is not None else ''}:{event.pk}"
+    return fragments.kept_value([EVENTS_MARKER, discussions_marker(event.pk)], key, fetch)
+
+
+def _theme_posts(theme) -> int:
+    """How many posts a theme's threads hold (hidden ones too): whether a search on the theme
+    reads them all (FEW_POSTS) or looks through the newest posts. Kept in the shared cache as
+    long as no thread, post or board changes (discussions/signals.py)."""
+
+    def fetch():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COALESCE(sum(t.reply_count + 1), 0) FROM discussions_thread t"
+                f" WHERE t.id IN ({_THEME_THREADS})",
+                {"theme": theme.pk},
+            )
+            return cursor.fetchone()[0]
+
+    if not fragments.enabled():
+        return fetch()
+    return fragments.kept_value([ANY_BOARD_MARKER], f"search:theme-posts:{theme.pk}", fetch)
 
 
 # The query as the posts' vectors were written: English stems and the words as typed (Welsh).
 _QUERY = (
     "(websearch_to_tsquery('english'::regconfig, %(q)s)"
     " || websearch_to_tsquery('simple'::regconfig, %(q)s))"
+)
+# The threads on a theme, as a subquery: PostgreSQL hashes them once and checks each post
+# against the hash. As a literal list of a large theme's 3,700 ids the statements were 22 kB:
+# writing the list out was a fifth of search's CPU, parsing and planning it 8 ms a statement,
+# and each post was compared with every id (28 ms for the newest 1,000 posts).
+_THEME_THREADS = (
+    f"SELECT tt.thread_id FROM {Thread.themes.through._meta.db_table} tt"
+    " WHERE tt.theme_id = %(theme)s"
 )
 # What `Thread.objects.public()` asks of a post's thread (`Post.objects.public()`), asked per
 # candidate (a few index lookups for each of at most MAX_RANKED rows): a separate query over
@@ -292,15 +333,24 @@ _READABLE = (
 
 class Candidates:
     """The statements that look for the newest posts matching `q` (all shown posts when empty),
-    among the posts of `thread_ids` (readable threads) or of every thread. Each answers
-    (id, rank, readable) rows, newest first."""
+    among the posts of `thread_ids` (readable threads), of the threads on `theme`, or of every
+    thread. Each answers (id, rank, readable) rows, newest first."""
 
-    def __init__(self, q: str, thread_ids: list[int] | None):
-        self.params = {"q": q, "threads": thread_ids, "public": list(Event.PUBLIC_STATUSES)}
+    def __init__(self, q: str, thread_ids: list[int] | None, *, theme=None, posts=None):
+        # How many posts the filter keeps (None: every post).
+        self.posts = posts
+        self.params = {
+            "q": q,
+            "threads": thread_ids,
+            "theme": theme.pk if theme is not None else None,
+            "public": list(Event.PUBLIC_STATUSES),
+        }
         self.q = q
         where = ["p.hidden_at IS NULL", "p.withdrawn_at IS NULL"]
         if thread_ids is not None:
             where.append("p.thread_id = ANY(%(threads)s)")
+        if theme is not None:
+            where.append(f"p.thread_id IN ({_THEME_THREADS})")
         self.where = where
         rank = f"ts_rank(p.search_vector, {_QUERY})" if q else "0.0"
         # The threads given were the readable ones.
@@ -361,6 +411,9 @@ class Candidates:
         return top, low, [tuple(row) for row in rows if row[2] is not None]
 
 
+# When the newest posts held no match, the next window holds this many times as many posts.
+WIDENING = 10
+
 # The newest post's id as the last search in this process read it. The newest posts are read
 # from a number (given as a parameter known only when the statement runs, PostgreSQL planned
 # for a third of the table: it read all 1,000,000 posts for a word it thought rare); posts
@@ -387,12 +440,22 @@ def newest_matches(candidates: Candidates, limit: int) -> list[tuple]:
     read in full instead (without the GIN index: a bounded read whatever the word); if they
     did not hold `limit` matches, their share of matches tells how far back the missing ones
     are and sizes the next step, taken the cheapest of three ways (`_next_step`), and so on.
+    When they held none, a window WIDENING times as large is looked through first.
     """
     top, low, found = candidates.newest(SAMPLE_POSTS, limit)
-    read = max(1, top - low)
+    read, widened = max(1, top - low), False
     while len(found) < limit and low > 0:
         high, missing = low, limit - len(found)
-        way, low = _next_step(high=high, top=top, missing=missing, share=len(found) / read)
+        if not found and not widened and candidates.q:
+            # None in the newest posts (a Welsh word, when they are a few English threads): a
+            # window WIDENING times as large, of the filter's posts (a theme keeps a tenth: ten
+            # times as many ids), before reading every match of the word. All of "cymuned"'s
+            # 29,000 were fetched (230 ms) to keep 200.
+            part = min(1.0, candidates.posts / top) if candidates.posts else 1.0
+            way, low, widened = "window", max(0, high - int(WIDENING * read / part)), True
+        else:
+            share = len(found) / read
+            way, low = _next_step(high=high, top=top, missing=missing, share=share)
         if way == "scan" or not candidates.q:
             found += candidates.scanned(low, high, missing)
         else:  # "window" (the GIN index and the ids' index together) or "index" (low is 0)

@@ -40,6 +40,7 @@ from discussions.models import (
 )
 from discussions.rendering import render_markdown
 from discussions.search import search_posts, with_snippets
+from discussions.search_page import render_search_page
 from events.models import Event, EventRole
 from people.models import User
 
@@ -580,11 +581,7 @@ def search(request):
     elif not form.errors:
         threads = Thread.objects.recent_across_boards().with_listing_data()
         recent = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "discussions/search.html",
-        {"form": form, "q": q, "page": results, "recent": recent},
-    )
+    return render_search_page(request, {"form": form, "q": q, "page": results, "recent": recent})
 
 
 # --- one-click unsubscribe ------------------------------------------------------------------------

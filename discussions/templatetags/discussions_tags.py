@@ -14,9 +14,9 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
 
 from core import fragments
-from core.i18n import marked
+from core.i18n import marking
 from discussions.models import Board, Flag, Thread
-from events.models import public_q
+from events.models import Event, public_q
 
 register = template.Library()
 
@@ -158,7 +158,7 @@ def search_results(posts) -> str:
     former_member = gettext("A former member")
     # One reverse for the page: the address of every post but its id.
     url = escape_text(reverse("discussions:post", kwargs={"pk": _ANY_ID}))
-    months, events = {}, {}
+    months, events, mark_title = {}, {}, marking(Event, "title")
     rows = []
     for post in posts:
         thread, when = post.thread, template_localtime(post.created_at)
@@ -166,7 +166,7 @@ def search_results(posts) -> str:
             month = months[when.month] = escape_text(MONTHS_3[when.month].title())
         event = thread.board.event
         if (shown_event := events.get(event.pk)) is None:
-            shown_event = events[event.pk] = marked(event, "title")
+            shown_event = events[event.pk] = mark_title(event)
         number = ""
         if post.number > 1:
             number = f' <span class="small text-body-secondary">#{post.number}</span>'

@@ -119,3 +119,26 @@ def test_welsh_feed_address_gives_a_welsh_calendar(client):
     EventFactory()
     calendar = Calendar.from_ical(client.get(url_in("cy", "events:feed")).content)
     assert str(calendar["X-WR-CALNAME"]) == "Comin: digwyddiadau"
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_marking_a_list_marks_each_text_as_marked_does(language):
+    """`marking(model, field)` reads the page's language once for a list: the same text and
+    `lang` mark as `marked` for texts in both languages, in either alone, with markup, and for
+    an object whose page-language text was not read (deferred)."""
+    from core.i18n import marked, marking
+    from events.models import Event
+
+    events = [
+        EventFactory(title_en="Both <b>", title_cy="Y ddau <b>"),
+        EventFactory(title_en="English only", title_cy=""),
+        EventFactory(title_en="", title_cy="Cymraeg yn unig"),
+    ]
+    deferred = Event.objects.only("pk", f"title_{'cy' if language == 'en' else 'en'}")
+    with translation.override(language):
+        mark = marking(Event, "title")
+        assert [mark(event) for event in events] == [marked(event, "title") for event in events]
+        assert mark(deferred.get(pk=events[0].pk)) == marked(events[0], "title")
+        assert str(mark(events[0])) == (
+            "Both &lt;b&gt;" if language == "en" else "Y ddau &lt;b&gt;"
+        )

@@ -332,3 +332,79 @@ def test_a_filtered_search_follows_each_committed_change_of_its_threads(
         services.hide_thread(thread=corpus["care"], moderator=moderator)
     assert by_theme() == {corpus["power"]}
     assert by_event() == {newer}
+
+
+@pytest.mark.postgres
+@postgres_only
+@pytest.mark.parametrize("few_posts", [5_000, 0], ids=["threads-read-in-full", "newest-first"])
+def test_postgres_a_theme_search_finds_exactly_its_readable_threads_posts(
+    client, board, author, moderator, settings, monkeypatch, few_posts
+):
+    """On a theme: the posts anybody may read of its threads, and no other: not a hidden or
+    withdrawn post, not a hidden thread's, not a thread's on an event back in draft, not a
+    thread's off the theme; with words and without."""
+    settings.DISCUSSIONS_POSTS_PER_MINUTE = 0
+    monkeypatch.setattr(search_module, "FEW_POSTS", few_posts)
+    monkeypatch.setattr(search_module, "SAMPLE_POSTS", 1)
+    care, other = ThemeFactory(name="Care"), ThemeFactory(name="Other")
+    drafted = EventFactory(title="Later a draft")
+    on_theme = services.start_thread(
+        board=board, author=author, title="Allotments", body="Allotments.", themes=[care, other]
+    )
+    reply = services.post_reply(thread=on_theme, author=author, body="More allotments.")
+    hidden = services.post_reply(thread=on_theme, author=author, body="Hidden allotments.")
+    services.hide_post(post=hidden, moderator=moderator, reason="Off topic")
+    withdrawn = services.post_reply(thread=on_theme, author=author, body="Allotments, no.")
+    services.withdraw_post(post=withdrawn, user=author)
+    hidden_thread = services.start_thread(
+        board=board, author=author, title="Hid", body="Allotments!", themes=[care]
+    )
+    services.hide_thread(thread=hidden_thread, moderator=moderator)
+    services.start_thread(
+        board=services.Board.objects.for_event(drafted),
+        author=author,
+        title="Draft",
+        body="Allotments?",
+        themes=[care],
+    )
+    drafted.status = drafted.Status.DRAFT
+    drafted.save(update_fields=["status"])
+    services.start_thread(board=board, author=author, title="Off", body="Allotments, off.")
+    services.post_reply(thread=on_theme, author=author, body="Last word.")
+
+    with_words = search(client, q="allotments", theme=care.slug).context["page"]
+    without = search(client, theme=care.slug).context["page"]
+
+    opening = on_theme.posts.get(number=1)
+    assert {post.pk for post in with_words} == {opening.pk, reply.pk}
+    assert [post.number for post in without] == [5, 2, 1]  # newest first
+
+
+@pytest.mark.postgres
+@postgres_only
+@pytest.mark.parametrize("older", [3, 30], ids=["in-the-wider-window", "beyond-it"])
+def test_postgres_search_finds_a_word_the_newest_posts_lack(
+    client, thread, author, settings, monkeypatch, older
+):
+    """A word none of the newest posts hold (a Welsh word when they are all English): a window
+    WIDENING times as large is looked through through the GIN index, then everything older;
+    the newest matches are found either way, and the whole index is read only when the window
+    held none."""
+    settings.DISCUSSIONS_POSTS_PER_MINUTE = 0
+    monkeypatch.setattr(search_module, "MAX_RANKED", 2)
+    monkeypatch.setattr(search_module, "SAMPLE_POSTS", 2)
+    matches = [services.post_reply(thread=thread, author=author, body="Cymuned.") for _ in "abc"]
+    for _ in range(older):
+        services.post_reply(thread=thread, author=author, body="Community.")
+    lows, indexed = [], search_module.Candidates.indexed
+
+    def spy(self, low, high, limit):
+        lows.append(low)
+        return indexed(self, low, high, limit)
+
+    monkeypatch.setattr(search_module.Candidates, "indexed", spy)
+
+    response = search(client, q="cymuned")
+
+    assert list(response.context["page"]) == [matches[2], matches[1]]
+    assert (0 in lows) == (older > 2 * search_module.WIDENING)

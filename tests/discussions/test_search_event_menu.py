@@ -111,6 +111,18 @@ def themes(form):
     return [label for _value, label in form.fields["theme"].widget.choices]
 
 
+def test_a_chosen_theme_is_known_from_the_kept_menus(author, django_assert_num_queries):
+    """A search on a theme asks no query for it (its id is kept with the menus); a slug the
+    menu does not hold is still refused."""
+    theme = ThemeFactory(name="Time credits")
+    SearchForm()
+    with django_assert_num_queries(0):
+        form = SearchForm({"theme": theme.slug})
+        assert form.is_valid()
+    assert form.cleaned_data["theme"].pk == theme.pk
+    assert "theme" in SearchForm({"theme": "no-such-theme"}).errors
+
+
 def test_kept_menus_mark_labels_in_the_other_language_per_page_language(client, author):
     """A Welsh page shows an English-only name in lang="en" (and a Welsh one without it), an
     English page neither: the menus are kept per language."""

@@ -30,6 +30,9 @@ def menus(author, monkeypatch):
         thread.posts.update(created_at=earlier)
         Thread.objects.filter(pk=thread.pk).update(last_activity_at=earlier)
         events.append(event)
+    # Days ago, not seconds: the recent conversations say how long ago, and the pages compared
+    # are rendered seconds apart (on a busy machine, "a second ago" against "2 seconds ago").
+    Thread.objects.update(last_activity_at=timezone.now() - timedelta(days=3))
     return {"themes": themes, "recent": events[1], "older": events[0]}
 
 

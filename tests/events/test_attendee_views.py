@@ -7,6 +7,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 from icalendar import Calendar
 
 from events.models import AttendeeMessage, Event, Registration
@@ -145,6 +146,11 @@ def test_saving_a_new_venue_and_time_tells_attendees_with_the_updated_ics(
     client, organiser, attended, django_capture_on_commit_callbacks
 ):
     client.force_login(organiser)
+    # At ten in the morning, whenever the suite runs: an hour later ends on the same day (one
+    # starting at 21:00 ended past midnight, which the notice writes with its date).
+    ten = timezone.localtime(attended.starts_at).replace(hour=10)
+    Event.objects.filter(pk=attended.pk).update(starts_at=ten, ends_at=ten + timedelta(hours=2))
+    attended.refresh_from_db()
     new_venue = VenueFactory(name="Temple of Peace")
     page = client.get(edit_url(attended))
     # An evening an hour later than 18:00 the next day: a move by the clock alone would cross
