@@ -153,10 +153,8 @@ def test_saving_a_new_venue_and_time_tells_attendees_with_the_updated_ics(
     attended.refresh_from_db()
     new_venue = VenueFactory(name="Temple of Peace")
     page = client.get(edit_url(attended))
-    # An evening an hour later than 18:00 the next day: a move by the clock alone would cross
-    # midnight when the suite runs after 21:00 (the factory starts events at the current hour).
-    start = (attended.local_starts_at + timedelta(days=1)).replace(hour=19, minute=0)
-    end = start + timedelta(hours=2)
+    start = attended.local_starts_at + timedelta(hours=1)
+    end = attended.local_ends_at + timedelta(hours=1)
     with django_capture_on_commit_callbacks(execute=True):
         response = submit_form(
             client,
