@@ -144,11 +144,7 @@ def render_kept_page(
 
 
 def _render_and_keep(request, template_name, name, context, personal, key, value):
-    token = _marking.set(True)
-    try:
-        marked = render_to_string(template_name, {**context(), **personal()}, request)
-    finally:
-        _marking.reset(token)
+    marked = _render_with_marks(request, template_name, {**context(), **personal()})
     skeleton, html = split(marked)
     if fragments.storable(name, "".join(skeleton[::2])):
         cache.set(key, value(encoded(skeleton)), fragments.FRAGMENT_SECONDS)
@@ -158,12 +154,16 @@ def _render_and_keep(request, template_name, name, context, personal, key, value
 def render_marked(request, template_name: str, values: dict) -> list:
     """The skeleton of `template_name` rendered from `values` (its shared text and holes, as
     `split` gives them), for a caller that keeps it itself and fills it with `fill`."""
+    return split(_render_with_marks(request, template_name, values))[0]
+
+
+def _render_with_marks(request, template_name: str, values: dict) -> str:
+    """The rendering with its holes marked (`split` parts them from the shared text)."""
     token = _marking.set(True)
     try:
-        marked = render_to_string(template_name, values, request)
+        return render_to_string(template_name, values, request)
     finally:
         _marking.reset(token)
-    return split(marked)[0]
 
 
 def page_key(request, name: str, version: str, parts: list) -> str:
