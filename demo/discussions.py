@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from discussions.models import Board, Post, Subscription, Thread
+from discussions.models import Board, Post, Subscription, Thread, sync_post_themes
 from discussions.rendering import render_markdown
 from discussions.search import update_search_vectors
 from events.models import Event, Theme
@@ -387,6 +387,8 @@ def generate(
     _link_last_posts(created)
     for i in range(0, len(created), 100):
         update_search_vectors(thread_ids=[t.pk for t in created[i : i + 100]])
+        if themes:
+            sync_post_themes(thread_ids=[t.pk for t in created[i : i + 100]])
     return created
 
 

@@ -727,7 +727,7 @@ def theme_and_translate_discussions(rng: random.Random, *, welsh_share: float = 
     posts, search vectors as discussions.search.update_search_vectors writes them), so that
     theme-filtered and Welsh searches on the bench find what they would on a real board.
     Runs on an archive already generated (`--discussion-themes-and-welsh`)."""
-    from discussions.models import Post, Thread
+    from discussions.models import Post, Thread, sync_post_themes
     from discussions.search import update_search_vectors
 
     with timed("thread themes (their event's)"), connection.cursor() as cursor:
@@ -738,6 +738,8 @@ def theme_and_translate_discussions(rng: random.Random, *, welsh_share: float = 
             "JOIN discussions_board b ON b.id = t.board_id "
             f"JOIN {Event.themes.through._meta.db_table} et ON et.event_id = b.event_id"
         )
+    with timed("posts on their threads' themes"):
+        sync_post_themes()
     thread_ids = list(Thread.objects.values_list("pk", flat=True))
     welsh = sorted(rng.sample(thread_ids, int(len(thread_ids) * welsh_share)))
     bodies = welsh_bodies(rng, 500)

@@ -420,6 +420,60 @@ class Post(models.Model):
         return can_moderate or (user.is_authenticated and self.author_id == user.pk)
 
 
+class PostTheme(models.Model):
+    """A post on one of its thread's themes: a row for each. Search on a theme walks the theme's
+    posts newest first through the (theme, post) index (discussions/search.py): through the
+    thread's themes, every post of a window had to be read to keep the theme's tenth of them.
+    Kept in step with the threads' themes by discussions/signals.py (a post saved, a thread's
+    themes changed) and `sync_post_themes` for rows written in bulk."""
+
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="+", db_index=False)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("post on a theme")
+        verbose_name_plural = _("posts on a theme")
+        constraints = [
+            models.UniqueConstraint(fields=["theme", "post"], name="post_theme_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.post_id} on {self.theme_id}"
+
+
+def sync_post_themes(
+    *, thread_ids: list[int] | None = None, post_ids: list[int] | None = None, new: bool = False
+) -> None:
+    """Make the PostTheme rows of some threads' posts, or of some posts, those of their
+    threads' themes (every post's when both are None): two statements however many posts, one
+    for `new` posts (which have no rows yet)."""
+    from django.db import connection
+
+    table, post = PostTheme._meta.db_table, Post._meta.db_table
+    themes = Thread.themes.through._meta.db_table
+    where, params = "", []
+    if thread_ids is not None:
+        where = f"p.thread_id IN ({', '.join(['%s'] * len(thread_ids))})"
+        params = list(thread_ids)
+    elif post_ids is not None:
+        where = f"p.id IN ({', '.join(['%s'] * len(post_ids))})"
+        params = list(post_ids)
+    if not params and where:
+        return
+    chosen = f" WHERE {where}" if where else ""
+    with connection.cursor() as cursor:
+        if not new:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE post_id IN (SELECT p.id FROM {post} p{chosen})",
+                params,
+            )
+        cursor.execute(
+            f"INSERT INTO {table} (theme_id, post_id) SELECT tt.theme_id, p.id FROM {post} p"
+            f" JOIN {themes} tt ON tt.thread_id = p.thread_id{chosen}",
+            params,
+        )
+
+
 class PostRevision(models.Model):
     """The text a post had before an edit."""
 

@@ -117,6 +117,28 @@ def thread_themes_changed(sender, instance, action, reverse, pk_set, **kwargs) -
         thread_changed(sender, instance)
 
 
+def post_themes_on_save(sender, instance, created, **kwargs) -> None:
+    """A new post is on its thread's themes (discussions.models.PostTheme)."""
+    from discussions.models import sync_post_themes
+
+    if created:
+        sync_post_themes(post_ids=[instance.pk], new=True)
+
+
+def post_themes_on_theme_change(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    """A thread's themes changed: its posts' PostTheme rows follow."""
+    from discussions.models import PostTheme, sync_post_themes
+
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        sync_post_themes(thread_ids=[instance.pk])
+    elif action == "post_clear":  # theme.threads.clear()
+        PostTheme.objects.filter(theme=instance).delete()
+    else:
+        sync_post_themes(thread_ids=sorted(pk_set or ()))
+
+
 def connect() -> None:
     from allauth.account.models import EmailAddress
     from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
@@ -152,6 +174,12 @@ def connect() -> None:
         thread_themes_changed,
         sender=Thread.themes.through,
         dispatch_uid="discussions-marker-themes",
+    )
+    post_save.connect(post_themes_on_save, sender=Post, dispatch_uid="discussions-post-themes")
+    m2m_changed.connect(
+        post_themes_on_theme_change,
+        sender=Thread.themes.through,
+        dispatch_uid="discussions-post-themes",
     )
 
 
