@@ -135,6 +135,7 @@ def shown_posts(ids: list[int], q: str) -> list[Post]:
     result page's CPU (3 ms)."""
     shown = _shown_fields()
     columns = [f"{alias}.{name}" for alias, _model, names in shown for name in names]
+    authors = next(names for alias, _model, names in shown if alias == "u")
     headline = "NULL"
     if q:
         options = f"StartSel='{_START}', StopSel='{_STOP}', MaxWords=40, MinWords=15"
@@ -147,7 +148,10 @@ def shown_posts(ids: list[int], q: str) -> list[Post]:
         " JOIN discussions_thread t ON t.id = p.thread_id"
         " JOIN discussions_board b ON b.id = t.board_id"
         " JOIN events_event e ON e.id = b.event_id"
-        " LEFT JOIN people_user u ON u.id = p.author_id"
+        # Each author looked up by id (OFFSET 0 keeps the subquery apart): joined, PostgreSQL
+        # hashed every member for 20 posts (0.4 ms of 2,000; it grows with the members).
+        f" LEFT JOIN LATERAL (SELECT {', '.join(authors)} FROM people_user"
+        " WHERE id = p.author_id OFFSET 0) u ON true"
         " WHERE p.id = ANY(%(ids)s)"
     )
     params = {"ids": list(ids), "q": q, "chars": HEADLINE_CHARS}
