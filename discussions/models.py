@@ -445,33 +445,40 @@ def sync_post_themes(
     *, thread_ids: list[int] | None = None, post_ids: list[int] | None = None, new: bool = False
 ) -> None:
     """Make the PostTheme rows of some threads' posts, or of some posts, those of their
-    threads' themes (every post's when both are None): two statements however many posts, one
-    for `new` posts (which have no rows yet)."""
-    from django.db import connection
+    threads' themes (every post's when both are None): two statements for each 500 threads or
+    posts however many posts they hold, one for `new` posts (which have no rows yet)."""
+    column, ids = ("p.thread_id", thread_ids) if thread_ids is not None else ("p.id", post_ids)
+    if ids is not None:
+        ids = list(ids)
+        for at in range(0, len(ids), SYNC_CHUNK):
+            chunk = ids[at : at + SYNC_CHUNK]
+            _sync_post_themes(f" WHERE {column} IN ({', '.join(['%s'] * len(chunk))})", chunk, new)
+        return
+    _sync_post_themes("", [], new)
+
+
+# Ids a statement of `sync_post_themes` names (SQLite allows 32,766 parameters a statement).
+SYNC_CHUNK = 500
+
+
+def _sync_post_themes(where: str, params: list, new: bool) -> None:
+    from django.db import connection, transaction
 
     table, post = PostTheme._meta.db_table, Post._meta.db_table
     themes = Thread.themes.through._meta.db_table
-    where, params = "", []
-    if thread_ids is not None:
-        where = f"p.thread_id IN ({', '.join(['%s'] * len(thread_ids))})"
-        params = list(thread_ids)
-    elif post_ids is not None:
-        where = f"p.id IN ({', '.join(['%s'] * len(post_ids))})"
-        params = list(post_ids)
-    if not params and where:
+    insert = (
+        f"INSERT INTO {table} (theme_id, post_id) SELECT tt.theme_id, p.id FROM {post} p"
+        f" JOIN {themes} tt ON tt.thread_id = p.thread_id{where}"
+    )
+    if new:  # one statement, no savepoint: this runs for every post written
+        with connection.cursor() as cursor:
+            cursor.execute(insert, params)
         return
-    chosen = f" WHERE {where}" if where else ""
-    with connection.cursor() as cursor:
-        if not new:
-            cursor.execute(
-                f"DELETE FROM {table} WHERE post_id IN (SELECT p.id FROM {post} p{chosen})",
-                params,
-            )
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (theme_id, post_id) SELECT tt.theme_id, p.id FROM {post} p"
-            f" JOIN {themes} tt ON tt.thread_id = p.thread_id{chosen}",
-            params,
+            f"DELETE FROM {table} WHERE post_id IN (SELECT p.id FROM {post} p{where})", params
         )
+        cursor.execute(insert, params)
 
 
 class PostRevision(models.Model):

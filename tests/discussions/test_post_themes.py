@@ -152,3 +152,17 @@ def test_a_theme_walks_its_own_posts_for_a_common_word(share, way):
         high=990_000, top=1_000_000, missing=190, share=share, part=0.1
     )
     assert chosen == way
+
+
+def test_sync_post_themes_takes_many_threads_in_chunks(on_care, thread, care, monkeypatch):
+    """However many threads are named, each statement names at most SYNC_CHUNK of them."""
+    from discussions import models
+
+    monkeypatch.setattr(models, "SYNC_CHUNK", 1)
+    thread.themes.through.objects.bulk_create([thread.themes.through(thread=thread, theme=care)])
+    PostTheme.objects.all().delete()
+
+    sync_post_themes(thread_ids=[on_care.pk, thread.pk])
+
+    assert rows(on_care) == {(1, care.pk), (2, care.pk)}
+    assert rows(thread) == {(1, care.pk)}
