@@ -6,7 +6,7 @@ and kept up to date by discussions.services, so a board page is one query for it
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
@@ -462,8 +462,6 @@ SYNC_CHUNK = 500
 
 
 def _sync_post_themes(where: str, params: list, new: bool) -> None:
-    from django.db import connection, transaction
-
     table, post = PostTheme._meta.db_table, Post._meta.db_table
     themes = Thread.themes.through._meta.db_table
     insert = (

@@ -373,6 +373,10 @@ class Candidates:
         """The share of the posts up to id `top` that the filter keeps (1: no filter)."""
         return min(1.0, max(self.posts, 1) / max(top, 1)) if self.posts is not None else 1.0
 
+    def walked_part(self, top: int) -> float:
+        """The share of the posts a walk reads (`walks`: a theme's); 1 when nothing is walked."""
+        return self.part(top) if self.walks else 1.0
+
     def _source(self, *, walk: bool) -> tuple[str, list[str], str]:
         """(FROM clause, conditions, the column the windows of ids are taken on)."""
         if walk and self.walks:
@@ -417,7 +421,7 @@ class Candidates:
         `sample` or more of the filter's posts): those above a recent reading of the newest id
         (`_recent_top`), less `sample` (less as many ids as hold `sample` of a theme's posts)."""
         recent = _recent_top()
-        low = max(0, recent - int(sample / (self.part(recent) if self.walks else 1.0)))
+        low = max(0, recent - int(sample / self.walked_part(recent)))
         statement = self._statement(low, None, walk=True, words=_SCANNED_WORDS)
         sql = f"SELECT max(id), NULL, NULL FROM discussions_post UNION ALL ({statement})"
         with connection.cursor() as cursor:
@@ -461,7 +465,7 @@ def newest_matches(candidates: Candidates, limit: int) -> list[tuple]:
     When they held none, a window WIDENING times as large is looked through first.
     """
     top, low, found = candidates.newest(SAMPLE_POSTS, limit)
-    walked_part = candidates.part(top) if candidates.walks else 1.0
+    walked_part = candidates.walked_part(top)
     read, widened = max(1, top - low), False
     while len(found) < limit and low > 0:
         high, missing = low, limit - len(found)
