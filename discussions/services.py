@@ -39,7 +39,6 @@ from discussions.models import (
     Thread,
 )
 from discussions.rendering import RENDERER_VERSION, render_markdown
-from discussions.search import update_search_vectors
 from discussions.signals import reader_marker
 from people.models import User
 
@@ -226,7 +225,6 @@ def _start_thread(*, board, author, title, rendered, themes, images) -> Thread:
     thread.last_post = post
     thread.save(update_fields=["last_post"])
     _attach_images(post, images, author=author, board=board)
-    update_search_vectors(post_ids=[post.pk])
     _follow(author, thread=thread, explicit=False)
     mentioned = _notify_mentions(post)
     _notify_new_post(post, include_thread_followers=False, skip=mentioned)
@@ -272,7 +270,6 @@ def _post_reply(*, thread: Thread, author, rendered: dict, reply_to, images) -> 
     thread.last_activity_at = now
     thread.save(update_fields=["reply_count", "last_post", "last_poster", "last_activity_at"])
     _attach_images(post, images, author=author, board=thread.board)
-    update_search_vectors(post_ids=[post.pk])
     _follow(author, thread=thread, explicit=False)
     mentioned = _notify_mentions(post)
     _notify_new_post(post, skip=mentioned)
@@ -316,7 +313,6 @@ def _save_edit(*, post: Post, editor, rendered: dict) -> Post:
         setattr(post, name, value)
     post.edited_at = timezone.now()
     post.save(update_fields=["body_source", "body_html", "renderer_version", "edited_at"])
-    update_search_vectors(post_ids=[post.pk])
     return post
 
 

@@ -125,6 +125,22 @@ def post_themes_on_save(sender, instance, created, **kwargs) -> None:
         sync_post_themes(post_ids=[instance.pk], new=True)
 
 
+# What a post's search row (discussions.models.PostSearch) is made of: a save naming none of
+# these (a counter, a reaction's marker) leaves it as it is.
+SEARCHED_FIELDS = frozenset(
+    {"body_source", "hidden_at", "withdrawn_at", "thread", "thread_id", "number", "language"}
+)
+
+
+def post_search_on_save(sender, instance, created, update_fields=None, **kwargs) -> None:
+    """A post written, edited, hidden, withdrawn or shown again: its search row follows (the
+    services, the admin and anything else that saves a post)."""
+    from discussions.search import update_search_vectors
+
+    if created or update_fields is None or SEARCHED_FIELDS & set(update_fields):
+        update_search_vectors(post_ids=[instance.pk])
+
+
 def post_themes_on_theme_change(sender, instance, action, reverse, pk_set, **kwargs) -> None:
     """A thread's themes changed: its posts' PostTheme rows follow."""
     from discussions.models import PostTheme, sync_post_themes
@@ -176,6 +192,7 @@ def connect() -> None:
         dispatch_uid="discussions-marker-themes",
     )
     post_save.connect(post_themes_on_save, sender=Post, dispatch_uid="discussions-post-themes")
+    post_save.connect(post_search_on_save, sender=Post, dispatch_uid="discussions-post-search")
     m2m_changed.connect(
         post_themes_on_theme_change,
         sender=Thread.themes.through,
