@@ -26,6 +26,15 @@ from core import fragments
 ANY_BOARD_MARKER = "discussions"
 
 
+# Moves when a thread may have become readable or unreadable by the public (hidden or shown,
+# started hidden or on an event no longer public, moved to another board, a board moved to
+# another event): search's kept ids of unreadable threads (discussions/search.py
+# `unreadable_threads`, which an event's change reaches through the events marker).
+READABLE_MARKER = "discussions-readable"
+# A save naming none of these (a counter, a pin, a lock) leaves a thread as readable as it was.
+READABILITY_FIELDS = frozenset({"hidden", "board", "board_id", "event", "event_id"})
+
+
 def discussions_marker(event_id) -> str:
     return f"discussions:{event_id}"
 
@@ -67,6 +76,23 @@ def remember_event(sender, instance, raw=False, update_fields=None, **kwargs) ->
     rows = sender._default_manager.filter(pk=instance.pk)
     lookup = "event_id" if sender is Board else "board__event_id"
     instance._event_was = rows.values_list(lookup, flat=True).first()
+
+
+def readability_changed(sender, instance, created=False, update_fields=None, **kwargs) -> None:
+    """After a thread or board is saved: move READABLE_MARKER if a thread may have become
+    readable or unreadable (a new board holds no thread; a new thread is readable when shown
+    on a board of a public event, as boards are made only for those)."""
+    from discussions.models import Board
+
+    if created:
+        if sender is Board:
+            return
+        board_public = Board.objects.public().filter(pk=instance.board_id).exists()
+        if board_public and not instance.hidden:
+            return
+    elif update_fields is not None and not READABILITY_FIELDS & set(update_fields):
+        return
+    fragments.move_marker_on_commit(READABLE_MARKER)
 
 
 def reader_changed(sender, instance, raw=False, **kwargs) -> None:
@@ -193,6 +219,9 @@ def connect() -> None:
     )
     post_save.connect(post_themes_on_save, sender=Post, dispatch_uid="discussions-post-themes")
     post_save.connect(post_search_on_save, sender=Post, dispatch_uid="discussions-post-search")
+    for model in (Board, Thread):
+        uid = f"discussions-readable-{model._meta.label_lower}"
+        post_save.connect(readability_changed, sender=model, dispatch_uid=uid)
     m2m_changed.connect(
         post_themes_on_theme_change,
         sender=Thread.themes.through,
