@@ -294,14 +294,22 @@ class SearchForm(ControlCharactersCleaned, forms.Form):
             theme_menu, theme_ids = cls._theme_menu_and_ids()
             return (theme_menu, cls._event_menu(), theme_ids), ""
         # Kept at one key with the markers' tokens: the markers and the menus in one round trip.
-        key = f"discussions:search-menus:{fragments.release()}:{interface_language()}"
-        version, stored = fragments.markers_and_value((EVENTS_MARKER, ANY_BOARD_MARKER), key)
+        key = cls.menus_key()
+        version, stored = fragments.markers_and_value(cls.MENUS_MARKERS, key)
         menus = fragments.current(version, stored)
         if menus is None:
             theme_menu, theme_ids = cls._theme_menu_and_ids()
             menus = theme_menu, cls._event_menu(), theme_ids
             fragments.keep(key, version, menus)
         return menus, version
+
+    # What the menus show moves with: event and theme names, discussed events.
+    MENUS_MARKERS = (EVENTS_MARKER, ANY_BOARD_MARKER)
+
+    @staticmethod
+    def menus_key() -> str:
+        """Where the menus of this language are kept (`menus_and_version`)."""
+        return f"discussions:search-menus:{fragments.release()}:{interface_language()}"
 
     @staticmethod
     def _menu_items(rows, field: str) -> list[tuple[str, str, str | None]]:

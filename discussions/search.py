@@ -303,8 +303,9 @@ def _filter_threads(*, theme, event) -> list[tuple[int, int]]:
     return fragments.kept_value([EVENTS_MARKER, discussions_marker(event.pk)], key, fetch)
 
 
-# Kept in the shared cache: the ids of the threads `unreadable_threads` names.
-UNREADABLE_KEY = "search:unreadable-threads"
+# Kept in the shared cache under these markers: the ids of the threads `unreadable_threads`
+# names.
+UNREADABLE_KEY, UNREADABLE_MARKERS = "search:unreadable-threads", (EVENTS_MARKER, READABLE_MARKER)
 
 
 def unreadable_threads() -> frozenset[int]:
@@ -318,7 +319,7 @@ def unreadable_threads() -> frozenset[int]:
         public = Thread.objects.public().values("pk")
         return frozenset(Thread.objects.exclude(pk__in=public).values_list("pk", flat=True))
 
-    return fragments.kept_value([EVENTS_MARKER, READABLE_MARKER], UNREADABLE_KEY, fetch)
+    return fragments.kept_value(UNREADABLE_MARKERS, UNREADABLE_KEY, fetch)
 
 
 def _theme_posts(theme) -> int:

@@ -33,6 +33,27 @@ _kept: dict[str, list] = {}
 KEPT_PAGES = 64
 
 
+def prefetch_reads(request) -> None:
+    """Inside `fragments.batch()`: what a search page reads from the shared cache, in one round
+    trip (five before): the markers and kept values of the form's menus, the search form's
+    rendering, the ids of unreadable threads, and the session and account of the member the
+    session named when this process last read it (people/middleware.py `session_hint`). A
+    theme's or event's kept facts are read after (their keys need the theme's or event's id)."""
+    from discussions.forms import SearchForm
+    from discussions.search import UNREADABLE_KEY, UNREADABLE_MARKERS
+    from discussions.templatetags.discussions_tags import search_form_key
+    from people.middleware import session_hint
+
+    if not fragments.enabled():
+        return
+    hint = session_hint(request)
+    kinds, keys = hint[1:] if hint is not None else ([], [])
+    fragments.prefetch(
+        kinds=[*SearchForm.MENUS_MARKERS, *UNREADABLE_MARKERS, *kinds],
+        keys=[SearchForm.menus_key(), search_form_key(request), UNREADABLE_KEY, *keys],
+    )
+
+
 def render_search_page(request, values: dict) -> HttpResponse:
     """The search page for `values` (form, q, page, recent), around them the kept page."""
     if not fragments.enabled():

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core import fragments
 from core.feeds import CleanAtom1Feed
 from discussions import pages, services
 from discussions.forms import (
@@ -40,7 +41,7 @@ from discussions.models import (
 )
 from discussions.rendering import render_markdown
 from discussions.search import search_posts, with_snippets
-from discussions.search_page import render_search_page
+from discussions.search_page import prefetch_reads, render_search_page
 from events.models import Event, EventRole
 from people.models import User
 
@@ -571,17 +572,21 @@ def suspension_lift(request, pk):
 
 def search(request):
     """Recent threads from every board; search posts and thread titles by theme and event."""
-    form = SearchForm(request.GET or None)
-    q, results, recent = "", None, None
-    if form.is_valid() and any(form.cleaned_data.values()):
-        q = form.cleaned_data["q"]
-        found = search_posts(q, theme=form.cleaned_data["theme"], event=form.cleaned_data["event"])
-        results = Paginator(found, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
-        results.object_list = with_snippets(results.object_list, q)
-    elif not form.errors:
-        threads = Thread.objects.recent_across_boards().with_listing_data()
-        recent = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
-    return render_search_page(request, {"form": form, "q": q, "page": results, "recent": recent})
+    with fragments.batch():  # what the page reads from the shared cache, in one round trip
+        prefetch_reads(request)
+        form = SearchForm(request.GET or None)
+        q, results, recent = "", None, None
+        if form.is_valid() and any(form.cleaned_data.values()):
+            q = form.cleaned_data["q"]
+            theme, event = form.cleaned_data["theme"], form.cleaned_data["event"]
+            found = search_posts(q, theme=theme, event=event)
+            results = Paginator(found, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+            results.object_list = with_snippets(results.object_list, q)
+        elif not form.errors:
+            threads = Thread.objects.recent_across_boards().with_listing_data()
+            recent = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
+        values = {"form": form, "q": q, "page": results, "recent": recent}
+        return render_search_page(request, values)
 
 
 # --- one-click unsubscribe ------------------------------------------------------------------------

@@ -128,15 +128,25 @@ def search_form(context, form) -> str:
             '<option value="" selected>', '<option value="">'
         )
 
-    html = fragments.shared_fragment(
-        request, "search-form", form.menus_version, [form.older_event], blank
-    )
+    # At a key known before the menus are read (`search_form_key`), with their version.
+    key = search_form_key(request, form.older_event)
+    html = fragments.current(form.menus_version, fragments.get(key))
+    if html is None:
+        html = blank()
+        if fragments.storable("search-form", html):
+            fragments.keep(key, form.menus_version, html)
     at = html.index('<select name="event"')
     html = _chosen(html[:at], form["theme"].value()) + _chosen(html[at:], form["event"].value())
     words = form.fields["q"].widget.format_value(form["q"].value())
     if words is None:  # TextInput leaves out an empty value
         return mark_safe(html.replace(f' value="{_WORDS}"', "", 1))  # noqa: S308 (rendered)
     return mark_safe(html.replace(_WORDS, escape(words), 1))  # noqa: S308 (escaped)
+
+
+def search_form_key(request, older_event: str = "") -> str:
+    """Where the search form's blank rendering is kept for this language and site (and the
+    older event a reader chose, which its menu then lists), with the menus' version."""
+    return fragments.fragment_key(request, "search-form", "", [older_event])
 
 
 def _chosen(html: str, value) -> str:

@@ -48,10 +48,11 @@ def pages():
         "event": event.get_absolute_url(),
         "board": reverse("discussions:board", kwargs={"event_slug": event.slug}),
         "thread": thread.get_absolute_url(),
+        "search": reverse("discussions:search") + "?q=cafe",
     }
 
 
-@pytest.mark.parametrize("page", ["home", "events", "event", "board", "thread"])
+@pytest.mark.parametrize("page", ["home", "events", "event", "board", "thread", "search"])
 def test_a_members_page_reads_the_cache_once(client, settings, pages, reads, page):
     settings.SESSION_ENGINE = SESSIONS_IN_THE_CACHE
     user = UserFactory(display_name="Alys")
