@@ -2,14 +2,17 @@
 
 On PostgreSQL every shown post has a `search_vector` (thread title weighted A on the opening
 post, body weighted B) in its PostSearch row, GIN-indexed; results are ranked with ts_rank and
-get highlighted snippets from ts_headline. Snippets are built from the Markdown source, so they
-are escaped here and only our own <mark> tags are added.
+get highlighted snippets (`headline`: words matched by their English stems, as PostgreSQL
+matches them). Snippets are built from the Markdown source, so they are escaped here and only
+our own <mark> tags are added.
 """
 
 import functools
+import re
 import time
 from collections.abc import Iterable, Sequence
 
+import Stemmer
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Q
@@ -31,10 +34,25 @@ CONFIGS = {"en": "english", "cy": "simple"}
 # Private-use characters mark the highlights until the text is escaped.
 _START, _STOP = "\ue000", "\ue001"
 SNIPPET_LENGTH = 240
-# ts_headline reads the whole text it is given: 20 posts of 20,000 characters took 138 ms, of
-# 5,000 33 ms. Longer posts are highlighted in their first HEADLINE_CHARS; a post whose match
-# lies further gets the plain snippet (`_plain_snippet`, around the words as typed).
-HEADLINE_CHARS = 5_000
+# PostgreSQL's English stop words (its tsearch_data/english.stop, which the english
+# configuration leaves out of vectors and queries): never matched, never marked.
+ENGLISH_STOP_WORDS = frozenset(
+    """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
+    she her hers herself it its itself they them their theirs themselves what which who whom
+    this that these those am is are was were be been being have has had having do does did
+    doing a an the and but if or because as until while of at by for with about against between
+    into through during before after above below to from up down in out on off over under again
+    further then once here there when where why how all any both each few more most other some
+    such no nor not only own same so than too very s t can will just don should now
+    """.split()  # noqa: SIM905 (a list as the file writes it)
+)
+# Snowball's English stemmer, which PostgreSQL's english configuration stems with (english_stem).
+_STEMMER = Stemmer.Stemmer("english")
+# A word as PostgreSQL's parser reads one, a hyphenated word whole ("co-production").
+_WORD = r"\w+(?:-\w+)*"
+# A word of a query, with the "-" that leaves it out ("-zebra").
+_QUERY_WORD = re.compile(rf"(?<![\w-])(-?)({_WORD})")
 # PostgreSQL ranks the newest this many matches (ten pages); more words find older ones. What a
 # search reads grows with it: 500 cost a third more database time and a fifth more CPU over
 # the bench's 50 queries (2,370 -> 1,630 ms, 615 -> 480 ms).
@@ -113,6 +131,76 @@ def _plain_snippet(text: str, q: str) -> str:
     return _highlight(prefix + window + suffix)
 
 
+class QueryWords:
+    """The words of a query, as a post's words are compared with them (`headline`): as typed
+    and as their English stems (what `_QUERY` asks of the vectors), each part of a hyphenated
+    word too, stop words and words to leave out ("-zebra") left out."""
+
+    def __init__(self, q: str):
+        lexemes = set()
+        for minus, word in _QUERY_WORD.findall(q):
+            if minus:
+                continue
+            word = word.lower()
+            for part in {word, *word.split("-")}:
+                if part and part not in ENGLISH_STOP_WORDS:
+                    lexemes.update((part, _STEMMER.stemWord(part)))
+        self.lexemes = frozenset(lexemes)
+        # The words that may match, found by the C regex engine (only they are stemmed): an
+        # English stem is its word's start but for its last letter ("communiti", "community").
+        starts = sorted({lexeme[:-1] or lexeme for lexeme in lexemes}, key=len, reverse=True)
+        alternatives = "|".join(map(re.escape, starts))
+        self.candidates = (
+            re.compile(rf"(?<!\w)(?:{alternatives})\w*(?:-\w+)*", re.IGNORECASE) if starts else None
+        )
+
+    def match(self, word: str) -> bool:
+        """Whether `word` of a post matches (by its English stem, as PostgreSQL's english
+        configuration reads it, or as typed; a hyphenated word by any part)."""
+        word = word.lower()
+        parts = (word, *word.split("-")) if "-" in word else (word,)
+        lexemes = self.lexemes
+        return any(
+            part not in ENGLISH_STOP_WORDS
+            and (part in lexemes or _STEMMER.stemWord(part) in lexemes)
+            for part in parts
+        )
+
+    def found(self, text: str):
+        """The matching words of `text` (re.Match objects), in order."""
+        if self.candidates is None:
+            return
+        for candidate in self.candidates.finditer(text):
+            if self.match(candidate.group()):
+                yield candidate
+
+
+def headline(text: str, words: QueryWords) -> str:
+    """A window of `text` around its first word matching `words` (its start when none does:
+    a post found by its thread's title), at most SNIPPET_LENGTH characters cut between words,
+    the matches marked. PostgreSQL's ts_headline did this in the statement that fetched the
+    shown page: 1.1-1.3 ms of its 2 ms (it parses and stems every word of the 20 posts)."""
+    first = next(words.found(text), None)
+    start = 0
+    if first is not None and first.start() > SNIPPET_LENGTH // 3:
+        start = first.start() - SNIPPET_LENGTH // 3
+        space = text.find(" ", start, first.start())
+        start = space + 1 if space >= 0 else start
+    end = start + SNIPPET_LENGTH
+    if end < len(text):
+        space = text.rfind(" ", max(start, first.end() if first else start), end)
+        end = space if space > 0 else end
+    window = text[start:end]
+    out, at = [], 0
+    for match in words.found(window):
+        out += [window[at : match.start()], _START, match.group(), _STOP]
+        at = match.end()
+    out.append(window[at:])
+    prefix = "…" if start else ""
+    suffix = "…" if end < len(text) else ""
+    return _highlight(prefix + "".join(out).strip() + suffix)
+
+
 # What a result shows (templates/discussions/search.html), by model: rows without them were 4
 # times as wide (the post's HTML, the event's every column in both languages).
 # (alias in the statement below, fields) of the post, its thread, board, event and author.
@@ -137,24 +225,17 @@ def _shown_fields() -> list[tuple[str, type, list[str]]]:
     ]  # fmt: skip
 
 
-def shown_posts(ids: list[int], q: str) -> list[Post]:
+def shown_posts(ids: list[int]) -> list[Post]:
     """The posts `ids` (readable already) with what a result shows: thread, board, event and
-    author, and a `headline` when `q` is given. By primary key alone, not through the joins of
+    author. By primary key alone, not through the joins of
     Post.objects.public() (the planner walked every post of an event's threads to find a page
     of 20); written out, as the ORM built it and its five models a row it was a third of a
     result page's CPU (3 ms)."""
     shown = _shown_fields()
     columns = [f"{alias}.{name}" for alias, _model, names in shown for name in names]
     authors = next(names for alias, _model, names in shown if alias == "u")
-    headline = "NULL"
-    if q:
-        options = f"StartSel='{_START}', StopSel='{_STOP}', MaxWords=40, MinWords=15"
-        headline = (
-            f"ts_headline('{CONFIG}'::regconfig, LEFT(p.body_source, %(chars)s), {_QUERY},"
-            " %(options)s)"
-        )
     sql = (
-        f"SELECT {', '.join(columns)}, {headline} FROM discussions_post p"
+        f"SELECT {', '.join(columns)} FROM discussions_post p"
         " JOIN discussions_thread t ON t.id = p.thread_id"
         " JOIN discussions_board b ON b.id = t.board_id"
         " JOIN events_event e ON e.id = b.event_id"
@@ -164,11 +245,8 @@ def shown_posts(ids: list[int], q: str) -> list[Post]:
         " WHERE id = p.author_id OFFSET 0) u ON true"
         " WHERE p.id = ANY(%(ids)s)"
     )
-    params = {"ids": list(ids), "q": q, "chars": HEADLINE_CHARS}
-    if q:
-        params["options"] = options
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, {"ids": list(ids)})
         rows = cursor.fetchall()
     db, posts = connection.alias, []
     for row in rows:
@@ -183,8 +261,6 @@ def shown_posts(ids: list[int], q: str) -> list[Post]:
         Post.author.field.set_cached_value(post, made["u"])
         Thread.board.field.set_cached_value(thread, board)
         Board.event.field.set_cached_value(board, made["e"])
-        if q:
-            post.headline = row[at]
         posts.append(post)
     return posts
 
@@ -204,7 +280,7 @@ def _from_db(model, db: str, names: list[str], values) -> object:
 
 
 class RankedResults(Sequence):
-    """Post ids in rank order; slicing fetches just those posts, with rank and headline.
+    """Post ids in rank order; slicing fetches just those posts, with their rank.
 
     Paginators take its length (no COUNT query) and slice one page of it. `limited`: more posts
     may match than were ranked (MAX_RANKED, the newest).
@@ -234,7 +310,7 @@ def search_posts(q: str, *, theme=None, event=None):
 
     On PostgreSQL the newest MAX_RANKED matches are found on the posts table alone
     (`newest_matches`), ranked, and checked for visibility (their threads', in the same
-    statement); only the shown page gets headlines. Ranking every match of a common word read
+    statement); only the shown page is fetched. Ranking every match of a common word read
     every matching row (80,000 for "community" in 1,000,000 posts: over half a second). An
     event narrows the posts to its readable threads' (a literal id list: no join to misjudge),
     a theme to its threads' (a subquery; each candidate's thread is checked, as without a
@@ -278,7 +354,7 @@ def search_posts(q: str, *, theme=None, event=None):
     ranks = {pk: rank for pk, rank, _readable in found}
 
     def fetch(ids):
-        posts = shown_posts(ids, q)
+        posts = shown_posts(ids)
         for post in posts:
             post.rank = ranks[post.pk]
         return posts
@@ -587,15 +663,15 @@ def _step_costs(
 
 
 def with_snippets(posts: Iterable[Post], q: str) -> list[Post]:
-    """Attach a highlighted `snippet` to each post of a (paginated) result page."""
+    """Attach a highlighted `snippet` to each post of a (paginated) result page: its words
+    matching the query's stems on PostgreSQL (`headline`), the query as typed on SQLite (which
+    found it so)."""
     posts = list(posts)
+    if is_postgresql() and posts:
+        words = QueryWords(q)
+        for post in posts:
+            post.snippet = headline(post.body_source, words)
+        return posts
     for post in posts:
-        headline = getattr(post, "headline", None)
-        matched_early = headline is not None and (
-            _START in headline or len(post.body_source) <= HEADLINE_CHARS
-        )
-        if matched_early:
-            post.snippet = _highlight(headline)
-        else:
-            post.snippet = _plain_snippet(post.body_source, q.strip())
+        post.snippet = _plain_snippet(post.body_source, q.strip())
     return posts

@@ -269,21 +269,50 @@ def test_a_result_shows_its_thread_number_author_event_and_date_in_the_page_lang
 
 @pytest.mark.postgres
 @postgres_only
-def test_postgres_highlights_a_match_beyond_the_headline_window_plainly(
-    client, board, author, monkeypatch
-):
-    """PostgreSQL's headline reads the first HEADLINE_CHARS of a post; a match further on is
-    still shown, marked, in a plain snippet around it."""
-    monkeypatch.setattr(search_module, "HEADLINE_CHARS", 40)
-    body = "A long opening about other things entirely, " * 3 + "then the allotments & more."
+def test_postgres_snippets_show_the_first_match_marked_however_far_in(client, board, author):
+    """A snippet is the text around the first matching word, cut between words, "…" where
+    cut; a short post is shown whole."""
+    body = "A long opening about other things entirely, " * 30 + "then the allotments & more."
     services.start_thread(board=board, author=author, title="Long", body=body)
     services.start_thread(board=board, author=author, title="Short", body="Allotments.")
 
     response = search(client, q="allotments")
 
     snippets = {p.thread.title: str(p.snippet) for p in response.context["page"]}
-    assert "then the <mark>allotments</mark> &amp; more." in snippets["Long"]
+    assert snippets["Long"].startswith("…other things entirely, A long opening")
+    assert snippets["Long"].endswith("entirely, then the <mark>allotments</mark> &amp; more.")
     assert snippets["Short"] == "<mark>Allotments</mark>."
+
+
+@pytest.mark.postgres
+@postgres_only
+@pytest.mark.parametrize(
+    ("q", "body", "snippet"),
+    [
+        # Matched as PostgreSQL's english configuration matches: by English stems.
+        ("community", "Communities, community-led and communal.", "<mark>Communities</mark>, "
+         "<mark>community-led</mark> and communal."),
+        ("organising", "Organisers organised it.",
+         "<mark>Organisers</mark> <mark>organised</mark> it."),
+        # A phrase's words, each part of a hyphenated one; stop words never.
+        ("time credits", "The time credits, time-credits.", "The <mark>time</mark> "
+         "<mark>credits</mark>, <mark>time-credits</mark>."),
+        ("co-production", "Co-production and production.", "<mark>Co-production</mark> and "
+         "<mark>production</mark>."),
+        ("the budget", "The budget.", "The <mark>budget</mark>."),
+        # Words left out ("-word") are not marked; Welsh words as typed.
+        ("tai -cyngor", "Tai a chyngor.", "<mark>Tai</mark> a chyngor."),
+        ("cymuned", "Mae'r cymuned yn gryf.", "Mae&#x27;r <mark>cymuned</mark> yn gryf."),
+    ],
+)  # fmt: skip
+def test_postgres_snippets_mark_the_words_the_query_matched(
+    client, board, author, q, body, snippet
+):
+    services.start_thread(board=board, author=author, title="Snippets", body=body)
+
+    (post,) = search(client, q=q).context["page"]
+
+    assert str(post.snippet) == snippet
 
 
 @pytest.mark.parametrize("language", ["en", "cy"])
