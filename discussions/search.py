@@ -248,13 +248,19 @@ def shown_posts(ids: list[int]) -> list[Post]:
     with connection.cursor() as cursor:
         cursor.execute(sql, {"ids": list(ids)})
         rows = cursor.fetchall()
-    db, posts = connection.alias, []
+    # A thread, board, event or author met again on the page is the object already made.
+    db, posts, seen = connection.alias, [], {}
     for row in rows:
         at, made = 0, {}
         for alias, model, names in shown:
             values = row[at : at + len(names)]
             at += len(names)
-            made[alias] = None if values[0] is None else _from_db(model, db, names, values)
+            if values[0] is None:
+                made[alias] = None
+            elif (found := seen.get((alias, values[0]))) is not None:
+                made[alias] = found
+            else:
+                made[alias] = seen[alias, values[0]] = _from_db(model, db, names, values)
         post, thread, board = made["p"], made["t"], made["b"]
         # As select_related leaves them: each row's objects cached on the one that refers to it.
         Post.thread.field.set_cached_value(post, thread)
@@ -266,16 +272,18 @@ def shown_posts(ids: list[int]) -> list[Post]:
 
 
 def _from_db(model, db: str, names: list[str], values) -> object:
-    """`model.from_db(db, names, values)`, without running Model.__init__ for the models no
-    app patches or listens to (pre_init/post_init): its checks and signals for 100 objects a
-    page were a millisecond. The fields not read stay deferred, as from_db leaves them.
-    Event's constructor is django-modeltranslation's: it is called."""
-    if model is Event:
-        return model.from_db(db, names, values)
+    """`model.from_db(db, names, values)`, without running Model.__init__ (its checks and
+    signals for 100 objects a page were a millisecond; nothing of ours listens to pre_init or
+    post_init). The fields not read stay deferred, as from_db leaves them. An event's texts
+    in each language are read through django-modeltranslation's descriptors as from_db leaves
+    them (its patched constructor only maps keyword names, which are not used here; 5% of a
+    search's CPU under load); Event.from_db's record of the values its calendar shows is kept."""
     made = model.__new__(model)
     made.__dict__.update(zip(names, values, strict=True))
     made._state = ModelState()
     made._state.adding, made._state.db = False, db
+    if model is Event:
+        made._loaded_calendar_values = made._calendar_values()
     return made
 
 

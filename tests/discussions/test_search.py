@@ -437,3 +437,28 @@ def test_postgres_search_finds_a_word_the_newest_posts_lack(
 
     assert list(response.context["page"]) == [matches[2], matches[1]]
     assert (0 in lows) == (older > 2 * search_module.WIDENING)
+
+
+@pytest.mark.postgres
+@postgres_only
+def test_results_name_each_event_in_the_pages_language(client, author, settings):
+    """A result's event is built from its columns without its model's constructor: its title
+    in the page's language, else the other one marked with its language."""
+    settings.DISCUSSIONS_POSTS_PER_MINUTE = 0
+    both = EventFactory(title="Policy Cafe", title_cy="Caffi Polisi")
+    english = EventFactory(title="Round table")
+    for event in (both, english, both):
+        board = services.Board.objects.for_event(event)
+        services.start_thread(board=board, author=author, title="Allotments", body="Allotments.")
+
+    def results(response) -> str:
+        return response.content.decode().split('<ol class="search-results')[1].split("</ol>")[0]
+
+    english_page = results(search(client, q="allotments"))
+    with translation.override("cy"):
+        welsh_page = results(client.get(reverse("discussions:search"), {"q": "allotments"}))
+
+    assert english_page.count("Policy Cafe") == 2
+    assert "Round table" in english_page
+    assert welsh_page.count("Caffi Polisi") == 2
+    assert '<span lang="en">Round table</span>' in welsh_page
