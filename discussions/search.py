@@ -316,16 +316,16 @@ def search_posts(q: str, *, theme=None, event=None):
     """Public posts matching `q` (all when empty), optionally on one theme or event, best first
     (newest first without `q`). A QuerySet, or RankedResults on PostgreSQL.
 
-    On PostgreSQL the newest MAX_RANKED matches are found on the posts table alone
-    (`newest_matches`), ranked, and checked for visibility (their threads', in the same
-    statement); only the shown page is fetched. Ranking every match of a common word read
-    every matching row (80,000 for "community" in 1,000,000 posts: over half a second). An
-    event narrows the posts to its readable threads' (a literal id list: no join to misjudge),
-    a theme to its threads' (a subquery; each candidate's thread is checked, as without a
-    filter), looked for the same way: an event's 27,000 posts were all read to find a page of
-    its newest (over 200 ms), or every match of a common word among them. The statements are
-    written out (`Candidates`): built through the ORM, the three to five of a search were
-    2-3 ms of its CPU.
+    On PostgreSQL the newest MAX_RANKED matches are found on the search rows alone (PostSearch:
+    `newest_matches`), ranked, and checked for visibility (their threads': against the kept ids
+    of unreadable threads, or in the same statement); only the shown page is fetched. Ranking
+    every match of a common word read every matching row (80,000 for "community" in 1,000,000
+    posts: over half a second). An event narrows the posts to its readable threads' (a literal
+    id list: no join to misjudge), a theme to its threads' (a subquery; each candidate's thread
+    is checked, as without a filter), looked for the same way: an event's 27,000 posts were all
+    read to find a page of its newest (over 200 ms), or every match of a common word among them.
+    The statements are written out (`Candidates`): built through the ORM, the three to five of a
+    search were 2-3 ms of its CPU.
     """
     q = q.strip()
     filtered = theme is not None or event is not None

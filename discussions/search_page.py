@@ -23,6 +23,10 @@ from django.shortcuts import render
 from django.utils.html import escape
 
 from core import fragments, skeletons
+from discussions.forms import SearchForm
+from discussions.search import UNREADABLE_KEY, UNREADABLE_MARKERS
+from discussions.templatetags.discussions_tags import search_form_key
+from people.middleware import session_hint
 
 TEMPLATE = "discussions/search.html"
 # What the kept page's language links carry instead of a query string (letters only: escaped
@@ -39,11 +43,6 @@ def prefetch_reads(request) -> None:
     rendering, the ids of unreadable threads, and the session and account of the member the
     session named when this process last read it (people/middleware.py `session_hint`). A
     theme's or event's kept facts are read after (their keys need the theme's or event's id)."""
-    from discussions.forms import SearchForm
-    from discussions.search import UNREADABLE_KEY, UNREADABLE_MARKERS
-    from discussions.templatetags.discussions_tags import search_form_key
-    from people.middleware import session_hint
-
     if not fragments.enabled():
         return
     hint = session_hint(request)
