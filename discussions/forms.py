@@ -4,6 +4,7 @@ from django import forms
 from django.db import router
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -194,6 +195,21 @@ class BootstrapBoundField(forms.BoundField):
         return attrs
 
 
+class Menu(BaseChoiceIterator):
+    """(value, label) pairs of text, given to a widget as they are: a list assigned to
+    `widget.choices` is normalised item by item (Django's normalize_choices) on each assignment
+    and each copy of the widget, a fifth of a search form's CPU for its two menus of 60."""
+
+    def __init__(self, choices: list[tuple[str, str]]):
+        self.choices = choices
+
+    def __iter__(self):
+        return iter(self.choices)
+
+    def __len__(self):
+        return len(self.choices)
+
+
 class KnownChoiceField(forms.ModelChoiceField):
     """A ModelChoiceField that takes the rows its form has already read (`known`, by value)
     instead of asking for them again when it cleans."""
@@ -203,7 +219,10 @@ class KnownChoiceField(forms.ModelChoiceField):
         self.known = {}
 
     def __deepcopy__(self, memo):
-        field = super().__deepcopy__(memo)
+        # Field's copy: ModelChoiceField's also clones the queryset twice for a new choice
+        # iterator (Django ticket 11183), which SearchForm replaces with its menus at once. The
+        # queryset is shared, never evaluated: cleaning asks `queryset.get()`, a clone.
+        field = forms.Field.__deepcopy__(self, memo)
         field.known = {}
         return field
 
@@ -268,11 +287,9 @@ class SearchForm(ControlCharactersCleaned, forms.Form):
                 self.older_event = chosen
         for name, menu in (("theme", theme_menu), ("event", event_menu)):
             widget = self.fields[name].widget
-            # One assignment: each normalises the whole list.
-            widget.choices = [
-                ("", self.fields[name].empty_label),
-                *((slug, label) for slug, label, _lang in menu),
-            ]
+            widget.choices = Menu(
+                [("", self.fields[name].empty_label), *((slug, label) for slug, label, _ in menu)]
+            )
             widget.languages = {slug: lang for slug, _label, lang in menu}
 
     # What the menu shows of an event (and what search asks of a chosen one: its id).
