@@ -1,3 +1,4 @@
+import hashlib
 from datetime import datetime, time, timedelta
 
 from django import forms
@@ -419,6 +420,23 @@ _CHOSEN_EVENT = Prepared(_chosen_event_query, "\ue020search-event-stand-in")
 
 def chosen_event(slug: str) -> list[Event]:
     """The public event with threads at `slug` (none or one), with what the search form shows
-    and search asks of it."""
-    rows = _CHOSEN_EVENT.rows(slug, model=Event)
+    and search asks of it. Kept in the shared cache under the menus' markers (an event's
+    status and title, its threads) once found, read in the search page's one round trip
+    (discussions/search_page.py): a query of every search on an event (0.3 ms) otherwise."""
+    if not fragments.enabled():
+        rows = _CHOSEN_EVENT.rows(slug, model=Event)
+    else:
+        key = chosen_event_key(slug)
+        tokens, stored = fragments.markers_and_value(SearchForm.MENUS_MARKERS, key)
+        rows = fragments.current(tokens, stored)
+        if rows is None:
+            rows = [tuple(row) for row in _CHOSEN_EVENT.rows(slug, model=Event)]
+            if rows:  # an address nobody's event has is not kept: any text can be asked
+                fragments.keep(key, tokens, rows)
     return [Event.from_db(router.db_for_read(Event), _EVENT_COLUMNS, row) for row in rows]
+
+
+def chosen_event_key(slug: str) -> str:
+    """Where the event at `slug` is kept for search (`chosen_event`): by a digest of what was
+    asked, which is any text."""
+    return f"search:event:{fragments.release()}:{hashlib.sha256(slug.encode()).hexdigest()}"

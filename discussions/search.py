@@ -8,6 +8,7 @@ our own <mark> tags are added.
 """
 
 import functools
+import hashlib
 import re
 import time
 from collections.abc import Iterable, Sequence
@@ -348,7 +349,7 @@ def search_posts(q: str, *, theme=None, event=None):
         if not thread_ids:
             return RankedResults([], None)
     elif theme is not None:
-        in_threads = _theme_posts(theme)
+        in_threads = theme_post_count(theme)
     candidates = Candidates(q, thread_ids, theme=theme if event is None else None, posts=in_threads)
     if in_threads is not None and in_threads <= FEW_POSTS:
         # Every post of a few threads read, without the GIN index: its bitmap of a common word
@@ -406,10 +407,21 @@ def unreadable_threads() -> frozenset[int]:
     return fragments.kept_value(UNREADABLE_MARKERS, UNREADABLE_KEY, fetch)
 
 
-def _theme_posts(theme) -> int:
+def theme_posts_key(slug: str) -> str:
+    """Where `theme_post_count` keeps its count for the theme at `slug` (any text: a digest), so
+    that the search page reads it in its one round trip (discussions/search_page.py)."""
+    return f"search:theme-posts:{hashlib.sha256(slug.encode()).hexdigest()}"
+
+
+# What a theme's count of posts moves with: a theme (its slug) and any thread, post or board.
+THEME_POSTS_MARKERS = (EVENTS_MARKER, ANY_BOARD_MARKER)
+
+
+def theme_post_count(theme) -> int:
     """How many posts a theme's threads hold (hidden ones too): whether a search on the theme
     reads them all (FEW_POSTS) or looks through the newest posts. Kept in the shared cache as
-    long as no thread, post or board changes (discussions/signals.py)."""
+    long as no theme, thread, post or board changes (discussions/signals.py), by the theme's
+    slug, which the search page's address names."""
 
     def fetch():
         with connection.cursor() as cursor:
@@ -422,7 +434,7 @@ def _theme_posts(theme) -> int:
 
     if not fragments.enabled():
         return fetch()
-    return fragments.kept_value([ANY_BOARD_MARKER], f"search:theme-posts:{theme.pk}", fetch)
+    return fragments.kept_value(THEME_POSTS_MARKERS, theme_posts_key(theme.slug), fetch)
 
 
 # The query as the posts' vectors were written: English stems and the words as typed (Welsh).

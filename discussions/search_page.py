@@ -23,8 +23,8 @@ from django.shortcuts import render
 from django.utils.html import escape
 
 from core import fragments, skeletons
-from discussions.forms import SearchForm
-from discussions.search import UNREADABLE_KEY, UNREADABLE_MARKERS
+from discussions.forms import SearchForm, chosen_event_key
+from discussions.search import UNREADABLE_KEY, UNREADABLE_MARKERS, theme_posts_key
 from discussions.templatetags.discussions_tags import search_form_key
 from people.middleware import session_hint
 
@@ -40,13 +40,21 @@ KEPT_PAGES = 64
 def prefetch_reads(request) -> None:
     """Inside `fragments.batch()`: what a search page reads from the shared cache, in one round
     trip (five before): the markers and kept values of the form's menus, the search form's
-    rendering, the ids of unreadable threads, and the session and account of the member the
-    session named when this process last read it (people/middleware.py `session_hint`). A
-    theme's or event's kept facts are read after (their keys need the theme's or event's id)."""
+    rendering, the ids of unreadable threads, a chosen event's row and a chosen theme's count of
+    posts, and the session and account of the member the session named when this process last
+    read it (people/middleware.py `session_hint`). A chosen event's threads are read after
+    (their key needs the event's id)."""
     if not fragments.enabled():
         return
     hint = session_hint(request)
     kinds, keys = hint[1:] if hint is not None else ([], [])
+    keys = list(keys)  # the hint's own list is kept for the next request
+    # A chosen event's and theme's kept facts, by the slugs the address names (their markers
+    # are the menus').
+    if event := request.GET.get("event"):
+        keys.append(chosen_event_key(event))
+    if theme := request.GET.get("theme"):
+        keys.append(theme_posts_key(theme))
     fragments.prefetch(
         kinds=[*SearchForm.MENUS_MARKERS, *UNREADABLE_MARKERS, *kinds],
         keys=[SearchForm.menus_key(), search_form_key(request), UNREADABLE_KEY, *keys],

@@ -7,6 +7,7 @@ from django.utils import translation
 
 from discussions import search as search_module
 from discussions import services
+from discussions.search import theme_post_count
 from tests.factories import EventFactory, ThemeFactory, UserFactory
 
 postgres_only = pytest.mark.skipif(
@@ -210,6 +211,31 @@ def test_postgres_search_leaves_out_hidden_threads_and_counts_what_it_found(
 
     assert list(response.context["page"]) == [shown.posts.get()]
     assert "1 post found" in response.content.decode()
+
+
+@pytest.mark.postgres
+@postgres_only
+def test_postgres_a_themes_kept_count_of_posts_follows_committed_posts_and_themes(
+    corpus, django_capture_on_commit_callbacks
+):
+    """How many posts a theme's threads hold (how a search on it reads them) is kept for every
+    search by the theme's slug: a new post, a thread given the theme and a theme whose slug
+    changes count at once."""
+    core = corpus["core"]
+    assert theme_post_count(core) == theme_post_count(core) == 3  # hidden posts counted too
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_reply(thread=corpus["care"], author=UserFactory(), body="And more care.")
+    assert theme_post_count(core) == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        corpus["power"].themes.add(core)
+    assert theme_post_count(core) == 5
+    power = corpus["power_theme"]
+    assert theme_post_count(power) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        core.slug, power.slug = "old-core", core.slug
+        core.save()
+        power.save()
+    assert theme_post_count(power) == 1
 
 
 @pytest.mark.postgres

@@ -5,12 +5,14 @@ import re
 from datetime import timedelta
 from html import unescape
 
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from discussions import services
-from discussions.forms import SearchForm
+from discussions.forms import SearchForm, chosen_event_key
 from discussions.models import Board, Thread
+from events.models import Event
 from tests.factories import EventFactory, ThemeFactory
 
 
@@ -155,3 +157,40 @@ def test_an_older_chosen_event_keeps_its_language_mark(client, author, monkeypat
         (recent.slug, "Autumn cafe", "en"),
         (old.slug, "Old cafe", "en"),
     ]
+
+
+def test_an_older_chosen_event_is_kept_and_follows_its_committed_changes(
+    author, monkeypatch, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """A chosen event the menu does not list is read once for every search on it (shared
+    cache): a new title shows at once, and an event no longer public is refused at once."""
+    monkeypatch.setattr(SearchForm, "EVENT_MENU_SIZE", 1)
+    old = discussed_event("Old cafe", author, days_ago=300)
+    discussed_event("Autumn cafe", author, days_ago=1)
+    assert SearchForm({"event": old.slug}).is_valid()
+
+    with django_assert_num_queries(0):
+        form = SearchForm({"event": old.slug})
+        assert form.is_valid()
+    assert form.cleaned_data["event"] == old
+    with django_capture_on_commit_callbacks(execute=True):
+        old.title = "Vintage cafe"
+        old.save()
+    assert menu(SearchForm({"event": old.slug}))[1:] == ["Autumn cafe", "Vintage cafe"]
+    with django_capture_on_commit_callbacks(execute=True):
+        old.status = Event.Status.DRAFT
+        old.save()
+    assert "event" in SearchForm({"event": old.slug}).errors
+
+
+def test_an_address_naming_no_event_is_refused_every_time_and_not_kept(author, monkeypatch):
+    monkeypatch.setattr(SearchForm, "EVENT_MENU_SIZE", 1)
+    discussed_event("Autumn cafe", author, days_ago=1)
+
+    assert "event" in SearchForm({"event": "not-yet"}).errors
+    assert cache.get(chosen_event_key("not-yet")) is None
+    later = EventFactory(title="Not yet", slug="not-yet")
+    services.start_thread(
+        board=Board.objects.for_event(later), author=author, title="On it", body="Hello."
+    )
+    assert SearchForm({"event": "not-yet"}).is_valid()
