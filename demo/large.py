@@ -746,7 +746,7 @@ def theme_and_translate_discussions(rng: random.Random, *, welsh_share: float = 
     theme-filtered and Welsh searches on the bench find what they would on a real board.
     Runs on an archive already generated (`--discussion-themes-and-welsh`)."""
     from discussions.models import Post, Thread, sync_post_themes
-    from discussions.search import update_search_vectors
+    from discussions.search import update_search_vectors, update_theme_words
 
     with timed("thread themes (their event's)"), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {Thread.themes.through._meta.db_table}")
@@ -758,6 +758,8 @@ def theme_and_translate_discussions(rng: random.Random, *, welsh_share: float = 
         )
     with timed("posts on their threads' themes"):
         sync_post_themes()
+    with timed("theme words in their search rows"):
+        update_theme_words()
     thread_ids = list(Thread.objects.values_list("pk", flat=True))
     welsh = sorted(rng.sample(thread_ids, int(len(thread_ids) * welsh_share)))
     bodies = welsh_bodies(rng, 500)

@@ -73,10 +73,22 @@ def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
+# A theme's word in the vectors of its threads' posts ("#12"): a word on a theme is one GIN
+# lookup (the word's entries ANDed with the theme's), only the theme's matches fetched. No
+# query reaches it: PostgreSQL's parser reads "#" as a space, so no typed word holds one.
+THEME_WORD_SQL = "'#' || tt.theme_id::text"
+
+
+def theme_word(theme_id: int) -> str:
+    """The theme's word as a tsquery (`THEME_WORD_SQL`)."""
+    return f"'#{int(theme_id)}'"
+
+
 def update_search_vectors(*, post_ids: Iterable[int] | None = None, thread_ids=None) -> None:
     """Bring the search rows (PostSearch) of some posts in step with them (all posts when both
-    are None): a shown post's words (re)computed, a hidden or withdrawn post's row removed.
-    PostgreSQL only (SQLite searches with icontains)."""
+    are None): a shown post's words (re)computed (its thread's title, its body, its thread's
+    themes' words: THEME_WORD_SQL), a hidden or withdrawn post's row removed. PostgreSQL only
+    (SQLite searches with icontains)."""
     if not is_postgresql():
         return
     where, params = [], []
@@ -89,6 +101,7 @@ def update_search_vectors(*, post_ids: Iterable[int] | None = None, thread_ids=N
     chosen = "".join(f" AND {condition}" for condition in where)
     table = PostSearch._meta.db_table
     config = "(CASE {} WHEN 'cy' THEN 'simple' ELSE 'english' END)::regconfig"
+    themes = Thread.themes.through._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {table} s USING discussions_post p WHERE p.id = s.post_id"
@@ -100,10 +113,43 @@ def update_search_vectors(*, post_ids: Iterable[int] | None = None, thread_ids=N
             f" setweight(to_tsvector({config.format('t.language')},"
             " CASE WHEN p.number = 1 THEN t.title ELSE '' END), 'A')"
             f" || setweight(to_tsvector({config.format('p.language')}, p.body_source), 'B')"
+            f" || COALESCE((SELECT array_to_tsvector(array_agg({THEME_WORD_SQL}))"
+            f" FROM {themes} tt WHERE tt.thread_id = p.thread_id), ''::tsvector)"
             " FROM discussions_post p JOIN discussions_thread t ON t.id = p.thread_id"
             f" WHERE p.hidden_at IS NULL AND p.withdrawn_at IS NULL{chosen}"
             " ON CONFLICT (post_id) DO UPDATE"
             " SET thread_id = EXCLUDED.thread_id, search_vector = EXCLUDED.search_vector",
+            params,
+        )
+
+
+def update_theme_words(*, thread_ids: Iterable[int] | None = None, theme_id=None) -> None:
+    """The theme words (THEME_WORD_SQL) in the search rows of some threads' posts, or of the
+    posts that hold `theme_id`'s word (every post on a theme when both are None), made those
+    of their threads' themes today: after a thread's themes changed, or a theme was taken from
+    its threads or deleted. The posts' own words are kept, not computed again (a thread may
+    hold 20,000 posts). PostgreSQL only."""
+    if not is_postgresql():
+        return
+    table, themes = PostSearch._meta.db_table, Thread.themes.through._meta.db_table
+    old_words = "ARRAY(SELECT w.lexeme FROM unnest(p.search_vector) w WHERE w.lexeme LIKE '#%%')"
+    with connection.cursor() as cursor:
+        if thread_ids is None and theme_id is None:  # in bulk: each thread's words made once
+            cursor.execute(
+                f"UPDATE {table} p SET search_vector = ts_delete(p.search_vector, {old_words})"
+                f" || t.words FROM (SELECT tt.thread_id, array_to_tsvector(array_agg("
+                f"{THEME_WORD_SQL})) AS words FROM {themes} tt GROUP BY tt.thread_id) t"
+                " WHERE t.thread_id = p.thread_id"
+            )
+            return
+        if thread_ids is not None:
+            where, params = "p.thread_id = ANY(%(threads)s)", {"threads": list(thread_ids)}
+        else:
+            where, params = "p.search_vector @@ %(word)s::tsquery", {"word": theme_word(theme_id)}
+        cursor.execute(
+            f"UPDATE {table} p SET search_vector = ts_delete(p.search_vector, {old_words})"
+            f" || COALESCE((SELECT array_to_tsvector(array_agg({THEME_WORD_SQL})) FROM {themes}"
+            f" tt WHERE tt.thread_id = p.thread_id), ''::tsvector) WHERE {where}",
             params,
         )
 
@@ -442,10 +488,7 @@ _QUERY = (
     "(websearch_to_tsquery('english'::regconfig, %(q)s)"
     " || websearch_to_tsquery('simple'::regconfig, %(q)s))"
 )
-# The threads on a theme, as a subquery: PostgreSQL hashes them once and checks each post
-# against the hash. As a literal list of a large theme's 3,700 ids the statements were 22 kB:
-# writing the list out was a fifth of search's CPU, parsing and planning it 8 ms a statement,
-# and each post was compared with every id (28 ms for the newest 1,000 posts).
+# The threads on a theme, as a subquery (`theme_post_count`).
 _THEME_THREADS = (
     f"SELECT tt.thread_id FROM {Thread.themes.through._meta.db_table} tt"
     " WHERE tt.theme_id = %(theme)s"
@@ -491,7 +534,8 @@ class Candidates:
         # the GIN index (`indexed`), each match's thread is checked against the theme's.
         self.walks = theme is not None
         self.where = where
-        self.indexed_where = where + ([f"p.thread_id IN ({_THEME_THREADS})"] if self.walks else [])
+        if self.walks:
+            self.params["theme_word"] = theme_word(theme.pk)
         rank = f"ts_rank(p.search_vector, {_QUERY})" if q else "0.0"
         # The threads given were the readable ones; else each candidate's thread is checked
         # against the kept unreadable ones (`_readable`), or in the statement.
@@ -518,7 +562,7 @@ class Candidates:
         if walk and self.walks:
             source = f"{_POST_THEMES} pt JOIN {_SEARCH_TABLE} p ON p.post_id = pt.post_id"
             return source, [*self.where, "pt.theme_id = %(theme)s"], "pt.post_id"
-        return f"{_SEARCH_TABLE} p", self.where if walk else self.indexed_where, "p.post_id"
+        return f"{_SEARCH_TABLE} p", self.where, "p.post_id"
 
     def _statement(self, low: int, high: int | None, *, walk: bool, words: str) -> str:
         """The candidates with ids in (low, high] (or above low); `words`: how the words are
@@ -555,8 +599,14 @@ class Candidates:
 
     def indexed(self, low: int, high: int, limit: int) -> list[tuple]:
         """The newest `limit` with ids in (low, high], through the GIN index (with the ids'
-        index for a window)."""
-        sql = self._statement(low, high, walk=False, words=f"p.search_vector @@ {_QUERY}")
+        index for a window); on a theme, the words and the theme's word together (only the
+        theme's matches are fetched)."""
+        words = f"p.search_vector @@ {_QUERY}"
+        if self.walks:
+            # Two conditions, one GIN scan: `&&` would turn a query without words ("?!":
+            # nothing found) into the theme's word alone (every post on it).
+            words += " AND p.search_vector @@ %(theme_word)s::tsquery"
+        sql = self._statement(low, high, walk=False, words=words)
         return self._rows(sql, low, high, limit)
 
     def newest(self, sample: int, limit: int) -> tuple[int, int, list[tuple]]:
@@ -670,13 +720,15 @@ def _step_costs(
 ) -> tuple[dict, int]:
     """({way: µs expected}, the window's size in ids) for `_next_step`."""
     window = min(high, int(1.5 * missing / share))
-    # Matches of the word expected (on any theme, when a theme's are walked).
-    everywhere, left = share * top / part, share * high / part
-    gin = everywhere * GIN_ENTRY_US
+    # Matches of the word expected (on any theme, when a theme's are walked): the GIN index
+    # reads them, or the theme's entries if fewer (its word ANDed in); only the theme's
+    # matches are fetched (`share` is of them).
+    everywhere, left = share * top / part, share * high
+    gin = min(everywhere, part * top) * GIN_ENTRY_US
     scan = window * SCAN_ROW_US if part == 1.0 else window * part * WALK_ROW_US
     costs = {
         "scan": scan,
-        "window": gin + window * WINDOW_ID_US + 1.5 * missing / part * FETCH_ROW_US,
+        "window": gin + window * WINDOW_ID_US + 1.5 * missing * FETCH_ROW_US,
         "index": gin + left * FETCH_ROW_US,
     }
     return costs, window

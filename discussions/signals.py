@@ -168,17 +168,29 @@ def post_search_on_save(sender, instance, created, update_fields=None, **kwargs)
 
 
 def post_themes_on_theme_change(sender, instance, action, reverse, pk_set, **kwargs) -> None:
-    """A thread's themes changed: its posts' PostTheme rows follow."""
+    """A thread's themes changed: its posts' PostTheme rows and their search rows' theme words
+    follow."""
     from discussions.models import PostTheme, sync_post_themes
+    from discussions.search import update_theme_words
 
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if not reverse:
         sync_post_themes(thread_ids=[instance.pk])
+        update_theme_words(thread_ids=[instance.pk])
     elif action == "post_clear":  # theme.threads.clear()
         PostTheme.objects.filter(theme=instance).delete()
+        update_theme_words(theme_id=instance.pk)
     else:
         sync_post_themes(thread_ids=sorted(pk_set or ()))
+        update_theme_words(thread_ids=sorted(pk_set or ()))
+
+
+def theme_words_on_theme_delete(sender, instance, **kwargs) -> None:
+    """A theme deleted: its word leaves the search rows (its PostTheme rows went with it)."""
+    from discussions.search import update_theme_words
+
+    update_theme_words(theme_id=instance.pk)
 
 
 def connect() -> None:
@@ -194,6 +206,7 @@ def connect() -> None:
         Suspension,
         Thread,
     )
+    from events.models import Theme
 
     handlers = (
         (Board, board_changed),
@@ -226,6 +239,9 @@ def connect() -> None:
         post_themes_on_theme_change,
         sender=Thread.themes.through,
         dispatch_uid="discussions-post-themes",
+    )
+    post_delete.connect(
+        theme_words_on_theme_delete, sender=Theme, dispatch_uid="discussions-theme-words"
     )
 
 
