@@ -14,11 +14,18 @@ so is each real one. A stand-in not found among the parameters is an error when 
 first compiled, not a wrong answer.
 Rows come back as the database driver gives them, without Django's converters: ask for ids,
 text, booleans (SQLite gives 0/1: wrap in `bool`) and timestamps only.
+
+`prepared_rows` goes one step further on PostgreSQL for a statement written out whose plan does
+not depend on its values (search's page of posts by id: planned in 0.35 ms, run in 0.25): the
+server keeps it prepared on each connection (PREPARE once, then EXECUTE), planned once.
 """
 
-from collections.abc import Callable
+import re
+import weakref
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from django.conf import settings
 from django.db import connections, router
 
 
@@ -79,3 +86,34 @@ def _adapter(alias: str) -> Callable:
         return value
 
     return adapt
+
+
+# The statements `prepared_rows` has prepared, by database connection (psycopg's: a new
+# connection starts with none). PostgreSQL keeps a prepared statement for the session, through
+# a rollback of the transaction that prepared it.
+_prepared_on: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_PLACEHOLDER = re.compile(r"\$\d+")
+
+
+def prepared_rows(
+    name: str, sql: str, types: Sequence[str], values: Sequence, alias: str = "default"
+) -> list[tuple]:
+    """The rows of `sql`, whose parameters $1, $2, … (each used once, in order) are of the
+    PostgreSQL `types`, run with `values`. On PostgreSQL the statement is prepared as `name`
+    once per connection and executed from then on (Django counts and logs the EXECUTE as any
+    query); elsewhere, or with DB_PREPARED_STATEMENTS off (a pooler that cannot keep prepared
+    statements), it runs as it is.
+
+    Only for statements whose best plan is the same whatever their values: after five runs
+    PostgreSQL may run one generic plan for every value."""
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
+            cursor.execute(_PLACEHOLDER.sub("%s", sql), list(values))
+            return cursor.fetchall()
+        prepared = _prepared_on.setdefault(connection.connection, set())
+        if name not in prepared:
+            cursor.execute(f"PREPARE {name} ({', '.join(types)}) AS {sql}")
+            prepared.add(name)
+        cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(values))})", list(values))
+        return cursor.fetchall()

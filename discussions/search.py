@@ -22,6 +22,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from core import fragments
+from core.prepared import prepared_rows
 from discussions.models import Board, Post, PostSearch, PostTheme, Thread
 from discussions.signals import ANY_BOARD_MARKER, READABLE_MARKER, discussions_marker
 from events.models import Event
@@ -290,11 +291,10 @@ def shown_posts(ids: list[int]) -> list[Post]:
         # hashed every member for 20 posts (0.4 ms of 2,000; it grows with the members).
         f" LEFT JOIN LATERAL (SELECT {', '.join(authors)} FROM people_user"
         " WHERE id = p.author_id OFFSET 0) u ON true"
-        " WHERE p.id = ANY(%(ids)s)"
+        " WHERE p.id = ANY($1)"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"ids": list(ids)})
-        rows = cursor.fetchall()
+    # Prepared once per connection: planning it (0.35 ms) took longer than running it (0.25).
+    rows = prepared_rows("commons_search_page", sql, ["bigint[]"], [list(ids)])
     # A thread, board, event or author met again on the page is the object already made.
     db, posts, seen = connection.alias, [], {}
     for row in rows:
