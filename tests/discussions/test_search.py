@@ -448,6 +448,10 @@ def test_postgres_search_finds_a_word_the_newest_posts_lack(
     settings.DISCUSSIONS_POSTS_PER_MINUTE = 0
     monkeypatch.setattr(search_module, "MAX_RANKED", 2)
     monkeypatch.setattr(search_module, "SAMPLE_POSTS", 2)
+    # Older posts first, so that the window (2 x WIDENING ids) never reaches id 0, however few
+    # posts the database has held (run first, the suite's ids are small).
+    for _ in range(2 * search_module.WIDENING + 2):
+        services.post_reply(thread=thread, author=author, body="Filler.")
     matches = [services.post_reply(thread=thread, author=author, body="Cymuned.") for _ in "abc"]
     for _ in range(older):
         services.post_reply(thread=thread, author=author, body="Community.")
@@ -463,6 +467,34 @@ def test_postgres_search_finds_a_word_the_newest_posts_lack(
 
     assert list(response.context["page"]) == [matches[2], matches[1]]
     assert (0 in lows) == (older > 2 * search_module.WIDENING)
+
+
+@pytest.mark.postgres
+@postgres_only
+def test_postgres_a_word_an_events_newest_posts_lack_is_read_from_the_index_once(
+    client, thread, author, settings, monkeypatch
+):
+    """On an event whose newest posts hold no match, the GIN index is read once for
+    everything older (a window first, then the rest, read the word's entries twice)."""
+    settings.DISCUSSIONS_POSTS_PER_MINUTE = 0
+    monkeypatch.setattr(search_module, "FEW_POSTS", 0)
+    monkeypatch.setattr(search_module, "MAX_RANKED", 2)
+    monkeypatch.setattr(search_module, "SAMPLE_POSTS", 2)
+    matches = [services.post_reply(thread=thread, author=author, body="Cymuned.") for _ in "ab"]
+    for _ in range(40):
+        services.post_reply(thread=thread, author=author, body="Community.")
+    lows, indexed = [], search_module.Candidates.indexed
+
+    def spy(self, low, high, limit):
+        lows.append(low)
+        return indexed(self, low, high, limit)
+
+    monkeypatch.setattr(search_module.Candidates, "indexed", spy)
+
+    response = search(client, q="cymuned", event=thread.board.event.slug)
+
+    assert list(response.context["page"]) == [matches[1], matches[0]]
+    assert lows == [0]
 
 
 @pytest.mark.postgres
