@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.dates import MONTHS_3
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import get_current_timezone
 from django.utils.translation import gettext
 
 from core import fragments
@@ -169,9 +169,12 @@ def search_results(posts) -> str:
     # One reverse for the page: the address of every post but its id.
     url = escape_text(reverse("discussions:post", kwargs={"pk": _ANY_ID}))
     months, events, mark_title = {}, {}, marking(Event, "title")
+    # The page's time zone read once (template_localtime per row read it anew, 1.7% of a
+    # search's CPU); every post's time is aware.
+    zone = get_current_timezone()
     rows = []
     for post in posts:
-        thread, when = post.thread, template_localtime(post.created_at)
+        thread, when = post.thread, post.created_at.astimezone(zone)
         if (month := months.get(when.month)) is None:
             month = months[when.month] = escape_text(MONTHS_3[when.month].title())
         event = thread.board.event

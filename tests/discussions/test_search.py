@@ -359,6 +359,20 @@ def test_result_dates_read_as_django_formats_them_in_every_month(author, board, 
             assert f">{expected}</time>" in search_results([post])
 
 
+def test_result_dates_are_the_days_in_the_sites_time_zone(author, board, settings):
+    """A post written at 23:30 UTC on a summer evening was written the next day in Wales."""
+    from discussions.templatetags.discussions_tags import search_results
+
+    settings.TIME_ZONE = "Europe/London"
+    thread = services.start_thread(board=board, author=author, title="Late", body="Hello.")
+    post = thread.posts.get()
+    post.snippet = "Hello."
+    post.created_at = datetime(2026, 7, 9, 23, 30, tzinfo=UTC)
+    with translation.override("en"):
+        row = search_results([post])
+    assert '<time datetime="2026-07-10T00:30:00+01:00">10 Jul 2026</time>' in row
+
+
 def test_a_filtered_search_follows_each_committed_change_of_its_threads(
     client, corpus, board, moderator, django_capture_on_commit_callbacks
 ):
