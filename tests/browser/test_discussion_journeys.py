@@ -229,3 +229,47 @@ def test_long_thread_reads_comfortably_and_pages_on_a_phone(page):
     expect(page).to_have_url(re.compile(r"page=2"))
     expect(posts.first.locator(".post-meta")).to_contain_text("#21")
     check_page(page, "long thread, page 2")
+
+
+def test_a_visitor_searches_the_discussions_by_word_theme_and_event(page):
+    """The search form as a person uses it: words typed, a theme and then an event chosen from
+    the menus (kept for every reader), each search narrowing what is found and keeping what was
+    chosen."""
+    growing = ThemeFactory(name="Growing food")
+    ThemeFactory(name="Time credits")
+    cafe = EventFactory(title="Policy Cafe: food and care")
+    workshop = EventFactory(title="Workshop: allotments in Wrexham")
+    author = UserFactory(display_name="Alys Evans")
+    for event, title, themes in [
+        (cafe, "Allotments on the estate", [growing]),
+        (workshop, "Allotments and the council", [growing]),
+        (workshop, "Allotments and time banking", []),
+    ]:
+        services.start_thread(
+            board=Board.objects.for_event(event),
+            author=author,
+            title=title,
+            body="Who looks after the allotments in winter?",
+            themes=themes,
+        )
+
+    page.goto("/discussions/")
+    check_page(page, "discussion search, recent conversations")
+    page.get_by_label("Search discussions").fill("allotments")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("status")).to_contain_text("3 posts found")
+
+    page.get_by_label("Theme").select_option(label="Growing food")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("status")).to_contain_text("2 posts found")
+    expect(page.get_by_label("Search discussions")).to_have_value("allotments")
+    expect(page.get_by_label("Theme")).to_have_value(growing.slug)
+
+    page.get_by_label("Event").select_option(label="Workshop: allotments in Wrexham")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("status")).to_contain_text("1 post found")
+    results = page.locator("ol.search-results")
+    expect(results).to_contain_text("Allotments and the council")
+    expect(results).not_to_contain_text("Allotments on the estate")
+    expect(page.get_by_label("Event")).to_have_value(workshop.slug)
+    check_page(page, "discussion search by theme and event")
