@@ -368,9 +368,10 @@ def search_posts(q: str, *, theme=None, event=None):
     of unreadable threads, or in the same statement); only the shown page is fetched. Ranking
     every match of a common word read every matching row (80,000 for "community" in 1,000,000
     posts: over half a second). An event narrows the posts to its readable threads' (a literal
-    id list: no join to misjudge), a theme to its threads' (a subquery; each candidate's thread
-    is checked, as without a filter), looked for the same way: an event's 27,000 posts were all
-    read to find a page of its newest (over 200 ms), or every match of a common word among them.
+    id list: no join to misjudge), a theme to its posts' (its PostTheme rows, newest first, and
+    its word in the vectors for the GIN index), looked for the same way: an event's 27,000 posts
+    were all read to find a page of its newest (over 200 ms), or every match of a common word
+    among them.
     The statements are written out (`Candidates`): built through the ORM, the three to five of a
     search were 2-3 ms of its CPU.
     """
@@ -532,7 +533,7 @@ class Candidates:
             where.append("p.thread_id = ANY(%(threads)s)")
         # A theme's posts are read newest first through their own index (`walks`): the posts
         # of a window of ids, read to keep the theme's tenth, cost ten times as much. Through
-        # the GIN index (`indexed`), each match's thread is checked against the theme's.
+        # the GIN index (`indexed`), the theme's word is asked with the words.
         self.walks = theme is not None
         self.where = where
         if self.walks:
@@ -663,20 +664,22 @@ def newest_matches(candidates: Candidates, limit: int) -> list[tuple]:
     read, widened = max(1, top - low), False
     while len(found) < limit and low > 0:
         high, missing = low, limit - len(found)
-        if not found and not widened and candidates.q and candidates.thread_ids is not None:
-            # None in an event's newest posts: the GIN index at once, its matches checked
-            # against the event's threads. A window WIDENING times as large would span ten
-            # times the event's share of the ids (363,000 for the largest event: as costly as
-            # fetching the word's matches) and, when it held none, the word's GIN entries were
-            # read a second time ("time credits": 4.8 ms each).
-            way, low, widened = "index", 0, True
-        elif not found and not widened and candidates.q:
-            # None in the newest posts (a Welsh word, when they are a few English threads): a
-            # window WIDENING times as large, of the filter's posts (a theme's were read
-            # through its own index: as many ids as held them were read already), before
-            # reading every match of the word. All of "cymuned"'s 29,000 were fetched (230 ms)
-            # to keep 200.
-            way, low, widened = "window", max(0, high - WIDENING * read), True
+        if not found and not widened and candidates.q:
+            widened = True
+            if candidates.thread_ids is not None:
+                # None in an event's newest posts: the GIN index at once, its matches checked
+                # against the event's threads. A window WIDENING times as large would span ten
+                # times the event's share of the ids (363,000 for the largest event: as costly
+                # as fetching the word's matches) and, when it held none, the word's GIN
+                # entries were read a second time ("time credits": 4.8 ms each).
+                way, low = "index", 0
+            else:
+                # None in the newest posts (a Welsh word, when they are a few English threads):
+                # a window WIDENING times as large, of the filter's posts (a theme's were read
+                # through its own index: as many ids as held them were read already), before
+                # reading every match of the word. All of "cymuned"'s 29,000 were fetched (230
+                # ms) to keep 200.
+                way, low = "window", max(0, high - WIDENING * read)
         else:
             share = len(found) / read
             way, low = _next_step(

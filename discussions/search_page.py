@@ -24,7 +24,12 @@ from django.utils.html import escape
 
 from core import fragments, skeletons
 from discussions.forms import SearchForm, chosen_event_key
-from discussions.search import UNREADABLE_KEY, UNREADABLE_MARKERS, theme_posts_key
+from discussions.search import (
+    THEME_POSTS_MARKERS,
+    UNREADABLE_KEY,
+    UNREADABLE_MARKERS,
+    theme_posts_key,
+)
 from discussions.templatetags.discussions_tags import search_form_key
 from people.middleware import session_hint
 
@@ -49,14 +54,14 @@ def prefetch_reads(request) -> None:
     hint = session_hint(request)
     kinds, keys = hint[1:] if hint is not None else ([], [])
     keys = list(keys)  # the hint's own list is kept for the next request
-    # A chosen event's and theme's kept facts, by the slugs the address names (their markers
-    # are the menus').
+    # A chosen event's and theme's kept facts, by the slugs the address names.
     if event := request.GET.get("event"):
         keys.append(chosen_event_key(event))
     if theme := request.GET.get("theme"):
         keys.append(theme_posts_key(theme))
+    markers = dict.fromkeys([*SearchForm.MENUS_MARKERS, *THEME_POSTS_MARKERS, *UNREADABLE_MARKERS])
     fragments.prefetch(
-        kinds=[*SearchForm.MENUS_MARKERS, *UNREADABLE_MARKERS, *kinds],
+        kinds=[*markers, *kinds],
         keys=[SearchForm.menus_key(), search_form_key(request), UNREADABLE_KEY, *keys],
     )
 

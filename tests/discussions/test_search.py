@@ -449,6 +449,18 @@ def test_postgres_a_theme_search_finds_exactly_its_readable_threads_posts(
     assert [post.number for post in without] == [5, 2, 1]  # newest first
 
 
+def lows_read_through_the_index(monkeypatch) -> list[int]:
+    """The lowest id of each step the search takes through the GIN index, as it takes them."""
+    lows, indexed = [], search_module.Candidates.indexed
+
+    def spy(self, low, high, limit):
+        lows.append(low)
+        return indexed(self, low, high, limit)
+
+    monkeypatch.setattr(search_module.Candidates, "indexed", spy)
+    return lows
+
+
 @pytest.mark.postgres
 @postgres_only
 @pytest.mark.parametrize("older", [3, 30], ids=["in-the-wider-window", "beyond-it"])
@@ -469,13 +481,7 @@ def test_postgres_search_finds_a_word_the_newest_posts_lack(
     matches = [services.post_reply(thread=thread, author=author, body="Cymuned.") for _ in "abc"]
     for _ in range(older):
         services.post_reply(thread=thread, author=author, body="Community.")
-    lows, indexed = [], search_module.Candidates.indexed
-
-    def spy(self, low, high, limit):
-        lows.append(low)
-        return indexed(self, low, high, limit)
-
-    monkeypatch.setattr(search_module.Candidates, "indexed", spy)
+    lows = lows_read_through_the_index(monkeypatch)
 
     response = search(client, q="cymuned")
 
@@ -497,13 +503,7 @@ def test_postgres_a_word_an_events_newest_posts_lack_is_read_from_the_index_once
     matches = [services.post_reply(thread=thread, author=author, body="Cymuned.") for _ in "ab"]
     for _ in range(40):
         services.post_reply(thread=thread, author=author, body="Community.")
-    lows, indexed = [], search_module.Candidates.indexed
-
-    def spy(self, low, high, limit):
-        lows.append(low)
-        return indexed(self, low, high, limit)
-
-    monkeypatch.setattr(search_module.Candidates, "indexed", spy)
+    lows = lows_read_through_the_index(monkeypatch)
 
     response = search(client, q="cymuned", event=thread.board.event.slug)
 
